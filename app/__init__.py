@@ -1,0 +1,3 @@
+"""Courier: a fast, offline-first desktop API client."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,154 @@
+"""Courier's data model: plain dataclasses, no Qt, no httpx.
+
+Everything the user edits is one of these.  Storage turns them into YAML files
+(``app.core.storage``), the engine sends the ``ResolvedRequest`` that
+``app.core.inherit`` derives from them, and the UI edits copies of them through
+``to_model()`` / ``load_model()``.
+
+Runtime-only fields (``path``) are never written to disk; they tell storage
+where an object lives so that saving one request rewrites exactly one file.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+#: Methods offered in the method dropdown.  Any other token is allowed too.
+COMMON_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
+
+
+@dataclass(slots=True)
+class KeyValue:
+    """One row of a params / headers / form table: order and duplicates matter."""
+
+    name: str
+    value: str = ""
+    enabled: bool = True
+
+
+@dataclass(slots=True)
+class Variable:
+    """A ``{{name}}`` value defined by a collection, folder, environment or request.
+
+    ``secret`` variables keep only their name on disk (the value lives in the
+    OS keychain, see issue #3); ``value`` is then the in-memory value.
+    """
+
+    name: str
+    value: str = ""
+    enabled: bool = True
+    secret: bool = False
+
+
+class BodyKind(enum.StrEnum):
+    NONE = "none"
+    RAW = "raw"
+    JSON = "json"
+    FORM = "form"
+
+
+@dataclass(slots=True)
+class Body:
+    """A request body.
+
+    ``text`` is used by RAW and JSON, ``content_type`` by RAW (JSON implies
+    ``application/json``), ``form`` by FORM (sent as
+    ``application/x-www-form-urlencoded``).
+    """
+
+    kind: BodyKind = BodyKind.NONE
+    text: str = ""
+    content_type: str = ""
+    form: list[KeyValue] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Request:
+    name: str
+    method: str = "GET"
+    url: str = ""
+    params: list[KeyValue] = field(default_factory=list)
+    headers: list[KeyValue] = field(default_factory=list)
+    body: Body = field(default_factory=Body)
+    notes: str = ""
+    #: runtime only: the ``*.request.yaml`` file this request was loaded from / saved to
+    path: Path | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class Folder:
+    name: str
+    headers: list[KeyValue] = field(default_factory=list)
+    variables: list[Variable] = field(default_factory=list)
+    notes: str = ""
+    folders: list[Folder] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
+    #: runtime only: the directory of this folder
+    path: Path | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class Environment:
+    name: str
+    variables: list[Variable] = field(default_factory=list)
+    #: runtime only: ``environments/<slug>.yaml``
+    path: Path | None = field(default=None, compare=False, repr=False)
+
+
+@dataclass(slots=True)
+class LoadProblem:
+    """A file of a collection that could not be read; it is left untouched on disk."""
+
+    path: Path
+    reason: str
+
+
+@dataclass(slots=True)
+class Collection:
+    """A collection is a directory: ``collection.yaml`` plus folders and request files.
+
+    ``id`` is stable for the life of the collection (it keys the client pool
+    and, from issue #3, keychain entries); it is written to collection.yaml.
+    """
+
+    name: str
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    base_url: str = ""
+    headers: list[KeyValue] = field(default_factory=list)
+    variables: list[Variable] = field(default_factory=list)
+    notes: str = ""
+    folders: list[Folder] = field(default_factory=list)
+    requests: list[Request] = field(default_factory=list)
+    environments: list[Environment] = field(default_factory=list)
+    #: runtime only: the collection directory
+    path: Path | None = field(default=None, compare=False, repr=False)
+    #: runtime only: files that failed to load (reported, never overwritten)
+    problems: list[LoadProblem] = field(default_factory=list, compare=False, repr=False)
+
+    def iter_requests(self) -> Iterator[tuple[tuple[Folder, ...], Request]]:
+        """Every request with its folder chain (outermost first)."""
+        for request in self.requests:
+            yield (), request
+        for folder in self.folders:
+            yield from _iter_folder(folder, ())
+
+    def folder_chain(self, request: Request) -> tuple[Folder, ...] | None:
+        """The folders containing ``request`` (outermost first), or None if absent."""
+        for chain, candidate in self.iter_requests():
+            if candidate is request:
+                return chain
+        return None
+
+
+def _iter_folder(
+    folder: Folder, parents: tuple[Folder, ...]
+) -> Iterator[tuple[tuple[Folder, ...], Request]]:
+    chain = (*parents, folder)
+    for request in folder.requests:
+        yield chain, request
+    for sub in folder.folders:
+        yield from _iter_folder(sub, chain)
