@@ -1,0 +1,152 @@
+"""``courier`` / ``python -m app``: start the desktop app.
+
+Start-up is kept fast by importing the network stack and the demo server only
+when first needed; the window is on screen before httpx is imported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import sys
+from pathlib import Path
+
+NO_DISPLAY_MESSAGE = """\
+courier: no display found (neither DISPLAY nor WAYLAND_DISPLAY is set).
+Courier is a desktop app and needs a screen. On a machine without one, run it
+on a virtual X server:
+
+    xvfb-run -a make run
+
+or, to start it without any visible window (for scripted checks):
+
+    QT_QPA_PLATFORM=offscreen make run
+"""
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="courier", description="Courier, a fast offline desktop API client."
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the built-in demo server and open the sample collection",
+    )
+    parser.add_argument(
+        "--collection", type=Path, action="append", default=[], help="open a collection folder"
+    )
+    parser.add_argument("--version", action="version", version=f"courier {_version()}")
+    parser.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="PNG",
+        help="send the demo's 'Get post 1', save a picture of the window and quit",
+    )
+    return parser.parse_args(argv)
+
+
+def _version() -> str:
+    from app import __version__
+
+    return __version__
+
+
+def has_display() -> bool:
+    if sys.platform != "linux":
+        return True
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    if not has_display():
+        sys.stderr.write(NO_DISPLAY_MESSAGE)
+        return 2
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from app.services.runner import RequestRunner
+    from app.services.workspace import Workspace
+    from app.ui import theme
+    from app.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication([sys.argv[0]])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("Courier")
+    app.setOrganizationName("Courier")
+    app.setApplicationVersion(_version())
+    app.setDesktopFileName("courier")
+    theme.apply_theme(app)
+    app.setWindowIcon(theme.icon("courier"))
+
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+
+    workspace = Workspace()
+    runner = RequestRunner()
+    window = MainWindow(workspace, runner)
+    errors = workspace.restore()
+    for path in args.collection:
+        window.open_collection(path)
+    if args.demo or args.screenshot:
+        window.open_demo_collection(start_server=False)
+    window.show()
+    if args.demo or args.screenshot:
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, window.start_demo)  # after the window is on screen
+    for error in errors:
+        window.statusBar().showMessage(f"{error.title}: {error.message}", 15000)
+
+    exit_code = 0
+    if os.environ.get("COURIER_BENCH_STARTUP"):
+        _report_startup_then_quit(app)
+    if args.screenshot is not None:
+        from app.ui.screenshot import take_demo_screenshot
+
+        take_demo_screenshot(window, args.screenshot)
+
+    quit_event = asyncio.Event()
+    app.aboutToQuit.connect(quit_event.set)
+    try:
+        loop.run_until_complete(quit_event.wait())
+        loop.run_until_complete(runner.aclose())
+    finally:
+        workspace.save_state()
+        workspace.demo.stop()
+        loop.close()
+        asyncio.set_event_loop(None)
+    return exit_code
+
+
+def _report_startup_then_quit(app: object) -> None:
+    """For tests/bench/startup.py: print when the window is shown and the idle RSS."""
+    import json
+    import time
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def shown() -> None:
+        print(json.dumps({"window_shown_at": time.time()}), flush=True)
+        QTimer.singleShot(1500, idle)
+
+    def idle() -> None:
+        rss_kb = 0
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    rss_kb = int(line.split()[1])
+        print(json.dumps({"idle_rss_mb": rss_kb / 1024}), flush=True)
+        QApplication.quit()
+
+    QTimer.singleShot(0, shown)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,207 @@
+"""Workspace: the open collections, the app's remembered state, and every edit
+that reaches disk.
+
+Widgets call these methods and catch ``CourierError`` to show a message; each
+method changes the files first and the in-memory model with them (storage keeps
+both in step), then tells listeners which part of the tree changed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Mapping
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core import app_state, storage
+from app.core.errors import CourierError, StorageError
+from app.core.inherit import Resolution, resolve
+from app.core.model import Collection, Environment, Folder, Request
+from app.services.demo import DemoService
+
+DEMO_VARIABLE = "$demo"
+
+
+class Workspace(QObject):
+    collectionOpened = Signal(object)  # Collection
+    collectionClosed = Signal(object)  # Collection
+    collectionReloaded = Signal(object, object)  # (old, new)
+    treeChanged = Signal(object)  # the Collection or Folder whose children changed
+    itemChanged = Signal(object)  # a renamed Request / Folder / Collection
+
+    def __init__(
+        self,
+        demo: DemoService | None = None,
+        state_path: Path | None = None,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.demo = demo if demo is not None else DemoService(self)
+        self._state_path = state_path
+        self.state = app_state.load_app_state(state_path)
+        self.collections: list[Collection] = []
+
+    # ------------------------------------------------------------ app state
+
+    def save_state(self) -> None:
+        self.state.open_collections = [str(c.path) for c in self.collections if c.path]
+        # losing the recent list must never block quitting
+        with contextlib.suppress(OSError, CourierError):
+            app_state.save_app_state(self.state, self._state_path)
+
+    def restore(self) -> list[CourierError]:
+        """Open what was open last time; on the very first run, the sample collection."""
+        errors: list[CourierError] = []
+        paths = list(self.state.open_collections)
+        if not self.state.first_run_done:
+            from app.core.sample import install_sample_collection
+
+            try:
+                paths = [str(install_sample_collection())]
+            except (OSError, CourierError) as exc:
+                errors.append(StorageError(f"Could not install the sample collection: {exc}"))
+            self.state.first_run_done = True
+        for path in paths:
+            try:
+                self.open_collection(Path(path))
+            except CourierError as exc:
+                errors.append(exc)
+        return errors
+
+    def open_sample(self) -> Collection:
+        from app.core.sample import install_sample_collection
+
+        try:
+            path = install_sample_collection()
+        except OSError as exc:
+            raise StorageError(f"Could not install the sample collection: {exc}") from exc
+        return self.open_collection(path)
+
+    # ---------------------------------------------------------- collections
+
+    def find_open(self, path: Path) -> Collection | None:
+        resolved = path.resolve()
+        for collection in self.collections:
+            if collection.path is not None and collection.path.resolve() == resolved:
+                return collection
+        return None
+
+    def open_collection(self, path: Path) -> Collection:
+        already = self.find_open(path)
+        if already is not None:
+            return already
+        collection = storage.load_collection(path)
+        self.collections.append(collection)
+        app_state.add_recent(self.state, str(path))
+        self.collectionOpened.emit(collection)
+        return collection
+
+    def create_collection(self, directory: Path, name: str) -> Collection:
+        collection = storage.create_collection(directory, name)
+        self.collections.append(collection)
+        app_state.add_recent(self.state, str(directory))
+        self.collectionOpened.emit(collection)
+        return collection
+
+    def close_collection(self, collection: Collection) -> None:
+        if collection in self.collections:
+            self.collections = [c for c in self.collections if c is not collection]
+            self.collectionClosed.emit(collection)
+
+    def reload_collection(self, collection: Collection) -> Collection:
+        assert collection.path is not None
+        fresh = storage.load_collection(collection.path)
+        self.collections = [fresh if c is collection else c for c in self.collections]
+        self.collectionReloaded.emit(collection, fresh)
+        return fresh
+
+    def rename_collection(self, collection: Collection, name: str) -> None:
+        old = collection.name
+        collection.name = name
+        try:
+            storage.save_collection_settings(collection)
+        except CourierError:
+            collection.name = old
+            raise
+        self.itemChanged.emit(collection)
+
+    # ------------------------------------------------------ folders/requests
+
+    def add_request(
+        self, collection: Collection, parent: Folder | None, request: Request
+    ) -> Request:
+        added = storage.add_request(collection, parent, request)
+        self.treeChanged.emit(parent if parent is not None else collection)
+        return added
+
+    def add_folder(self, collection: Collection, parent: Folder | None, name: str) -> Folder:
+        folder = storage.add_folder(collection, parent, name)
+        self.treeChanged.emit(parent if parent is not None else collection)
+        return folder
+
+    def save_request(self, collection: Collection, stored: Request, edited: Request) -> None:
+        """Write the editor's version of ``stored`` to its file, then adopt it in memory."""
+        saved = Request(
+            name=stored.name,
+            method=edited.method,
+            url=edited.url,
+            params=edited.params,
+            headers=edited.headers,
+            body=edited.body,
+            notes=edited.notes,
+            path=stored.path,
+        )
+        storage.save_request(collection, saved)
+        stored.method = saved.method
+        stored.url = saved.url
+        stored.params = saved.params
+        stored.headers = saved.headers
+        stored.body = saved.body
+        stored.notes = saved.notes
+        self.itemChanged.emit(stored)
+
+    def rename(self, collection: Collection, item: Request | Folder, name: str) -> None:
+        if isinstance(item, Request):
+            storage.rename_request(collection, item, name)
+        else:
+            storage.rename_folder(collection, item, name)
+        self.itemChanged.emit(item)
+
+    def duplicate(self, collection: Collection, item: Request | Folder) -> Request | Folder:
+        parent = storage.parent_folder(collection, item)
+        copy: Request | Folder
+        if isinstance(item, Request):
+            copy = storage.duplicate_request(collection, item)
+        else:
+            copy = storage.duplicate_folder(collection, item)
+        self.treeChanged.emit(parent if parent is not None else collection)
+        return copy
+
+    def delete(self, collection: Collection, item: Request | Folder) -> None:
+        parent = storage.parent_folder(collection, item)
+        if isinstance(item, Request):
+            storage.delete_request(collection, item)
+        else:
+            storage.delete_folder(collection, item)
+        self.treeChanged.emit(parent if parent is not None else collection)
+
+    # ------------------------------------------------------------- sending
+
+    def active_environment(self, collection: Collection | None) -> Environment | None:
+        if collection is None or not collection.environments:
+            return None
+        return collection.environments[0]
+
+    def builtins(self) -> Mapping[str, str]:
+        url = self.demo.base_url
+        return {DEMO_VARIABLE: url} if url else {}
+
+    def resolve(self, request: Request, collection: Collection | None) -> Resolution:
+        """The request as it will be sent; starts the demo server if it needs it."""
+        environment = self.active_environment(collection)
+        resolution = resolve(request, collection, environment, builtins=self.builtins())
+        if DEMO_VARIABLE in resolution.unresolved and not self.demo.is_running():
+            self.demo.start()
+            resolution = resolve(request, collection, environment, builtins=self.builtins())
+        return resolution

@@ -1,0 +1,535 @@
+"""Courier's main window: sidebar | request editor | response pane.
+
+The window wires widgets to the services it is given (``Workspace`` for files,
+``RequestRunner`` for sending); it does no I/O itself.  Every failure ends up
+as a message in the response pane or a dialog, never as a traceback.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QWidget,
+)
+
+from app import __version__
+from app.core.errors import CourierError
+from app.core.model import Collection, Folder, LoadProblem, Request
+from app.services.runner import RequestRunner
+from app.services.workspace import Workspace
+from app.ui import dialogs
+from app.ui.collection_tree import CollectionTreeModel, Node, NodeKind
+from app.ui.request_editor import RequestEditor
+from app.ui.response_view import ResponseView
+from app.ui.sidebar import Sidebar
+
+#: how much of a body the response pane shows (the whole body stays in the spool)
+DISPLAY_CAP = 2 * 1024 * 1024
+SCRATCH_NAME = "Untitled request"
+
+
+class MainWindow(QMainWindow):
+    #: emitted when a request finished or failed (tests and --screenshot wait on it)
+    responseShown = Signal()
+
+    def __init__(
+        self, workspace: Workspace, runner: RequestRunner, parent: QWidget | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.workspace = workspace
+        self.runner = runner
+        self.setObjectName("mainWindow")
+        self.resize(1380, 860)
+
+        self.tree_model = CollectionTreeModel(self)
+        self.sidebar = Sidebar(self.tree_model, self)
+        self.editor = RequestEditor(self)
+        self.response = ResponseView(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.sidebar)
+        self.splitter.addWidget(self.editor)
+        self.splitter.addWidget(self.response)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 1)
+        self.splitter.setSizes([280, 560, 540])
+        self.splitter.setChildrenCollapsible(False)
+        self.setCentralWidget(self.splitter)
+
+        self.demo_label = QLabel("", self)
+        self.demo_label.setObjectName("demoLabel")
+        self.statusBar().addPermanentWidget(self.demo_label)
+
+        #: what the editor shows: (collection, stored request) or (None, scratch request)
+        self.current_collection: Collection | None = None
+        self.current_request: Request = Request(name=SCRATCH_NAME)
+        self._content_type = ""
+
+        self._build_menus()
+        self._connect()
+        self.editor.load_model(self.current_request)
+        self._update_title()
+        self.response.clear()
+        self._restore_geometry()
+
+    # ---------------------------------------------------------------- setup
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._add_action(
+            file_menu, "New request", self.new_scratch_request, QKeySequence.StandardKey.New
+        )
+        self._add_action(file_menu, "New collection…", self.new_collection)
+        self._add_action(
+            file_menu,
+            "Open collection…",
+            self.open_collection_dialog,
+            QKeySequence.StandardKey.Open,
+        )
+        self.recent_menu = file_menu.addMenu("Open recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addSeparator()
+        self._add_action(
+            file_menu, "Save request", self.save_current, QKeySequence.StandardKey.Save
+        )
+        file_menu.addSeparator()
+        self._add_action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        request_menu = self.menuBar().addMenu("&Request")
+        self._add_action(request_menu, "Send", self.send, "Ctrl+Return")
+        self._add_action(request_menu, "Stop", self.runner.stop, "Esc")
+        self._add_action(request_menu, "Focus URL", self.editor.focus_url, "Ctrl+L")
+
+        help_menu = self.menuBar().addMenu("&Help")
+        self._add_action(help_menu, "Start demo server", self.start_demo)
+        self._add_action(help_menu, "Open demo collection", self.open_demo_collection)
+        help_menu.addSeparator()
+        self._add_action(help_menu, "About Courier", self._about)
+
+    def _add_action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(lambda _checked=False: slot())
+        menu.addAction(action)
+        return action
+
+    def _connect(self) -> None:
+        ws = self.workspace
+        ws.collectionOpened.connect(self._on_collection_opened)
+        ws.collectionClosed.connect(self.tree_model.remove_collection)
+        ws.collectionReloaded.connect(self.tree_model.replace_collection)
+        ws.treeChanged.connect(self.tree_model.sync)
+        ws.itemChanged.connect(self.tree_model.refresh)
+        ws.demo.startedAt.connect(self._on_demo_started)
+
+        self.sidebar.requestActivated.connect(self.open_request)
+        self.sidebar.problemActivated.connect(self._show_problem)
+        self.sidebar.nodeAction.connect(self._on_node_action)
+        self.sidebar.newCollectionRequested.connect(self.new_collection)
+        self.sidebar.openCollectionRequested.connect(self.open_collection_dialog)
+
+        self.editor.sendRequested.connect(self.send)
+        self.editor.stopRequested.connect(self.runner.stop)
+        self.editor.saveRequested.connect(self.save_current)
+        self.editor.modifiedChanged.connect(self._on_modified_changed)
+
+        r = self.runner
+        r.started.connect(self.response.show_sending)
+        r.head.connect(self._on_head)
+        r.chunk.connect(self.response.append_body)
+        r.finished.connect(self._on_finished)
+        r.failed.connect(self._on_failed)
+        r.stopped.connect(self.response.show_stopped)
+        r.runningChanged.connect(self.editor.set_running)
+        self.response.saveBodyRequested.connect(self.save_body)
+
+    def _restore_geometry(self) -> None:
+        state = self.workspace.state
+        if state.window_geometry:
+            self.restoreGeometry(QByteArray.fromBase64(state.window_geometry.encode()))
+        if state.splitter_state:
+            self.splitter.restoreState(QByteArray.fromBase64(state.splitter_state.encode()))
+
+    # ------------------------------------------------------- collections
+
+    def _on_collection_opened(self, collection: Collection) -> None:
+        index = self.tree_model.add_collection(collection)
+        self.sidebar.tree.expand(index)
+        if collection.problems:
+            count = len(collection.problems)
+            noun = "file" if count == 1 else "files"
+            self.statusBar().showMessage(
+                f"{collection.name}: {count} {noun} could not be read; they are marked in the "
+                "sidebar and left untouched.",
+                15000,
+            )
+
+    def open_collection_dialog(self) -> None:
+        directory = QFileDialog.getExistingDirectory(self, "Open a collection folder")
+        if directory:
+            self.open_collection(Path(directory))
+
+    def open_collection(self, path: Path) -> Collection | None:
+        try:
+            collection = self.workspace.open_collection(path)
+        except CourierError as exc:
+            self.show_error(exc.title, exc.message)
+            return None
+        self.sidebar.select(collection)
+        return collection
+
+    def new_collection(self) -> None:
+        name, ok = QInputDialog.getText(self, "New collection", "Name")
+        if not ok or not name.strip():
+            return
+        parent = QFileDialog.getExistingDirectory(self, "Create the collection folder in…")
+        if not parent:
+            return
+        from app.core.storage import slugify
+
+        try:
+            collection = self.workspace.create_collection(
+                Path(parent) / slugify(name), name.strip()
+            )
+        except CourierError as exc:
+            self.show_error(exc.title, exc.message)
+            return
+        self.sidebar.select(collection)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.workspace.state.recent_collections
+        if not recent:
+            self.recent_menu.addAction("No recent collections").setEnabled(False)
+        for path in recent:
+            self.recent_menu.addAction(path, lambda p=path: self.open_collection(Path(p)))
+
+    def open_demo_collection(self, start_server: bool = True) -> None:
+        try:
+            collection = self.workspace.open_sample()
+        except CourierError as exc:
+            self.show_error(exc.title, exc.message)
+            return
+        if start_server:
+            self.start_demo()
+        self.sidebar.select(collection)
+
+    def start_demo(self) -> None:
+        try:
+            url = self.workspace.demo.start()
+        except OSError as exc:
+            self.show_error("Demo server", f"The demo server could not start: {exc}")
+            return
+        self.statusBar().showMessage(f"Demo server running at {url}", 8000)
+
+    def _on_demo_started(self, url: str) -> None:
+        self.demo_label.setText(f"Demo server: {url}")
+
+    # ------------------------------------------------------ sidebar actions
+
+    def _on_node_action(self, action: str, node: Node) -> None:
+        collection = node.collection()
+        obj = node.obj
+        try:
+            if action == "new-request":
+                self._new_request_in(collection, obj if isinstance(obj, Folder) else None)
+            elif action == "new-folder":
+                self._new_folder_in(collection, obj if isinstance(obj, Folder) else None)
+            elif action == "rename":
+                self._rename(collection, node)
+            elif action == "duplicate":
+                copy = self.workspace.duplicate(collection, obj)
+                self.sidebar.select(copy)
+            elif action == "delete":
+                self._delete(collection, obj)
+            elif action == "reload":
+                self._reload(collection)
+            elif action == "close":
+                self._close_collection(collection)
+        except CourierError as exc:
+            self.show_error(exc.title, exc.message)
+
+    def _new_request_in(self, collection: Collection, folder: Folder | None) -> None:
+        name, ok = QInputDialog.getText(self, "New request", "Name", text="New request")
+        if not ok or not name.strip():
+            return
+        if not self._may_leave_current():
+            return
+        request = self.workspace.add_request(collection, folder, Request(name=name.strip()))
+        self.sidebar.select(request)
+        self._show_request(collection, request)
+        self.editor.focus_url()
+
+    def _new_folder_in(self, collection: Collection, parent: Folder | None) -> None:
+        name, ok = QInputDialog.getText(self, "New folder", "Name", text="New folder")
+        if ok and name.strip():
+            folder = self.workspace.add_folder(collection, parent, name.strip())
+            self.sidebar.select(folder)
+
+    def _rename(self, collection: Collection, node: Node) -> None:
+        obj = node.obj
+        name, ok = QInputDialog.getText(self, "Rename", "New name", text=obj.name)
+        if not ok or not name.strip() or name.strip() == obj.name:
+            return
+        if node.kind is NodeKind.COLLECTION:
+            self.workspace.rename_collection(collection, name.strip())
+        else:
+            self.workspace.rename(collection, obj, name.strip())
+        if obj is self.current_request:
+            self._update_title()
+
+    def _delete(self, collection: Collection, item: Request | Folder) -> None:
+        kind = "request" if isinstance(item, Request) else "folder and everything in it"
+        answer = QMessageBox.question(
+            self, "Delete", f"Delete the {kind} “{item.name}”? This removes its files from disk."
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        showing_deleted = self.current_collection is collection and (
+            item is self.current_request
+            or (isinstance(item, Folder) and _contains(item, self.current_request))
+        )
+        self.workspace.delete(collection, item)
+        if showing_deleted:
+            self._show_scratch()
+
+    def _reload(self, collection: Collection) -> None:
+        if self.current_collection is collection and not self._may_leave_current():
+            return
+        fresh = self.workspace.reload_collection(collection)
+        if self.current_collection is collection:
+            self._show_scratch()
+        self.sidebar.select(fresh)
+
+    def _close_collection(self, collection: Collection) -> None:
+        if self.current_collection is collection:
+            if not self._may_leave_current():
+                return
+            self._show_scratch()
+        self.workspace.close_collection(collection)
+
+    def _show_problem(self, collection: Collection, problem: LoadProblem) -> None:
+        self.response.show_failed(
+            "This file could not be read",
+            f"{problem.path}\nCourier left it untouched; fix it in an editor and reload.",
+            problem.reason,
+        )
+
+    # ---------------------------------------------------------- the editor
+
+    def new_scratch_request(self) -> None:
+        if self._may_leave_current():
+            self._show_scratch()
+            self.editor.focus_url()
+
+    def _show_scratch(self) -> None:
+        self._show_request(None, Request(name=SCRATCH_NAME))
+
+    def open_request(self, collection: Collection, request: Request) -> None:
+        if request is self.current_request:
+            return
+        if not self._may_leave_current():
+            self.sidebar.select(self.current_request)
+            return
+        self._show_request(collection, request)
+
+    def _show_request(self, collection: Collection | None, request: Request) -> None:
+        self.tree_model.set_modified(self.current_request, False)
+        self.current_collection = collection
+        self.current_request = request
+        self.editor.load_model(request)
+        self._update_title()
+
+    def _may_leave_current(self) -> bool:
+        """Ask about unsaved changes; False means the user cancelled."""
+        if not self.editor.is_modified():
+            return True
+        answer = self.ask_unsaved(self.current_request.name)
+        if answer == "cancel":
+            return False
+        if answer == "save":
+            return self.save_current()
+        return True
+
+    def ask_unsaved(self, name: str) -> str:
+        return dialogs.ask_unsaved(self, name)
+
+    def ask_save_destination(self, name: str) -> tuple[Collection, Folder | None, str] | None:
+        dialog = dialogs.SaveRequestDialog(self.workspace.collections, name, self)
+        if dialog.exec() != dialogs.SaveRequestDialog.DialogCode.Accepted:
+            return None
+        return dialog.choice()
+
+    def save_current(self) -> bool:
+        """Ctrl+S: write the request to its file (a scratch request asks where)."""
+        edited = self.editor.to_model()
+        try:
+            if self.current_collection is None:
+                return self._save_scratch(edited)
+            self.workspace.save_request(self.current_collection, self.current_request, edited)
+        except CourierError as exc:
+            self.show_error(exc.title, exc.message)
+            return False
+        self.editor.mark_saved()
+        self.statusBar().showMessage(f"Saved {self.current_request.name}", 4000)
+        return True
+
+    def _save_scratch(self, edited: Request) -> bool:
+        if not self.workspace.collections:
+            self.show_error(
+                "Nowhere to save",
+                "Open or create a collection first (File ▸ New collection…), then save the "
+                "request into it.",
+            )
+            return False
+        name = edited.name if edited.name != SCRATCH_NAME else _name_from_url(edited)
+        choice = self.ask_save_destination(name)
+        if choice is None:
+            return False
+        collection, folder, name = choice
+        edited.name = name
+        stored = self.workspace.add_request(collection, folder, edited)
+        self._show_request(collection, stored)
+        self.sidebar.select(stored)
+        self.statusBar().showMessage(f"Saved {stored.name} in {collection.name}", 4000)
+        return True
+
+    def _on_modified_changed(self, modified: bool) -> None:
+        self.setWindowModified(modified)
+        if self.current_collection is not None:
+            self.tree_model.set_modified(self.current_request, modified)
+
+    def _update_title(self) -> None:
+        request = self.current_request
+        if self.current_collection is None:
+            crumbs = "Scratch"
+        else:
+            chain = self.current_collection.folder_chain(request) or ()
+            crumbs = " / ".join([self.current_collection.name, *(f.name for f in chain)])
+        self.editor.set_title(f"{crumbs} / {request.name}")
+        self.setWindowTitle(f"{request.name}[*] — Courier")
+        self.setWindowModified(self.editor.is_modified())
+
+    # ------------------------------------------------------------- sending
+
+    def send(self) -> None:
+        if self.runner.is_running():
+            self.runner.stop()
+            return
+        request = self.editor.to_model()
+        self._content_type = ""
+        try:
+            resolution = self.workspace.resolve(request, self.current_collection)
+        except CourierError as exc:
+            self._on_failed(exc)
+            return
+        except OSError as exc:
+            self.response.show_failed("Could not send", str(exc), repr(exc))
+            self.responseShown.emit()
+            return
+        if resolution.unresolved:
+            names = ", ".join("{{" + n + "}}" for n in resolution.unresolved)
+            self.statusBar().showMessage(f"Sent with unresolved variables: {names}", 10000)
+        self.runner.send(resolution.profile, resolution.request)
+
+    def _on_head(self, head: Any) -> None:
+        for name, value in head.headers:
+            if name.lower() == "content-type":
+                self._content_type = value
+        self.response.show_head(
+            head.status_code,
+            head.reason,
+            head.http_version,
+            list(head.headers),
+            list(head.request_headers),
+            head.url,
+        )
+
+    def _on_finished(self, finished: Any) -> None:
+        t = finished.timings
+        timings = {
+            "connect_s": t.connect_s,
+            "tls_s": t.tls_s,
+            "ttfb_s": t.ttfb_s,
+            "total_s": t.total_s,
+            "reused_connection": t.reused_connection,
+        }
+        preview = finished.spool.head(DISPLAY_CAP)
+        self.response.show_finished(
+            finished.size,
+            t.total_s,
+            timings,
+            preview,
+            self._content_type,
+            finished.size <= DISPLAY_CAP,
+        )
+        self.responseShown.emit()
+
+    def _on_failed(self, error: Any) -> None:
+        self.response.show_failed(error.title, error.message, error.detail)
+        self.responseShown.emit()
+
+    def save_body(self) -> None:
+        spool = self.runner.last_spool
+        if spool is None:
+            return
+        path, _filter = QFileDialog.getSaveFileName(self, "Save response body")
+        if not path:
+            return
+        try:
+            spool.save_to(Path(path))
+        except OSError as exc:
+            self.show_error("Could not save the body", f"{path}: {exc.strerror or exc}")
+            return
+        self.statusBar().showMessage(f"Saved the body to {path}", 5000)
+
+    # ------------------------------------------------------------- helpers
+
+    def show_error(self, title: str, message: str) -> None:
+        QMessageBox.warning(self, title, message)
+
+    def _about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About Courier",
+            f"<b>Courier {__version__}</b><p>A fast, offline, keychain-safe API client.</p>",
+        )
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._may_leave_current():
+            event.ignore()
+            return
+        state = self.workspace.state
+        state.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
+        state.splitter_state = bytes(self.splitter.saveState().toBase64().data()).decode()
+        self.workspace.save_state()
+        self.runner.stop()
+        event.accept()
+
+
+def _contains(folder: Folder, request: Request) -> bool:
+    if any(r is request for r in folder.requests):
+        return True
+    return any(_contains(sub, request) for sub in folder.folders)
+
+
+def _name_from_url(request: Request) -> str:
+    """A default name for a scratch request being saved: "GET users" for .../users."""
+    url = request.url.split("?")[0].rstrip("/")
+    tail = url.rsplit("/", 1)[-1] if "/" in url else url
+    if tail and "." not in tail and ":" not in tail:
+        return f"{request.method} {tail}"
+    return f"{request.method} {url}" if url else SCRATCH_NAME

@@ -1,0 +1,46 @@
+"""``--screenshot``: show the demo at work and save a picture of the window.
+
+Used for the README's screenshot (under Xvfb) and as a smoke test of the whole
+app: it opens the demo's "Get post 1", sends it, waits for the response and
+saves the window as a PNG, then quits.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from app.ui.main_window import MainWindow
+
+DEMO_REQUEST = "Get post 1"
+GIVE_UP_AFTER_MS = 30_000
+
+
+def take_demo_screenshot(window: MainWindow, path: Path) -> None:
+    done = False
+
+    def save_and_quit() -> None:
+        nonlocal done
+        if done:
+            return
+        done = True
+        path.parent.mkdir(parents=True, exist_ok=True)
+        window.grab().save(str(path))
+        print(f"screenshot saved to {path}")
+        QApplication.quit()
+
+    def send_demo_request() -> None:
+        for collection in window.workspace.collections:
+            for _chain, request in collection.iter_requests():
+                if request.name == DEMO_REQUEST:
+                    window.sidebar.select(request)
+                    window.open_request(collection, request)
+                    window.responseShown.connect(lambda: QTimer.singleShot(600, save_and_quit))
+                    window.send()
+                    return
+        QTimer.singleShot(500, save_and_quit)
+
+    QTimer.singleShot(300, send_demo_request)
+    QTimer.singleShot(GIVE_UP_AFTER_MS, save_and_quit)

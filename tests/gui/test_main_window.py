@@ -1,0 +1,326 @@
+"""The whole window, end to end, against the real demo server (offscreen Qt).
+
+These are the issue's user stories: type a URL and Send; Stop a slow stream;
+save a request and see it again after reopening; a broken file is reported
+while the rest of the collection opens; errors land in the response pane.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLineEdit
+from pytestqt.qtbot import QtBot
+
+from app.core import storage
+from app.core.model import Collection, KeyValue, Request
+from app.services.runner import RequestRunner
+from app.services.workspace import Workspace
+from app.ui.collection_tree import NodeKind
+from app.ui.main_window import MainWindow
+from tests.gui.conftest import run_until, wait_for_signal
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, qasync_loop: qasync.QEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MainWindow]:
+    monkeypatch.setenv("COURIER_HOME", str(tmp_path / "home"))
+    workspace = Workspace(state_path=tmp_path / "state.json")
+    runner = RequestRunner()
+    win = MainWindow(workspace, runner)
+    win.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    runner.stop()
+    qasync_loop.run_until_complete(runner.aclose())
+    workspace.demo.stop()
+
+
+def url_bar(win: MainWindow) -> QLineEdit:
+    for edit in win.editor.findChildren(QLineEdit):
+        if "URL" in edit.placeholderText():
+            return edit
+    raise AssertionError("no URL bar in the request editor")
+
+
+def type_url(qtbot: QtBot, win: MainWindow, url: str) -> None:
+    bar = url_bar(win)
+    bar.clear()
+    qtbot.keyClicks(bar, url)
+
+
+def send_and_wait(win: MainWindow, loop: qasync.QEventLoop, timeout: float = 15.0) -> None:
+    win.send()
+    wait_for_signal(loop, win.responseShown, timeout)
+
+
+def make_collection(tmp_path: Path, base_url: str) -> Collection:
+    collection = storage.create_collection(tmp_path / "api", "My API")
+    collection.base_url = base_url
+    storage.save_collection_settings(collection)
+    folder = storage.add_folder(collection, None, "Posts")
+    storage.add_request(collection, folder, Request(name="Get post 1", url="/posts/1"))
+    storage.add_request(collection, folder, Request(name="List posts", url="/posts"))
+    return storage.load_collection(collection.path)  # type: ignore[arg-type]
+
+
+def find_request(collection: Collection, name: str) -> Request:
+    for _chain, request in collection.iter_requests():
+        if request.name == name:
+            return request
+    raise AssertionError(f"no request {name!r}")
+
+
+def test_type_url_and_send_shows_status_and_json(
+    qtbot: QtBot, window: MainWindow, qasync_loop: qasync.QEventLoop, demo_server: str
+) -> None:
+    type_url(qtbot, window, f"{demo_server}/posts/1")
+    qtbot.keyClick(url_bar(window), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_for_signal(qasync_loop, window.responseShown, 15)
+
+    assert window.response.status_text().startswith("200")
+    body = window.response.body_text()
+    assert json.loads(body)["id"] == 1
+    assert "\n  " in body, "JSON is pretty-printed once complete"
+
+
+def test_stop_a_slow_stream_mid_body(
+    window: MainWindow, qtbot: QtBot, qasync_loop: qasync.QEventLoop, demo_server: str
+) -> None:
+    type_url(qtbot, window, f"{demo_server}/stream/200")
+    window.send()
+    assert window.runner.is_running()
+    run_until(qasync_loop, lambda: '"id"' in window.response.body_text(), 15)
+
+    window.runner.stop()
+    run_until(qasync_loop, lambda: not window.runner.is_running(), 5)
+    received = window.response.body_text()
+    assert "Stopped" in window.response.status_text()
+    assert received.count("\n") < 200, "the stream was cut before its end"
+    # nothing more arrives after Stop
+    run_until(qasync_loop, lambda: True, 1)
+    assert window.response.body_text() == received
+
+
+def test_send_turns_into_stop_while_running(
+    window: MainWindow, qtbot: QtBot, qasync_loop: qasync.QEventLoop, demo_server: str
+) -> None:
+    from PySide6.QtWidgets import QPushButton
+
+    button = window.editor.findChild(QPushButton, "sendButton")
+    assert button is not None
+    type_url(qtbot, window, f"{demo_server}/delay/3")
+    assert "Send" in button.text()
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    run_until(qasync_loop, lambda: "Stop" in button.text(), 5)
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    run_until(qasync_loop, lambda: "Send" in button.text(), 5)
+    assert not window.runner.is_running()
+
+
+def test_connection_refused_is_shown_in_the_pane(
+    qtbot: QtBot, window: MainWindow, qasync_loop: qasync.QEventLoop, refused_port: int
+) -> None:
+    type_url(qtbot, window, f"http://127.0.0.1:{refused_port}/")
+    send_and_wait(window, qasync_loop)
+    assert "Error" in window.response.status_text()
+    assert "refused" in window.response.body_text().lower()
+
+
+def test_invalid_url_is_shown_in_the_pane(
+    qtbot: QtBot, window: MainWindow, qasync_loop: qasync.QEventLoop
+) -> None:
+    type_url(qtbot, window, "http://exa mple.com:99999/")
+    send_and_wait(window, qasync_loop)
+    assert "Error" in window.response.status_text()
+
+
+def test_sample_collection_get_post_1(window: MainWindow, qasync_loop: qasync.QEventLoop) -> None:
+    window.open_demo_collection()
+    demo = next(c for c in window.workspace.collections if c.name == "Courier demo")
+    assert not demo.problems
+    request = find_request(demo, "Get post 1")
+    window.sidebar.select(request)
+    window.open_request(demo, request)
+    send_and_wait(window, qasync_loop)
+    assert window.response.status_text().startswith("200")
+    assert json.loads(window.response.body_text())["id"] == 1
+
+
+def test_save_request_then_reopen_collection_shows_it(
+    qtbot: QtBot,
+    window: MainWindow,
+    qasync_loop: qasync.QEventLoop,
+    tmp_path: Path,
+    demo_server: str,
+) -> None:
+    collection = make_collection(tmp_path, demo_server)
+    opened = window.open_collection(collection.path)  # type: ignore[arg-type]
+    assert opened is not None
+    request = find_request(opened, "List posts")
+    window.open_request(opened, request)
+    type_url(qtbot, window, "/posts?userId=2")
+    assert window.editor.is_modified()
+    assert window.isWindowModified()
+    qtbot.keyClick(url_bar(window), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert not window.editor.is_modified()
+
+    on_disk = storage.load_collection(collection.path)  # type: ignore[arg-type]
+    saved = find_request(on_disk, "List posts")
+    assert saved.url == "/posts"
+    assert saved.params == [KeyValue("userId", "2")]
+
+    # a fresh window (a restart) opens the collection and shows the saved request
+    window.workspace.save_state()
+    workspace2 = Workspace(state_path=tmp_path / "state.json")
+    win2 = MainWindow(workspace2, RequestRunner())
+    qtbot.addWidget(win2)
+    errors = workspace2.restore()
+    assert errors == []
+    reopened = workspace2.find_open(collection.path)  # type: ignore[arg-type]
+    assert reopened is not None
+    win2.open_request(reopened, find_request(reopened, "List posts"))
+    assert "userId=2" in url_bar(win2).text()
+    send_and_wait(win2, qasync_loop)
+    assert all(post["userId"] == 2 for post in json.loads(win2.response.body_text()))
+    qasync_loop.run_until_complete(win2.runner.aclose())
+
+
+def test_a_broken_request_file_is_reported_and_the_rest_opens(
+    window: MainWindow, tmp_path: Path, demo_server: str
+) -> None:
+    collection = make_collection(tmp_path, demo_server)
+    broken = find_request(collection, "List posts").path
+    assert broken is not None
+    broken.write_text("name: [unclosed\nmethod: GET\n", encoding="utf-8")
+    before = broken.read_bytes()
+
+    opened = window.open_collection(collection.path)  # type: ignore[arg-type]
+    assert opened is not None
+    assert [p.path for p in opened.problems] == [broken]
+    model = window.tree_model
+    top = model.index_of(opened)
+    kinds = [model.node(model.index(r, 0, top)).kind for r in range(model.rowCount(top))]  # type: ignore[union-attr]
+    assert NodeKind.PROBLEM in kinds
+    problem_row = kinds.index(NodeKind.PROBLEM)
+    label = model.index(problem_row, 0, top).data()
+    assert "list-posts" in label
+
+    # clicking it explains the problem in the response pane
+    window.sidebar.problemActivated.emit(opened, opened.problems[0])
+    assert "could not be read" in window.response.body_text()
+    # the healthy request still opens, the broken file is untouched
+    window.open_request(opened, find_request(opened, "Get post 1"))
+    assert url_bar(window).text().endswith("/posts/1")
+    assert broken.read_bytes() == before
+
+
+def test_switching_requests_with_unsaved_changes_asks(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, demo_server: str
+) -> None:
+    collection = window.open_collection(make_collection(tmp_path, demo_server).path)  # type: ignore[arg-type]
+    assert collection is not None
+    first = find_request(collection, "Get post 1")
+    second = find_request(collection, "List posts")
+    window.open_request(collection, first)
+    type_url(qtbot, window, "/posts/2")
+    answers: list[str] = []
+
+    def ask(name: str) -> str:
+        answers.append(name)
+        return "cancel"
+
+    window.ask_unsaved = ask  # type: ignore[method-assign]
+    window.open_request(collection, second)
+    assert answers == ["Get post 1"]
+    assert window.current_request is first
+    assert url_bar(window).text() == "/posts/2"
+
+    window.ask_unsaved = lambda name: "save"  # type: ignore[method-assign]
+    window.open_request(collection, second)
+    assert window.current_request is second
+    assert storage.load_collection(collection.path)  # type: ignore[arg-type]
+    assert find_request(storage.load_collection(collection.path), "Get post 1").url == "/posts/2"  # type: ignore[arg-type]
+
+
+def test_scratch_request_saved_into_a_collection(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, demo_server: str
+) -> None:
+    collection = window.open_collection(make_collection(tmp_path, demo_server).path)  # type: ignore[arg-type]
+    assert collection is not None
+    window.new_scratch_request()
+    type_url(qtbot, window, f"{demo_server}/headers")
+    folder = collection.folders[0]
+    window.ask_save_destination = lambda name: (collection, folder, "My headers")  # type: ignore[method-assign]
+    assert window.save_current()
+    assert window.current_collection is collection
+    on_disk = storage.load_collection(collection.path)  # type: ignore[arg-type]
+    assert find_request(on_disk, "My headers").url == f"{demo_server}/headers"
+
+
+def test_sidebar_operations_update_tree_and_disk(
+    window: MainWindow, tmp_path: Path, demo_server: str
+) -> None:
+    collection = window.open_collection(make_collection(tmp_path, demo_server).path)  # type: ignore[arg-type]
+    assert collection is not None
+    ws, model = window.workspace, window.tree_model
+    top = model.index_of(collection)
+    assert model.rowCount(top) == 1
+
+    folder = ws.add_folder(collection, None, "Users")
+    assert model.rowCount(model.index_of(collection)) == 2
+    request = ws.add_request(collection, folder, Request(name="List users", url="/users"))
+    assert model.index_of(request).isValid()
+    ws.rename(collection, request, "All users")
+    assert model.index_of(request).data() == "All users"
+    copy = ws.duplicate(collection, request)
+    assert copy.name == "All users copy"
+    assert model.rowCount(model.index_of(folder)) == 2
+    ws.delete(collection, request)
+    assert model.rowCount(model.index_of(folder)) == 1
+    ws.delete(collection, folder)
+    assert model.rowCount(model.index_of(collection)) == 1
+
+    names = sorted(r.name for _c, r in storage.load_collection(collection.path).iter_requests())  # type: ignore[arg-type]
+    assert names == ["Get post 1", "List posts"]
+
+
+def test_run_without_a_display_says_how(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in {"DISPLAY", "WAYLAND_DISPLAY"}}
+    env.pop("QT_QPA_PLATFORM", None)
+    env["COURIER_HOME"] = str(tmp_path)
+    proc = subprocess.run(
+        [sys.executable, "-m", "app"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    assert "xvfb-run" in proc.stderr
+    assert "QT_QPA_PLATFORM" in proc.stderr
+
+
+def test_screenshot_mode_sends_the_demo_request(tmp_path: Path) -> None:
+    """The whole app, as a user starts it: demo server, sample collection, Send."""
+    env = dict(os.environ, QT_QPA_PLATFORM="offscreen", COURIER_HOME=str(tmp_path / "home"))
+    png = tmp_path / "shot.png"
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "--demo", "--screenshot", str(png)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert "screenshot saved" in proc.stdout
