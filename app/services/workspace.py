@@ -197,11 +197,24 @@ class Workspace(QObject):
         url = self.demo.base_url
         return {DEMO_VARIABLE: url} if url else {}
 
-    def resolve(self, request: Request, collection: Collection | None) -> Resolution:
-        """The request as it will be sent; starts the demo server if it needs it."""
+    def resolve(
+        self, request: Request, collection: Collection | None, stored: Request | None = None
+    ) -> Resolution:
+        """The request as it will be sent; starts the demo server if it needs it.
+
+        ``request`` may be the editor's copy; ``stored`` is the collection's own
+        object, whose place in the folder tree decides what it inherits.
+        """
         environment = self.active_environment(collection)
-        resolution = resolve(request, collection, environment, builtins=self.builtins())
+        chain = None
+        if collection is not None:
+            chain = collection.folder_chain(stored if stored is not None else request) or ()
+
+        def attempt() -> Resolution:
+            return resolve(request, collection, environment, builtins=self.builtins(), chain=chain)
+
+        resolution = attempt()
         if DEMO_VARIABLE in resolution.unresolved and not self.demo.is_running():
             self.demo.start()
-            resolution = resolve(request, collection, environment, builtins=self.builtins())
+            resolution = attempt()
         return resolution

@@ -432,7 +432,9 @@ class MainWindow(QMainWindow):
         request = self.editor.to_model()
         self._content_type = ""
         try:
-            resolution = self.workspace.resolve(request, self.current_collection)
+            resolution = self.workspace.resolve(
+                request, self.current_collection, self.current_request
+            )
         except CourierError as exc:
             self._on_failed(exc)
             return

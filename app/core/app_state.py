@@ -1,0 +1,80 @@
+"""What Courier remembers between runs: open and recent collections, window layout.
+
+Kept as JSON in the config directory.  A corrupt file is moved aside to
+``state.json.bad`` (so nothing is lost and the user can look at it) and Courier
+starts with defaults instead of refusing to start.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from app.core import paths
+from app.core.yamlio import atomic_write
+
+MAX_RECENT = 10
+STATE_FILE = "state.json"
+
+
+@dataclass(slots=True)
+class AppState:
+    recent_collections: list[str] = field(default_factory=list)
+    open_collections: list[str] = field(default_factory=list)
+    window_geometry: str = ""
+    splitter_state: str = ""
+    first_run_done: bool = False
+
+
+def default_path() -> Path:
+    return paths.config_dir() / STATE_FILE
+
+
+def load_app_state(path: Path | None = None) -> AppState:
+    path = path or default_path()
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return AppState()
+    except OSError:
+        return AppState()
+    try:
+        return _from_json(json.loads(raw))
+    except (ValueError, TypeError):
+        with contextlib.suppress(OSError):
+            os.replace(path, path.with_name(path.name + ".bad"))
+        return AppState()
+
+
+def _from_json(data: Any) -> AppState:
+    if not isinstance(data, dict):
+        raise ValueError("state is not an object")
+    state = AppState()
+    for f in fields(AppState):
+        if f.name not in data:
+            continue
+        value = data[f.name]
+        default = getattr(state, f.name)
+        if isinstance(default, list):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise ValueError(f"{f.name} must be a list of strings")
+        elif type(value) is not type(default):
+            raise ValueError(f"{f.name} has the wrong type")
+        setattr(state, f.name, value)
+    return state
+
+
+def save_app_state(state: AppState, path: Path | None = None) -> None:
+    path = path or default_path()
+    paths.ensure_dir(path.parent)
+    atomic_write(path, (json.dumps(asdict(state), indent=2) + "\n").encode("utf-8"))
+
+
+def add_recent(state: AppState, collection_path: str) -> None:
+    """Put a collection at the top of the recent list (no duplicates, at most 10)."""
+    recent = [p for p in state.recent_collections if p != collection_path]
+    state.recent_collections = [collection_path, *recent][:MAX_RECENT]
