@@ -22,6 +22,8 @@ class TransportSettings:
 
     http2: bool = True
     verify: bool = True
+    #: a PEM file of extra CA certificates to trust ("" = the system's)
+    ca_bundle: str = ""
 
 
 @dataclass(frozen=True, slots=True)

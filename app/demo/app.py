@@ -1,0 +1,285 @@
+"""The built-in demo API: a JSON placeholder service plus httpbin-style test routes.
+
+Courier ships it so a new user (who may be offline) has something real to
+send requests to, and the test suite reuses it as its server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import random
+from collections.abc import AsyncIterator
+from typing import Any
+from urllib.parse import parse_qsl
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import (
+    JSONResponse,
+    PlainTextResponse,
+    RedirectResponse,
+    Response,
+    StreamingResponse,
+)
+from starlette.routing import Route
+
+MAX_BYTES = 200 * 1024 * 1024
+MAX_DELAY = 10.0
+CHUNK = 64 * 1024
+
+ROUTES_HELP = {
+    "GET /posts": "100 posts (filter with ?userId=)",
+    "GET /posts/{id}": "one post",
+    "POST /posts": "create: answers 201 with your JSON and id 101",
+    "PUT|PATCH /posts/{id}": "replace or update a post",
+    "DELETE /posts/{id}": "delete a post",
+    "ANY /anything": "echo of the request: method, args, headers, body, json, form",
+    "GET /get": "echo of a GET request",
+    "GET /headers": "the request headers",
+    "GET /status/{code}": "answers with that status",
+    "GET /delay/{seconds}": "answers after a delay (max 10 s)",
+    "GET /bytes/{n}": "n bytes of binary data (max 200 MB)",
+    "GET /stream/{n}": "n JSON lines, chunked, 50 ms apart",
+    "GET /drip": "a slow body: ?numbytes=&duration=",
+    "GET /basic-auth/{user}/{password}": "200 with the right Basic credentials, else 401",
+    "GET /bearer": "200 with any Bearer token, else 401",
+    "GET /redirect/{n}": "n redirects, then /get",
+}
+
+_WORDS = ["lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed", "do", "eiusmod", "tempor", "incididunt", "ut", "labore", "et", "dolore", "magna", "aliqua", "enim", "ad", "minim", "veniam", "quis", "nostrud"]
+
+
+def _post(post_id: int) -> dict[str, Any]:
+    rng = random.Random(post_id)
+    title = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(3, 7)))
+    body = " ".join(rng.choice(_WORDS) for _ in range(rng.randint(15, 30)))
+    return {"userId": (post_id - 1) // 10 + 1, "id": post_id, "title": title, "body": body}
+
+
+POSTS = [_post(i) for i in range(1, 101)]
+
+
+async def index(request: Request) -> JSONResponse:
+    return JSONResponse({"name": "Courier demo server", "routes": ROUTES_HELP})
+
+
+def _post_id(request: Request) -> int | None:
+    try:
+        post_id = int(request.path_params["post_id"])
+    except ValueError:
+        return None
+    return post_id if 1 <= post_id <= len(POSTS) else None
+
+
+async def _json_body(request: Request) -> Any:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return None
+
+
+async def posts(request: Request) -> Response:
+    if request.method == "POST":
+        data = await _json_body(request)
+        if not isinstance(data, dict):
+            return JSONResponse({"error": "send a JSON object"}, status_code=400)
+        return JSONResponse({**data, "id": len(POSTS) + 1}, status_code=201)
+    user = request.query_params.get("userId")
+    found = [p for p in POSTS if user is None or str(p["userId"]) == user]
+    return JSONResponse(found)
+
+
+async def post(request: Request) -> Response:
+    post_id = _post_id(request)
+    if post_id is None:
+        return JSONResponse({"error": "no such post"}, status_code=404)
+    current = POSTS[post_id - 1]
+    if request.method == "GET":
+        return JSONResponse(current)
+    if request.method == "DELETE":
+        return JSONResponse({})
+    data = await _json_body(request)
+    if not isinstance(data, dict):
+        return JSONResponse({"error": "send a JSON object"}, status_code=400)
+    if request.method == "PUT":
+        return JSONResponse({**data, "id": post_id})
+    return JSONResponse({**current, **data, "id": post_id})
+
+
+async def _echo(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    text = raw.decode("utf-8", errors="replace")
+    echo: dict[str, Any] = {
+        "method": request.method,
+        "url": str(request.url),
+        "args": dict(request.query_params.multi_items()),
+        "headers": dict(request.headers.items()),
+        "body": text,
+        "json": None,
+        "form": {},
+    }
+    content_type = request.headers.get("content-type", "")
+    if "json" in content_type and raw:
+        try:
+            echo["json"] = json.loads(raw)
+        except ValueError:
+            pass
+    elif "x-www-form-urlencoded" in content_type:
+        echo["form"] = dict(parse_qsl(text, keep_blank_values=True))
+    return echo
+
+
+async def anything(request: Request) -> JSONResponse:
+    return JSONResponse(await _echo(request))
+
+
+async def headers(request: Request) -> JSONResponse:
+    return JSONResponse({"headers": dict(request.headers.items())})
+
+
+async def status(request: Request) -> Response:
+    try:
+        code = int(request.path_params["code"])
+    except ValueError:
+        return JSONResponse({"error": "the status must be a number"}, status_code=400)
+    if not 100 <= code <= 599:
+        return JSONResponse({"error": "status must be 100-599"}, status_code=400)
+    if code == 418:
+        return PlainTextResponse("I'm a teapot\n", status_code=418)
+    return Response(status_code=code)
+
+
+async def delay(request: Request) -> JSONResponse:
+    try:
+        seconds = min(float(request.path_params["seconds"]), MAX_DELAY)
+    except ValueError:
+        return JSONResponse({"error": "the delay must be a number"}, status_code=400)
+    await asyncio.sleep(max(seconds, 0.0))
+    return JSONResponse({"delayed_s": seconds, **await _echo(request)})
+
+
+def _pattern_block() -> bytes:
+    return bytes(random.Random(7).getrandbits(8) for _ in range(CHUNK))
+
+
+_BLOCK = _pattern_block()
+
+
+async def byte_stream(request: Request) -> Response:
+    try:
+        size = int(request.path_params["n"])
+    except ValueError:
+        return JSONResponse({"error": "the size must be a number"}, status_code=400)
+    if not 0 <= size <= MAX_BYTES:
+        return JSONResponse({"error": f"size must be 0-{MAX_BYTES}"}, status_code=400)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        left = size
+        while left > 0:
+            piece = _BLOCK[: min(CHUNK, left)]
+            left -= len(piece)
+            yield piece
+
+    return StreamingResponse(
+        chunks(),
+        media_type="application/octet-stream",
+        headers={"Content-Length": str(size)},
+    )
+
+
+async def stream(request: Request) -> Response:
+    try:
+        count = min(int(request.path_params["n"]), 10_000)
+    except ValueError:
+        return JSONResponse({"error": "the count must be a number"}, status_code=400)
+
+    async def lines() -> AsyncIterator[bytes]:
+        for i in range(count):
+            yield (json.dumps({"id": i, "url": str(request.url)}) + "\n").encode()
+            await asyncio.sleep(0.05)
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson")
+
+
+async def drip(request: Request) -> Response:
+    try:
+        numbytes = min(int(request.query_params.get("numbytes", "10")), 10_000)
+        duration = min(float(request.query_params.get("duration", "2")), 60.0)
+    except ValueError:
+        return JSONResponse({"error": "numbytes and duration must be numbers"}, status_code=400)
+    pause = duration / max(numbytes, 1)
+
+    async def drops() -> AsyncIterator[bytes]:
+        for _ in range(numbytes):
+            await asyncio.sleep(pause)
+            yield b"*"
+
+    return StreamingResponse(
+        drops(),
+        media_type="application/octet-stream",
+        headers={"Content-Length": str(numbytes)},
+    )
+
+
+async def basic_auth(request: Request) -> Response:
+    user, password = request.path_params["user"], request.path_params["password"]
+    expected = "Basic " + base64.b64encode(f"{user}:{password}".encode()).decode()
+    if request.headers.get("authorization") == expected:
+        return JSONResponse({"authenticated": True, "user": user})
+    return JSONResponse(
+        {"authenticated": False},
+        status_code=401,
+        headers={"WWW-Authenticate": 'Basic realm="Courier demo"'},
+    )
+
+
+async def bearer(request: Request) -> Response:
+    value = request.headers.get("authorization", "")
+    scheme, _, token = value.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return JSONResponse({"authenticated": True, "token": token.strip()})
+    return JSONResponse(
+        {"authenticated": False}, status_code=401, headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+async def redirect(request: Request) -> Response:
+    try:
+        left = int(request.path_params["n"])
+    except ValueError:
+        return JSONResponse({"error": "the count must be a number"}, status_code=400)
+    target = "/get" if left <= 1 else f"/redirect/{left - 1}"
+    return RedirectResponse(target, status_code=302)
+
+
+def create_demo_app() -> Starlette:
+    return Starlette(
+        routes=[
+            Route("/", index),
+            Route("/posts", posts, methods=["GET", "POST"]),
+            Route("/posts/{post_id}", post, methods=["GET", "PUT", "PATCH", "DELETE"]),
+            Route(
+                "/anything",
+                anything,
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            ),
+            Route(
+                "/anything/{rest:path}", anything, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]
+            ),
+            Route("/get", anything, methods=["GET"]),
+            Route("/headers", headers),
+            Route("/status/{code}", status, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
+            Route("/delay/{seconds}", delay, methods=["GET", "POST"]),
+            Route("/bytes/{n}", byte_stream),
+            Route("/stream/{n}", stream),
+            Route("/drip", drip),
+            Route("/basic-auth/{user}/{password}", basic_auth),
+            Route("/bearer", bearer),
+            Route("/redirect/{n}", redirect),
+        ]
+    )

@@ -1,0 +1,104 @@
+"""ClientPool: one long-lived ``httpx.AsyncClient`` per collection.
+
+As httpx advises, a collection's shared configuration lives on its client and
+the client lives as long as the collection is open, so connections (and
+HTTP/2 streams) are reused across sends.  Base URL and shared headers are
+updated in place; only a transport-level change (TLS verification, HTTP/2)
+builds a new client, and the old one is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from dataclasses import dataclass
+
+import httpx
+
+from app import __version__
+from app.core.resolved import ClientProfile
+from app.net import tuning
+
+DEFAULT_TIMEOUT = httpx.Timeout(30.0)
+
+
+USER_AGENT = f"courier/{__version__}"
+
+
+@dataclass(slots=True)
+class _Entry:
+    client: httpx.AsyncClient
+    profile: ClientProfile
+
+
+def _client_headers(profile: ClientProfile) -> list[tuple[str, str]]:
+    return [("User-Agent", USER_AGENT), *profile.headers]
+
+
+def build_client(profile: ClientProfile) -> httpx.AsyncClient:
+    tuning.apply()
+    settings = profile.transport
+    verify: ssl.SSLContext | bool = settings.verify
+    if settings.verify and settings.ca_bundle:
+        verify = ssl.create_default_context(cafile=settings.ca_bundle)
+    transport = httpx.AsyncHTTPTransport(
+        verify=verify,
+        http2=settings.http2,
+        socket_options=tuning.SOCKET_OPTIONS,
+        retries=0,
+    )
+    return httpx.AsyncClient(
+        base_url=profile.base_url,
+        headers=_client_headers(profile),
+        transport=transport,
+        timeout=DEFAULT_TIMEOUT,
+        follow_redirects=True,
+    )
+
+
+class ClientPool:
+    def __init__(self) -> None:
+        self._entries: dict[str, _Entry] = {}
+        self._closing: set[asyncio.Task[None]] = set()
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def keys(self) -> list[str]:
+        return list(self._entries)
+
+    def client_for(self, profile: ClientProfile) -> httpx.AsyncClient:
+        """The collection's client, configured as ``profile`` says."""
+        entry = self._entries.get(profile.key)
+        if entry is not None and entry.profile.transport != profile.transport:
+            self._close_later(entry.client)
+            entry = None
+        if entry is None:
+            entry = _Entry(build_client(profile), profile)
+            self._entries[profile.key] = entry
+            return entry.client
+        client = entry.client
+        if entry.profile.base_url != profile.base_url:
+            client.base_url = profile.base_url
+        if entry.profile.headers != profile.headers:
+            client.headers = _client_headers(profile)
+        entry.profile = profile
+        return client
+
+    def _close_later(self, client: httpx.AsyncClient) -> None:
+        task = asyncio.ensure_future(client.aclose())
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    def discard(self, key: str) -> None:
+        """Close the client of a collection that was closed."""
+        entry = self._entries.pop(key, None)
+        if entry is not None:
+            self._close_later(entry.client)
+
+    async def aclose(self) -> None:
+        entries, self._entries = list(self._entries.values()), {}
+        for entry in entries:
+            await entry.client.aclose()
+        if self._closing:
+            await asyncio.gather(*self._closing, return_exceptions=True)
