@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import random
 from collections.abc import AsyncIterator
@@ -48,7 +49,35 @@ ROUTES_HELP = {
     "GET /redirect/{n}": "n redirects, then /get",
 }
 
-_WORDS = ["lorem", "ipsum", "dolor", "sit", "amet", "consectetur", "adipiscing", "elit", "sed", "do", "eiusmod", "tempor", "incididunt", "ut", "labore", "et", "dolore", "magna", "aliqua", "enim", "ad", "minim", "veniam", "quis", "nostrud"]
+_WORDS = tuple(
+    [
+        "lorem",
+        "ipsum",
+        "dolor",
+        "sit",
+        "amet",
+        "consectetur",
+        "adipiscing",
+        "elit",
+        "sed",
+        "do",
+        "eiusmod",
+        "tempor",
+        "incididunt",
+        "ut",
+        "labore",
+        "et",
+        "dolore",
+        "magna",
+        "aliqua",
+        "enim",
+        "ad",
+        "minim",
+        "veniam",
+        "quis",
+        "nostrud",
+    ]
+)
 
 
 def _post(post_id: int) -> dict[str, Any]:
@@ -125,10 +154,8 @@ async def _echo(request: Request) -> dict[str, Any]:
     }
     content_type = request.headers.get("content-type", "")
     if "json" in content_type and raw:
-        try:
+        with contextlib.suppress(ValueError):
             echo["json"] = json.loads(raw)
-        except ValueError:
-            pass
     elif "x-www-form-urlencoded" in content_type:
         echo["form"] = dict(parse_qsl(text, keep_blank_values=True))
     return echo

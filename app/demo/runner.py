@@ -9,6 +9,7 @@ another process can take the port.  HTTP/1.1 always; HTTP/2 too when TLS is on
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import socket
 import threading
 from pathlib import Path
@@ -106,10 +107,8 @@ class DemoServer:
             return
         loop, stop = self._loop, self._stop
         if loop is not None and stop is not None and not loop.is_closed():
-            try:
+            with contextlib.suppress(RuntimeError):  # the loop already ended
                 loop.call_soon_threadsafe(stop.set)
-            except RuntimeError:
-                pass  # the loop already ended
         thread.join(15)
 
     def __enter__(self) -> DemoServer:
