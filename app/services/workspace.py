@@ -58,7 +58,8 @@ class Workspace(QObject):
             from app.core.sample import install_sample_collection
 
             try:
-                paths = [str(install_sample_collection())]
+                sample = str(install_sample_collection())
+                paths = [sample, *(p for p in paths if p != sample)]
             except (OSError, CourierError) as exc:
                 errors.append(StorageError(f"Could not install the sample collection: {exc}"))
             self.state.first_run_done = True

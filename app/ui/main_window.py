@@ -7,6 +7,8 @@ as a message in the response pane or a dialog, never as a traceback.
 
 from __future__ import annotations
 
+import functools
+
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +145,6 @@ class MainWindow(QMainWindow):
 
         self.editor.sendRequested.connect(self.send)
         self.editor.stopRequested.connect(self.runner.stop)
-        self.editor.saveRequested.connect(self.save_current)
         self.editor.modifiedChanged.connect(self._on_modified_changed)
 
         r = self.runner
@@ -215,7 +216,7 @@ class MainWindow(QMainWindow):
         if not recent:
             self.recent_menu.addAction("No recent collections").setEnabled(False)
         for path in recent:
-            self.recent_menu.addAction(path, lambda p=path: self.open_collection(Path(p)))
+            self.recent_menu.addAction(path, functools.partial(self.open_collection, Path(path)))
 
     def open_demo_collection(self, start_server: bool = True) -> None:
         try:

@@ -7,6 +7,8 @@ for the main window to carry out (through the workspace service).
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import (
@@ -193,7 +195,7 @@ class Sidebar(QWidget):
                 if not action:
                     menu.addSeparator()
                     continue
-                menu.addAction(label, lambda a=action, n=node: self.nodeAction.emit(a, n))
+                menu.addAction(label, functools.partial(self.nodeAction.emit, action, node))
         menu.popup(self.tree.viewport().mapToGlobal(pos))
 
     def node_of(self, index: QModelIndex) -> Node | None:

@@ -8,6 +8,7 @@ drive the scenario with ``qasync_loop.run_until_complete(...)`` (see
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 from collections.abc import Iterator
 from typing import Any
@@ -35,6 +36,26 @@ def qasync_loop(qapp: QApplication) -> Iterator[qasync.QEventLoop]:
         loop.run_until_complete(loop.shutdown_asyncgens())
         loop.close()
         asyncio.set_event_loop(None)
+        _kill_qasync_timers(loop)
+
+
+def _kill_qasync_timers(loop: qasync.QEventLoop) -> None:
+    """Stop the Qt timers a closed qasync loop leaves behind.
+
+    ``close()`` only flags qasync's timer object as stopped; its Qt timers stay
+    registered and fire later, inside the next test's loop, on an object that
+    the garbage collector may have freed by then (a segfault in
+    ``QCoreApplication::notifyInternal2``).  Kill them while the object is alive.
+    (qasync is pinned < 0.29: these are its private names.)
+    """
+    timer = getattr(loop, "_timer", None)
+    callbacks = getattr(timer, "_SimpleTimer__callbacks", None)
+    if timer is None or callbacks is None:
+        return
+    for timer_id in list(callbacks):
+        timer.killTimer(timer_id)
+    callbacks.clear()
+    gc.collect()
 
 
 def wait_for_signal(loop: qasync.QEventLoop, signal: SignalInstance, timeout: float = 10.0) -> Any:

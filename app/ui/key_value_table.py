@@ -1,0 +1,169 @@
+"""An editable table of name/value rows with an on/off switch per row.
+
+Used for params, headers and form bodies.  An empty row is always waiting at
+the bottom: typing into it adds a row.  A row can be switched off without
+deleting it (sent nowhere, kept in the file).
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHeaderView,
+    QTableWidget,
+    QTableWidgetItem,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.model import KeyValue
+from app.ui import theme
+
+ENABLED, NAME, VALUE, REMOVE = range(4)
+
+
+class _Table(QTableWidget):
+    deletePressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Delete and self.state() != self.State.EditingState:
+            self.deletePressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class KeyValueTable(QWidget):
+    changed = Signal()
+
+    def __init__(
+        self,
+        name_placeholder: str = "Name",
+        value_placeholder: str = "Value",
+        parent: QWidget | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._name_placeholder = name_placeholder
+        self._value_placeholder = value_placeholder
+        self.table = _Table(0, 4, self)
+        self.table.setHorizontalHeaderLabels(["", name_placeholder, value_placeholder, ""])
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(ENABLED, QHeaderView.ResizeMode.Fixed)
+        header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(REMOVE, QHeaderView.ResizeMode.Fixed)
+        header.resizeSection(ENABLED, 30)
+        header.resizeSection(NAME, 200)
+        header.resizeSection(REMOVE, 30)
+        header.setHighlightSections(False)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(28)
+        self.table.setAlternatingRowColors(True)
+        self.table.setShowGrid(False)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.table.itemChanged.connect(self._on_item_changed)
+        self.table.deletePressed.connect(self._remove_current)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        self._append_row(KeyValue(""), trailing=True)
+
+    # --------------------------------------------------------------- API
+
+    def set_rows(self, rows: list[KeyValue]) -> None:
+        """Show ``rows`` (does not emit ``changed``)."""
+        with QSignalBlocker(self.table):
+            self.table.setRowCount(0)
+            for row in rows:
+                self._append_row(row, trailing=False)
+            self._append_row(KeyValue(""), trailing=True)
+
+    def rows(self) -> list[KeyValue]:
+        out = []
+        for r in range(self.table.rowCount()):
+            row = self._row(r)
+            if row.name or row.value:
+                out.append(row)
+        return out
+
+    def row_count(self) -> int:
+        return len(self.rows())
+
+    def set_cell(self, row: int, name: str, value: str) -> None:
+        """Type into a row as a user would (adds rows as needed; emits ``changed``)."""
+        while self.table.rowCount() <= row:
+            self._append_row(KeyValue(""), trailing=True)
+        name_item = self.table.item(row, NAME)
+        value_item = self.table.item(row, VALUE)
+        assert name_item is not None
+        assert value_item is not None
+        with QSignalBlocker(self.table):
+            name_item.setText(name)
+        value_item.setText(value)  # emits itemChanged once
+
+    # ---------------------------------------------------------- internals
+
+    def _row(self, r: int) -> KeyValue:
+        check = self.table.item(r, ENABLED)
+        name = self.table.item(r, NAME)
+        value = self.table.item(r, VALUE)
+        return KeyValue(
+            name.text().strip() if name else "",
+            value.text() if value else "",
+            check is None or check.checkState() == Qt.CheckState.Checked,
+        )
+
+    def _append_row(self, row: KeyValue, *, trailing: bool) -> None:
+        with QSignalBlocker(self.table):
+            r = self.table.rowCount()
+            self.table.insertRow(r)
+            check = QTableWidgetItem()
+            check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            check.setCheckState(Qt.CheckState.Checked if row.enabled else Qt.CheckState.Unchecked)
+            check.setToolTip("Send this row")
+            self.table.setItem(r, ENABLED, check)
+            name = QTableWidgetItem(row.name)
+            value = QTableWidgetItem(row.value)
+            if trailing:
+                name.setToolTip(f"Add a {self._name_placeholder.lower()}")
+            self.table.setItem(r, NAME, name)
+            self.table.setItem(r, VALUE, value)
+            remove = QToolButton(self.table)
+            remove.setIcon(theme.icon("trash"))
+            remove.setToolTip("Remove this row")
+            remove.setAutoRaise(True)
+            remove.clicked.connect(lambda _=False, b=remove: self._remove_button_row(b))
+            self.table.setCellWidget(r, REMOVE, remove)
+
+    def _is_blank(self, r: int) -> bool:
+        row = self._row(r)
+        return not row.name and not row.value
+
+    def _on_item_changed(self, item: QTableWidgetItem) -> None:
+        last = self.table.rowCount() - 1
+        if item.row() == last and not self._is_blank(last):
+            self._append_row(KeyValue(""), trailing=True)
+        self.changed.emit()
+
+    def _remove_row(self, r: int) -> None:
+        if r < 0 or r >= self.table.rowCount() - 1:
+            return  # the trailing empty row stays
+        self.table.removeRow(r)
+        self.changed.emit()
+
+    def _remove_current(self) -> None:
+        self._remove_row(self.table.currentRow())
+
+    def _remove_button_row(self, button: QToolButton) -> None:
+        for r in range(self.table.rowCount()):
+            if self.table.cellWidget(r, REMOVE) is button:
+                self._remove_row(r)
+                return

@@ -1,0 +1,353 @@
+"""The request editor: method, URL, and the Params / Headers / Body / Notes tabs.
+
+It edits a copy: ``load_model`` shows a ``Request``, ``to_model`` returns what
+is on screen as a new ``Request``, and ``is_modified`` compares the two.  The
+URL's query and the Params table are one thing shown twice: editing either
+rewrites the other.  The model keeps the URL without its query and the query
+as ``params`` rows (so rows can be switched off and survive in the file).
+"""
+
+from __future__ import annotations
+
+import copy
+from urllib.parse import unquote
+
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.model import COMMON_METHODS, Body, BodyKind, KeyValue, Request
+from app.ui import theme
+from app.ui.key_value_table import KeyValueTable
+
+#: body kinds in the order the selector offers them, with their labels
+BODY_KINDS: tuple[tuple[BodyKind, str], ...] = (
+    (BodyKind.NONE, "No body"),
+    (BodyKind.JSON, "JSON"),
+    (BodyKind.RAW, "Text"),
+    (BodyKind.FORM, "Form URL-encoded"),
+)
+PARAMS_TAB, HEADERS_TAB, BODY_TAB, NOTES_TAB = range(4)
+
+
+def split_url(text: str) -> tuple[str, list[KeyValue]]:
+    """'https://h/p?a=1&b' -> ('https://h/p', [a=1, b=''])  (values percent-decoded)."""
+    base, sep, query = text.partition("?")
+    if not sep:
+        return text.strip(), []
+    query = query.split("#", 1)[0]  # a fragment is never sent
+    rows = []
+    for part in query.split("&"):
+        if not part:
+            continue
+        name, _, value = part.partition("=")
+        rows.append(KeyValue(unquote(name), unquote(value)))
+    return base.strip(), rows
+
+
+def _escape(text: str, extra: str = "") -> str:
+    for ch in "%&#" + extra:
+        text = text.replace(ch, f"%{ord(ch):02X}")
+    return text
+
+
+def join_url(base: str, params: list[KeyValue]) -> str:
+    """The URL bar's text: base plus the enabled params, readable (not fully encoded)."""
+    enabled = [p for p in params if p.enabled and (p.name or p.value)]
+    if not enabled:
+        return base
+    query = "&".join(
+        f"{_escape(p.name, '=')}={_escape(p.value)}" if p.value else _escape(p.name, "=")
+        for p in enabled
+    )
+    return f"{base}?{query}"
+
+
+class RequestEditor(QWidget):
+    sendRequested = Signal()
+    stopRequested = Signal()
+    modifiedChanged = Signal(bool)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("editorPane")
+        self._baseline = Request(name="Untitled request")
+        self._loaded = self._baseline
+        self._modified = False
+        self._running = False
+        self._syncing = False
+
+        self.title = QLabel("", self)
+        self.title.setObjectName("requestTitle")
+
+        self.method = QComboBox(self)
+        self.method.setObjectName("methodBox")
+        self.method.setEditable(True)
+        self.method.addItems(list(COMMON_METHODS))
+        self.method.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        self.method.setToolTip("HTTP method: pick one or type any token")
+        for i, name in enumerate(COMMON_METHODS):
+            self.method.setItemData(i, theme.method_color(name), Qt.ItemDataRole.ForegroundRole)
+        self.method.currentTextChanged.connect(self._on_method_changed)
+
+        self.url = QLineEdit(self)
+        self.url.setObjectName("urlBar")
+        self.url.setPlaceholderText(
+            "Enter a URL, e.g. https://api.example.com/users or {{base}}/users"
+        )
+        self.url.setClearButtonEnabled(True)
+        self.url.textEdited.connect(self._on_url_edited)
+        self.url.returnPressed.connect(self._send_or_stop)
+
+        self.send_button = QPushButton("Send", self)
+        self.send_button.setObjectName("sendButton")
+        self.send_button.setIcon(theme.icon("send"))
+        self.send_button.setToolTip("Send (Ctrl+Enter)")
+        self.send_button.setCursor(Qt.CursorShape.PointingHandCursor)
+        self.send_button.clicked.connect(self._send_or_stop)
+
+        bar = QHBoxLayout()
+        bar.setSpacing(0)
+        bar.addWidget(self.method)
+        bar.addWidget(self.url, 1)
+        bar.addSpacing(8)
+        bar.addWidget(self.send_button)
+
+        self.params = KeyValueTable("Parameter", "Value", self)
+        self.params.changed.connect(self._on_params_changed)
+        self.headers = KeyValueTable("Header", "Value", self)
+        self.headers.changed.connect(self._on_changed)
+        self.body_kind = QComboBox(self)
+        for kind, label in BODY_KINDS:
+            self.body_kind.addItem(label, kind)
+        self.body_kind.currentIndexChanged.connect(self._on_body_kind_changed)
+        self.content_type = QLineEdit(self)
+        self.content_type.setPlaceholderText("Content-Type, e.g. text/plain or application/xml")
+        self.content_type.textEdited.connect(self._on_changed)
+        self.format_button = QPushButton("Format JSON", self)
+        self.format_button.clicked.connect(self._format_json)
+        self.body_text = QPlainTextEdit(self)
+        self.body_text.setObjectName("bodyText")
+        self.body_text.setFont(theme.monospace_font())
+        self.body_text.setPlaceholderText("Request body")
+        self.body_text.textChanged.connect(self._on_changed)
+        self.form = KeyValueTable("Field", "Value", self)
+        self.form.changed.connect(self._on_changed)
+        no_body = QLabel("This request has no body.", self)
+        no_body.setObjectName("placeholder")
+        no_body.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.body_stack = QStackedWidget(self)
+        self.body_stack.addWidget(no_body)
+        self.body_stack.addWidget(self.body_text)
+        self.body_stack.addWidget(self.form)
+        body_tab = QWidget(self)
+        body_top = QHBoxLayout()
+        body_top.addWidget(self.body_kind)
+        body_top.addWidget(self.content_type, 1)
+        body_top.addStretch(0)
+        body_top.addWidget(self.format_button)
+        body_layout = QVBoxLayout(body_tab)
+        body_layout.setContentsMargins(0, 8, 0, 0)
+        body_layout.addLayout(body_top)
+        body_layout.addWidget(self.body_stack, 1)
+
+        self.notes = QPlainTextEdit(self)
+        self.notes.setPlaceholderText("Notes about this request (saved with it)")
+        self.notes.textChanged.connect(self._on_changed)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.params, "Params")
+        self.tabs.addTab(self.headers, "Headers")
+        self.tabs.addTab(body_tab, "Body")
+        self.tabs.addTab(self.notes, "Notes")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 10, 12, 0)
+        layout.setSpacing(8)
+        layout.addWidget(self.title)
+        layout.addLayout(bar)
+        layout.addWidget(self.tabs, 1)
+        self._on_body_kind_changed()
+
+    # --------------------------------------------------------------- API
+
+    def load_model(self, request: Request) -> None:
+        self._loaded = request
+        self._baseline = copy.deepcopy(request)
+        self._syncing = True
+        try:
+            with QSignalBlocker(self.method):
+                self.method.setEditText(request.method)
+            self._color_method(request.method)
+            self.params.set_rows(copy.deepcopy(request.params))
+            self.url.setText(join_url(request.url, request.params))
+            self.headers.set_rows(copy.deepcopy(request.headers))
+            body = request.body
+            with QSignalBlocker(self.body_kind):
+                self.body_kind.setCurrentIndex(
+                    next(i for i, (k, _) in enumerate(BODY_KINDS) if k is body.kind)
+                )
+            with QSignalBlocker(self.body_text):
+                self.body_text.setPlainText(body.text)
+            self.content_type.setText(body.content_type)
+            self.form.set_rows(copy.deepcopy(body.form))
+            with QSignalBlocker(self.notes):
+                self.notes.setPlainText(request.notes)
+        finally:
+            self._syncing = False
+        self._on_body_kind_changed(update=False)
+        self._update_tab_titles()
+        self._set_modified(False)
+
+    def to_model(self) -> Request:
+        base, _query = split_url(self.url.text())
+        kind = self._body_kind()
+        return Request(
+            name=self._loaded.name,
+            method=self._method_text(),
+            url=base,
+            params=self.params.rows(),
+            headers=self.headers.rows(),
+            body=Body(
+                kind=kind,
+                text=self.body_text.toPlainText() if kind in (BodyKind.JSON, BodyKind.RAW) else "",
+                content_type=self.content_type.text().strip() if kind is BodyKind.RAW else "",
+                form=self.form.rows() if kind is BodyKind.FORM else [],
+            ),
+            notes=self.notes.toPlainText(),
+            path=self._loaded.path,
+        )
+
+    def is_modified(self) -> bool:
+        return self.to_model() != self._baseline
+
+    def mark_saved(self) -> None:
+        self._baseline = self.to_model()
+        self._set_modified(False)
+
+    def set_running(self, running: bool) -> None:
+        self._running = running
+        self.send_button.setText("Stop" if running else "Send")
+        self.send_button.setIcon(theme.icon("stop" if running else "send"))
+        self.send_button.setToolTip("Stop (Esc)" if running else "Send (Ctrl+Enter)")
+        self.send_button.setProperty("running", running)
+        style = self.send_button.style()
+        style.unpolish(self.send_button)
+        style.polish(self.send_button)
+
+    def focus_url(self) -> None:
+        self.url.setFocus()
+        self.url.selectAll()
+
+    def set_title(self, text: str) -> None:
+        self.title.setText(text)
+
+    # ---------------------------------------------------------- internals
+
+    def _body_kind(self) -> BodyKind:
+        # Qt hands enum data back as plain str: turn it into the enum again
+        return BodyKind(self.body_kind.currentData())
+
+    def _send_or_stop(self) -> None:
+        if self._running:
+            self.stopRequested.emit()
+        else:
+            self.sendRequested.emit()
+
+    def _method_text(self) -> str:
+        return self.method.currentText().strip().upper() or "GET"
+
+    def _on_method_changed(self, text: str) -> None:
+        upper = text.upper()
+        if upper != text:
+            line = self.method.lineEdit()
+            pos = line.cursorPosition() if line is not None else 0
+            with QSignalBlocker(self.method):
+                self.method.setEditText(upper)
+            if line is not None:
+                line.setCursorPosition(pos)
+        self._color_method(upper)
+        self._on_changed()
+
+    def _color_method(self, method: str) -> None:
+        color = theme.method_color(method or "GET").name()
+        self.method.setStyleSheet(f"QComboBox#methodBox {{ color: {color}; }}")
+
+    def _on_url_edited(self, text: str) -> None:
+        if self._syncing:
+            return
+        _base, rows = split_url(text)
+        disabled = [p for p in self.params.rows() if not p.enabled]
+        self._syncing = True
+        try:
+            self.params.set_rows(rows + disabled)
+        finally:
+            self._syncing = False
+        self._on_changed()
+
+    def _on_params_changed(self) -> None:
+        if self._syncing:
+            return
+        base, _ = split_url(self.url.text())
+        self._syncing = True
+        try:
+            self.url.setText(join_url(base, self.params.rows()))
+        finally:
+            self._syncing = False
+        self._on_changed()
+
+    def _on_body_kind_changed(self, _index: int = 0, *, update: bool = True) -> None:
+        kind = self._body_kind()
+        page = {BodyKind.NONE: 0, BodyKind.JSON: 1, BodyKind.RAW: 1, BodyKind.FORM: 2}[kind]
+        self.body_stack.setCurrentIndex(page)
+        self.content_type.setVisible(kind is BodyKind.RAW)
+        self.format_button.setVisible(kind is BodyKind.JSON)
+        if update:
+            self._on_changed()
+
+    def _format_json(self) -> None:
+        import orjson
+
+        try:
+            data = orjson.loads(self.body_text.toPlainText() or "null")
+        except orjson.JSONDecodeError as exc:
+            self.body_text.setToolTip(f"Not valid JSON: {exc}")
+            return
+        self.body_text.setToolTip("")
+        self.body_text.setPlainText(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+
+    def _on_changed(self, *_args: object) -> None:
+        if self._syncing:
+            return
+        self._update_tab_titles()
+        self._set_modified(self.is_modified())
+
+    def _set_modified(self, modified: bool) -> None:
+        if modified != self._modified:
+            self._modified = modified
+            self.modifiedChanged.emit(modified)
+
+    def _update_tab_titles(self) -> None:
+        def counted(label: str, n: int) -> str:
+            return f"{label} ({n})" if n else label
+
+        self.tabs.setTabText(
+            PARAMS_TAB, counted("Params", sum(p.enabled for p in self.params.rows()))
+        )
+        self.tabs.setTabText(
+            HEADERS_TAB, counted("Headers", sum(h.enabled for h in self.headers.rows()))
+        )
+        kind = self._body_kind()
+        self.tabs.setTabText(BODY_TAB, "Body" if kind is BodyKind.NONE else "Body •")
+        self.tabs.setTabText(NOTES_TAB, "Notes •" if self.notes.toPlainText() else "Notes")

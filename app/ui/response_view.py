@@ -1,0 +1,430 @@
+"""The response pane: status strip, then Body / Headers / Timing tabs.
+
+The body fills in as chunks arrive, but never faster than the screen needs:
+chunks are buffered and flushed on a timer in bounded pieces, decoded
+incrementally, and the text widget stops at ``DISPLAY_CAP`` (the whole body
+stays in the engine's spool; "Save body" writes all of it).  A complete JSON
+body is pretty-printed once it has arrived.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtWidgets import (
+    QFormLayout,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ui import theme
+
+DISPLAY_CAP = 2 * 1024 * 1024
+FLUSH_INTERVAL_MS = 50
+#: at most this much text goes into the widget per flush, so one flush stays short
+FLUSH_PIECE = 128 * 1024
+PRETTY_LIMIT = 1024 * 1024
+PLACEHOLDER, BODY, ERROR = range(3)
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    value = float(size)
+    for unit in ("KB", "MB", "GB", "TB"):
+        value /= 1024
+        if value < 1024 or unit == "TB":
+            return f"{value:.1f} {unit}"
+    return f"{size} B"
+
+
+def human_time(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 1:
+        return f"{seconds * 1000:.0f} ms"
+    return f"{seconds:.2f} s"
+
+
+class ResponseView(QWidget):
+    saveBodyRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("responsePane")
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self._pending: list[bytes] = []
+        self._pending_text = ""
+        self._shown_bytes = 0
+        self._received = 0
+        self._status = ""
+        self._capped = False
+        self._flush_timer = QTimer(self)
+        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
+        self._flush_timer.timeout.connect(self._flush)
+
+        # status strip
+        strip = QWidget(self)
+        strip.setObjectName("statusStrip")
+        self.status_label = QLabel("", strip)
+        self.status_label.setObjectName("statusLabel")
+        self.time_label = self._meta(strip)
+        self.size_label = self._meta(strip)
+        self.version_label = self._meta(strip)
+        self.copy_button = QPushButton("Copy", strip)
+        self.copy_button.setIcon(theme.icon("copy"))
+        self.copy_button.setToolTip("Copy the body shown")
+        self.copy_button.clicked.connect(self._copy_body)
+        self.save_button = QPushButton("Save body…", strip)
+        self.save_button.setIcon(theme.icon("save"))
+        self.save_button.setToolTip("Save the whole response body to a file")
+        self.save_button.clicked.connect(self.saveBodyRequested)
+        strip_layout = QHBoxLayout(strip)
+        strip_layout.setContentsMargins(10, 6, 10, 6)
+        strip_layout.addWidget(self.status_label)
+        strip_layout.addWidget(self.time_label)
+        strip_layout.addWidget(self.size_label)
+        strip_layout.addWidget(self.version_label)
+        strip_layout.addStretch(1)
+        strip_layout.addWidget(self.copy_button)
+        strip_layout.addWidget(self.save_button)
+
+        # body: placeholder / text / error
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self._placeholder_page())
+        body_page = QWidget(self)
+        self.cap_notice = QLabel("", body_page)
+        self.cap_notice.setObjectName("capNotice")
+        self.cap_notice.setWordWrap(True)
+        self.cap_notice.hide()
+        self.body = QPlainTextEdit(body_page)
+        self.body.setObjectName("responseBody")
+        self.body.setReadOnly(True)
+        self.body.setFont(theme.monospace_font())
+        self.body.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.body.setUndoRedoEnabled(False)
+        body_layout = QVBoxLayout(body_page)
+        body_layout.setContentsMargins(0, 0, 0, 0)
+        body_layout.setSpacing(0)
+        body_layout.addWidget(self.cap_notice)
+        body_layout.addWidget(self.body, 1)
+        self.stack.addWidget(body_page)
+        self.stack.addWidget(self._error_page())
+
+        self.headers_table = QTableWidget(0, 2, self)
+        self.headers_table.setHorizontalHeaderLabels(["Header", "Value"])
+        self.headers_table.verticalHeader().setVisible(False)
+        self.headers_table.horizontalHeader().setSectionResizeMode(
+            0, QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.headers_table.horizontalHeader().setStretchLastSection(True)
+        self.headers_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.headers_table.setShowGrid(False)
+        self.headers_table.setWordWrap(False)
+
+        timing = QWidget(self)
+        self.timing_labels: dict[str, QLabel] = {}
+        form = QFormLayout(timing)
+        form.setContentsMargins(16, 14, 16, 14)
+        form.setVerticalSpacing(10)
+        for key, label in (
+            ("connection", "Connection"),
+            ("connect_s", "TCP connect"),
+            ("tls_s", "TLS handshake"),
+            ("ttfb_s", "Time to first byte"),
+            ("total_s", "Total"),
+        ):
+            value = QLabel("—", timing)
+            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            self.timing_labels[key] = value
+            form.addRow(label, value)
+
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.stack, "Body")
+        self.tabs.addTab(self.headers_table, "Headers")
+        self.tabs.addTab(timing, "Timing")
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(strip)
+        layout.addWidget(self.tabs, 1)
+        self.clear()
+
+    # ------------------------------------------------------------- pages
+
+    def _meta(self, parent: QWidget) -> QLabel:
+        label = QLabel("", parent)
+        label.setObjectName("metaLabel")
+        return label
+
+    def _placeholder_page(self) -> QWidget:
+        page = QWidget(self)
+        title = QLabel("Send a request to see the response here", page)
+        title.setObjectName("placeholder")
+        hint = QLabel("Ctrl+Enter sends · Esc stops · Ctrl+S saves", page)
+        hint.setObjectName("hint")
+        layout = QVBoxLayout(page)
+        layout.addStretch(1)
+        for label in (title, hint):
+            label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            layout.addWidget(label)
+        layout.addStretch(2)
+        return page
+
+    def _error_page(self) -> QWidget:
+        page = QWidget(self)
+        panel = QFrame(page)
+        panel.setObjectName("errorPanel")
+        icon = QLabel(panel)
+        icon.setPixmap(theme.icon("warning").pixmap(28, 28))
+        self.error_title = QLabel("", panel)
+        self.error_title.setObjectName("errorTitle")
+        self.error_message = QLabel("", panel)
+        self.error_message.setObjectName("errorMessage")
+        self.error_message.setWordWrap(True)
+        self.error_message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.error_detail = QLabel("", panel)
+        self.error_detail.setObjectName("errorDetail")
+        self.error_detail.setWordWrap(True)
+        self.error_detail.setFont(theme.monospace_font(9))
+        self.error_detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        head = QHBoxLayout()
+        head.addWidget(icon)
+        head.addWidget(self.error_title, 1)
+        inner = QVBoxLayout(panel)
+        inner.setContentsMargins(16, 14, 16, 14)
+        inner.setSpacing(8)
+        inner.addLayout(head)
+        inner.addWidget(self.error_message)
+        inner.addWidget(self.error_detail)
+        outer = QVBoxLayout(page)
+        outer.setContentsMargins(16, 16, 16, 16)
+        outer.addWidget(panel)
+        outer.addStretch(1)
+        return page
+
+    # --------------------------------------------------------------- API
+
+    def clear(self) -> None:
+        self._reset_body()
+        self._set_status("", None)
+        self.time_label.setText("")
+        self.size_label.setText("")
+        self.version_label.setText("")
+        self.headers_table.setRowCount(0)
+        self._set_timings({})
+        self.stack.setCurrentIndex(PLACEHOLDER)
+        self.save_button.setEnabled(False)
+        self.copy_button.setEnabled(False)
+
+    def show_sending(self, method: str, url: str) -> None:
+        self.clear()
+        self._set_status("Sending…", None)
+        self.time_label.setText(f"{method} {url}")
+        self.stack.setCurrentIndex(BODY)
+
+    def show_head(
+        self,
+        status_code: int,
+        reason: str,
+        http_version: str,
+        headers: list[tuple[str, str]],
+        request_headers: list[tuple[str, str]],
+        url: str,
+    ) -> None:
+        self._set_status(f"{status_code} {reason}".strip(), theme.status_color(status_code).name())
+        self.version_label.setText(http_version)
+        self.time_label.setText("")
+        self.size_label.setText("receiving…")
+        self._fill_headers(headers, request_headers, url)
+        self.stack.setCurrentIndex(BODY)
+
+    def append_body(self, data: bytes) -> None:
+        self._received += len(data)
+        if self._shown_bytes >= DISPLAY_CAP:
+            self._show_cap_notice()
+            return
+        room = DISPLAY_CAP - self._shown_bytes
+        piece = data[:room]
+        self._shown_bytes += len(piece)
+        self._pending.append(piece)
+        if len(piece) < len(data):
+            self._show_cap_notice()
+        if not self._flush_timer.isActive():
+            self._flush_timer.start()
+
+    def show_finished(
+        self,
+        size: int,
+        elapsed_s: float,
+        timings: dict[str, float | bool | None],
+        body_preview: bytes,
+        content_type: str,
+        complete: bool,
+    ) -> None:
+        self._received = size
+        self._flush(everything=True)
+        self.size_label.setText(human_size(size))
+        self.time_label.setText(human_time(elapsed_s))
+        self._set_timings(timings)
+        if size > DISPLAY_CAP:
+            self._show_cap_notice()
+        if complete and body_preview and len(body_preview) <= PRETTY_LIMIT:
+            pretty = _pretty_json(body_preview, content_type)
+            if pretty is not None:
+                self.body.setPlainText(pretty)
+        self.save_button.setEnabled(True)
+        self.copy_button.setEnabled(bool(body_preview))
+
+    def show_failed(self, title: str, message: str, detail: str) -> None:
+        self._flush(everything=True)
+        self._set_status("Error", theme.ERROR_COLOR)
+        self.size_label.setText("")
+        self.error_title.setText(title)
+        self.error_message.setText(message)
+        self.error_detail.setText(detail)
+        self.error_detail.setVisible(bool(detail))
+        self.stack.setCurrentIndex(ERROR)
+
+    def show_stopped(self) -> None:
+        self._flush(everything=True)
+        shown = self._status if self._status not in ("", "Sending…") else ""
+        self._set_status(f"{shown} · Stopped" if shown else "Stopped", theme.MUTED)
+        self.size_label.setText(f"{human_size(self._received)} received")
+        self.copy_button.setEnabled(self._received > 0)
+
+    def body_text(self) -> str:
+        if self.stack.currentIndex() == ERROR:
+            return "\n".join(
+                (self.error_title.text(), self.error_message.text(), self.error_detail.text())
+            )
+        return self.body.toPlainText()
+
+    def status_text(self) -> str:
+        return self.status_label.text()
+
+    # ---------------------------------------------------------- internals
+
+    def _reset_body(self) -> None:
+        self._flush_timer.stop()
+        self._pending.clear()
+        self._pending_text = ""
+        self._decoder.reset()
+        self._shown_bytes = 0
+        self._received = 0
+        self._capped = False
+        self.cap_notice.hide()
+        self.body.clear()
+
+    def _set_status(self, text: str, color: str | None) -> None:
+        self._status = text
+        self.status_label.setText(text)
+        if color:
+            self.status_label.setStyleSheet(f"color: {color}; background: {color}22;")
+        else:
+            self.status_label.setStyleSheet("")
+
+    def _show_cap_notice(self) -> None:
+        self._capped = True
+        total = human_size(self._received)
+        self.cap_notice.setText(
+            f"Showing the first {human_size(DISPLAY_CAP)} of {total} so far. "
+            "The whole body is kept: use “Save body…” to get all of it."
+        )
+        self.cap_notice.show()
+
+    def _flush(self, everything: bool = False) -> None:
+        if self._pending:
+            data = b"".join(self._pending)
+            self._pending.clear()
+            self._pending_text += self._decoder.decode(data)
+        if everything:
+            self._pending_text += self._decoder.decode(b"", final=True)
+        if not self._pending_text:
+            self._flush_timer.stop()
+            return
+        if everything:
+            piece, self._pending_text = self._pending_text, ""
+        else:
+            piece = self._pending_text[:FLUSH_PIECE]
+            self._pending_text = self._pending_text[FLUSH_PIECE:]
+        cursor = QTextCursor(self.body.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(piece)
+        if not self._pending_text and not self._pending:
+            self._flush_timer.stop()
+
+    def _fill_headers(
+        self, headers: list[tuple[str, str]], request_headers: list[tuple[str, str]], url: str
+    ) -> None:
+        table = self.headers_table
+        table.setRowCount(0)
+
+        def section(title: str) -> None:
+            row = table.rowCount()
+            table.insertRow(row)
+            item = QTableWidgetItem(title)
+            font = item.font()
+            font.setBold(True)
+            item.setFont(font)
+            item.setForeground(theme.status_color(300))
+            table.setItem(row, 0, item)
+            table.setSpan(row, 0, 1, 2)
+
+        def add(name: str, value: str) -> None:
+            row = table.rowCount()
+            table.insertRow(row)
+            table.setItem(row, 0, QTableWidgetItem(name))
+            table.setItem(row, 1, QTableWidgetItem(value))
+
+        section(f"Response headers ({len(headers)})")
+        for name, value in headers:
+            add(name, value)
+        section(f"Request headers sent to {url}")
+        for name, value in request_headers:
+            add(name, value)
+
+    def _set_timings(self, timings: dict[str, float | bool | None]) -> None:
+        for key, label in self.timing_labels.items():
+            if key == "connection":
+                if "reused_connection" not in timings:
+                    label.setText("—")
+                elif timings["reused_connection"]:
+                    label.setText("reused an open connection (no connect, no TLS handshake)")
+                else:
+                    label.setText("new connection")
+                continue
+            value = timings.get(key)
+            label.setText(human_time(float(value)) if isinstance(value, int | float) else "—")
+
+    def _copy_body(self) -> None:
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(self.body.toPlainText())
+
+
+def _pretty_json(data: bytes, content_type: str) -> str | None:
+    looks_json = "json" in content_type.lower() or data.lstrip()[:1] in (b"{", b"[")
+    if not looks_json:
+        return None
+    import orjson
+
+    try:
+        parsed = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return None
+    return orjson.dumps(parsed, option=orjson.OPT_INDENT_2).decode("utf-8")
