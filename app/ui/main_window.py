@@ -8,7 +8,6 @@ as a message in the response pane or a dialog, never as a traceback.
 from __future__ import annotations
 
 import functools
-
 from pathlib import Path
 from typing import Any
 
