@@ -7,6 +7,8 @@ deleting it (sent nowhere, kept in the file).
 
 from __future__ import annotations
 
+import functools
+
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
@@ -115,32 +117,44 @@ class KeyValueTable(QWidget):
         check = self.table.item(r, ENABLED)
         name = self.table.item(r, NAME)
         value = self.table.item(r, VALUE)
-        return KeyValue(
-            name.text().strip() if name else "",
-            value.text() if value else "",
-            check is None or check.checkState() == Qt.CheckState.Checked,
-        )
+        enabled = True
+        if check is not None and check.flags() & Qt.ItemFlag.ItemIsUserCheckable:
+            enabled = check.checkState() == Qt.CheckState.Checked
+        return KeyValue(name.text().strip() if name else "", value.text() if value else "", enabled)
 
     def _append_row(self, row: KeyValue, *, trailing: bool) -> None:
+        """Add a row; the trailing (empty, "type here to add") row gets no switch or bin."""
         with QSignalBlocker(self.table):
             r = self.table.rowCount()
             self.table.insertRow(r)
-            check = QTableWidgetItem()
-            check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
-            check.setCheckState(Qt.CheckState.Checked if row.enabled else Qt.CheckState.Unchecked)
-            check.setToolTip("Send this row")
-            self.table.setItem(r, ENABLED, check)
             name = QTableWidgetItem(row.name)
             value = QTableWidgetItem(row.value)
-            if trailing:
-                name.setToolTip(f"Add a {self._name_placeholder.lower()}")
             self.table.setItem(r, NAME, name)
             self.table.setItem(r, VALUE, value)
+            placeholder = QTableWidgetItem()
+            placeholder.setFlags(Qt.ItemFlag.ItemIsEnabled)
+            self.table.setItem(r, ENABLED, placeholder)
+            if trailing:
+                name.setToolTip(f"Type to add a {self._name_placeholder.lower()}")
+            else:
+                self._complete_row(r, row.enabled)
+
+    def _complete_row(self, r: int, enabled: bool) -> None:
+        """Give a row its on/off switch and its remove button."""
+        with QSignalBlocker(self.table):
+            check = QTableWidgetItem()
+            check.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
+            check.setCheckState(Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked)
+            check.setToolTip("Send this row")
+            self.table.setItem(r, ENABLED, check)
+            name = self.table.item(r, NAME)
+            if name is not None:
+                name.setToolTip("")
             remove = QToolButton(self.table)
             remove.setIcon(theme.icon("trash"))
             remove.setToolTip("Remove this row")
             remove.setAutoRaise(True)
-            remove.clicked.connect(lambda _=False, b=remove: self._remove_button_row(b))
+            remove.clicked.connect(functools.partial(self._remove_button_row, remove))
             self.table.setCellWidget(r, REMOVE, remove)
 
     def _is_blank(self, r: int) -> bool:
@@ -150,6 +164,7 @@ class KeyValueTable(QWidget):
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         last = self.table.rowCount() - 1
         if item.row() == last and not self._is_blank(last):
+            self._complete_row(last, True)
             self._append_row(KeyValue(""), trailing=True)
         self.changed.emit()
 

@@ -233,7 +233,7 @@ class MainWindow(QMainWindow):
         except OSError as exc:
             self.show_error("Demo server", f"The demo server could not start: {exc}")
             return
-        self.statusBar().showMessage(f"Demo server running at {url}", 8000)
+        self.demo_label.setText(f"Demo server: {url}")
 
     def _on_demo_started(self, url: str) -> None:
         self.demo_label.setText(f"Demo server: {url}")

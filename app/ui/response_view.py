@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QGuiApplication, QTextCursor
+from PySide6.QtGui import QColor, QGuiApplication, QTextCursor
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -113,7 +113,7 @@ class ResponseView(QWidget):
         self.body.setObjectName("responseBody")
         self.body.setReadOnly(True)
         self.body.setFont(theme.monospace_font())
-        self.body.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.body.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.body.setUndoRedoEnabled(False)
         body_layout = QVBoxLayout(body_page)
         body_layout.setContentsMargins(0, 0, 0, 0)
@@ -334,7 +334,9 @@ class ResponseView(QWidget):
         self._status = text
         self.status_label.setText(text)
         if color:
-            self.status_label.setStyleSheet(f"color: {color}; background: {color}22;")
+            c = QColor(color)
+            tint = f"rgba({c.red()}, {c.green()}, {c.blue()}, 40)"
+            self.status_label.setStyleSheet(f"color: {color}; background: {tint};")
         else:
             self.status_label.setStyleSheet("")
 

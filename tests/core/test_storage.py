@@ -1,0 +1,286 @@
+"""Collections on disk: exact file format, round trips, broken files, every edit."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from app.core import storage
+from app.core.errors import CollectionNotFound, StorageError
+from app.core.model import (
+    Body,
+    BodyKind,
+    Collection,
+    Environment,
+    KeyValue,
+    Request,
+    Variable,
+)
+from app.resources import resource_path
+
+SAMPLE = resource_path("sample-collection")
+
+
+def all_files(root: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()
+    }
+
+
+def names(collection: Collection) -> list[str]:
+    return [r.name for _chain, r in collection.iter_requests()]
+
+
+def test_request_file_has_stable_order_and_omits_defaults(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    request = Request(
+        name="Create post",
+        method="POST",
+        url="/posts",
+        params=[KeyValue("debug", "", enabled=False)],
+        headers=[KeyValue("X-Trace", "demo")],
+        body=Body(BodyKind.JSON, text='{\n  "title": "foo"\n}\n'),
+        notes="Creates a post.\nSecond line.\n",
+    )
+    storage.add_request(collection, None, request)
+    assert request.path == tmp_path / "c" / "create-post.request.yaml"
+    assert request.path.read_text(encoding="utf-8") == (
+        "name: Create post\n"
+        "method: POST\n"
+        "url: /posts\n"
+        "params:\n"
+        "- name: debug\n"
+        "  enabled: false\n"
+        "headers:\n"
+        "- name: X-Trace\n"
+        "  value: demo\n"
+        "body:\n"
+        "  type: json\n"
+        "  text: |\n"
+        "    {\n"
+        '      "title": "foo"\n'
+        "    }\n"
+        "notes: |\n"
+        "  Creates a post.\n"
+        "  Second line.\n"
+    )
+    minimal = storage.add_request(collection, None, Request(name="Ping"))
+    assert minimal.path is not None
+    assert minimal.path.read_text(encoding="utf-8") == "name: Ping\nmethod: GET\n"
+
+
+def test_sample_collection_loads_and_round_trips_byte_identical(tmp_path: Path) -> None:
+    collection = storage.load_collection(SAMPLE)
+    assert collection.problems == []
+    assert collection.name == "Courier demo"
+    assert [f.name for f in collection.folders] == ["Posts", "Test routes"]
+    assert "Get post 1" in names(collection)
+    assert [e.name for e in collection.environments] == ["local"]
+
+    # save everything again into a copy: every byte must be the same
+    import shutil
+
+    copy_root = tmp_path / "copy"
+    shutil.copytree(SAMPLE, copy_root)
+    before = all_files(copy_root)
+    loaded = storage.load_collection(copy_root)
+    storage.save_collection_settings(loaded)
+    for folder in loaded.folders:
+        storage.save_folder_settings(loaded, folder)
+    for _chain, request in loaded.iter_requests():
+        storage.save_request(loaded, request)
+    for environment in loaded.environments:
+        storage.save_environment(loaded, environment)
+    assert all_files(copy_root) == before
+
+
+def test_model_round_trip_through_files(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "Ünïcode API")
+    collection.base_url = "https://api.example.com/v1"
+    collection.headers = [KeyValue("Accept", "application/json")]
+    collection.variables = [Variable("token", "s3cr3t", secret=True), Variable("page", "2")]
+    storage.save_collection_settings(collection)
+    folder = storage.add_folder(collection, None, "Users & Admins")
+    folder.headers = [KeyValue("X-Folder", "1", enabled=False)]
+    storage.save_folder_settings(collection, folder)
+    sub = storage.add_folder(collection, folder, "Nested")
+    storage.add_request(
+        collection,
+        sub,
+        Request(
+            name="Form 🚀",
+            method="PATCH",
+            url="{{base}}/users/{{id}}",
+            body=Body(BodyKind.FORM, form=[KeyValue("a", "1"), KeyValue("b", "x y", False)]),
+        ),
+    )
+    storage.add_request(
+        collection,
+        folder,
+        Request(name="Raw", method="PUT", body=Body(BodyKind.RAW, "<a/>", "application/xml")),
+    )
+    env = storage.add_environment(collection, "Staging")
+    env.variables = [Variable("base", "https://staging")]
+    storage.save_environment(collection, env)
+
+    loaded = storage.load_collection(tmp_path / "c")
+    assert loaded.problems == []
+    assert loaded.id == collection.id
+    assert loaded.name == "Ünïcode API"
+    assert loaded.headers == collection.headers
+    assert loaded.folders[0].headers == folder.headers
+    assert loaded.folders[0].folders[0].requests == sub.requests
+    assert loaded.folders[0].requests == folder.requests
+    assert loaded.environments == [Environment("Staging", [Variable("base", "https://staging")])]
+    # a secret variable keeps its name and flag, never its value
+    assert loaded.variables[0] == Variable("token", "", secret=True)
+    assert b"s3cr3t" not in (tmp_path / "c" / "collection.yaml").read_bytes()
+
+
+def test_a_broken_request_file_is_reported_untouched_and_the_rest_loads(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    storage.add_request(collection, None, Request(name="Good", url="/ok"))
+    bad = storage.add_request(collection, None, Request(name="Bad")).path
+    assert bad is not None
+    bad.write_bytes(b"name: [oops\n")
+    wrong_shape = tmp_path / "c" / "list.request.yaml"
+    wrong_shape.write_bytes(b"- just\n- a list\n")
+    not_utf8 = tmp_path / "c" / "latin.request.yaml"
+    not_utf8.write_bytes(b"name: caf\xe9\n")
+    snapshot = {p: p.read_bytes() for p in (bad, wrong_shape, not_utf8)}
+
+    loaded = storage.load_collection(tmp_path / "c")
+    assert names(loaded) == ["Good"]
+    problems = {p.path: p.reason for p in loaded.problems}
+    assert set(problems) == {bad, wrong_shape, not_utf8}
+    assert "not valid YAML (line 2" in problems[bad]
+    assert "mapping" in problems[wrong_shape]
+    assert "UTF-8" in problems[not_utf8]
+    assert {p: p.read_bytes() for p in snapshot} == snapshot
+
+
+def test_bad_field_types_are_problems_not_crashes(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    (tmp_path / "c" / "a.request.yaml").write_text("name: A\nheaders: nope\n")
+    (tmp_path / "c" / "b.request.yaml").write_text("name: B\nbody: {type: xml}\n")
+    (tmp_path / "c" / "c.request.yaml").write_text("method: GET\n")
+    loaded = storage.load_collection(collection.path)  # type: ignore[arg-type]
+    reasons = sorted(p.reason for p in loaded.problems)
+    assert len(reasons) == 3
+    assert any("'headers' must be a list" in r for r in reasons)
+    assert any("unknown body type 'xml'" in r for r in reasons)
+    assert any("no 'name'" in r for r in reasons)
+
+
+def test_missing_or_broken_collection_file(tmp_path: Path) -> None:
+    with pytest.raises(CollectionNotFound):
+        storage.load_collection(tmp_path)
+    (tmp_path / "collection.yaml").write_text("courier: 1\nname: [\n")
+    with pytest.raises(StorageError, match=r"collection\.yaml"):
+        storage.load_collection(tmp_path)
+    (tmp_path / "collection.yaml").write_text("courier: 99\nname: Future\n")
+    with pytest.raises(StorageError, match="newer Courier"):
+        storage.load_collection(tmp_path)
+
+
+def test_a_failed_write_leaves_the_original_intact(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    request = storage.add_request(collection, None, Request(name="R", url="/v1"))
+    assert request.path is not None
+    original = request.path.read_bytes()
+
+    def disk_full(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", disk_full)
+    request.url = "/v2"
+    with pytest.raises(StorageError, match="No space left on device"):
+        storage.save_request(collection, request)
+    monkeypatch.undo()
+    assert request.path.read_bytes() == original
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == [
+        "collection.yaml",
+        "r.request.yaml",
+    ], "no temp file is left behind"
+
+
+def test_add_rename_duplicate_delete(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    folder = storage.add_folder(collection, None, "Users")
+    first = storage.add_request(collection, folder, Request(name="List"))
+    second = storage.add_request(collection, folder, Request(name="List"))
+    assert first.path is not None
+    assert second.path is not None
+    assert first.path.name == "list.request.yaml"
+    assert second.path.name == "list-2.request.yaml"
+
+    storage.rename_request(collection, first, "All users")
+    assert first.path.name == "all-users.request.yaml"
+    assert not (folder.path / "list.request.yaml").exists()  # type: ignore[operator]
+
+    copy = storage.duplicate_request(collection, first)
+    assert copy.name == "All users copy"
+    assert folder.requests.index(copy) == folder.requests.index(first) + 1
+
+    storage.rename_folder(collection, folder, "People")
+    assert folder.path == tmp_path / "c" / "people"
+    assert all(r.path is not None and r.path.parent == folder.path for r in folder.requests)
+
+    twin = storage.duplicate_folder(collection, folder)
+    assert twin.path == tmp_path / "c" / "people-copy"
+    assert len(twin.requests) == 3
+
+    storage.delete_request(collection, second)
+    storage.delete_folder(collection, twin)
+    assert not (tmp_path / "c" / "people-copy").exists()
+
+    loaded = storage.load_collection(tmp_path / "c")
+    assert [f.name for f in loaded.folders] == ["People"]
+    assert names(loaded) == ["All users", "All users copy"]
+
+
+def test_a_folder_cannot_take_the_environments_directory(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    storage.add_environment(collection, "local")
+    folder = storage.add_folder(collection, None, "Environments")
+    assert folder.path is not None
+    assert folder.path.name == "environments-2"
+    loaded = storage.load_collection(tmp_path / "c")
+    assert [f.name for f in loaded.folders] == ["Environments"]
+    assert [e.name for e in loaded.environments] == ["local"]
+
+
+def test_natural_sort_order(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    for name in ["Item 10", "item 2", "Item 1", "beta"]:
+        storage.add_request(collection, None, Request(name=name))
+    loaded = storage.load_collection(tmp_path / "c")
+    assert names(loaded) == ["beta", "Item 1", "item 2", "Item 10"]
+
+
+def test_create_collection_refuses_a_non_empty_folder(tmp_path: Path) -> None:
+    (tmp_path / "x").mkdir()
+    (tmp_path / "x" / "keep.txt").write_text("mine")
+    with pytest.raises(StorageError, match="not empty"):
+        storage.create_collection(tmp_path / "x", "X")
+    assert (tmp_path / "x" / "keep.txt").read_text() == "mine"
+
+
+def test_ten_thousand_requests_load(tmp_path: Path) -> None:
+    root = tmp_path / "big"
+    collection = storage.create_collection(root, "Big")
+    for f in range(20):
+        folder = storage.add_folder(collection, None, f"Folder {f}")
+        folder_path = folder.path
+        assert folder_path is not None
+        for r in range(500):
+            (folder_path / f"r{r}.request.yaml").write_text(
+                f"name: Request {r}\nmethod: GET\nurl: /items/{r}\n"
+            )
+    loaded = storage.load_collection(root)
+    assert sum(1 for _ in loaded.iter_requests()) == 10_000
+    assert loaded.problems == []
