@@ -33,6 +33,12 @@ def _expected_size(headers: httpx.Headers) -> int | None:
         return None
 
 
+def _check_port(url: httpx.URL) -> None:
+    port = url.port
+    if port is not None and not 0 < port < 65536:
+        raise httpx.InvalidURL(f"the port {port} is out of range (1-65535)")
+
+
 async def send(
     client: httpx.AsyncClient,
     request: ResolvedRequest,
@@ -54,6 +60,7 @@ async def send(
             extensions={"trace": recorder.trace},
         )
         url = str(http_request.url)
+        _check_port(http_request.url)
         yield Started(http_request.method, url)
         response = await client.send(
             http_request, stream=True, follow_redirects=request.follow_redirects

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QFileDialog,
     QInputDialog,
@@ -155,6 +155,7 @@ class MainWindow(QMainWindow):
         r.stopped.connect(self.response.show_stopped)
         r.runningChanged.connect(self.editor.set_running)
         self.response.saveBodyRequested.connect(self.save_body)
+        self.response.copyBodyRequested.connect(self.copy_body)
 
     def _restore_geometry(self) -> None:
         state = self.workspace.state
@@ -483,6 +484,17 @@ class MainWindow(QMainWindow):
     def _on_failed(self, error: Any) -> None:
         self.response.show_failed(error.title, error.message, error.detail)
         self.responseShown.emit()
+
+    def copy_body(self) -> None:
+        """Copy the body as received (up to the display cap) to the clipboard."""
+        spool = self.runner.last_spool
+        if spool is None or spool.closed:
+            return
+        text = spool.head(DISPLAY_CAP).decode("utf-8", errors="replace")
+        clipboard = QGuiApplication.clipboard()
+        if clipboard is not None:
+            clipboard.setText(text)
+            self.statusBar().showMessage(f"Copied {len(text):,} characters", 3000)
 
     def save_body(self) -> None:
         spool = self.runner.last_spool

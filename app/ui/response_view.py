@@ -12,7 +12,7 @@ from __future__ import annotations
 import codecs
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QGuiApplication, QTextCursor
+from PySide6.QtGui import QColor, QTextCursor
 from PySide6.QtWidgets import (
     QFormLayout,
     QFrame,
@@ -36,6 +36,9 @@ FLUSH_INTERVAL_MS = 50
 #: at most this much text goes into the widget per flush, so one flush stays short
 FLUSH_PIECE = 128 * 1024
 PRETTY_LIMIT = 1024 * 1024
+#: Qt lays a text block out as a whole: a 2 MB one-line body (minified JSON) takes
+#: seconds, so the display breaks lines longer than this (the saved body is untouched)
+DISPLAY_LINE_LIMIT = 2000
 PLACEHOLDER, BODY, ERROR = range(3)
 
 
@@ -58,8 +61,33 @@ def human_time(seconds: float | None) -> str:
     return f"{seconds:.2f} s"
 
 
+def break_long_lines(text: str, column: int, limit: int = DISPLAY_LINE_LIMIT) -> tuple[str, int]:
+    """Insert line breaks so no displayed line exceeds ``limit``.
+
+    ``column`` is the length of the line the text continues; returns the new
+    text and the length of its last line.
+    """
+    if column + len(text) <= limit and "\n" not in text:
+        return text, column + len(text)
+    out: list[str] = []
+    for i, line in enumerate(text.split("\n")):
+        if i:
+            out.append("\n")
+            column = 0
+        while column + len(line) > limit:
+            take = limit - column
+            out.append(line[:take])
+            out.append("\n")
+            line = line[take:]
+            column = 0
+        out.append(line)
+        column += len(line)
+    return "".join(out), column
+
+
 class ResponseView(QWidget):
     saveBodyRequested = Signal()
+    copyBodyRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -71,6 +99,7 @@ class ResponseView(QWidget):
         self._received = 0
         self._status = ""
         self._capped = False
+        self._column = 0
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
         self._flush_timer.timeout.connect(self._flush)
@@ -85,8 +114,8 @@ class ResponseView(QWidget):
         self.version_label = self._meta(strip)
         self.copy_button = QPushButton("Copy", strip)
         self.copy_button.setIcon(theme.icon("copy"))
-        self.copy_button.setToolTip("Copy the body shown")
-        self.copy_button.clicked.connect(self._copy_body)
+        self.copy_button.setToolTip("Copy the response body")
+        self.copy_button.clicked.connect(self.copyBodyRequested)
         self.save_button = QPushButton("Save body…", strip)
         self.save_button.setIcon(theme.icon("save"))
         self.save_button.setToolTip("Save the whole response body to a file")
@@ -113,7 +142,7 @@ class ResponseView(QWidget):
         self.body.setObjectName("responseBody")
         self.body.setReadOnly(True)
         self.body.setFont(theme.monospace_font())
-        self.body.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.body.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
         self.body.setUndoRedoEnabled(False)
         body_layout = QVBoxLayout(body_page)
         body_layout.setContentsMargins(0, 0, 0, 0)
@@ -327,6 +356,7 @@ class ResponseView(QWidget):
         self._shown_bytes = 0
         self._received = 0
         self._capped = False
+        self._column = 0
         self.cap_notice.hide()
         self.body.clear()
 
@@ -364,6 +394,7 @@ class ResponseView(QWidget):
         else:
             piece = self._pending_text[:FLUSH_PIECE]
             self._pending_text = self._pending_text[FLUSH_PIECE:]
+        piece, self._column = break_long_lines(piece, self._column)
         cursor = QTextCursor(self.body.document())
         cursor.movePosition(QTextCursor.MoveOperation.End)
         cursor.insertText(piece)
@@ -412,11 +443,6 @@ class ResponseView(QWidget):
                 continue
             value = timings.get(key)
             label.setText(human_time(float(value)) if isinstance(value, int | float) else "—")
-
-    def _copy_body(self) -> None:
-        clipboard = QGuiApplication.clipboard()
-        if clipboard is not None:
-            clipboard.setText(self.body.toPlainText())
 
 
 def _pretty_json(data: bytes, content_type: str) -> str | None:

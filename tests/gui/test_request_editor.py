@@ -1,0 +1,128 @@
+"""The request editor: what the user types becomes the model, and back."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.core.model import Body, BodyKind, KeyValue, Request
+from app.ui.request_editor import RequestEditor, join_url, split_url
+
+
+def editor(qtbot: QtBot) -> RequestEditor:
+    widget = RequestEditor()
+    qtbot.addWidget(widget)
+    widget.show()
+    return widget
+
+
+def full_request() -> Request:
+    return Request(
+        name="Create",
+        method="POST",
+        url="https://api.example.com/items",
+        params=[KeyValue("page", "2"), KeyValue("debug", "1", enabled=False)],
+        headers=[KeyValue("X-Trace", "abc")],
+        body=Body(BodyKind.JSON, text='{"a": 1}'),
+        notes="Some notes",
+    )
+
+
+def test_query_typed_in_the_url_fills_params_and_model_splits_it(qtbot: QtBot) -> None:
+    w = editor(qtbot)
+    qtbot.keyClicks(w.url, "https://h/p?a=1&b=two%20words")
+    assert w.params.rows() == [KeyValue("a", "1"), KeyValue("b", "two words")]
+    model = w.to_model()
+    assert model.url == "https://h/p"
+    assert model.params == [KeyValue("a", "1"), KeyValue("b", "two words")]
+    assert w.tabs.tabText(0) == "Params (2)"
+
+
+def test_editing_params_rewrites_the_url(qtbot: QtBot) -> None:
+    w = editor(qtbot)
+    w.load_model(Request(name="r", url="{{base}}/search"))
+    w.params.set_cell(0, "q", "a&b")
+    assert w.url.text() == "{{base}}/search?q=a%26b"
+    assert w.to_model().params == [KeyValue("q", "a&b")]
+    w.params.set_cell(1, "lang", "en")
+    assert w.url.text() == "{{base}}/search?q=a%26b&lang=en"
+
+
+def test_disabled_params_stay_out_of_the_url_but_in_the_model(qtbot: QtBot) -> None:
+    w = editor(qtbot)
+    w.load_model(full_request())
+    assert w.url.text() == "https://api.example.com/items?page=2"
+    qtbot.keyClicks(w.url, "&size=10")
+    assert w.to_model().params == [
+        KeyValue("page", "2"),
+        KeyValue("size", "10"),
+        KeyValue("debug", "1", enabled=False),
+    ]
+
+
+def test_load_and_to_model_round_trip_every_field(qtbot: QtBot) -> None:
+    w = editor(qtbot)
+    for request in (
+        full_request(),
+        Request(name="f", method="PUT", body=Body(BodyKind.FORM, form=[KeyValue("k", "v")])),
+        Request(name="t", method="PATCH", body=Body(BodyKind.RAW, "x", "text/csv")),
+        Request(name="n"),
+    ):
+        w.load_model(request)
+        assert w.to_model() == request
+        assert not w.is_modified()
+
+
+def test_modified_flag_flips_and_signals_once(qtbot: QtBot) -> None:
+    w = editor(qtbot)
+    w.load_model(full_request())
+    seen: list[bool] = []
+    w.modifiedChanged.connect(seen.append)
+    qtbot.keyClicks(w.notes, "!!")
+    assert w.is_modified()
+    assert seen == [True]
+    w.notes.setPlainText("Some notes")
+    assert seen == [True, False]
+    qtbot.keyClicks(w.body_text, " ")
+    w.mark_saved()
+    assert not w.is_modified()
+    assert seen == [True, False, True, False]
+
+
+def test_ctrl_enter_sends_and_send_button_turns_into_stop(qtbot: QtBot) -> None:
+    w = editor(qtbot)
+    with qtbot.waitSignal(w.sendRequested, timeout=1000):
+        qtbot.keyClick(w.url, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    w.set_running(True)
+    assert w.send_button.text() == "Stop"
+    with qtbot.waitSignal(w.stopRequested, timeout=1000):
+        qtbot.mouseClick(w.send_button, Qt.MouseButton.LeftButton)
+    w.set_running(False)
+    assert w.send_button.text() == "Send"
+
+
+def test_custom_methods_are_upper_cased(qtbot: QtBot) -> None:
+    w = editor(qtbot)
+    w.method.setEditText("")
+    qtbot.keyClicks(w.method, "purge")
+    assert w.to_model().method == "PURGE"
+
+
+def test_body_kind_switches_pages_and_format_json(qtbot: QtBot) -> None:
+    w = editor(qtbot)
+    w.load_model(Request(name="j", body=Body(BodyKind.JSON, text='{"a":[1,2]}')))
+    w.tabs.setCurrentIndex(2)
+    assert w.format_button.isVisible()
+    qtbot.mouseClick(w.format_button, Qt.MouseButton.LeftButton)
+    assert w.body_text.toPlainText() == '{\n  "a": [\n    1,\n    2\n  ]\n}\n'
+    w.body_kind.setCurrentIndex(3)
+    assert w.to_model().body == Body(BodyKind.FORM)
+    assert not w.format_button.isVisible()
+
+
+def test_url_helpers() -> None:
+    assert split_url("h/p?x=1#frag") == ("h/p", [KeyValue("x", "1")])
+    assert split_url("h/p") == ("h/p", [])
+    assert join_url("h", [KeyValue("a", "100%"), KeyValue("flag", "")]) == "h?a=100%25&flag"
+    _base, rows = split_url(join_url("h", [KeyValue("a=b", "c&d#e")]))
+    assert rows == [KeyValue("a=b", "c&d#e")]
