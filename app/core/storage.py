@@ -41,6 +41,7 @@ from app.core.model import (
     Request,
     Variable,
 )
+from app.core.parse_cache import ParseCache
 from app.core.slugs import natural_key, slugify, unique_slug
 
 FORMAT_VERSION = 1
@@ -181,6 +182,8 @@ def _mapping(data: Any, what: str) -> dict[str, Any]:
 
 def _str(data: dict[str, Any], key: str, default: str = "") -> str:
     value = data.get(key, default)
+    if type(value) is str:  # the common case, first
+        return value
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, str | int | float):
@@ -260,7 +263,10 @@ def _parse(path: Path, text: str) -> dict[str, Any]:
 
 def request_from_yaml(text: str, path: Path | None = None) -> Request:
     """Parse one request file; raises ``ValueError`` with a reason if it is malformed."""
-    data = _parse(path or Path("request"), text)
+    return _request_from_data(_parse(path or Path("request"), text), path)
+
+
+def _request_from_data(data: dict[str, Any], path: Path | None) -> Request:
     name = _str(data, "name")
     if not name:
         raise _BadShape("the request has no 'name'")
@@ -284,8 +290,12 @@ def _read_text(path: Path) -> str:
 # ----------------------------------------------------------------- loading
 
 
-def load_collection(path: Path) -> Collection:
-    """Read a collection directory.  Unreadable files become ``collection.problems``."""
+def load_collection(path: Path, *, use_cache: bool = True) -> Collection:
+    """Read a collection directory.  Unreadable files become ``collection.problems``.
+
+    ``use_cache``: reuse what unchanged request files parsed to last time
+    (``app.core.parse_cache``), which makes reopening a big collection fast.
+    """
     path = Path(path)
     meta_path = path / COLLECTION_FILE
     if not path.is_dir() or not meta_path.is_file():
@@ -314,7 +324,10 @@ def load_collection(path: Path) -> Collection:
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise StorageError(f"Could not read {meta_path}: {_reason(exc)}", detail=repr(exc)) from exc
     problems = collection.problems
-    folders, requests = _load_children(path, problems, top_level=True)
+    cache = ParseCache(path) if use_cache else None
+    folders, requests = _load_children(path, problems, cache, top_level=True)
+    if cache is not None:
+        cache.save()
     collection.folders = folders
     collection.requests = requests
     collection.environments = _load_environments(path / ENVIRONMENTS_DIR, problems)
@@ -330,7 +343,7 @@ def _reason(exc: BaseException) -> str:
 
 
 def _load_children(
-    directory: Path, problems: list[LoadProblem], *, top_level: bool
+    directory: Path, problems: list[LoadProblem], cache: ParseCache | None, *, top_level: bool
 ) -> tuple[list[Folder], list[Request]]:
     folders: list[Folder] = []
     requests: list[Request] = []
@@ -346,13 +359,13 @@ def _load_children(
         if name.endswith(REQUEST_SUFFIX):
             file_path = Path(entry.path)
             try:
-                requests.append(request_from_yaml(_read_text(file_path), file_path))
+                requests.append(_load_request(entry, file_path, cache))
             except (OSError, UnicodeDecodeError, ValueError) as exc:
                 problems.append(LoadProblem(file_path, _reason(exc)))
         elif entry.is_dir(follow_symlinks=False):
             if top_level and name == ENVIRONMENTS_DIR:
                 continue
-            folder = _load_folder(Path(entry.path), problems)
+            folder = _load_folder(Path(entry.path), problems, cache)
             if folder is not None:
                 folders.append(folder)
     folders.sort(key=lambda f: natural_key(f.name))
@@ -360,7 +373,22 @@ def _load_children(
     return folders, requests
 
 
-def _load_folder(directory: Path, problems: list[LoadProblem]) -> Folder | None:
+def _load_request(entry: os.DirEntry[str], file_path: Path, cache: ParseCache | None) -> Request:
+    if cache is None:
+        return request_from_yaml(_read_text(file_path), file_path)
+    stat = entry.stat()
+    data = cache.get(entry.path, stat)
+    if isinstance(data, dict):
+        return _request_from_data(data, file_path)
+    data = _parse(file_path, _read_text(file_path))
+    request = _request_from_data(data, file_path)  # only valid files are cached
+    cache.put(entry.path, stat, data)
+    return request
+
+
+def _load_folder(
+    directory: Path, problems: list[LoadProblem], cache: ParseCache | None
+) -> Folder | None:
     folder = Folder(name=directory.name, path=directory)
     meta = directory / FOLDER_FILE
     if meta.is_file():
@@ -373,7 +401,7 @@ def _load_folder(directory: Path, problems: list[LoadProblem]) -> Folder | None:
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             # The folder's own settings are unreadable: report it, still show its requests.
             problems.append(LoadProblem(meta, _reason(exc)))
-    folder.folders, folder.requests = _load_children(directory, problems, top_level=False)
+    folder.folders, folder.requests = _load_children(directory, problems, cache, top_level=False)
     return folder
 
 

@@ -284,3 +284,26 @@ def test_ten_thousand_requests_load(tmp_path: Path) -> None:
     loaded = storage.load_collection(root)
     assert sum(1 for _ in loaded.iter_requests()) == 10_000
     assert loaded.problems == []
+
+
+def test_parse_cache_sees_every_change(tmp_path: Path) -> None:
+    from app.core.parse_cache import cache_file_for
+
+    collection = storage.create_collection(tmp_path / "c", "C")
+    request = storage.add_request(collection, None, Request(name="R", url="/v1"))
+    assert request.path is not None
+    first = storage.load_collection(tmp_path / "c")
+    assert cache_file_for(tmp_path / "c").is_file()
+    assert first.requests[0].url == "/v1"
+
+    request.path.write_text("name: R\nmethod: GET\nurl: /v2-longer\n")
+    assert storage.load_collection(tmp_path / "c").requests[0].url == "/v2-longer"
+
+    request.path.write_text("name: [broken\n")
+    for _ in range(2):  # broken files are reported every time, never cached
+        assert len(storage.load_collection(tmp_path / "c").problems) == 1
+
+    cache_file_for(tmp_path / "c").write_bytes(b"\x00 not json")
+    request.path.write_text("name: R\nmethod: GET\nurl: /v3\n")
+    assert storage.load_collection(tmp_path / "c").requests[0].url == "/v3"
+    assert storage.load_collection(tmp_path / "c", use_cache=False).requests[0].url == "/v3"
