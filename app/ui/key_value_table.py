@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import functools
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
@@ -25,6 +27,30 @@ from app.core.model import KeyValue
 from app.ui import theme
 
 ENABLED, NAME, VALUE, REMOVE = range(4)
+
+
+class _PlaceholderDelegate(QStyledItemDelegate):
+    """Greys a hint into the empty name/value cells of the trailing row."""
+
+    def __init__(self, table: QTableWidget, hints: dict[int, str]) -> None:
+        super().__init__(table)
+        self._table = table
+        self._hints = hints
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        super().paint(painter, option, index)
+        hint = self._hints.get(index.column())
+        if hint and index.row() == self._table.rowCount() - 1 and not index.data():
+            painter.save()
+            painter.setPen(option.palette.placeholderText().color())
+            rect = option.rect.adjusted(6, 0, -4, 0)
+            painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, hint)
+            painter.restore()
 
 
 class _Table(QTableWidget):
@@ -70,6 +96,11 @@ class KeyValueTable(QWidget):
             | QAbstractItemView.EditTrigger.EditKeyPressed
             | QAbstractItemView.EditTrigger.AnyKeyPressed
             | QAbstractItemView.EditTrigger.SelectedClicked
+        )
+        self.table.setItemDelegate(
+            _PlaceholderDelegate(
+                self.table, {NAME: f"Add {name_placeholder.lower()}", VALUE: value_placeholder}
+            )
         )
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.deletePressed.connect(self._remove_current)

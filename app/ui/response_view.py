@@ -142,7 +142,7 @@ class ResponseView(QWidget):
         self.body.setObjectName("responseBody")
         self.body.setReadOnly(True)
         self.body.setFont(theme.monospace_font())
-        self.body.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.body.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.body.setUndoRedoEnabled(False)
         body_layout = QVBoxLayout(body_page)
         body_layout.setContentsMargins(0, 0, 0, 0)
@@ -328,6 +328,7 @@ class ResponseView(QWidget):
         self.error_detail.setText(detail)
         self.error_detail.setVisible(bool(detail))
         self.stack.setCurrentIndex(ERROR)
+        self.tabs.setCurrentIndex(0)
 
     def show_stopped(self) -> None:
         self._flush(everything=True)
