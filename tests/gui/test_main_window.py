@@ -324,3 +324,21 @@ def test_screenshot_mode_sends_the_demo_request(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert png.read_bytes().startswith(b"\x89PNG")
     assert "screenshot saved" in proc.stdout
+
+
+def test_closing_with_unsaved_changes_asks(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, demo_server: str
+) -> None:
+    collection = window.open_collection(make_collection(tmp_path, demo_server).path)  # type: ignore[arg-type]
+    assert collection is not None
+    window.open_request(collection, find_request(collection, "Get post 1"))
+    type_url(qtbot, window, "/posts/3")
+    window.ask_unsaved = lambda name: "cancel"  # type: ignore[method-assign]
+    assert not window.close()
+    assert window.isVisible()
+    window.ask_unsaved = lambda name: "save"  # type: ignore[method-assign]
+    assert window.close()
+    reloaded = storage.load_collection(collection.path)  # type: ignore[arg-type]
+    assert find_request(reloaded, "Get post 1").url == "/posts/3"
+    state = json.loads((tmp_path / "state.json").read_text())
+    assert state["open_collections"] == [str(collection.path)]
