@@ -12,12 +12,35 @@ environment, collection, then built-ins (``$demo``, ``$uuid``...).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from urllib.parse import quote, urlsplit
 
-from app.core.model import Body, BodyKind, Collection, Environment, Folder, KeyValue, Request
-from app.core.resolved import SCRATCH_KEY, ClientProfile, Headers, ResolvedRequest
+from app.core.model import (
+    DEFAULT_SETTINGS,
+    Auth,
+    AuthKind,
+    Body,
+    BodyKind,
+    Collection,
+    Environment,
+    Folder,
+    KeyValue,
+    Request,
+    Settings,
+)
+from app.core.resolved import (
+    AUTH_FROM_CLIENT,
+    AUTH_NONE,
+    AUTH_OWN,
+    SCRATCH_KEY,
+    ClientProfile,
+    Headers,
+    ResolvedAuth,
+    ResolvedRequest,
+    TransportSettings,
+)
 from app.core.templating import render
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
@@ -96,6 +119,54 @@ def join_query(url: str, query: str) -> str:
     return f"{url}{separator}{query}{fragment}"
 
 
+def effective_settings(layers: list[Settings]) -> Settings:
+    """Defaults, overridden by each layer in turn (collection first, request last)."""
+    out = replace(DEFAULT_SETTINGS)
+    for layer in layers:
+        for f in fields(Settings):
+            value = getattr(layer, f.name)
+            if value is not None:
+                setattr(out, f.name, value)
+    return out
+
+
+def effective_auth(
+    request: Request, chain: tuple[Folder, ...], collection: Collection | None
+) -> tuple[Auth, str]:
+    """The auth that applies and where it comes from ("request", a folder name, "collection")."""
+    if request.auth.kind is not AuthKind.INHERIT:
+        return request.auth, "request"
+    for folder in reversed(chain):
+        if folder.auth.kind is not AuthKind.INHERIT:
+            return folder.auth, folder.name
+    if collection is not None and collection.auth.kind is not AuthKind.INHERIT:
+        return collection.auth, "collection"
+    return Auth(kind=AuthKind.NONE), "collection"
+
+
+def _render_auth(auth: Auth, render_text: _Renderer) -> ResolvedAuth | None:
+    if auth.kind in (AuthKind.NONE, AuthKind.INHERIT):
+        return None
+    return ResolvedAuth(
+        kind=auth.kind.value,
+        username=render_text(auth.username),
+        password=render_text(auth.password),
+        token=render_text(auth.token),
+        key_name=render_text(auth.key_name),
+        key_value=render_text(auth.key_value),
+        key_in=auth.key_in,
+    )
+
+
+def _transport(settings: Settings, render_text: _Renderer) -> TransportSettings:
+    return TransportSettings(
+        http2=bool(settings.http2),
+        verify=bool(settings.verify_tls),
+        ca_bundle=render_text(settings.ca_bundle or ""),
+        proxy=render_text(settings.proxy or ""),
+    )
+
+
 def _with_scheme(url: str, has_base: bool) -> str:
     if not url or has_base or url.startswith("/"):
         return url
@@ -137,17 +208,46 @@ def resolve(
 
     base_url = render_text(collection.base_url) if collection is not None else ""
     shared = _enabled(collection.headers) if collection is not None else []
+    collection_settings = effective_settings([collection.settings] if collection else [])
+    settings = effective_settings(
+        [
+            *([collection.settings] if collection else []),
+            *(f.settings for f in chain),
+            request.settings,
+        ]
+    )
+    client_transport = _transport(collection_settings, render_text)
+    transport = _transport(settings, render_text)
+    key = collection.id if collection is not None else SCRATCH_KEY
+    if transport != client_transport:
+        # a folder or request that changes TLS/proxy/HTTP2 gets its own long-lived client
+        digest = hashlib.sha256(repr(transport).encode()).hexdigest()[:12]
+        key = f"{key}/{digest}"
+    client_auth = _render_auth(collection.auth, render_text) if collection else None
+    auth, source = effective_auth(request, chain, collection)
+    if source == "collection":
+        auth_mode, own_auth = AUTH_FROM_CLIENT, None
+    else:
+        own_auth = _render_auth(auth, render_text)
+        auth_mode = AUTH_OWN if own_auth is not None else AUTH_NONE
+    disabled = {name.lower() for name in request.disabled_inherited_headers}
     profile = ClientProfile(
-        key=collection.id if collection is not None else SCRATCH_KEY,
+        key=key,
         base_url=base_url,
         headers=tuple((render_text(h.name), render_text(h.value)) for h in shared),
+        transport=transport,
+        auth=client_auth,
+        max_redirects=collection_settings.max_redirects or 0,
     )
+    drop_headers = tuple(sorted(h.name for h in shared if h.name.lower() in disabled))
 
     url = _with_scheme(render_text(request.url.strip()), bool(base_url))
     params = [(render_text(p.name), render_text(p.value)) for p in _enabled(request.params)]
     url = join_query(url, encode_query(params))
 
-    headers = merge_headers([*(f.headers for f in chain), request.headers])
+    inherited = merge_headers([f.headers for f in chain])
+    inherited = [h for h in inherited if h.name.lower() not in disabled]
+    headers = merge_headers([inherited, request.headers])
     rendered: list[tuple[str, str]] = [(render_text(h.name), render_text(h.value)) for h in headers]
     content, content_type = _encode_body(request.body, render_text)
     all_names = {name.lower() for name, _ in rendered} | {h.name.lower() for h in shared}
@@ -162,6 +262,11 @@ def resolve(
             url=url,
             headers=resolved_headers,
             content=content,
+            timeout_s=settings.timeout_s or DEFAULT_SETTINGS.timeout_s or 30.0,
+            follow_redirects=bool(settings.follow_redirects),
+            auth_mode=auth_mode,
+            auth=own_auth,
+            drop_headers=drop_headers,
         ),
         unresolved=tuple(sorted(render_text.unresolved)),
     )

@@ -66,6 +66,68 @@ class Body:
     form: list[KeyValue] = field(default_factory=list)
 
 
+class AuthKind(enum.StrEnum):
+    #: use what the folder chain / collection says (the default for requests and folders)
+    INHERIT = "inherit"
+    NONE = "none"
+    BASIC = "basic"
+    BEARER = "bearer"
+    API_KEY = "apikey"
+    DIGEST = "digest"
+
+
+#: Auth fields that hold credentials: secret by default (kept in the OS keychain)
+CREDENTIAL_FIELDS: tuple[str, ...] = ("password", "token", "key_value")
+
+
+@dataclass(slots=True)
+class Auth:
+    """How a request proves who it is.  Fields may use ``{{variables}}``.
+
+    Credential fields (``CREDENTIAL_FIELDS``) never reach collection files as
+    literal values: a ``{{variable}}`` reference is written as is, anything else
+    goes to the keychain (``app.services.secrets``) and the file says ``secret``.
+    """
+
+    kind: AuthKind = AuthKind.INHERIT
+    username: str = ""
+    password: str = ""
+    token: str = ""
+    #: API key: the header or query parameter name, its value, and where it goes
+    key_name: str = ""
+    key_value: str = ""
+    key_in: str = "header"  # "header" or "query"
+    #: credential fields whose values are in the keychain (from the file's ``secret_fields``);
+    #: kept so a session without a keychain does not forget them on save
+    stored_secrets: list[str] = field(default_factory=list, compare=False)
+
+
+@dataclass(slots=True)
+class Settings:
+    """Request options; ``None`` means "inherit from the folder chain / collection"."""
+
+    timeout_s: float | None = None
+    follow_redirects: bool | None = None
+    max_redirects: int | None = None
+    verify_tls: bool | None = None
+    #: PEM file of CA certificates to trust in addition to none ("" = system store)
+    ca_bundle: str | None = None
+    http2: bool | None = None
+    #: e.g. http://proxy:3128 ("" = no proxy, None = inherit)
+    proxy: str | None = None
+
+
+DEFAULT_SETTINGS = Settings(
+    timeout_s=30.0,
+    follow_redirects=True,
+    max_redirects=20,
+    verify_tls=True,
+    ca_bundle="",
+    http2=True,
+    proxy="",
+)
+
+
 @dataclass(slots=True)
 class Request:
     name: str
@@ -75,6 +137,10 @@ class Request:
     headers: list[KeyValue] = field(default_factory=list)
     body: Body = field(default_factory=Body)
     notes: str = ""
+    auth: Auth = field(default_factory=Auth)
+    settings: Settings = field(default_factory=Settings)
+    #: names of inherited headers switched off for this request (case-insensitive)
+    disabled_inherited_headers: list[str] = field(default_factory=list)
     #: runtime only: the ``*.request.yaml`` file this request was loaded from / saved to
     path: Path | None = field(default=None, compare=False, repr=False)
 
@@ -85,6 +151,8 @@ class Folder:
     headers: list[KeyValue] = field(default_factory=list)
     variables: list[Variable] = field(default_factory=list)
     notes: str = ""
+    auth: Auth = field(default_factory=Auth)
+    settings: Settings = field(default_factory=Settings)
     folders: list[Folder] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     #: runtime only: the directory of this folder
@@ -121,6 +189,9 @@ class Collection:
     headers: list[KeyValue] = field(default_factory=list)
     variables: list[Variable] = field(default_factory=list)
     notes: str = ""
+    #: the collection's auth configures its client; requests and folders inherit it
+    auth: Auth = field(default_factory=lambda: Auth(kind=AuthKind.NONE))
+    settings: Settings = field(default_factory=Settings)
     folders: list[Folder] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     environments: list[Environment] = field(default_factory=list)

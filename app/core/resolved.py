@@ -22,8 +22,32 @@ class TransportSettings:
 
     http2: bool = True
     verify: bool = True
-    #: a PEM file of extra CA certificates to trust ("" = the system's)
+    #: a PEM file of CA certificates to trust ("" = the system's)
     ca_bundle: str = ""
+    #: proxy URL ("" = none)
+    proxy: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ResolvedAuth:
+    """Credentials with variables substituted: what the engine turns into httpx auth."""
+
+    kind: str  # "basic", "bearer", "apikey" or "digest"
+    username: str = ""
+    password: str = ""
+    token: str = ""
+    key_name: str = ""
+    key_value: str = ""
+    key_in: str = "header"
+
+    def __repr__(self) -> str:  # never print credentials into logs or tracebacks
+        return f"ResolvedAuth(kind={self.kind!r}, ...)"
+
+
+#: ResolvedRequest.auth_mode values
+AUTH_FROM_CLIENT = "client"  # the collection's auth, configured on its client
+AUTH_NONE = "none"  # no auth for this request, whatever the client has
+AUTH_OWN = "own"  # ResolvedRequest.auth, instead of the client's
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +58,8 @@ class ClientProfile:
     base_url: str = ""
     headers: Headers = ()
     transport: TransportSettings = TransportSettings()
+    auth: ResolvedAuth | None = None
+    max_redirects: int = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,3 +77,7 @@ class ResolvedRequest:
     content: bytes | None = None
     timeout_s: float = 30.0
     follow_redirects: bool = True
+    auth_mode: str = AUTH_FROM_CLIENT
+    auth: ResolvedAuth | None = None
+    #: the client's shared headers this request switched off
+    drop_headers: tuple[str, ...] = ()

@@ -23,14 +23,20 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 import shutil
 from collections.abc import Iterator
+from dataclasses import fields
 from pathlib import Path
 from typing import Any, TypeVar
 
 from app.core import yamlio
 from app.core.errors import CollectionNotFound, StorageError
 from app.core.model import (
+    CREDENTIAL_FIELDS,
+    DEFAULT_SETTINGS,
+    Auth,
+    AuthKind,
     Body,
     BodyKind,
     Collection,
@@ -39,6 +45,7 @@ from app.core.model import (
     KeyValue,
     LoadProblem,
     Request,
+    Settings,
     Variable,
 )
 from app.core.parse_cache import ParseCache
@@ -72,6 +79,9 @@ __all__ = [
     "save_request",
     "slugify",
 ]
+
+
+_REFERENCE = re.compile(r"\{\{\s*[A-Za-z0-9_.\-$]+\s*\}\}")
 
 
 class _BadShape(ValueError):
@@ -120,6 +130,48 @@ def _body_out(body: Body) -> dict[str, Any] | None:
     return item
 
 
+def is_reference(value: str) -> bool:
+    """True for a value that is exactly one ``{{variable}}`` (safe to write: it names a secret)."""
+    return bool(_REFERENCE.fullmatch(value))
+
+
+def _auth_out(auth: Auth, default: AuthKind) -> dict[str, Any] | None:
+    if auth.kind is default and auth == Auth(kind=default):
+        return None
+    item: dict[str, Any] = {"type": auth.kind.value}
+    if auth.kind in (AuthKind.INHERIT, AuthKind.NONE):
+        return item
+    secret_fields: list[str] = []
+    for name in ("username", "password", "token", "key_name", "key_value"):
+        value: str = getattr(auth, name)
+        if name in CREDENTIAL_FIELDS and value and not is_reference(value):
+            secret_fields.append(name)  # the value lives in the keychain
+        elif name in CREDENTIAL_FIELDS and not value and name in auth.stored_secrets:
+            secret_fields.append(name)  # in the keychain, not loaded in this session
+        elif value:
+            item[name] = value
+    if auth.kind is AuthKind.API_KEY and auth.key_in != "header":
+        item["key_in"] = auth.key_in
+    if secret_fields:
+        item["secret_fields"] = secret_fields
+    return item
+
+
+def _settings_out(settings: Settings) -> dict[str, Any] | None:
+    item = {f.name: getattr(settings, f.name) for f in fields(Settings)}
+    item = {k: v for k, v in item.items() if v is not None}
+    return item or None
+
+
+def _shared_out(data: dict[str, Any], auth: Auth, default: AuthKind, settings: Settings) -> None:
+    auth_item = _auth_out(auth, default)
+    if auth_item is not None:
+        data["auth"] = auth_item
+    settings_item = _settings_out(settings)
+    if settings_item is not None:
+        data["settings"] = settings_item
+
+
 def request_to_yaml(request: Request) -> str:
     data: dict[str, Any] = {"name": request.name, "method": request.method}
     if request.url:
@@ -131,6 +183,9 @@ def request_to_yaml(request: Request) -> str:
     body = _body_out(request.body)
     if body is not None:
         data["body"] = body
+    _shared_out(data, request.auth, AuthKind.INHERIT, request.settings)
+    if request.disabled_inherited_headers:
+        data["disabled_inherited_headers"] = list(request.disabled_inherited_headers)
     if request.notes:
         data["notes"] = request.notes
     return yamlio.dump(data)
@@ -148,6 +203,7 @@ def _collection_to_yaml(collection: Collection) -> str:
         data["headers"] = _rows_out(collection.headers)
     if collection.variables:
         data["variables"] = _variables_out(collection.variables)
+    _shared_out(data, collection.auth, AuthKind.NONE, collection.settings)
     if collection.notes:
         data["notes"] = collection.notes
     return yamlio.dump(data)
@@ -159,6 +215,7 @@ def _folder_to_yaml(folder: Folder) -> str:
         data["headers"] = _rows_out(folder.headers)
     if folder.variables:
         data["variables"] = _variables_out(folder.variables)
+    _shared_out(data, folder.auth, AuthKind.INHERIT, folder.settings)
     if folder.notes:
         data["notes"] = folder.notes
     return yamlio.dump(data)
@@ -250,6 +307,55 @@ def _body_in(data: dict[str, Any]) -> Body:
     )
 
 
+def _auth_in(data: dict[str, Any], default: AuthKind) -> Auth:
+    raw = data.get("auth")
+    if raw is None:
+        return Auth(kind=default)
+    item = _mapping(raw, "'auth'")
+    kind_text = _str(item, "type", default.value)
+    try:
+        kind = AuthKind(kind_text)
+    except ValueError:
+        known = ", ".join(k.value for k in AuthKind)
+        raise _BadShape(f"unknown auth type '{kind_text}' (expected {known})") from None
+    key_in = _str(item, "key_in", "header")
+    if key_in not in ("header", "query"):
+        raise _BadShape("'key_in' must be header or query")
+    secret_fields = [str(f) for f in _list(item, "secret_fields")]
+    unknown = set(secret_fields) - set(CREDENTIAL_FIELDS)
+    if unknown:
+        raise _BadShape(f"'secret_fields' names unknown fields: {', '.join(sorted(unknown))}")
+    return Auth(
+        kind=kind,
+        username=_str(item, "username"),
+        password=_str(item, "password"),
+        token=_str(item, "token"),
+        key_name=_str(item, "key_name"),
+        key_value=_str(item, "key_value"),
+        key_in=key_in,
+        stored_secrets=secret_fields,
+    )
+
+
+def _settings_in(data: dict[str, Any]) -> Settings:
+    raw = data.get("settings")
+    if raw is None:
+        return Settings()
+    item = _mapping(raw, "'settings'")
+    out = Settings()
+    for f in fields(Settings):
+        if f.name not in item or item[f.name] is None:
+            continue
+        value = item[f.name]
+        expected = type(getattr(DEFAULT_SETTINGS, f.name))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not expected:
+            raise _BadShape(f"setting '{f.name}' must be {expected.__name__}")
+        setattr(out, f.name, value)
+    return out
+
+
 def _parse(path: Path, text: str) -> dict[str, Any]:
     try:
         data = yamlio.load(text)
@@ -278,6 +384,9 @@ def _request_from_data(data: dict[str, Any], path: Path | None) -> Request:
         headers=_rows_in(data, "headers"),
         body=_body_in(data),
         notes=_str(data, "notes"),
+        auth=_auth_in(data, AuthKind.INHERIT),
+        settings=_settings_in(data),
+        disabled_inherited_headers=[str(h) for h in _list(data, "disabled_inherited_headers")],
         path=path,
     )
 
@@ -317,6 +426,8 @@ def load_collection(path: Path, *, use_cache: bool = True) -> Collection:
             headers=_rows_in(data, "headers"),
             variables=_variables_in(data),
             notes=_str(data, "notes"),
+            auth=_auth_in(data, AuthKind.NONE),
+            settings=_settings_in(data),
             path=path,
         )
         if data.get("id"):
@@ -398,6 +509,8 @@ def _load_folder(
             folder.headers = _rows_in(data, "headers")
             folder.variables = _variables_in(data)
             folder.notes = _str(data, "notes")
+            folder.auth = _auth_in(data, AuthKind.INHERIT)
+            folder.settings = _settings_in(data)
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             # The folder's own settings are unreadable: report it, still show its requests.
             problems.append(LoadProblem(meta, _reason(exc)))

@@ -18,6 +18,7 @@ import httpx
 from app import __version__
 from app.core.resolved import ClientProfile
 from app.net import tuning
+from app.net.auth import build_auth
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0)
 
@@ -46,13 +47,17 @@ def build_client(profile: ClientProfile) -> httpx.AsyncClient:
         http2=settings.http2,
         socket_options=tuning.SOCKET_OPTIONS,
         retries=0,
+        proxy=settings.proxy or None,
     )
     return httpx.AsyncClient(
         base_url=profile.base_url,
         headers=_client_headers(profile),
+        auth=build_auth(profile.auth),
         transport=transport,
         timeout=DEFAULT_TIMEOUT,
         follow_redirects=True,
+        max_redirects=profile.max_redirects,
+        trust_env=False,
     )
 
 
@@ -82,6 +87,10 @@ class ClientPool:
             client.base_url = profile.base_url
         if entry.profile.headers != profile.headers:
             client.headers = _client_headers(profile)
+        if entry.profile.auth != profile.auth:
+            client.auth = build_auth(profile.auth) or httpx.Auth()  # httpx.Auth(): none
+        if entry.profile.max_redirects != profile.max_redirects:
+            client.max_redirects = profile.max_redirects
         entry.profile = profile
         return client
 

@@ -13,10 +13,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from typing import Any
 
 import httpx
 
-from app.core.resolved import ResolvedRequest
+from app.core.resolved import AUTH_FROM_CLIENT, AUTH_NONE, ResolvedRequest
+from app.net.auth import build_auth
 from app.net.errors import to_request_error
 from app.net.events import BodyChunk, Event, Failed, Finished, ResponseHead, Started
 from app.net.spool import ResponseSpool
@@ -31,6 +33,15 @@ def _expected_size(headers: httpx.Headers) -> int | None:
         return int(value)
     except ValueError:
         return None
+
+
+def _auth_for(request: ResolvedRequest) -> Any:
+    """``auth=`` for client.send: the client's default, none, or the request's own."""
+    if request.auth_mode == AUTH_FROM_CLIENT:
+        return httpx.USE_CLIENT_DEFAULT
+    if request.auth_mode == AUTH_NONE:
+        return None
+    return build_auth(request.auth)
 
 
 def _check_port(url: httpx.URL) -> None:
@@ -61,9 +72,14 @@ async def send(
         )
         url = str(http_request.url)
         _check_port(http_request.url)
+        for name in request.drop_headers:
+            http_request.headers.pop(name, None)
         yield Started(http_request.method, url)
         response = await client.send(
-            http_request, stream=True, follow_redirects=request.follow_redirects
+            http_request,
+            stream=True,
+            follow_redirects=request.follow_redirects,
+            auth=_auth_for(request),
         )
         try:
             yield ResponseHead(
