@@ -9,8 +9,10 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import hashlib
 import json
 import random
+import secrets
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -46,6 +48,8 @@ ROUTES_HELP = {
     "GET /drip": "a slow body: ?numbytes=&duration=",
     "GET /basic-auth/{user}/{password}": "200 with the right Basic credentials, else 401",
     "GET /bearer": "200 with any Bearer token, else 401",
+    "GET /digest-auth/{user}/{password}": "HTTP Digest (MD5, qop=auth)",
+    "GET /api-key": "200 with X-API-Key: demo-key (header) or ?api_key=demo-key",
     "GET /redirect/{n}": "n redirects, then /get",
 }
 
@@ -275,6 +279,69 @@ async def bearer(request: Request) -> Response:
     )
 
 
+DIGEST_REALM = "courier-demo"
+
+
+def _digest_fields(header: str) -> dict[str, str]:
+    scheme, _, rest = header.partition(" ")
+    if scheme.lower() != "digest":
+        return {}
+    out: dict[str, str] = {}
+    for part in _split_commas(rest):
+        name, _, value = part.strip().partition("=")
+        out[name.strip().lower()] = value.strip().strip('"')
+    return out
+
+
+def _split_commas(text: str) -> list[str]:
+    parts, current, quoted = [], "", False
+    for ch in text:
+        if ch == '"':
+            quoted = not quoted
+        if ch == "," and not quoted:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return parts
+
+
+async def digest_auth(request: Request) -> Response:
+    """RFC 7616 Digest (MD5, qop=auth): 401 with a challenge, 200 with a right answer."""
+    user, password = request.path_params["user"], request.path_params["password"]
+    got = _digest_fields(request.headers.get("authorization", ""))
+    if got.get("username") == user and got.get("nonce"):
+
+        def md5(text: str) -> str:
+            return hashlib.md5(text.encode()).hexdigest()
+
+        ha1 = md5(f"{user}:{DIGEST_REALM}:{password}")
+        ha2 = md5(f"{request.method}:{got.get('uri', '')}")
+        expected = md5(
+            f"{ha1}:{got['nonce']}:{got.get('nc', '')}:{got.get('cnonce', '')}:auth:{ha2}"
+        )
+        if got.get("response") == expected:
+            return JSONResponse({"authenticated": True, "user": user})
+    nonce = secrets.token_hex(16)
+    challenge = f'Digest realm="{DIGEST_REALM}", qop="auth", nonce="{nonce}", algorithm=MD5'
+    return JSONResponse(
+        {"authenticated": False}, status_code=401, headers={"WWW-Authenticate": challenge}
+    )
+
+
+DEMO_API_KEY = "demo-key"
+
+
+async def api_key(request: Request) -> Response:
+    """200 when the key 'demo-key' comes as header X-API-Key or query parameter api_key."""
+    header = request.headers.get("x-api-key")
+    query = request.query_params.get("api_key")
+    if DEMO_API_KEY in (header, query):
+        return JSONResponse({"authenticated": True, "via": "header" if header else "query"})
+    return JSONResponse({"authenticated": False}, status_code=401)
+
+
 async def redirect(request: Request) -> Response:
     try:
         left = int(request.path_params["n"])
@@ -307,6 +374,8 @@ def create_demo_app() -> Starlette:
             Route("/drip", drip),
             Route("/basic-auth/{user}/{password}", basic_auth),
             Route("/bearer", bearer),
+            Route("/digest-auth/{user}/{password}", digest_auth),
+            Route("/api-key", api_key),
             Route("/redirect/{n}", redirect),
         ]
     )

@@ -112,3 +112,45 @@ def test_scratch_requests_get_a_scheme_and_the_scratch_client() -> None:
     assert result.request.url == "http://example.com/x"
     assert result.profile.key == SCRATCH_KEY
     assert resolve(Request(name="s", url="https://e.com"), None).request.url == "https://e.com"
+
+
+def test_auth_comes_from_the_nearest_level_that_sets_one() -> None:
+    from app.core.model import Auth, AuthKind
+
+    request = Request(name="r")
+    inner = Folder(name="inner", requests=[request])
+    outer = Folder(
+        name="outer", auth=Auth(kind=AuthKind.BASIC, username="u", password="p"), folders=[inner]
+    )
+    collection = Collection(name="c", auth=Auth(kind=AuthKind.BEARER, token="t"), folders=[outer])
+    result = resolve(request, collection)
+    assert result.request.auth_mode == "own"
+    assert result.request.auth is not None
+    assert result.request.auth.kind == "basic"
+    assert result.profile.auth is not None
+    assert result.profile.auth.token == "t"
+    assert "p" not in repr(result.request.auth), "credentials never show in a repr"
+
+    outer.auth = Auth()
+    assert resolve(request, collection).request.auth_mode == "client"
+    request.auth = Auth(kind=AuthKind.NONE)
+    assert resolve(request, collection).request.auth_mode == "none"
+
+
+def test_settings_inherit_and_transport_changes_get_their_own_client() -> None:
+    from app.core.model import Settings
+
+    request = Request(name="r", settings=Settings(timeout_s=5.0))
+    folder = Folder(name="f", settings=Settings(verify_tls=False), requests=[request])
+    collection = Collection(
+        name="c", settings=Settings(follow_redirects=False, http2=False), folders=[folder]
+    )
+    result = resolve(request, collection)
+    assert result.request.timeout_s == 5.0
+    assert result.request.follow_redirects is False
+    assert result.profile.transport.verify is False
+    assert result.profile.transport.http2 is False
+    assert result.profile.key.startswith(collection.id + "/")
+    plain = Request(name="p")
+    collection.requests.append(plain)
+    assert resolve(plain, collection).profile.key == collection.id

@@ -307,3 +307,54 @@ def test_parse_cache_sees_every_change(tmp_path: Path) -> None:
     request.path.write_text("name: R\nmethod: GET\nurl: /v3\n")
     assert storage.load_collection(tmp_path / "c").requests[0].url == "/v3"
     assert storage.load_collection(tmp_path / "c", use_cache=False).requests[0].url == "/v3"
+
+
+def test_auth_and_settings_round_trip_and_credentials_stay_out_of_files(tmp_path: Path) -> None:
+    from app.core.model import Auth, AuthKind, Settings
+
+    collection = storage.create_collection(tmp_path / "c", "C")
+    collection.auth = Auth(kind=AuthKind.BEARER, token="literal-token-123")
+    collection.settings = Settings(timeout_s=10.0, verify_tls=False, proxy="http://p:3128")
+    storage.save_collection_settings(collection)
+    folder = storage.add_folder(collection, None, "F")
+    folder.auth = Auth(kind=AuthKind.BASIC, username="ada", password="{{password}}")
+    storage.save_folder_settings(collection, folder)
+    request = storage.add_request(
+        collection,
+        folder,
+        Request(
+            name="R",
+            auth=Auth(kind=AuthKind.API_KEY, key_name="api_key", key_value="k-999", key_in="query"),
+            settings=Settings(follow_redirects=False),
+            disabled_inherited_headers=["X-Team"],
+        ),
+    )
+    text = (tmp_path / "c" / "collection.yaml").read_text()
+    assert "literal-token-123" not in text
+    assert "secret_fields:\n  - token" in text
+    assert "k-999" not in request.path.read_text()  # type: ignore[union-attr]
+
+    loaded = storage.load_collection(tmp_path / "c")
+    assert loaded.auth.kind is AuthKind.BEARER
+    assert loaded.auth.token == ""
+    assert loaded.auth.stored_secrets == ["token"]
+    assert loaded.settings == collection.settings
+    assert loaded.folders[0].auth == folder.auth, "a {{reference}} is not a secret"
+    got = loaded.folders[0].requests[0]
+    assert got.auth.key_in == "query"
+    assert got.auth.key_name == "api_key"
+    assert got.settings.follow_redirects is False
+    assert got.disabled_inherited_headers == ["X-Team"]
+    # saving without the keychain value keeps the reference to it
+    storage.save_collection_settings(loaded)
+    assert "secret_fields:\n  - token" in (tmp_path / "c" / "collection.yaml").read_text()
+
+
+def test_bad_auth_or_settings_are_problems(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    (tmp_path / "c" / "a.request.yaml").write_text("name: A\nauth: {type: kerberos}\n")
+    (tmp_path / "c" / "b.request.yaml").write_text("name: B\nsettings: {timeout_s: soon}\n")
+    loaded = storage.load_collection(collection.path)  # type: ignore[arg-type]
+    reasons = sorted(p.reason for p in loaded.problems)
+    assert any("unknown auth type 'kerberos'" in r for r in reasons)
+    assert any("timeout_s" in r for r in reasons)
