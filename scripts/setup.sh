@@ -12,7 +12,13 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
 want_gui=0
-[ "${1:-}" = "--gui" ] && want_gui=1
+want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --gui) want_gui=1 ;;
+    --test) want_test=1 ;;
+  esac
+done
 
 say() { printf 'courier setup: %s\n' "$*" >&2; }
 
@@ -27,6 +33,10 @@ debian_packages=(
 )
 if [ "$want_gui" = 1 ]; then
   debian_packages+=(xvfb xauth)
+fi
+if [ "$want_test" = 1 ]; then
+  # a real Secret Service for the keychain tests, in a private D-Bus session
+  debian_packages+=(dbus dbus-daemon gnome-keyring)
 fi
 
 if command -v dpkg-query >/dev/null 2>&1; then

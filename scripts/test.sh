@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-scripts/setup.sh
+scripts/setup.sh --test
 py=.venv/bin/python
 
 echo "== ruff"
@@ -20,7 +20,9 @@ COURIER_HOME=$(mktemp -d)
 export COURIER_HOME
 trap 'rm -rf "$COURIER_HOME"' EXIT
 status=0
-timeout --kill-after=30 2400 "$py" -m pytest "$@" || status=$?
+# the keychain tests must run against the real Secret Service, never skip
+export COURIER_REQUIRE_KEYCHAIN=1
+timeout --kill-after=30 2400 scripts/with-keyring.sh "$py" -m pytest "$@" || status=$?
 if [ "$status" = 5 ]; then
   echo "pytest collected no tests: that is a failure" >&2
   exit 1

@@ -16,6 +16,7 @@ FORBIDDEN: dict[str, frozenset[str]] = {
     "net": frozenset({"PySide6", "shiboken6", "qasync", "keyring"}),
     "ui": frozenset({"httpx", "httpcore", "keyring", "h2", "hypercorn", "starlette"}),
     "services": frozenset(),
+    "secrets": frozenset({"PySide6", "shiboken6", "qasync", "httpx", "httpcore"}),
 }
 #: app sub-packages a layer must not reach into either (layering, not just libraries)
 FORBIDDEN_APP: dict[str, frozenset[str]] = {

@@ -28,6 +28,8 @@ class AppState:
     window_geometry: str = ""
     splitter_state: str = ""
     first_run_done: bool = False
+    #: collection id -> name of its active environment ("" = none)
+    active_environments: dict[str, str] = field(default_factory=dict)
 
 
 def default_path() -> Path:
@@ -59,7 +61,12 @@ def _from_json(data: Any) -> AppState:
             continue
         value = data[f.name]
         default = getattr(state, f.name)
-        if isinstance(default, list):
+        if isinstance(default, dict):
+            if not isinstance(value, dict) or not all(
+                isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+            ):
+                raise ValueError(f"{f.name} must map text to text")
+        elif isinstance(default, list):
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                 raise ValueError(f"{f.name} must be a list of strings")
         elif type(value) is not type(default):

@@ -9,15 +9,17 @@ both in step), then tells listeners which part of the tree changed.
 from __future__ import annotations
 
 import contextlib
+import copy
 from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core import app_state, storage
+from app.core import app_state, secret_slots, storage
 from app.core.errors import CourierError, StorageError
 from app.core.inherit import Resolution, resolve
-from app.core.model import Collection, Environment, Folder, Request
+from app.core.model import Auth, Collection, Environment, Folder, Request, Variable
+from app.secrets import SecretStore, open_secret_store
 from app.services.demo import DemoService
 
 DEMO_VARIABLE = "$demo"
@@ -29,15 +31,18 @@ class Workspace(QObject):
     collectionReloaded = Signal(object, object)  # (old, new)
     treeChanged = Signal(object)  # the Collection or Folder whose children changed
     itemChanged = Signal(object)  # a renamed Request / Folder / Collection
+    environmentChanged = Signal(object)  # the Collection whose active environment changed
 
     def __init__(
         self,
         demo: DemoService | None = None,
         state_path: Path | None = None,
         parent: QObject | None = None,
+        secrets: SecretStore | None = None,
     ) -> None:
         super().__init__(parent)
         self.demo = demo if demo is not None else DemoService(self)
+        self.secrets: SecretStore = secrets if secrets is not None else open_secret_store()
         self._state_path = state_path
         self.state = app_state.load_app_state(state_path)
         self.collections: list[Collection] = []
@@ -93,6 +98,7 @@ class Workspace(QObject):
         if already is not None:
             return already
         collection = storage.load_collection(path)
+        self._fill_secrets(collection)
         self.collections.append(collection)
         app_state.add_recent(self.state, str(path))
         self.collectionOpened.emit(collection)
@@ -113,6 +119,7 @@ class Workspace(QObject):
     def reload_collection(self, collection: Collection) -> Collection:
         assert collection.path is not None
         fresh = storage.load_collection(collection.path)
+        self._fill_secrets(fresh)
         self.collections = [fresh if c is collection else c for c in self.collections]
         self.collectionReloaded.emit(collection, fresh)
         return fresh
@@ -121,7 +128,7 @@ class Workspace(QObject):
         old = collection.name
         collection.name = name
         try:
-            storage.save_collection_settings(collection)
+            self.save_collection_settings(collection)
         except CourierError:
             collection.name = old
             raise
@@ -142,31 +149,100 @@ class Workspace(QObject):
         return folder
 
     def save_request(self, collection: Collection, stored: Request, edited: Request) -> None:
-        """Write the editor's version of ``stored`` to its file, then adopt it in memory."""
-        saved = Request(
-            name=stored.name,
-            method=edited.method,
-            url=edited.url,
-            params=edited.params,
-            headers=edited.headers,
-            body=edited.body,
-            notes=edited.notes,
-            path=stored.path,
-        )
+        """Write the editor's version of ``stored`` to its file, then adopt it in memory.
+
+        Credentials typed as literals go to the keychain; the file names them only.
+        """
+        saved = copy.deepcopy(edited)
+        saved.name = stored.name
+        saved.path = stored.path
+        saved.auth.stored_secrets = list(stored.auth.stored_secrets)
+        old_slots = {slot.key for slot in secret_slots.request_slots(collection, stored)}
+        self._store_secrets(secret_slots.request_slots(collection, saved), old_slots)
+        saved.auth.stored_secrets = _secret_fields(saved.auth)
         storage.save_request(collection, saved)
-        stored.method = saved.method
-        stored.url = saved.url
-        stored.params = saved.params
-        stored.headers = saved.headers
-        stored.body = saved.body
-        stored.notes = saved.notes
+        for name in ("method", "url", "params", "headers", "body", "notes", "auth", "settings"):
+            setattr(stored, name, getattr(saved, name))
+        stored.disabled_inherited_headers = saved.disabled_inherited_headers
         self.itemChanged.emit(stored)
 
+    def save_collection_settings(self, collection: Collection) -> None:
+        self._store_secrets(secret_slots.collection_slots(collection))
+        collection.auth.stored_secrets = _secret_fields(collection.auth)
+        storage.save_collection_settings(collection)
+        self.itemChanged.emit(collection)
+
+    def save_folder_settings(self, collection: Collection, folder: Folder) -> None:
+        self._store_secrets(secret_slots.folder_slots(collection, folder))
+        folder.auth.stored_secrets = _secret_fields(folder.auth)
+        storage.save_folder_settings(collection, folder)
+        self.itemChanged.emit(folder)
+
+    def save_environment(self, collection: Collection, environment: Environment) -> None:
+        self._store_secrets(secret_slots.environment_slots(collection))
+        storage.save_environment(collection, environment)
+
+    # -------------------------------------------------------------- secrets
+
+    def _fill_secrets(self, collection: Collection) -> None:
+        """Put keychain values into the freshly loaded model (files hold names only)."""
+        for slot in secret_slots.all_slots(collection):
+            if slot.get():
+                continue
+            try:
+                value = self.secrets.get(slot.key)
+            except Exception:  # a keychain that fails now must not stop the collection opening
+                value = None
+            if value is not None:
+                slot.set(value)
+
+    def _store_secrets(
+        self, slots: list[secret_slots.SecretSlot], previous: set[str] | None = None
+    ) -> None:
+        """Keychain first: if it refuses, nothing is written and the user is told why."""
+        keep: set[str] = set()
+        try:
+            for slot in slots:
+                if slot.holds_secret():
+                    self.secrets.set(slot.key, slot.get())
+                    keep.add(slot.key)
+                elif slot.owner.__class__ is not Variable:
+                    # an auth credential that is now empty or a {{reference}}
+                    self.secrets.delete(slot.key)
+            for key in (previous or set()) - keep:
+                self.secrets.delete(key)
+        except Exception as exc:
+            raise StorageError(
+                f"The keychain refused to store a secret ({exc}); nothing was saved.",
+                detail=repr(exc),
+            ) from exc
+
+    def _secrets_under(self, collection: Collection, item: Request | Folder) -> dict[str, str]:
+        slots = (
+            secret_slots.request_slots(collection, item)
+            if isinstance(item, Request)
+            else secret_slots.folder_slots(collection, item, deep=True)
+        )
+        return {slot.key: slot.get() for slot in slots if slot.holds_secret()}
+
+    def _move_secrets(
+        self, collection: Collection, item: Request | Folder, before: dict[str, str]
+    ) -> None:
+        """After a rename/move: secrets follow their files to their new keys."""
+        after = self._secrets_under(collection, item)
+        with contextlib.suppress(Exception):
+            for key, value in after.items():
+                self.secrets.set(key, value)
+            for key in set(before) - set(after):
+                self.secrets.delete(key)
+
     def rename(self, collection: Collection, item: Request | Folder, name: str) -> None:
+        before = self._secrets_under(collection, item)
         if isinstance(item, Request):
             storage.rename_request(collection, item, name)
         else:
             storage.rename_folder(collection, item, name)
+        self._move_secrets(collection, item, before)
         self.itemChanged.emit(item)
 
     def duplicate(self, collection: Collection, item: Request | Folder) -> Request | Folder:
@@ -176,23 +252,40 @@ class Workspace(QObject):
             copy = storage.duplicate_request(collection, item)
         else:
             copy = storage.duplicate_folder(collection, item)
+        self._move_secrets(collection, copy, {})  # the copy's secrets under its own keys
         self.treeChanged.emit(parent if parent is not None else collection)
         return copy
 
     def delete(self, collection: Collection, item: Request | Folder) -> None:
         parent = storage.parent_folder(collection, item)
+        before = self._secrets_under(collection, item)
         if isinstance(item, Request):
             storage.delete_request(collection, item)
         else:
             storage.delete_folder(collection, item)
+        with contextlib.suppress(Exception):
+            for key in before:
+                self.secrets.delete(key)
         self.treeChanged.emit(parent if parent is not None else collection)
 
     # ------------------------------------------------------------- sending
 
     def active_environment(self, collection: Collection | None) -> Environment | None:
+        """The collection's chosen environment (remembered); by default its first one."""
         if collection is None or not collection.environments:
             return None
+        chosen = self.state.active_environments.get(collection.id)
+        if chosen == "":
+            return None  # the user chose "No environment"
+        for environment in collection.environments:
+            if environment.name == chosen:
+                return environment
         return collection.environments[0]
+
+    def set_active_environment(self, collection: Collection, name: str | None) -> None:
+        """Switch environments (None: no environment); the next send uses it."""
+        self.state.active_environments[collection.id] = name or ""
+        self.environmentChanged.emit(collection)
 
     def builtins(self) -> Mapping[str, str]:
         url = self.demo.base_url
@@ -219,3 +312,14 @@ class Workspace(QObject):
             self.demo.start()
             resolution = attempt()
         return resolution
+
+
+def _secret_fields(auth: Auth) -> list[str]:
+    """The credential fields of ``auth`` whose values are now in the keychain."""
+    from app.core.model import CREDENTIAL_FIELDS
+
+    return [
+        name
+        for name in CREDENTIAL_FIELDS
+        if getattr(auth, name) and not storage.is_reference(getattr(auth, name))
+    ]
