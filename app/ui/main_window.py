@@ -14,21 +14,25 @@ from typing import Any
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QInputDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
     QSplitter,
+    QToolBar,
     QWidget,
 )
 
 from app import __version__
 from app.core.errors import CourierError
+from app.core.inherit import effective_auth
 from app.core.model import Collection, Folder, LoadProblem, Request
 from app.services.runner import RequestRunner
 from app.services.workspace import Workspace
 from app.ui import dialogs
+from app.ui.auth_editor import KIND_LABELS
 from app.ui.collection_tree import CollectionTreeModel, Node, NodeKind
 from app.ui.request_editor import RequestEditor
 from app.ui.response_view import ResponseView
@@ -78,8 +82,11 @@ class MainWindow(QMainWindow):
         self._content_type = ""
 
         self._build_menus()
+        self._build_toolbar()
         self._connect()
         self.editor.load_model(self.current_request)
+        self._show_inherited()
+        self._fill_environments()
         self._update_title()
         self.response.clear()
         self._restore_geometry()
@@ -118,6 +125,64 @@ class MainWindow(QMainWindow):
         help_menu.addSeparator()
         self._add_action(help_menu, "About Courier", self._about)
 
+    def _build_toolbar(self) -> None:
+        bar = QToolBar("Environment", self)
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        label = QLabel("  Environment ", bar)
+        label.setObjectName("hint")
+        self.environment_box = QComboBox(bar)
+        self.environment_box.setObjectName("environmentBox")
+        self.environment_box.setMinimumWidth(180)
+        self.environment_box.setToolTip(
+            "Variables of the active environment override the collection's"
+        )
+        self.environment_box.activated.connect(self._on_environment_chosen)
+        bar.addWidget(label)
+        bar.addWidget(self.environment_box)
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _fill_environments(self) -> None:
+        box = self.environment_box
+        box.blockSignals(True)
+        box.clear()
+        collection = self.current_collection
+        if collection is None:
+            box.addItem("No collection", None)
+            box.setEnabled(False)
+        else:
+            box.setEnabled(True)
+            box.addItem("No environment", "")
+            for environment in collection.environments:
+                box.addItem(environment.name, environment.name)
+            active = self.workspace.active_environment(collection)
+            box.setCurrentIndex(box.findData(active.name) if active is not None else 0)
+        box.blockSignals(False)
+
+    def _on_environment_chosen(self, index: int) -> None:
+        if self.current_collection is not None:
+            name = self.environment_box.itemData(index)
+            self.workspace.set_active_environment(self.current_collection, name or None)
+            self.statusBar().showMessage(f"Environment: {name}" if name else "No environment", 3000)
+
+    def _show_inherited(self) -> None:
+        """Tell the editor what the current request inherits (headers, auth)."""
+        collection = self.current_collection
+        if collection is None:
+            self.editor.set_inherited([], "A scratch request has nothing to inherit.")
+            return
+        chain = collection.folder_chain(self.current_request) or ()
+        rows: dict[str, tuple[str, str, str]] = {}
+        layers = [(collection.headers, "collection"), *((f.headers, f.name) for f in chain)]
+        for headers, source in layers:
+            for header in headers:
+                if header.enabled and header.name:
+                    rows[header.name.lower()] = (header.name, header.value, source)
+        auth, source = effective_auth(Request(name=""), chain, collection)
+        label = dict((k.value, text) for k, text in KIND_LABELS)[auth.kind.value]
+        where = "the collection" if source == "collection" else f"the folder “{source}”"
+        self.editor.set_inherited(list(rows.values()), f"Inherits: {label}, from {where}.")
+
     def _add_action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
@@ -134,6 +199,7 @@ class MainWindow(QMainWindow):
         ws.collectionReloaded.connect(self.tree_model.replace_collection)
         ws.treeChanged.connect(self.tree_model.sync)
         ws.itemChanged.connect(self.tree_model.refresh)
+        ws.environmentChanged.connect(lambda _c: self._fill_environments())
         ws.demo.startedAt.connect(self._on_demo_started)
 
         self.sidebar.requestActivated.connect(self.open_request)
@@ -352,6 +418,8 @@ class MainWindow(QMainWindow):
         self.current_collection = collection
         self.current_request = request
         self.editor.load_model(request)
+        self._show_inherited()
+        self._fill_environments()
         self._update_title()
 
     def _may_leave_current(self) -> bool:

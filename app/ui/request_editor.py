@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
 
 from app.core.model import COMMON_METHODS, Body, BodyKind, KeyValue, Request
 from app.ui import theme
+from app.ui.auth_editor import AuthEditor
+from app.ui.inherited_headers import InheritedHeaders
 from app.ui.key_value_table import KeyValueTable
 
 #: body kinds in the order the selector offers them, with their labels
@@ -37,7 +39,7 @@ BODY_KINDS: tuple[tuple[BodyKind, str], ...] = (
     (BodyKind.RAW, "Text"),
     (BodyKind.FORM, "Form URL-encoded"),
 )
-PARAMS_TAB, HEADERS_TAB, BODY_TAB, NOTES_TAB = range(4)
+PARAMS_TAB, HEADERS_TAB, BODY_TAB, AUTH_TAB, NOTES_TAB = range(5)
 
 
 def split_url(text: str) -> tuple[str, list[KeyValue]]:
@@ -127,6 +129,15 @@ class RequestEditor(QWidget):
         self.params.changed.connect(self._on_params_changed)
         self.headers = KeyValueTable("Header", "Value", self)
         self.headers.changed.connect(self._on_changed)
+        self.inherited_headers = InheritedHeaders(self)
+        self.inherited_headers.changed.connect(self._on_changed)
+        headers_tab = QWidget(self)
+        headers_layout = QVBoxLayout(headers_tab)
+        headers_layout.setContentsMargins(0, 0, 0, 0)
+        headers_layout.addWidget(self.headers, 3)
+        headers_layout.addWidget(self.inherited_headers, 2)
+        self.auth_editor = AuthEditor(allow_inherit=True, parent=self)
+        self.auth_editor.changed.connect(self._on_changed)
         self.body_kind = QComboBox(self)
         for kind, label in BODY_KINDS:
             self.body_kind.addItem(label, kind)
@@ -168,8 +179,9 @@ class RequestEditor(QWidget):
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.params, "Params")
-        self.tabs.addTab(self.headers, "Headers")
+        self.tabs.addTab(headers_tab, "Headers")
         self.tabs.addTab(body_tab, "Body")
+        self.tabs.addTab(self.auth_editor, "Auth")
         self.tabs.addTab(self.notes, "Notes")
 
         layout = QVBoxLayout(self)
@@ -204,6 +216,8 @@ class RequestEditor(QWidget):
             self.form.set_rows(copy.deepcopy(body.form))
             with QSignalBlocker(self.notes):
                 self.notes.setPlainText(request.notes)
+            self.auth_editor.set_auth(copy.deepcopy(request.auth))
+            self.inherited_headers.set_disabled(request.disabled_inherited_headers)
         finally:
             self._syncing = False
         self._on_body_kind_changed(update=False)
@@ -226,6 +240,9 @@ class RequestEditor(QWidget):
                 form=self.form.rows() if kind is BodyKind.FORM else [],
             ),
             notes=self.notes.toPlainText(),
+            auth=self.auth_editor.auth(),
+            settings=copy.deepcopy(self._loaded.settings),
+            disabled_inherited_headers=self.inherited_headers.disabled(),
             path=self._loaded.path,
         )
 
@@ -252,6 +269,12 @@ class RequestEditor(QWidget):
 
     def set_title(self, text: str) -> None:
         self.title.setText(text)
+
+    def set_inherited(self, headers: list[tuple[str, str, str]], auth_note: str) -> None:
+        """Show what this request inherits: headers (name, value, source) and its auth."""
+        self.inherited_headers.set_rows(headers)
+        self.auth_editor.set_inherited_note(auth_note)
+        self._update_tab_titles()
 
     # ---------------------------------------------------------- internals
 
@@ -351,3 +374,5 @@ class RequestEditor(QWidget):
         kind = self._body_kind()
         self.tabs.setTabText(BODY_TAB, "Body" if kind is BodyKind.NONE else "Body •")
         self.tabs.setTabText(NOTES_TAB, "Notes •" if self.notes.toPlainText() else "Notes")
+        auth_kind = self.auth_editor.current_kind()
+        self.tabs.setTabText(AUTH_TAB, "Auth" if auth_kind.value == "inherit" else "Auth •")
