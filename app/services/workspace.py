@@ -182,6 +182,32 @@ class Workspace(QObject):
         self._store_secrets(secret_slots.environment_slots(collection))
         storage.save_environment(collection, environment)
 
+    def replace_environments(
+        self, collection: Collection, edited: list[Environment], removed: list[Environment]
+    ) -> None:
+        """Adopt edited copies of the environments: save changed, add new, delete removed."""
+        by_path = {env.path: env for env in collection.environments if env.path is not None}
+        for env in removed:
+            original = by_path.get(env.path) if env.path is not None else None
+            if original is not None:
+                for slot in secret_slots.environment_slots(collection):
+                    if slot.owner in original.variables:
+                        with contextlib.suppress(Exception):
+                            self.secrets.delete(slot.key)
+                storage.delete_environment(collection, original)
+        result: list[Environment] = []
+        for env in edited:
+            original = by_path.get(env.path) if env.path is not None else None
+            if original is None:
+                original = storage.add_environment(collection, env.name)
+            original.variables = env.variables
+            result.append(original)
+        collection.environments = result
+        self._store_secrets(secret_slots.environment_slots(collection))
+        for env in result:
+            storage.save_environment(collection, env)
+        self.environmentChanged.emit(collection)
+
     # -------------------------------------------------------------- secrets
 
     def _fill_secrets(self, collection: Collection) -> None:

@@ -22,8 +22,8 @@ class InheritedHeaders(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._disabled: set[str] = set()
-        self._original: list[str] = []
+        #: lower-cased name -> the spelling to write to the file
+        self._disabled: dict[str, str] = {}
         self.title = QLabel("Inherited headers", self)
         self.title.setObjectName("hint")
         self.table = QTableWidget(0, 3, self)
@@ -65,8 +65,7 @@ class InheritedHeaders(QWidget):
         self.setVisible(bool(rows))
 
     def set_disabled(self, names: list[str]) -> None:
-        self._disabled = {n.lower() for n in names}
-        self._original = list(names)
+        self._disabled = {n.lower(): n for n in names}
         with QSignalBlocker(self.table):
             for r in range(self.table.rowCount()):
                 item = self.table.item(r, 0)
@@ -75,18 +74,15 @@ class InheritedHeaders(QWidget):
                     item.setCheckState(Qt.CheckState.Unchecked if off else Qt.CheckState.Checked)
 
     def disabled(self) -> list[str]:
-        """Names switched off, in the order and spelling first given (stable files)."""
-        kept = [n for n in self._original if n.lower() in self._disabled]
-        known = {n.lower() for n in kept}
-        extra = sorted(n for n in self._disabled if n not in known)
-        return kept + extra
+        """Names switched off, in the order they were switched off (stable files)."""
+        return list(self._disabled.values())
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         if item.column() != 0:
             return
-        name = item.text().lower()
+        name = item.text()
         if item.checkState() == Qt.CheckState.Checked:
-            self._disabled.discard(name)
+            self._disabled.pop(name.lower(), None)
         else:
-            self._disabled.add(name)
+            self._disabled.setdefault(name.lower(), name)
         self.changed.emit()

@@ -7,6 +7,7 @@ as a message in the response pane or a dialog, never as a traceback.
 
 from __future__ import annotations
 
+import copy
 import functools
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,7 @@ from app.ui.auth_editor import KIND_LABELS
 from app.ui.collection_tree import CollectionTreeModel, Node, NodeKind
 from app.ui.request_editor import RequestEditor
 from app.ui.response_view import ResponseView
+from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
 
 #: how much of a body the response pane shows (the whole body stays in the spool)
@@ -322,12 +324,41 @@ class MainWindow(QMainWindow):
                 self.sidebar.select(copy)
             elif action == "delete":
                 self._delete(collection, obj)
+            elif action == "settings":
+                self.edit_settings(collection, obj)
             elif action == "reload":
                 self._reload(collection)
             elif action == "close":
                 self._close_collection(collection)
         except CourierError as exc:
             self.show_error(exc.title, exc.message)
+
+    def run_settings_dialog(self, dialog: SettingsDialog) -> bool:
+        return dialog.exec() == SettingsDialog.DialogCode.Accepted
+
+    def edit_settings(self, collection: Collection, target: Collection | Folder) -> None:
+        """Open the settings of a collection or folder; save what the user changed."""
+        dialog = SettingsDialog(target, self)
+        if not self.run_settings_dialog(dialog):
+            return
+        backup = copy.deepcopy(target)
+        dialog.apply_to(target)
+        try:
+            if isinstance(target, Collection):
+                self.workspace.save_collection_settings(target)
+                environments, _added, removed = dialog.edited_environments()
+                self.workspace.replace_environments(target, environments, removed)
+            else:
+                self.workspace.save_folder_settings(collection, target)
+        except CourierError as exc:
+            for name in ("base_url", "notes", "headers", "auth", "variables", "settings"):
+                if hasattr(backup, name):
+                    setattr(target, name, getattr(backup, name))
+            self.show_error(exc.title, exc.message)
+            return
+        self._show_inherited()
+        self._fill_environments()
+        self.statusBar().showMessage(f"Saved the settings of {target.name}", 4000)
 
     def _new_request_in(self, collection: Collection, folder: Folder | None) -> None:
         name, ok = QInputDialog.getText(self, "New request", "Name", text="New request")

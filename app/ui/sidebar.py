@@ -31,6 +31,8 @@ from app.ui.collection_tree import METHOD_ROLE, NODE_ROLE, CollectionTreeModel, 
 #: context-menu actions, by node kind
 ACTIONS: dict[NodeKind, tuple[tuple[str, str], ...]] = {
     NodeKind.COLLECTION: (
+        ("settings", "Settings, auth, variables, environments…"),
+        ("", ""),
         ("new-request", "New request"),
         ("new-folder", "New folder"),
         ("rename", "Rename collection"),
@@ -39,6 +41,8 @@ ACTIONS: dict[NodeKind, tuple[tuple[str, str], ...]] = {
         ("close", "Close collection"),
     ),
     NodeKind.FOLDER: (
+        ("settings", "Settings, auth, variables…"),
+        ("", ""),
         ("new-request", "New request"),
         ("new-folder", "New folder"),
         ("", ""),

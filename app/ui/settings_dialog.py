@@ -1,0 +1,276 @@
+"""Settings of a collection or a folder: what every request inside shares.
+
+Base URL (collection), headers, auth, variables, request options and, for a
+collection, its environments.  A folder's options can be left to inherit.  The
+dialog edits copies; ``apply_to`` writes the edits back for the caller to save.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.model import DEFAULT_SETTINGS, Collection, Environment, Folder, Settings
+from app.ui.auth_editor import AuthEditor
+from app.ui.key_value_table import KeyValueTable
+from app.ui.variables_table import VariablesTable
+
+INHERIT_TEXT = "inherit"
+
+
+class _TriState(QCheckBox):
+    """A checkbox whose third state means "inherit" (folders only)."""
+
+    def __init__(self, text: str, inheritable: bool, parent: QWidget) -> None:
+        super().__init__(text, parent)
+        self.setTristate(inheritable)
+        if inheritable:
+            self.setToolTip("Partly checked: inherit from the parent")
+
+    def set_value(self, value: bool | None) -> None:
+        if value is None:
+            self.setCheckState(Qt.CheckState.PartiallyChecked)
+        else:
+            self.setCheckState(Qt.CheckState.Checked if value else Qt.CheckState.Unchecked)
+
+    def value(self) -> bool | None:
+        state = self.checkState()
+        if state == Qt.CheckState.PartiallyChecked:
+            return None
+        return state == Qt.CheckState.Checked
+
+
+class OptionsEditor(QWidget):
+    """Request options; for folders, empty / partly checked means inherit."""
+
+    def __init__(self, inheritable: bool, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._inheritable = inheritable
+        self.timeout = QDoubleSpinBox(self)
+        self.timeout.setRange(0.0 if inheritable else 0.1, 3600.0)
+        self.timeout.setSuffix(" s")
+        if inheritable:
+            self.timeout.setSpecialValueText(INHERIT_TEXT)
+        self.max_redirects = QSpinBox(self)
+        self.max_redirects.setRange(-1 if inheritable else 0, 100)
+        if inheritable:
+            self.max_redirects.setSpecialValueText(INHERIT_TEXT)
+        self.follow = _TriState("Follow redirects", inheritable, self)
+        self.verify = _TriState("Verify TLS certificates", inheritable, self)
+        self.http2 = _TriState("Allow HTTP/2", inheritable, self)
+        self.ca_bundle = QLineEdit(self)
+        self.ca_bundle.setPlaceholderText(
+            "PEM file of CA certificates" + (" (empty: inherit)" if inheritable else "")
+        )
+        self.proxy = QLineEdit(self)
+        self.proxy.setPlaceholderText(
+            "http://proxy:3128" + (" (empty: inherit)" if inheritable else " (empty: none)")
+        )
+        form = QFormLayout(self)
+        form.addRow("Timeout", self.timeout)
+        form.addRow("", self.follow)
+        if not inheritable:
+            form.addRow("Max redirects", self.max_redirects)
+        form.addRow("", self.verify)
+        form.addRow("CA bundle", self.ca_bundle)
+        form.addRow("", self.http2)
+        form.addRow("Proxy", self.proxy)
+        if inheritable:
+            hint = QLabel("Options left empty or partly checked come from the parent.", self)
+            hint.setObjectName("hint")
+            form.addRow(hint)
+
+    def set_settings(self, settings: Settings, defaults: Settings) -> None:
+        def pick(name: str) -> object:
+            value = getattr(settings, name)
+            return value if value is not None or self._inheritable else getattr(defaults, name)
+
+        timeout = pick("timeout_s")
+        self.timeout.setValue(float(timeout) if isinstance(timeout, float) else 0.0)
+        redirects = pick("max_redirects")
+        self.max_redirects.setValue(redirects if isinstance(redirects, int) else -1)
+        for box, name in (
+            (self.follow, "follow_redirects"),
+            (self.verify, "verify_tls"),
+            (self.http2, "http2"),
+        ):
+            value = pick(name)
+            box.set_value(value if isinstance(value, bool) else None)
+        self.ca_bundle.setText(str(pick("ca_bundle") or ""))
+        self.proxy.setText(str(pick("proxy") or ""))
+
+    def settings(self) -> Settings:
+        inherit = self._inheritable
+        timeout = self.timeout.value()
+        return Settings(
+            timeout_s=None if inherit and timeout == 0.0 else timeout,
+            follow_redirects=self.follow.value(),
+            max_redirects=None if inherit else self.max_redirects.value(),
+            verify_tls=self.verify.value(),
+            ca_bundle=self._text(self.ca_bundle),
+            http2=self.http2.value(),
+            proxy=self._text(self.proxy),
+        )
+
+    def _text(self, edit: QLineEdit) -> str | None:
+        text = edit.text().strip()
+        return (text or None) if self._inheritable else text
+
+
+class EnvironmentsEditor(QWidget):
+    """The collection's environments: pick one, edit its variables, add or remove."""
+
+    def __init__(self, environments: list[Environment], parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.environments = environments
+        self.removed: list[Environment] = []
+        self.added: list[Environment] = []
+        self._current: Environment | None = None
+        self.picker = QComboBox(self)
+        self.picker.currentIndexChanged.connect(self._show)
+        add = QPushButton("Add environment…", self)
+        add.clicked.connect(self._add)
+        remove = QPushButton("Delete", self)
+        remove.clicked.connect(self._remove)
+        top = QHBoxLayout()
+        top.addWidget(self.picker, 1)
+        top.addWidget(add)
+        top.addWidget(remove)
+        self.variables = VariablesTable(self)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.variables, 1)
+        self._refill()
+
+    def _refill(self) -> None:
+        self.picker.blockSignals(True)
+        self.picker.clear()
+        for env in self.environments:
+            self.picker.addItem(env.name)
+        self.picker.blockSignals(False)
+        self._current = None
+        self._show(self.picker.currentIndex())
+
+    def commit(self) -> None:
+        if self._current is not None:
+            self._current.variables = self.variables.variables()
+
+    def _show(self, index: int) -> None:
+        self.commit()
+        self._current = self.environments[index] if 0 <= index < len(self.environments) else None
+        self.variables.setEnabled(self._current is not None)
+        self.variables.set_variables(self._current.variables if self._current else [])
+
+    def add_environment(self, name: str) -> None:
+        self.commit()
+        env = Environment(name=name)
+        self.environments.append(env)
+        self.added.append(env)
+        self._refill()
+        self.picker.setCurrentIndex(len(self.environments) - 1)
+
+    def _add(self) -> None:
+        name, ok = QInputDialog.getText(self, "New environment", "Name (e.g. staging)")
+        if ok and name.strip():
+            self.add_environment(name.strip())
+
+    def _remove(self) -> None:
+        if self._current is None:
+            return
+        env = self._current
+        self._current = None
+        self.environments.remove(env)
+        if env in self.added:
+            self.added.remove(env)
+        else:
+            self.removed.append(env)
+        self._refill()
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, target: Collection | Folder, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.target = target
+        is_collection = isinstance(target, Collection)
+        kind = "Collection" if is_collection else "Folder"
+        self.setWindowTitle(f"{kind} settings — {target.name}")
+        self.resize(720, 520)
+        self.tabs = QTabWidget(self)
+
+        general = QWidget(self)
+        form = QFormLayout(general)
+        self.base_url = QLineEdit(general)
+        self.base_url.setPlaceholderText("https://api.example.com/v1 or {{base_url}}")
+        self.notes = QPlainTextEdit(general)
+        if isinstance(target, Collection):
+            self.base_url.setText(target.base_url)
+            form.addRow("Base URL", self.base_url)
+        self.notes.setPlainText(target.notes)
+        form.addRow("Notes", self.notes)
+        self.tabs.addTab(general, "General")
+
+        self.headers = KeyValueTable("Header", "Value", self)
+        self.headers.set_rows(copy.deepcopy(target.headers))
+        self.tabs.addTab(self.headers, "Headers")
+        self.auth = AuthEditor(allow_inherit=not is_collection, parent=self)
+        self.auth.set_auth(copy.deepcopy(target.auth))
+        if not is_collection:
+            self.auth.set_inherited_note(
+                "Inherit: use the auth of the parent folder or collection."
+            )
+        self.tabs.addTab(self.auth, "Auth")
+        self.variables = VariablesTable(self)
+        self.variables.set_variables(copy.deepcopy(target.variables))
+        self.tabs.addTab(self.variables, "Variables")
+        self.options = OptionsEditor(inheritable=not is_collection, parent=self)
+        self.options.set_settings(target.settings, DEFAULT_SETTINGS)
+        self.tabs.addTab(self.options, "Options")
+        self.environments: EnvironmentsEditor | None = None
+        if isinstance(target, Collection):
+            self.environments = EnvironmentsEditor(copy.deepcopy(target.environments), self)
+            self.tabs.addTab(self.environments, "Environments")
+
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs, 1)
+        layout.addWidget(buttons)
+
+    def apply_to(self, target: Collection | Folder) -> None:
+        """Write the dialog's values into ``target`` (the caller saves it)."""
+        if isinstance(target, Collection):
+            target.base_url = self.base_url.text().strip()
+        target.notes = self.notes.toPlainText()
+        target.headers = self.headers.rows()
+        target.auth = self.auth.auth()
+        target.variables = self.variables.variables()
+        target.settings = self.options.settings()
+
+    def edited_environments(self) -> tuple[list[Environment], list[Environment], list[Environment]]:
+        """(all environments after editing, the added ones, the removed ones)."""
+        if self.environments is None:
+            return [], [], []
+        self.environments.commit()
+        return self.environments.environments, self.environments.added, self.environments.removed

@@ -1,0 +1,152 @@
+"""Collections configure the client, through the window: settings dialog, Auth tab,
+inherited headers, environment switcher; checked against the demo echo server."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
+
+from app.core import storage
+from app.core.model import AuthKind, Collection, Request, Variable
+from app.secrets import MemoryStore
+from app.services.runner import RequestRunner
+from app.services.workspace import Workspace
+from app.ui.main_window import MainWindow
+from app.ui.settings_dialog import SettingsDialog
+from tests.gui.conftest import wait_for_signal
+
+
+@pytest.fixture
+def window(qtbot: QtBot, qasync_loop: qasync.QEventLoop, tmp_path: Path) -> Iterator[MainWindow]:
+    workspace = Workspace(state_path=tmp_path / "state.json", secrets=MemoryStore())
+    win = MainWindow(workspace, RequestRunner())
+    win.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    qasync_loop.run_until_complete(win.runner.aclose())
+    workspace.demo.stop()
+
+
+def sent_headers(win: MainWindow, loop: qasync.QEventLoop) -> dict[str, str]:
+    win.send()
+    wait_for_signal(loop, win.responseShown, 15)
+    assert win.response.status_text().startswith("200"), win.response.body_text()
+    body = json.loads(win.response.body_text())
+    return body["headers"]  # type: ignore[no-any-return]
+
+
+def setup(win: MainWindow, tmp_path: Path) -> tuple[Collection, Request, Request]:
+    collection = storage.create_collection(tmp_path / "api", "API")
+    folder = storage.add_folder(collection, None, "Admin")
+    storage.add_request(collection, folder, Request(name="Folder echo", url="/headers"))
+    storage.add_request(collection, None, Request(name="Echo", url="/headers"))
+    opened = win.open_collection(tmp_path / "api")
+    assert opened is not None
+    echo = opened.requests[0]
+    in_folder = opened.folders[0].requests[0]
+    return opened, echo, in_folder
+
+
+def test_settings_dialog_configures_the_client_and_environments_switch_base_url(
+    window: MainWindow, qasync_loop: qasync.QEventLoop, tmp_path: Path, demo_server: str
+) -> None:
+    collection, echo, in_folder = setup(window, tmp_path)
+
+    def fill(dialog: SettingsDialog) -> bool:
+        dialog.base_url.setText("{{base}}")
+        dialog.headers.set_cell(0, "X-Team", "courier")
+        dialog.auth.kind.setCurrentIndex(dialog.auth.kind.findData("bearer"))
+        dialog.auth.token.setText("{{token}}")
+        dialog.variables.set_variables([])
+        dialog.variables._append(Variable("token", "tok-1", secret=True))
+        assert dialog.environments is not None
+        dialog.environments.add_environment("local")
+        dialog.environments.variables._append(Variable("base", demo_server))
+        dialog.environments.add_environment("broken")
+        dialog.environments.variables._append(Variable("base", "http://127.0.0.1:9"))
+        return True
+
+    window.run_settings_dialog = fill  # type: ignore[method-assign]
+    window.edit_settings(collection, collection)
+    assert collection.auth.kind is AuthKind.BEARER
+    text = (tmp_path / "api" / "collection.yaml").read_text()
+    assert "tok-1" not in text, "a secret variable's value never reaches the file"
+    assert sorted(p.name for p in (tmp_path / "api" / "environments").iterdir()) == [
+        "broken.yaml",
+        "local.yaml",
+    ]
+
+    window.open_request(collection, echo)
+    assert window.environment_box.currentText() == "local"
+    headers = sent_headers(window, qasync_loop)
+    assert headers["authorization"] == "Bearer tok-1"
+    assert headers["x-team"] == "courier"
+
+    # the folder overrides auth with Basic; its requests send that instead
+    folder = collection.folders[0]
+
+    def basic(dialog: SettingsDialog) -> bool:
+        dialog.auth.kind.setCurrentIndex(dialog.auth.kind.findData("basic"))
+        dialog.auth.username.setText("ada")
+        dialog.auth.password.setText("pw")
+        return True
+
+    window.run_settings_dialog = basic  # type: ignore[method-assign]
+    window.edit_settings(collection, folder)
+    assert "pw" not in (folder.path / "folder.yaml").read_text()  # type: ignore[operator]
+    window.open_request(collection, in_folder)
+    assert "Basic" in window.editor.auth_editor.inherited.text()
+    assert "Admin" in window.editor.auth_editor.inherited.text()
+    assert sent_headers(window, qasync_loop)["authorization"] == "Basic YWRhOnB3"
+
+    # switching the environment changes the base URL
+    window.environment_box.setCurrentIndex(window.environment_box.findText("broken"))
+    window.environment_box.activated.emit(window.environment_box.currentIndex())
+    window.send()
+    wait_for_signal(qasync_loop, window.responseShown, 15)
+    assert "127.0.0.1:9" in window.response.body_text()
+
+
+def test_auth_tab_and_switching_off_an_inherited_header(
+    qtbot: QtBot,
+    window: MainWindow,
+    qasync_loop: qasync.QEventLoop,
+    tmp_path: Path,
+    demo_server: str,
+) -> None:
+    collection, echo, _in_folder = setup(window, tmp_path)
+    collection.base_url = demo_server
+    from app.core.model import KeyValue
+
+    collection.headers = [KeyValue("X-Team", "courier"), KeyValue("X-Keep", "1")]
+    window.workspace.save_collection_settings(collection)
+    window.open_request(collection, echo)
+    table = window.editor.inherited_headers.table
+    assert table.rowCount() == 2
+    assert table.item(0, 2).text() == "collection"  # type: ignore[union-attr]
+    table.item(0, 0).setCheckState(Qt.CheckState.Unchecked)  # type: ignore[union-attr]
+
+    editor = window.editor.auth_editor
+    editor.kind.setCurrentIndex(editor.kind.findData("apikey"))
+    qtbot.keyClicks(editor.key_name, "X-API-Key")
+    qtbot.keyClicks(editor.key_value, "demo-key")
+    assert editor.key_value.echoMode() == editor.key_value.EchoMode.Password
+    headers = sent_headers(window, qasync_loop)
+    assert "x-team" not in headers
+    assert headers["x-keep"] == "1"
+    assert headers["x-api-key"] == "demo-key"
+
+    assert window.save_current()
+    file_text = echo.path.read_text()  # type: ignore[union-attr]
+    assert "demo-key" not in file_text
+    assert "disabled_inherited_headers:\n- X-Team" in file_text
+    assert window.workspace.secrets.get(f"{collection.id}/auth:echo.request.yaml/key_value") == (
+        "demo-key"
+    )
