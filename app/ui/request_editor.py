@@ -31,6 +31,7 @@ from app.ui import theme
 from app.ui.auth_editor import AuthEditor
 from app.ui.inherited_headers import InheritedHeaders
 from app.ui.key_value_table import KeyValueTable
+from app.ui.settings_dialog import OptionsEditor
 
 #: body kinds in the order the selector offers them, with their labels
 BODY_KINDS: tuple[tuple[BodyKind, str], ...] = (
@@ -39,7 +40,7 @@ BODY_KINDS: tuple[tuple[BodyKind, str], ...] = (
     (BodyKind.RAW, "Text"),
     (BodyKind.FORM, "Form URL-encoded"),
 )
-PARAMS_TAB, HEADERS_TAB, BODY_TAB, AUTH_TAB, NOTES_TAB = range(5)
+PARAMS_TAB, HEADERS_TAB, BODY_TAB, AUTH_TAB, OPTIONS_TAB, NOTES_TAB = range(6)
 
 
 def split_url(text: str) -> tuple[str, list[KeyValue]]:
@@ -138,6 +139,8 @@ class RequestEditor(QWidget):
         headers_layout.addWidget(self.inherited_headers, 2)
         self.auth_editor = AuthEditor(allow_inherit=True, parent=self)
         self.auth_editor.changed.connect(self._on_changed)
+        self.options = OptionsEditor(inheritable=True, parent=self)
+        self.options.changed.connect(self._on_changed)
         self.body_kind = QComboBox(self)
         for kind, label in BODY_KINDS:
             self.body_kind.addItem(label, kind)
@@ -182,6 +185,7 @@ class RequestEditor(QWidget):
         self.tabs.addTab(headers_tab, "Headers")
         self.tabs.addTab(body_tab, "Body")
         self.tabs.addTab(self.auth_editor, "Auth")
+        self.tabs.addTab(self.options, "Options")
         self.tabs.addTab(self.notes, "Notes")
 
         layout = QVBoxLayout(self)
@@ -217,6 +221,7 @@ class RequestEditor(QWidget):
             with QSignalBlocker(self.notes):
                 self.notes.setPlainText(request.notes)
             self.auth_editor.set_auth(copy.deepcopy(request.auth))
+            self.options.set_settings(request.settings, request.settings)
             self.inherited_headers.set_disabled(request.disabled_inherited_headers)
         finally:
             self._syncing = False
@@ -241,7 +246,7 @@ class RequestEditor(QWidget):
             ),
             notes=self.notes.toPlainText(),
             auth=self.auth_editor.auth(),
-            settings=copy.deepcopy(self._loaded.settings),
+            settings=self.options.settings(),
             disabled_inherited_headers=self.inherited_headers.disabled(),
             path=self._loaded.path,
         )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -60,7 +60,9 @@ class _TriState(QCheckBox):
 
 
 class OptionsEditor(QWidget):
-    """Request options; for folders, empty / partly checked means inherit."""
+    """Request options; for folders and requests, empty / partly checked means inherit."""
+
+    changed = Signal()
 
     def __init__(self, inheritable: bool, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,6 +87,12 @@ class OptionsEditor(QWidget):
         self.proxy.setPlaceholderText(
             "http://proxy:3128" + (" (empty: inherit)" if inheritable else " (empty: none)")
         )
+        self.timeout.valueChanged.connect(self.changed)
+        self.max_redirects.valueChanged.connect(self.changed)
+        for box in (self.follow, self.verify, self.http2):
+            box.stateChanged.connect(self.changed)
+        self.ca_bundle.textEdited.connect(self.changed)
+        self.proxy.textEdited.connect(self.changed)
         form = QFormLayout(self)
         form.addRow("Timeout", self.timeout)
         form.addRow("", self.follow)
@@ -100,6 +108,14 @@ class OptionsEditor(QWidget):
             form.addRow(hint)
 
     def set_settings(self, settings: Settings, defaults: Settings) -> None:
+        blockers = [
+            QSignalBlocker(w)
+            for w in (self.timeout, self.max_redirects, self.follow, self.verify, self.http2)
+        ]
+        self._set_settings(settings, defaults)
+        del blockers
+
+    def _set_settings(self, settings: Settings, defaults: Settings) -> None:
         def pick(name: str) -> object:
             value = getattr(settings, name)
             return value if value is not None or self._inheritable else getattr(defaults, name)

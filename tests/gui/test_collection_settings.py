@@ -150,3 +150,23 @@ def test_auth_tab_and_switching_off_an_inherited_header(
     assert window.workspace.secrets.get(f"{collection.id}/auth:echo.request.yaml/key_value") == (
         "demo-key"
     )
+
+
+def test_request_options_tab_sets_its_own_timeout(
+    window: MainWindow, qasync_loop: qasync.QEventLoop, tmp_path: Path, demo_server: str
+) -> None:
+    collection, echo, _in_folder = setup(window, tmp_path)
+    collection.base_url = demo_server
+    window.workspace.save_collection_settings(collection)
+    window.open_request(collection, echo)
+    assert window.editor.to_model().settings.timeout_s is None, "inherits by default"
+    window.editor.options.timeout.setValue(0.3)
+    window.editor.url.setText("/delay/3")
+    assert window.editor.to_model().settings.timeout_s == pytest.approx(0.3)
+    assert window.editor.is_modified()
+    window.send()
+    wait_for_signal(qasync_loop, window.responseShown, 15)
+    assert "Timed out" in window.response.body_text()
+    assert window.save_current()
+    saved = storage.load_collection(collection.path)  # type: ignore[arg-type]
+    assert saved.requests[0].settings.timeout_s == pytest.approx(0.3)
