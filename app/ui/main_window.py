@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.core.errors import CourierError
-from app.core.inherit import effective_auth
+from app.core.inherit import effective_auth, variable_values
 from app.core.model import Collection, Folder, LoadProblem, Request
 from app.services.runner import RequestRunner
 from app.services.workspace import Workspace
@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self.editor.load_model(self.current_request)
         self._show_inherited()
         self._fill_environments()
+        self.editor.set_variable_lookup(self.lookup_variable)
         self._update_title()
         self.response.clear()
         self._restore_geometry()
@@ -161,11 +162,42 @@ class MainWindow(QMainWindow):
             box.setCurrentIndex(box.findData(active.name) if active is not None else 0)
         box.blockSignals(False)
 
+    def _on_environment_changed(self, _collection: Collection) -> None:
+        self._fill_environments()
+        self.editor.set_variable_lookup(self.lookup_variable)
+
     def _on_environment_chosen(self, index: int) -> None:
         if self.current_collection is not None:
             name = self.environment_box.itemData(index)
             self.workspace.set_active_environment(self.current_collection, name or None)
             self.statusBar().showMessage(f"Environment: {name}" if name else "No environment", 3000)
+
+    def lookup_variable(self, name: str) -> tuple[str | None, bool]:
+        """What ``{{name}}`` resolves to for the current request (value, is it secret)."""
+        from app.core.templating import DYNAMIC
+
+        if name in DYNAMIC:
+            return "", False
+        collection = self.current_collection
+        chain = (collection.folder_chain(self.current_request) or ()) if collection else ()
+        environment = self.workspace.active_environment(collection)
+        builtins = dict(self.workspace.builtins())
+        if "$demo" not in builtins:
+            builtins["$demo"] = "the built-in demo server (starts when needed)"
+        values = variable_values(collection, chain, environment, builtins)
+        if name not in values:
+            return None, False
+        secret = False
+        layers = [
+            *((collection.variables,) if collection else ()),
+            *((environment.variables,) if environment else ()),
+            *(f.variables for f in chain),
+        ]
+        for layer in layers:
+            for var in layer:
+                if var.enabled and var.name == name:
+                    secret = var.secret
+        return values[name], secret
 
     def _show_inherited(self) -> None:
         """Tell the editor what the current request inherits (headers, auth)."""
@@ -201,7 +233,7 @@ class MainWindow(QMainWindow):
         ws.collectionReloaded.connect(self.tree_model.replace_collection)
         ws.treeChanged.connect(self.tree_model.sync)
         ws.itemChanged.connect(self.tree_model.refresh)
-        ws.environmentChanged.connect(lambda _c: self._fill_environments())
+        ws.environmentChanged.connect(self._on_environment_changed)
         ws.demo.startedAt.connect(self._on_demo_started)
 
         self.sidebar.requestActivated.connect(self.open_request)
@@ -451,6 +483,7 @@ class MainWindow(QMainWindow):
         self.editor.load_model(request)
         self._show_inherited()
         self._fill_environments()
+        self.editor.set_variable_lookup(self.lookup_variable)
         self._update_title()
 
     def _may_leave_current(self) -> bool:
@@ -542,10 +575,22 @@ class MainWindow(QMainWindow):
             self.response.show_failed("Could not send", str(exc), repr(exc))
             self.responseShown.emit()
             return
-        if resolution.unresolved:
-            names = ", ".join("{{" + n + "}}" for n in resolution.unresolved)
-            self.statusBar().showMessage(f"Sent with unresolved variables: {names}", 10000)
+        if resolution.unresolved and not self.confirm_unresolved(list(resolution.unresolved)):
+            return
         self.runner.send(resolution.profile, resolution.request)
+
+    def confirm_unresolved(self, names: list[str]) -> bool:
+        """Ask before sending a request whose ``{{variables}}`` have no value."""
+        listed = ", ".join("{{" + n + "}}" for n in names)
+        answer = QMessageBox.warning(
+            self,
+            "Unresolved variables",
+            f"This request uses {listed}, which no collection, folder or active "
+            "environment defines. They would be sent literally.",
+            QMessageBox.StandardButton.Cancel | QMessageBox.StandardButton.Ok,
+            QMessageBox.StandardButton.Cancel,
+        )
+        return answer == QMessageBox.StandardButton.Ok
 
     def _on_head(self, head: Any) -> None:
         for name, value in head.headers:

@@ -32,6 +32,7 @@ from app.ui.auth_editor import AuthEditor
 from app.ui.inherited_headers import InheritedHeaders
 from app.ui.key_value_table import KeyValueTable
 from app.ui.settings_dialog import OptionsEditor
+from app.ui.variable_marks import Lookup, TemplateHighlighter, VariableTooltips, mark_line_edit
 
 #: body kinds in the order the selector offers them, with their labels
 BODY_KINDS: tuple[tuple[BodyKind, str], ...] = (
@@ -76,6 +77,10 @@ def join_url(base: str, params: list[KeyValue]) -> str:
     return f"{base}?{query}"
 
 
+def _nothing_defined(name: str) -> tuple[str | None, bool]:
+    return None, False
+
+
 class RequestEditor(QWidget):
     sendRequested = Signal()
     stopRequested = Signal()
@@ -109,7 +114,7 @@ class RequestEditor(QWidget):
             "Enter a URL, e.g. https://api.example.com/users or {{base}}/users"
         )
         self.url.setClearButtonEnabled(True)
-        self.url.textEdited.connect(self._on_url_edited)
+        self.url.textChanged.connect(self._on_url_edited)
         self.url.returnPressed.connect(self._send_or_stop)
 
         self.send_button = QPushButton("Send", self)
@@ -187,6 +192,13 @@ class RequestEditor(QWidget):
         self.tabs.addTab(self.auth_editor, "Auth")
         self.tabs.addTab(self.options, "Options")
         self.tabs.addTab(self.notes, "Notes")
+
+        self._lookup: Lookup = _nothing_defined
+        self._highlighter = TemplateHighlighter(self.body_text.document(), self._lookup_proxy)
+        self._tooltips = VariableTooltips(self._lookup_proxy, self)
+        self._tooltips.watch(self.url)
+        self._tooltips.watch(self.body_text)
+        self.url.textChanged.connect(self._mark_url)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(12, 10, 12, 0)
@@ -274,6 +286,18 @@ class RequestEditor(QWidget):
 
     def set_title(self, text: str) -> None:
         self.title.setText(text)
+
+    def set_variable_lookup(self, lookup: Lookup) -> None:
+        """How to resolve ``{{names}}`` for highlighting and hover (from the window)."""
+        self._lookup = lookup
+        self._mark_url()
+        self._highlighter.rehighlight()
+
+    def _lookup_proxy(self, name: str) -> tuple[str | None, bool]:
+        return self._lookup(name)
+
+    def _mark_url(self, *_args: object) -> None:
+        mark_line_edit(self.url, self._lookup_proxy)
 
     def set_inherited(self, headers: list[tuple[str, str, str]], auth_note: str) -> None:
         """Show what this request inherits: headers (name, value, source) and its auth."""

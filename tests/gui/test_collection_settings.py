@@ -170,3 +170,44 @@ def test_request_options_tab_sets_its_own_timeout(
     assert window.save_current()
     saved = storage.load_collection(collection.path)  # type: ignore[arg-type]
     assert saved.requests[0].settings.timeout_s == pytest.approx(0.3)
+
+
+def test_variables_are_marked_resolved_or_not_and_send_warns_first(
+    window: MainWindow, qasync_loop: qasync.QEventLoop, tmp_path: Path, demo_server: str
+) -> None:
+    from app.ui.variable_marks import RESOLVED, UNRESOLVED, describe
+
+    collection, echo, _in_folder = setup(window, tmp_path)
+    collection.base_url = demo_server
+    collection.variables = [Variable("who", "ada"), Variable("token", "t0p", secret=True)]
+    window.workspace.save_collection_settings(collection)
+    window.open_request(collection, echo)
+
+    assert window.lookup_variable("who") == ("ada", False)
+    assert window.lookup_variable("nope") == (None, False)
+    assert describe("token", window.lookup_variable) == "{{token}} = ••••••••  (secret)"
+    assert "not defined" in describe("nope", window.lookup_variable)
+
+    body = window.editor.body_text
+    window.editor.body_kind.setCurrentIndex(1)
+    body.setPlainText('{"a": "{{who}}", "b": "{{nope}}"}')
+    formats = body.document().firstBlock().layout().formats()
+    colours = {f.format.foreground().color().name() for f in formats}
+    assert colours == {RESOLVED.name(), UNRESOLVED.name()}
+
+    asked: list[list[str]] = []
+
+    def refuse(names: list[str]) -> bool:
+        asked.append(names)
+        return False
+
+    window.confirm_unresolved = refuse  # type: ignore[method-assign]
+    window.editor.url.setText("/anything?x={{nope}}")
+    window.send()
+    assert asked == [["nope"]]
+    assert not window.runner.is_running(), "nothing is sent when the user says no"
+
+    window.confirm_unresolved = lambda names: True  # type: ignore[method-assign]
+    window.send()
+    wait_for_signal(qasync_loop, window.responseShown, 15)
+    assert json.loads(window.response.body_text())["args"] == {"x": "{{nope}}"}

@@ -126,3 +126,10 @@ def test_url_helpers() -> None:
     assert join_url("h", [KeyValue("a", "100%"), KeyValue("flag", "")]) == "h?a=100%25&flag"
     _base, rows = split_url(join_url("h", [KeyValue("a=b", "c&d#e")]))
     assert rows == [KeyValue("a=b", "c&d#e")]
+
+
+def test_url_set_by_code_syncs_params_too(qtbot: QtBot) -> None:
+    """A URL pasted or set programmatically (not typed) must not lose its query."""
+    w = editor(qtbot)
+    w.url.setText("/search?q=1")
+    assert w.to_model().params == [KeyValue("q", "1")]
