@@ -9,6 +9,11 @@ from app.core import paths
 from app.resources import resource_path
 
 SAMPLE_DIR_NAME = "courier-demo"
+#: the sample collection's id (in its collection.yaml)
+SAMPLE_ID = "c0c0a1e5d3e6400e9f3e5a3b1de0de00"
+#: demo values for the sample's secret variables, put into the keychain on first use
+#: (they unlock the demo server's test routes; nothing else)
+SAMPLE_SECRETS = {"api_token": "demo-token", "demo_password": "secret"}
 
 
 def install_sample_collection(target_root: Path | None = None) -> Path:

@@ -99,6 +99,7 @@ class Workspace(QObject):
             return already
         collection = storage.load_collection(path)
         self._fill_secrets(collection)
+        self._seed_sample_secrets(collection)
         self.collections.append(collection)
         app_state.add_recent(self.state, str(path))
         self.collectionOpened.emit(collection)
@@ -221,6 +222,19 @@ class Workspace(QObject):
                 value = None
             if value is not None:
                 slot.set(value)
+
+    def _seed_sample_secrets(self, collection: Collection) -> None:
+        """The sample's secret variables get their demo values the first time."""
+        from app.core.sample import SAMPLE_ID, SAMPLE_SECRETS
+
+        if collection.id != SAMPLE_ID:
+            return
+        for slot in secret_slots.collection_slots(collection):
+            owner = slot.owner
+            if isinstance(owner, Variable) and not owner.value and owner.name in SAMPLE_SECRETS:
+                owner.value = SAMPLE_SECRETS[owner.name]
+                with contextlib.suppress(Exception):
+                    self.secrets.set(slot.key, owner.value)
 
     def _store_secrets(
         self, slots: list[secret_slots.SecretSlot], previous: set[str] | None = None

@@ -211,3 +211,41 @@ def test_variables_are_marked_resolved_or_not_and_send_warns_first(
     window.send()
     wait_for_signal(qasync_loop, window.responseShown, 15)
     assert json.loads(window.response.body_text())["args"] == {"x": "{{nope}}"}
+
+
+def test_the_sample_collection_shows_the_whole_story(
+    window: MainWindow, qasync_loop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    """Shared header + Bearer from a secret variable; a folder with Basic; a request with
+    auth off; two environments with different base URLs."""
+    window.open_demo_collection()
+    demo = next(c for c in window.workspace.collections if c.name == "Courier demo")
+    assert not demo.problems
+    token_var = next(v for v in demo.variables if v.name == "api_token")
+    assert token_var.secret
+    assert token_var.value == "demo-token"
+    assert window.workspace.secrets.get(f"{demo.id}/collection/api_token") == "demo-token"
+
+    def send(name: str) -> tuple[int, dict[str, object]]:
+        request = next(r for _c, r in demo.iter_requests() if r.name == name)
+        window.open_request(demo, request)
+        window.send()
+        wait_for_signal(qasync_loop, window.responseShown, 15)
+        status = int(window.response.status_text().split()[0])
+        return status, json.loads(window.response.body_text())
+
+    status, body = send("Show my headers")
+    headers = body["headers"]
+    assert status == 200
+    assert headers["authorization"] == "Bearer demo-token"  # type: ignore[index]
+    assert headers["x-client"] == "courier-demo"  # type: ignore[index]
+    assert send("Basic auth (from the folder)") == (200, {"authenticated": True, "user": "courier"})
+    assert send("Digest auth (its own)")[0] == 200
+    assert send("API key in the query")[0] == 200
+    status, body = send("No auth (turned off)")
+    assert "authorization" not in body["headers"]  # type: ignore[operator]
+
+    window.workspace.set_active_environment(demo, "staging")
+    status, body = send("Get post 1")
+    assert status == 200
+    assert str(body["url"]).endswith("/anything/staging/posts/1")
