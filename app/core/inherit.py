@@ -223,6 +223,8 @@ def resolve(
         # a folder or request that changes TLS/proxy/HTTP2 gets its own long-lived client
         digest = hashlib.sha256(repr(transport).encode()).hexdigest()[:12]
         key = f"{key}/{digest}"
+    if settings.no_cookies:
+        key = f"{key}/no-cookies"
     client_auth = _render_auth(collection.auth, render_text) if collection else None
     auth, source = effective_auth(request, chain, collection)
     if source == "collection":
@@ -238,6 +240,8 @@ def resolve(
         transport=transport,
         auth=client_auth,
         max_redirects=collection_settings.max_redirects or 0,
+        cookie_key=collection.id if collection is not None else "",
+        cookies=not settings.no_cookies,
     )
     drop_headers = tuple(sorted(h.name for h in shared if h.name.lower() in disabled))
 

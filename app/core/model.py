@@ -115,6 +115,8 @@ class Settings:
     http2: bool | None = None
     #: e.g. http://proxy:3128 ("" = no proxy, None = inherit)
     proxy: str | None = None
+    #: neither send nor store cookies
+    no_cookies: bool | None = None
 
 
 DEFAULT_SETTINGS = Settings(
@@ -125,6 +127,7 @@ DEFAULT_SETTINGS = Settings(
     ca_bundle="",
     http2=True,
     proxy="",
+    no_cookies=False,
 )
 
 

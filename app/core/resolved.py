@@ -60,6 +60,10 @@ class ClientProfile:
     transport: TransportSettings = TransportSettings()
     auth: ResolvedAuth | None = None
     max_redirects: int = 20
+    #: whose cookie jar the client uses ("" = a jar for this session only)
+    cookie_key: str = ""
+    #: False: a client that neither sends nor stores cookies
+    cookies: bool = True
 
 
 @dataclass(frozen=True, slots=True)

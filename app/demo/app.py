@@ -51,6 +51,8 @@ ROUTES_HELP = {
     "GET /digest-auth/{user}/{password}": "HTTP Digest (MD5, qop=auth)",
     "GET /api-key": "200 with X-API-Key: demo-key (header) or ?api_key=demo-key",
     "GET /redirect/{n}": "n redirects, then /get",
+    "GET /cookies": "the cookies the request carried",
+    "GET /cookies/set?name=value": "sets the query parameters as cookies",
 }
 
 _WORDS = tuple(
@@ -342,6 +344,18 @@ async def api_key(request: Request) -> Response:
     return JSONResponse({"authenticated": False}, status_code=401)
 
 
+async def cookies(request: Request) -> JSONResponse:
+    return JSONResponse({"cookies": dict(request.cookies)})
+
+
+async def set_cookies(request: Request) -> JSONResponse:
+    """Sets every query parameter as a cookie (?flavour=oat&size=big)."""
+    response = JSONResponse({"set": dict(request.query_params)})
+    for name, value in request.query_params.items():
+        response.set_cookie(name, value, path="/")
+    return response
+
+
 async def redirect(request: Request) -> Response:
     try:
         left = int(request.path_params["n"])
@@ -376,6 +390,8 @@ def create_demo_app() -> Starlette:
             Route("/bearer", bearer),
             Route("/digest-auth/{user}/{password}", digest_auth),
             Route("/api-key", api_key),
+            Route("/cookies", cookies),
+            Route("/cookies/set", set_cookies),
             Route("/redirect/{n}", redirect),
         ]
     )

@@ -10,14 +10,16 @@ builds a new client, and the old one is closed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
 from dataclasses import dataclass
+from http.cookiejar import CookieJar
 
 import httpx
 
 from app import __version__
 from app.core.resolved import ClientProfile
-from app.net import tuning
+from app.net import cookie_jar, tuning
 from app.net.auth import build_auth
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0)
@@ -36,7 +38,7 @@ def _client_headers(profile: ClientProfile) -> list[tuple[str, str]]:
     return [("User-Agent", USER_AGENT), *profile.headers]
 
 
-def build_client(profile: ClientProfile) -> httpx.AsyncClient:
+def build_client(profile: ClientProfile, jar: CookieJar | None = None) -> httpx.AsyncClient:
     tuning.apply()
     settings = profile.transport
     verify: ssl.SSLContext | bool = settings.verify
@@ -53,6 +55,7 @@ def build_client(profile: ClientProfile) -> httpx.AsyncClient:
         base_url=profile.base_url,
         headers=_client_headers(profile),
         auth=build_auth(profile.auth),
+        cookies=jar if jar is not None else cookie_jar.refusing_jar(),
         transport=transport,
         timeout=DEFAULT_TIMEOUT,
         follow_redirects=True,
@@ -65,6 +68,8 @@ class ClientPool:
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
         self._closing: set[asyncio.Task[None]] = set()
+        #: cookie key -> (jar, what was last saved)
+        self._jars: dict[str, tuple[CookieJar, bytes]] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -79,7 +84,8 @@ class ClientPool:
             self._close_later(entry.client)
             entry = None
         if entry is None:
-            entry = _Entry(build_client(profile), profile)
+            jar = self.jar(profile.cookie_key) if profile.cookies else None
+            entry = _Entry(build_client(profile, jar), profile)
             self._entries[profile.key] = entry
             return entry.client
         client = entry.client
@@ -94,6 +100,42 @@ class ClientPool:
         entry.profile = profile
         return client
 
+    # ------------------------------------------------------------- cookies
+
+    def jar(self, key: str) -> CookieJar:
+        """The collection's jar (loaded from disk once; "" = this session only)."""
+        if key not in self._jars:
+            jar = cookie_jar.load(key) if key else CookieJar()
+            self._jars[key] = (jar, cookie_jar.dump(jar))
+        return self._jars[key][0]
+
+    def save_cookies(self) -> None:
+        """Write the jars that changed since they were loaded or last saved."""
+        for key, (jar, saved) in list(self._jars.items()):
+            if not key:
+                continue
+            now = cookie_jar.dump(jar)
+            if now != saved:
+                with contextlib.suppress(OSError):
+                    cookie_jar.save(key, jar)
+                    self._jars[key] = (jar, now)
+
+    def cookie_rows(self, key: str) -> list[cookie_jar.CookieRow]:
+        return cookie_jar.rows(self.jar(key))
+
+    def set_cookie(self, key: str, row: cookie_jar.CookieRow) -> None:
+        self.jar(key).set_cookie(cookie_jar.make_cookie(row))
+        self.save_cookies()
+
+    def delete_cookie(self, key: str, row: cookie_jar.CookieRow) -> None:
+        with contextlib.suppress(KeyError):
+            self.jar(key).clear(row.domain, row.path, row.name)
+        self.save_cookies()
+
+    def clear_cookies(self, key: str) -> None:
+        self.jar(key).clear()
+        self.save_cookies()
+
     def _close_later(self, client: httpx.AsyncClient) -> None:
         task = asyncio.ensure_future(client.aclose())
         self._closing.add(task)
@@ -106,6 +148,7 @@ class ClientPool:
             self._close_later(entry.client)
 
     async def aclose(self) -> None:
+        self.save_cookies()
         entries, self._entries = list(self._entries.values()), {}
         for entry in entries:
             await entry.client.aclose()

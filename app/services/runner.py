@@ -96,8 +96,10 @@ class RequestRunner(QObject):
                     self.chunk.emit(event.data)
                 elif isinstance(event, Finished):
                     self.last_spool = event.spool
+                    self.pool.save_cookies()
                     self.finished.emit(event)
                 elif isinstance(event, Failed):
+                    self.pool.save_cookies()
                     self.failed.emit(event.error)
         except asyncio.CancelledError:
             raise
@@ -109,6 +111,20 @@ class RequestRunner(QObject):
             if self._task is me:  # not replaced by a newer send, not stopped
                 self._task = None
                 self.runningChanged.emit(False)
+
+    # the cookie manager's view of a collection's jar (key: the collection id)
+
+    def cookie_rows(self, key: str) -> list[Any]:
+        return self.pool.cookie_rows(key)
+
+    def set_cookie(self, key: str, row: Any) -> None:
+        self.pool.set_cookie(key, row)
+
+    def delete_cookie(self, key: str, row: Any) -> None:
+        self.pool.delete_cookie(key, row)
+
+    def clear_cookies(self, key: str) -> None:
+        self.pool.clear_cookies(key)
 
     async def aclose(self) -> None:
         """Cancel any send and close every pooled client (on exit)."""

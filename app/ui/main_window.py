@@ -35,6 +35,7 @@ from app.services.workspace import Workspace
 from app.ui import dialogs
 from app.ui.auth_editor import KIND_LABELS
 from app.ui.collection_tree import CollectionTreeModel, Node, NodeKind
+from app.ui.cookie_manager import CookieManager
 from app.ui.request_editor import RequestEditor
 from app.ui.response_view import ResponseView
 from app.ui.settings_dialog import SettingsDialog
@@ -116,6 +117,10 @@ class MainWindow(QMainWindow):
         )
         file_menu.addSeparator()
         self._add_action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
+
+        tools_menu = self.menuBar().addMenu("&Tools")
+        self._add_action(tools_menu, "Cookies of this collection…", self.show_cookies)
+        self._add_action(tools_menu, "Collection settings…", self._settings_of_current)
 
         request_menu = self.menuBar().addMenu("&Request")
         self._add_action(request_menu, "Send", self.send, "Ctrl+Return")
@@ -364,6 +369,21 @@ class MainWindow(QMainWindow):
                 self._close_collection(collection)
         except CourierError as exc:
             self.show_error(exc.title, exc.message)
+
+    def show_cookies(self) -> None:
+        collection = self.current_collection
+        if collection is None:
+            self.show_error(
+                "No collection", "Cookies are kept per collection: open a request of one first."
+            )
+            return
+        CookieManager(self.runner, collection.id, collection.name, self).exec()
+
+    def _settings_of_current(self) -> None:
+        if self.current_collection is None:
+            self.show_error("No collection", "Open a request of a collection first.")
+            return
+        self.edit_settings(self.current_collection, self.current_collection)
 
     def run_settings_dialog(self, dialog: SettingsDialog) -> bool:
         return dialog.exec() == SettingsDialog.DialogCode.Accepted

@@ -10,6 +10,7 @@ body is pretty-printed once it has arrived.
 from __future__ import annotations
 
 import codecs
+from http.cookies import CookieError, SimpleCookie
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QTextCursor
@@ -40,6 +41,7 @@ PRETTY_LIMIT = 1024 * 1024
 #: seconds, so the display breaks lines longer than this (the saved body is untouched)
 DISPLAY_LINE_LIMIT = 2000
 PLACEHOLDER, BODY, ERROR = range(3)
+BODY_TAB, HEADERS_TAB, COOKIES_TAB, TIMING_TAB = range(4)
 
 
 def human_size(size: int) -> str:
@@ -184,6 +186,13 @@ class ResponseView(QWidget):
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.stack, "Body")
         self.tabs.addTab(self.headers_table, "Headers")
+        self.cookies_table = QTableWidget(0, 4, self)
+        self.cookies_table.setHorizontalHeaderLabels(["Name", "Value", "Domain / path", "Expires"])
+        self.cookies_table.verticalHeader().setVisible(False)
+        self.cookies_table.horizontalHeader().setStretchLastSection(True)
+        self.cookies_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.cookies_table.setShowGrid(False)
+        self.tabs.addTab(self.cookies_table, "Cookies")
         self.tabs.addTab(timing, "Timing")
 
         layout = QVBoxLayout(self)
@@ -255,6 +264,8 @@ class ResponseView(QWidget):
         self.size_label.setText("")
         self.version_label.setText("")
         self.headers_table.setRowCount(0)
+        self.cookies_table.setRowCount(0)
+        self.tabs.setTabText(COOKIES_TAB, "Cookies")
         self._set_timings({})
         self.stack.setCurrentIndex(PLACEHOLDER)
         self.save_button.setEnabled(False)
@@ -280,6 +291,7 @@ class ResponseView(QWidget):
         self.time_label.setText("")
         self.size_label.setText("receiving…")
         self._fill_headers(headers, request_headers, url)
+        self._fill_cookies(headers)
         self.stack.setCurrentIndex(BODY)
 
     def append_body(self, data: bytes) -> None:
@@ -431,6 +443,30 @@ class ResponseView(QWidget):
         section(f"Request headers sent to {url}")
         for name, value in request_headers:
             add(name, value)
+
+    def _fill_cookies(self, headers: list[tuple[str, str]]) -> None:
+        """The cookies this response sets (Set-Cookie headers)."""
+        table = self.cookies_table
+        table.setRowCount(0)
+        for name, value in headers:
+            if name.lower() != "set-cookie":
+                continue
+            parsed = SimpleCookie()
+            try:
+                parsed.load(value)
+            except CookieError:
+                continue
+            for morsel in parsed.values():
+                r = table.rowCount()
+                table.insertRow(r)
+                where = f"{morsel['domain'] or '(this host)'} {morsel['path'] or '/'}"
+                expires = morsel["expires"] or (
+                    f"in {morsel['max-age']} s" if morsel["max-age"] else "end of session"
+                )
+                for column, text in enumerate((morsel.key, morsel.value, where, expires)):
+                    table.setItem(r, column, QTableWidgetItem(text))
+        count = table.rowCount()
+        self.tabs.setTabText(COOKIES_TAB, f"Cookies ({count})" if count else "Cookies")
 
     def _set_timings(self, timings: dict[str, float | bool | None]) -> None:
         for key, label in self.timing_labels.items():

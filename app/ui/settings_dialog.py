@@ -79,6 +79,7 @@ class OptionsEditor(QWidget):
         self.follow = _TriState("Follow redirects", inheritable, self)
         self.verify = _TriState("Verify TLS certificates", inheritable, self)
         self.http2 = _TriState("Allow HTTP/2", inheritable, self)
+        self.no_cookies = _TriState("Don't send or store cookies", inheritable, self)
         self.ca_bundle = QLineEdit(self)
         self.ca_bundle.setPlaceholderText(
             "PEM file of CA certificates" + (" (empty: inherit)" if inheritable else "")
@@ -89,7 +90,7 @@ class OptionsEditor(QWidget):
         )
         self.timeout.valueChanged.connect(self.changed)
         self.max_redirects.valueChanged.connect(self.changed)
-        for box in (self.follow, self.verify, self.http2):
+        for box in (self.follow, self.verify, self.http2, self.no_cookies):
             box.stateChanged.connect(self.changed)
         self.ca_bundle.textEdited.connect(self.changed)
         self.proxy.textEdited.connect(self.changed)
@@ -102,6 +103,7 @@ class OptionsEditor(QWidget):
         form.addRow("CA bundle", self.ca_bundle)
         form.addRow("", self.http2)
         form.addRow("Proxy", self.proxy)
+        form.addRow("", self.no_cookies)
         if inheritable:
             hint = QLabel("Options left empty or partly checked come from the parent.", self)
             hint.setObjectName("hint")
@@ -110,7 +112,14 @@ class OptionsEditor(QWidget):
     def set_settings(self, settings: Settings, defaults: Settings) -> None:
         blockers = [
             QSignalBlocker(w)
-            for w in (self.timeout, self.max_redirects, self.follow, self.verify, self.http2)
+            for w in (
+                self.timeout,
+                self.max_redirects,
+                self.follow,
+                self.verify,
+                self.http2,
+                self.no_cookies,
+            )
         ]
         self._set_settings(settings, defaults)
         del blockers
@@ -128,6 +137,7 @@ class OptionsEditor(QWidget):
             (self.follow, "follow_redirects"),
             (self.verify, "verify_tls"),
             (self.http2, "http2"),
+            (self.no_cookies, "no_cookies"),
         ):
             value = pick(name)
             box.set_value(value if isinstance(value, bool) else None)
@@ -145,6 +155,7 @@ class OptionsEditor(QWidget):
             ca_bundle=self._text(self.ca_bundle),
             http2=self.http2.value(),
             proxy=self._text(self.proxy),
+            no_cookies=self.no_cookies.value(),
         )
 
     def _text(self, edit: QLineEdit) -> str | None:

@@ -249,3 +249,39 @@ def test_the_sample_collection_shows_the_whole_story(
     status, body = send("Get post 1")
     assert status == 200
     assert str(body["url"]).endswith("/anything/staging/posts/1")
+
+
+def test_cookies_tab_and_cookie_manager(
+    window: MainWindow, qasync_loop: qasync.QEventLoop, tmp_path: Path, demo_server: str
+) -> None:
+    from app.ui.cookie_manager import CookieManager
+    from app.ui.response_view import COOKIES_TAB
+
+    collection, echo, _in_folder = setup(window, tmp_path)
+    collection.base_url = demo_server
+    window.workspace.save_collection_settings(collection)
+    window.open_request(collection, echo)
+    window.editor.url.setText("/cookies/set?flavour=oat&size=big")
+    window.send()
+    wait_for_signal(qasync_loop, window.responseShown, 15)
+    assert window.response.tabs.tabText(COOKIES_TAB) == "Cookies (2)"
+    table = window.response.cookies_table
+    assert {table.item(r, 0).text() for r in range(2)} == {"flavour", "size"}  # type: ignore[union-attr]
+
+    manager = CookieManager(window.runner, collection.id, collection.name, window)
+    assert manager.table.rowCount() == 2
+    value = manager.table.item(0, 3)
+    assert value is not None
+    value.setText("rye")  # edit flavour (rows sorted by name)
+    manager.table.selectRow(1)
+    manager.delete_selected()
+    assert [(r.name, r.value) for r in window.runner.cookie_rows(collection.id)] == [
+        ("flavour", "rye")
+    ]
+    window.editor.url.setText("/cookies")
+    window.send()
+    wait_for_signal(qasync_loop, window.responseShown, 15)
+    assert json.loads(window.response.body_text()) == {"cookies": {"flavour": "rye"}}
+    manager.clear_all()
+    assert manager.table.rowCount() == 0
+    assert not list((tmp_path / "api").rglob("*cookie*")), "never inside the collection"

@@ -1,0 +1,103 @@
+"""A cookie jar per collection: kept between runs in Courier's data folder, and a
+"no cookies" option that neither sends nor stores."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from pathlib import Path
+
+from app.core.inherit import resolve
+from app.core.model import Collection, Request, Settings
+from app.core.resolved import ClientProfile, ResolvedRequest
+from app.net import cookie_jar, engine
+from app.net.clients import ClientPool
+from app.net.events import Finished
+
+
+async def body(pool: ClientPool, profile: ClientProfile, url: str) -> dict[str, object]:
+    async for event in engine.send(pool.client_for(profile), ResolvedRequest("GET", url)):
+        if isinstance(event, Finished):
+            data = event.spool.read()
+            event.spool.close()
+            pool.save_cookies()
+            return json.loads(data)  # type: ignore[no-any-return]
+    raise AssertionError("no response")
+
+
+def test_cookies_persist_per_collection_outside_the_collection(
+    demo_server: str, courier_home: Path
+) -> None:
+    profile = ClientProfile("c1", demo_server, cookie_key="c1")
+
+    async def first_run() -> None:
+        pool = ClientPool()
+        await body(pool, profile, "/cookies/set?flavour=oat")
+        assert await body(pool, profile, "/cookies") == {"cookies": {"flavour": "oat"}}
+        await pool.aclose()
+
+    async def second_run() -> None:
+        pool = ClientPool()
+        assert await body(pool, profile, "/cookies") == {"cookies": {"flavour": "oat"}}
+        other = ClientProfile("c2", demo_server, cookie_key="c2")
+        assert await body(pool, other, "/cookies") == {"cookies": {}}, "jars are per collection"
+        rows = pool.cookie_rows("c1")
+        assert [(r.name, r.value) for r in rows] == [("flavour", "oat")]
+        await pool.aclose()
+
+    asyncio.run(first_run())
+    saved = cookie_jar.jar_file("c1")
+    assert saved.is_relative_to(courier_home)
+    assert "flavour" in saved.read_text()
+    asyncio.run(second_run())
+
+
+def test_edit_delete_and_clear(demo_server: str) -> None:
+    from dataclasses import replace
+
+    profile = ClientProfile("k", demo_server, cookie_key="k")
+
+    async def main() -> None:
+        pool = ClientPool()
+        await body(pool, profile, "/cookies/set?a=1&b=2")
+        a, b = pool.cookie_rows("k")
+        pool.set_cookie("k", replace(a, value="edited"))
+        assert await body(pool, profile, "/cookies") == {"cookies": {"a": "edited", "b": "2"}}
+        pool.delete_cookie("k", b)
+        assert await body(pool, profile, "/cookies") == {"cookies": {"a": "edited"}}
+        pool.clear_cookies("k")
+        assert await body(pool, profile, "/cookies") == {"cookies": {}}
+        await pool.aclose()
+
+    asyncio.run(main())
+    assert json.loads(cookie_jar.jar_file("k").read_text())["cookies"] == []
+
+
+def test_no_cookies_option_neither_sends_nor_stores(demo_server: str) -> None:
+    collection = Collection(name="c", base_url=demo_server)
+    with_cookies = Request(name="w", url="/cookies/set?x=1")
+    without = Request(name="n", url="/cookies/set?y=2", settings=Settings(no_cookies=True))
+    check_without = Request(name="c", url="/cookies", settings=Settings(no_cookies=True))
+    check = Request(name="c2", url="/cookies")
+    collection.requests = [with_cookies, without, check_without, check]
+
+    async def main() -> list[dict[str, object]]:
+        pool = ClientPool()
+        out = []
+        for request in collection.requests:
+            resolution = resolve(request, collection)
+            out.append(await body(pool, resolution.profile, resolution.request.url))
+        await pool.aclose()
+        return out
+
+    results = asyncio.run(main())
+    assert results[2] == {"cookies": {}}, "nothing is sent"
+    assert results[3] == {"cookies": {"x": "1"}}, "y=2 was never stored"
+
+
+def test_a_corrupt_jar_file_is_moved_aside(courier_home: Path) -> None:
+    path = cookie_jar.jar_file("bad")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("{not json")
+    assert list(cookie_jar.load("bad")) == []
+    assert path.with_name(path.name + ".bad").read_text() == "{not json"
