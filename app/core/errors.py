@@ -13,7 +13,8 @@
         ├── ServerDisconnected    the server closed the connection mid-request/body
         ├── ProtocolViolation     the peer spoke broken HTTP
         ├── TooManyRedirects
-        └── NetworkError          anything else on the wire
+        ├── NetworkError          anything else on the wire
+        └── AuthFailure           credentials could not be obtained (e.g. an OAuth 2.0 token)
 
 ``detail`` carries the technical text (the original exception) for a
 "details" disclosure; ``message`` is what the response pane shows.
@@ -86,3 +87,7 @@ class TooManyRedirects(RequestError):
 
 class NetworkError(RequestError):
     title = "Network error"
+
+
+class AuthFailure(RequestError):
+    title = "Sign-in failed"

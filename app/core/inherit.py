@@ -155,6 +155,12 @@ def _render_auth(auth: Auth, render_text: _Renderer) -> ResolvedAuth | None:
         key_name=render_text(auth.key_name),
         key_value=render_text(auth.key_value),
         key_in=auth.key_in,
+        grant=auth.grant if auth.kind is AuthKind.OAUTH2 else "",
+        token_url=render_text(auth.token_url),
+        auth_url=render_text(auth.auth_url),
+        client_id=render_text(auth.client_id),
+        client_secret=render_text(auth.client_secret),
+        scope=render_text(auth.scope),
     )
 
 

@@ -74,10 +74,19 @@ class AuthKind(enum.StrEnum):
     BEARER = "bearer"
     API_KEY = "apikey"
     DIGEST = "digest"
+    OAUTH2 = "oauth2"
+
+
+#: OAuth 2.0 grant types Courier can run
+OAUTH2_GRANTS: tuple[str, ...] = (
+    "client_credentials",
+    "password",
+    "authorization_code",
+)
 
 
 #: Auth fields that hold credentials: secret by default (kept in the OS keychain)
-CREDENTIAL_FIELDS: tuple[str, ...] = ("password", "token", "key_value")
+CREDENTIAL_FIELDS: tuple[str, ...] = ("password", "token", "key_value", "client_secret")
 
 
 @dataclass(slots=True)
@@ -97,6 +106,13 @@ class Auth:
     key_name: str = ""
     key_value: str = ""
     key_in: str = "header"  # "header" or "query"
+    #: OAuth 2.0 (username/password above serve the password grant)
+    grant: str = "client_credentials"
+    token_url: str = ""
+    auth_url: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    scope: str = ""
     #: credential fields whose values are in the keychain (from the file's ``secret_fields``);
     #: kept so a session without a keychain does not forget them on save
     stored_secrets: list[str] = field(default_factory=list, compare=False)

@@ -32,13 +32,19 @@ class TransportSettings:
 class ResolvedAuth:
     """Credentials with variables substituted: what the engine turns into httpx auth."""
 
-    kind: str  # "basic", "bearer", "apikey" or "digest"
+    kind: str  # "basic", "bearer", "apikey", "digest" or "oauth2"
     username: str = ""
     password: str = ""
     token: str = ""
     key_name: str = ""
     key_value: str = ""
     key_in: str = "header"
+    grant: str = ""
+    token_url: str = ""
+    auth_url: str = ""
+    client_id: str = ""
+    client_secret: str = ""
+    scope: str = ""
 
     def __repr__(self) -> str:  # never print credentials into logs or tracebacks
         return f"ResolvedAuth(kind={self.kind!r}, ...)"

@@ -35,6 +35,7 @@ from app.core.errors import CollectionNotFound, StorageError
 from app.core.model import (
     CREDENTIAL_FIELDS,
     DEFAULT_SETTINGS,
+    OAUTH2_GRANTS,
     Auth,
     AuthKind,
     Body,
@@ -81,6 +82,19 @@ __all__ = [
 ]
 
 
+#: Auth's text fields in file order (the OAuth 2.0 ones are written for oauth2 only)
+AUTH_TEXT_FIELDS = (
+    "username",
+    "password",
+    "token",
+    "key_name",
+    "key_value",
+    "token_url",
+    "auth_url",
+    "client_id",
+    "client_secret",
+    "scope",
+)
 _REFERENCE = re.compile(r"\{\{\s*[A-Za-z0-9_.\-$]+\s*\}\}")
 
 
@@ -142,7 +156,8 @@ def _auth_out(auth: Auth, default: AuthKind) -> dict[str, Any] | None:
     if auth.kind in (AuthKind.INHERIT, AuthKind.NONE):
         return item
     secret_fields: list[str] = []
-    for name in ("username", "password", "token", "key_name", "key_value"):
+    names = AUTH_TEXT_FIELDS if auth.kind is AuthKind.OAUTH2 else AUTH_TEXT_FIELDS[:5]
+    for name in names:
         value: str = getattr(auth, name)
         if name in CREDENTIAL_FIELDS and value and not is_reference(value):
             secret_fields.append(name)  # the value lives in the keychain
@@ -152,6 +167,8 @@ def _auth_out(auth: Auth, default: AuthKind) -> dict[str, Any] | None:
             item[name] = value
     if auth.kind is AuthKind.API_KEY and auth.key_in != "header":
         item["key_in"] = auth.key_in
+    if auth.kind is AuthKind.OAUTH2:
+        item["grant"] = auth.grant
     if secret_fields:
         item["secret_fields"] = secret_fields
     return item
@@ -321,6 +338,9 @@ def _auth_in(data: dict[str, Any], default: AuthKind) -> Auth:
     key_in = _str(item, "key_in", "header")
     if key_in not in ("header", "query"):
         raise _BadShape("'key_in' must be header or query")
+    grant = _str(item, "grant", "client_credentials")
+    if grant not in OAUTH2_GRANTS:
+        raise _BadShape(f"unknown OAuth 2.0 grant '{grant}' (expected {', '.join(OAUTH2_GRANTS)})")
     secret_fields = [str(f) for f in _list(item, "secret_fields")]
     unknown = set(secret_fields) - set(CREDENTIAL_FIELDS)
     if unknown:
@@ -333,6 +353,12 @@ def _auth_in(data: dict[str, Any], default: AuthKind) -> Auth:
         key_name=_str(item, "key_name"),
         key_value=_str(item, "key_value"),
         key_in=key_in,
+        grant=grant,
+        token_url=_str(item, "token_url"),
+        auth_url=_str(item, "auth_url"),
+        client_id=_str(item, "client_id"),
+        client_secret=_str(item, "client_secret"),
+        scope=_str(item, "scope"),
         stored_secrets=secret_fields,
     )
 

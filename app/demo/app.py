@@ -52,6 +52,9 @@ ROUTES_HELP = {
     "GET /api-key": "200 with X-API-Key: demo-key (header) or ?api_key=demo-key",
     "GET /redirect/{n}": "n redirects, then /get",
     "GET /cookies": "the cookies the request carried",
+    "POST /oauth/token": "OAuth 2.0 tokens (client courier-demo / demo-secret, user ada)",
+    "GET /oauth/authorize": "OAuth 2.0 authorization (PKCE S256, approves at once)",
+    "GET /oauth/me": "200 with a valid OAuth 2.0 access token",
     "GET /cookies/set?name=value": "sets the query parameters as cookies",
 }
 
@@ -366,8 +369,11 @@ async def redirect(request: Request) -> Response:
 
 
 def create_demo_app() -> Starlette:
+    from app.demo.oauth import OAuthDemo
+
     return Starlette(
         routes=[
+            *OAuthDemo().routes(),
             Route("/", index),
             Route("/posts", posts, methods=["GET", "POST"]),
             Route("/posts/{post_id}", post, methods=["GET", "PUT", "PATCH", "DELETE"]),

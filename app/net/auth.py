@@ -12,6 +12,7 @@ from collections.abc import Generator
 import httpx
 
 from app.core.resolved import ResolvedAuth
+from app.net.oauth2 import OAuth2BearerAuth, OAuth2Tokens
 
 
 class BearerAuth(httpx.Auth):
@@ -37,9 +38,12 @@ class APIKeyAuth(httpx.Auth):
         yield request
 
 
-def build_auth(auth: ResolvedAuth | None) -> httpx.Auth | None:
+def build_auth(auth: ResolvedAuth | None, oauth: OAuth2Tokens | None = None) -> httpx.Auth | None:
+    """The httpx auth for ``auth``; OAuth 2.0 needs the pool's token cache (``oauth``)."""
     if auth is None:
         return None
+    if auth.kind == "oauth2":
+        return OAuth2BearerAuth(oauth if oauth is not None else OAuth2Tokens(), auth)
     if auth.kind == "basic":
         return httpx.BasicAuth(auth.username, auth.password)
     if auth.kind == "digest":

@@ -21,6 +21,7 @@ from app import __version__
 from app.core.resolved import ClientProfile
 from app.net import cookie_jar, tuning
 from app.net.auth import build_auth
+from app.net.oauth2 import OAuth2Tokens
 
 DEFAULT_TIMEOUT = httpx.Timeout(30.0)
 
@@ -38,7 +39,9 @@ def _client_headers(profile: ClientProfile) -> list[tuple[str, str]]:
     return [("User-Agent", USER_AGENT), *profile.headers]
 
 
-def build_client(profile: ClientProfile, jar: CookieJar | None = None) -> httpx.AsyncClient:
+def build_client(
+    profile: ClientProfile, jar: CookieJar | None = None, oauth: OAuth2Tokens | None = None
+) -> httpx.AsyncClient:
     tuning.apply()
     settings = profile.transport
     verify: ssl.SSLContext | bool = settings.verify
@@ -54,7 +57,7 @@ def build_client(profile: ClientProfile, jar: CookieJar | None = None) -> httpx.
     return httpx.AsyncClient(
         base_url=profile.base_url,
         headers=_client_headers(profile),
-        auth=build_auth(profile.auth),
+        auth=build_auth(profile.auth, oauth),
         cookies=jar if jar is not None else cookie_jar.refusing_jar(),
         transport=transport,
         timeout=DEFAULT_TIMEOUT,
@@ -65,7 +68,9 @@ def build_client(profile: ClientProfile, jar: CookieJar | None = None) -> httpx.
 
 
 class ClientPool:
-    def __init__(self) -> None:
+    def __init__(self, oauth: OAuth2Tokens | None = None) -> None:
+        #: OAuth 2.0 tokens of the session, shared by all clients
+        self.oauth = oauth if oauth is not None else OAuth2Tokens()
         self._entries: dict[str, _Entry] = {}
         self._closing: set[asyncio.Task[None]] = set()
         #: cookie key -> (jar, what was last saved)
@@ -85,7 +90,7 @@ class ClientPool:
             entry = None
         if entry is None:
             jar = self.jar(profile.cookie_key) if profile.cookies else None
-            entry = _Entry(build_client(profile, jar), profile)
+            entry = _Entry(build_client(profile, jar, self.oauth), profile)
             self._entries[profile.key] = entry
             return entry.client
         client = entry.client
@@ -94,7 +99,7 @@ class ClientPool:
         if entry.profile.headers != profile.headers:
             client.headers = _client_headers(profile)
         if entry.profile.auth != profile.auth:
-            client.auth = build_auth(profile.auth) or httpx.Auth()  # httpx.Auth(): none
+            client.auth = build_auth(profile.auth, self.oauth) or httpx.Auth()  # Auth(): none
         if entry.profile.max_redirects != profile.max_redirects:
             client.max_redirects = profile.max_redirects
         entry.profile = profile

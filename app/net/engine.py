@@ -21,6 +21,7 @@ from app.core.resolved import AUTH_FROM_CLIENT, AUTH_NONE, ResolvedRequest
 from app.net.auth import build_auth
 from app.net.errors import to_request_error
 from app.net.events import BodyChunk, Event, Failed, Finished, ResponseHead, Started
+from app.net.oauth2 import OAuth2Tokens
 from app.net.spool import ResponseSpool
 from app.net.timing import TimingRecorder
 
@@ -35,13 +36,13 @@ def _expected_size(headers: httpx.Headers) -> int | None:
         return None
 
 
-def _auth_for(request: ResolvedRequest) -> Any:
+def _auth_for(request: ResolvedRequest, oauth: OAuth2Tokens | None) -> Any:
     """``auth=`` for client.send: the client's default, none, or the request's own."""
     if request.auth_mode == AUTH_FROM_CLIENT:
         return httpx.USE_CLIENT_DEFAULT
     if request.auth_mode == AUTH_NONE:
         return None
-    return build_auth(request.auth)
+    return build_auth(request.auth, oauth)
 
 
 def _check_port(url: httpx.URL) -> None:
@@ -54,6 +55,8 @@ async def send(
     client: httpx.AsyncClient,
     request: ResolvedRequest,
     spool: ResponseSpool | None = None,
+    *,
+    oauth: OAuth2Tokens | None = None,
 ) -> AsyncIterator[Event]:
     recorder = TimingRecorder()
     own_spool = spool is None
@@ -79,7 +82,7 @@ async def send(
             http_request,
             stream=True,
             follow_redirects=request.follow_redirects,
-            auth=_auth_for(request),
+            auth=_auth_for(request, oauth),
         )
         try:
             yield ResponseHead(

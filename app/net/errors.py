@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from app.core.errors import (
+    AuthFailure,
     ConnectionRefused,
     DNSFailure,
     InvalidURL,
@@ -55,6 +56,10 @@ def to_request_error(exc: BaseException, url: str, received: int = 0) -> Request
     chain = _chain(exc)
     lowered = detail.lower()
 
+    from app.net.oauth2 import OAuth2Error
+
+    if isinstance(exc, OAuth2Error):
+        return AuthFailure(str(exc), detail=detail)
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol) or (
         isinstance(exc, ValueError) and not isinstance(exc, httpx.HTTPError)
     ):

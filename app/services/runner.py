@@ -35,6 +35,9 @@ class RequestRunner(QObject):
     failed = Signal(object)
     stopped = Signal()
     runningChanged = Signal(bool)
+    #: OAuth 2.0 "get new token": the token, masked for display / why it failed
+    tokenReady = Signal(str)
+    tokenFailed = Signal(str)
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -42,6 +45,7 @@ class RequestRunner(QObject):
         self._task: asyncio.Task[None] | None = None
         #: the spool of the last finished response (the caller may save it)
         self.last_spool: Any = None
+        self._token_tasks: set[asyncio.Task[None]] = set()
 
     @property
     def pool(self) -> ClientPool:
@@ -87,7 +91,7 @@ class RequestRunner(QObject):
         me = asyncio.current_task()
         try:
             client = self.pool.client_for(profile)
-            async for event in engine.send(client, request):
+            async for event in engine.send(client, request, oauth=self.pool.oauth):
                 if isinstance(event, Started):
                     self.started.emit(event.method, event.url)
                 elif isinstance(event, ResponseHead):
@@ -112,6 +116,27 @@ class RequestRunner(QObject):
                 self._task = None
                 self.runningChanged.emit(False)
 
+    def fetch_token(self, auth: Any) -> None:
+        """Get a new OAuth 2.0 token now (the "Get new token" button)."""
+        task = asyncio.ensure_future(self._fetch_token(auth))
+        self._token_tasks.add(task)
+        task.add_done_callback(self._token_tasks.discard)
+
+    async def _fetch_token(self, auth: Any) -> None:
+        from app.net.oauth2 import OAuth2Error
+
+        try:
+            token = await self.pool.oauth.token(auth, force=True)
+        except OAuth2Error as exc:
+            self.tokenFailed.emit(str(exc))
+            return
+        self.tokenReady.emit(token.masked())
+
+    def token_status(self, auth: Any) -> str:
+        """The cached token of ``auth``, masked, or "" when there is none."""
+        token = self.pool.oauth.cached(auth)
+        return token.masked() if token is not None else ""
+
     # the cookie manager's view of a collection's jar (key: the collection id)
 
     def cookie_rows(self, key: str) -> list[Any]:
@@ -134,5 +159,7 @@ class RequestRunner(QObject):
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         self._release_last_spool()
+        for token_task in list(self._token_tasks):
+            token_task.cancel()
         if self._pool is not None:
             await self._pool.aclose()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -28,16 +29,31 @@ KIND_LABELS: tuple[tuple[AuthKind, str], ...] = (
     (AuthKind.BEARER, "Bearer token"),
     (AuthKind.API_KEY, "API key"),
     (AuthKind.DIGEST, "Digest"),
+    (AuthKind.OAUTH2, "OAuth 2.0"),
+)
+GRANT_LABELS: tuple[tuple[str, str], ...] = (
+    ("client_credentials", "Client credentials"),
+    ("password", "Password"),
+    ("authorization_code", "Authorization code (PKCE, in your browser)"),
 )
 SECRET_HINT = "Stored in your OS keychain, not in the collection file."
 
 
 class AuthEditor(QWidget):
     changed = Signal()
+    #: "Get new token" was clicked (OAuth 2.0)
+    tokenRequested = Signal()
 
-    def __init__(self, allow_inherit: bool = True, parent: QWidget | None = None) -> None:
+    def __init__(
+        self,
+        allow_inherit: bool = True,
+        parent: QWidget | None = None,
+        *,
+        can_fetch_token: bool = True,
+    ) -> None:
         super().__init__(parent)
         self._allow_inherit = allow_inherit
+        self._can_fetch_token = can_fetch_token
         self.kind = QComboBox(self)
         self.kind.setObjectName("authKind")
         for kind, label in KIND_LABELS:
@@ -58,6 +74,21 @@ class AuthEditor(QWidget):
         self.key_in.addItem("Header", "header")
         self.key_in.addItem("Query parameter", "query")
         self.key_in.currentIndexChanged.connect(self.changed)
+        self.grant = QComboBox(self)
+        for value, label in GRANT_LABELS:
+            self.grant.addItem(label, value)
+        self.grant.currentIndexChanged.connect(self._on_kind)
+        self.token_url = self._line("https://auth.example.com/oauth/token")
+        self.auth_url = self._line("https://auth.example.com/oauth/authorize")
+        self.client_id = self._line("Client ID")
+        self.client_secret = self._secret("Client secret, or {{variable}}")
+        self.scope = self._line("Scopes, space separated")
+        self.get_token = QPushButton("Get new token", self)
+        self.get_token.setObjectName("getTokenButton")
+        self.get_token.clicked.connect(self.tokenRequested)
+        self.token_state = QLabel("No token yet: one is fetched at the first send.", self)
+        self.token_state.setObjectName("hint")
+        self.token_state.setWordWrap(True)
         self._stored_secrets: list[str] = []
         self.show_secrets = QCheckBox("Show secrets", self)
         self.show_secrets.toggled.connect(self._toggle_echo)
@@ -72,6 +103,13 @@ class AuthEditor(QWidget):
         self.form.addRow("Key name", self.key_name)
         self.form.addRow("Key value", self.key_value)
         self.form.addRow("Add to", self.key_in)
+        self.form.addRow("Grant", self.grant)
+        self.form.addRow("Token URL", self.token_url)
+        self.form.addRow("Authorize URL", self.auth_url)
+        self.form.addRow("Client ID", self.client_id)
+        self.form.addRow("Client secret", self.client_secret)
+        self.form.addRow("Scope", self.scope)
+        self.form.addRow(self.get_token, self.token_state)
         self.form.addRow("", self.show_secrets)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 10, 4, 4)
@@ -95,7 +133,7 @@ class AuthEditor(QWidget):
 
     def _toggle_echo(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        for edit in (self.password, self.token, self.key_value):
+        for edit in (self.password, self.token, self.key_value, self.client_secret):
             edit.setEchoMode(mode)
 
     def current_kind(self) -> AuthKind:
@@ -103,26 +141,40 @@ class AuthEditor(QWidget):
 
     def _on_kind(self, _index: int = 0) -> None:
         kind = self.current_kind()
+        oauth = kind is AuthKind.OAUTH2
+        grant = str(self.grant.currentData())
+        user_pass = kind in (AuthKind.BASIC, AuthKind.DIGEST) or (oauth and grant == "password")
         visible = {
-            self.username: kind in (AuthKind.BASIC, AuthKind.DIGEST),
-            self.password: kind in (AuthKind.BASIC, AuthKind.DIGEST),
+            self.username: user_pass,
+            self.password: user_pass,
             self.token: kind is AuthKind.BEARER,
             self.key_name: kind is AuthKind.API_KEY,
             self.key_value: kind is AuthKind.API_KEY,
             self.key_in: kind is AuthKind.API_KEY,
+            self.grant: oauth,
+            self.token_url: oauth,
+            self.auth_url: oauth and grant == "authorization_code",
+            self.client_id: oauth,
+            self.client_secret: oauth,
+            self.scope: oauth,
+            self.get_token: oauth and self._can_fetch_token,
         }
         for widget, shown in visible.items():
             self.form.setRowVisible(widget, shown)
-        has_secret = kind in (AuthKind.BASIC, AuthKind.DIGEST, AuthKind.BEARER, AuthKind.API_KEY)
+        has_secret = kind not in (AuthKind.INHERIT, AuthKind.NONE)
         self.form.setRowVisible(self.show_secrets, has_secret)
         self.secret_note.setVisible(has_secret)
         self.inherited.setVisible(kind is AuthKind.INHERIT)
         self.changed.emit()
 
+    def show_token(self, text: str) -> None:
+        """Show the current OAuth 2.0 token, masked, or why there is none."""
+        self.token_state.setText(text)
+
     def set_auth(self, auth: Auth) -> None:
         blockers = [
             QSignalBlocker(w)
-            for w in (self.kind, self.key_in, self.username, self.password, self.token)
+            for w in (self.kind, self.key_in, self.grant, self.username, self.password, self.token)
         ]
         kind = auth.kind
         if kind is AuthKind.INHERIT and not self._allow_inherit:
@@ -134,6 +186,12 @@ class AuthEditor(QWidget):
         self.key_name.setText(auth.key_name)
         self.key_value.setText(auth.key_value)
         self.key_in.setCurrentIndex(max(0, self.key_in.findData(auth.key_in)))
+        self.grant.setCurrentIndex(max(0, self.grant.findData(auth.grant)))
+        self.token_url.setText(auth.token_url)
+        self.auth_url.setText(auth.auth_url)
+        self.client_id.setText(auth.client_id)
+        self.client_secret.setText(auth.client_secret)
+        self.scope.setText(auth.scope)
         self._stored_secrets = list(auth.stored_secrets)
         del blockers
         self._on_kind()
@@ -142,16 +200,26 @@ class AuthEditor(QWidget):
         kind = self.current_kind()
         if kind in (AuthKind.INHERIT, AuthKind.NONE):
             return Auth(kind=kind)
-        basic = kind in (AuthKind.BASIC, AuthKind.DIGEST)
+        oauth = kind is AuthKind.OAUTH2
+        grant = str(self.grant.currentData())
+        user_pass = kind in (AuthKind.BASIC, AuthKind.DIGEST) or (oauth and grant == "password")
         key = kind is AuthKind.API_KEY
         return Auth(
             kind=kind,
-            username=self.username.text() if basic else "",
-            password=self.password.text() if basic else "",
+            username=self.username.text() if user_pass else "",
+            password=self.password.text() if user_pass else "",
             token=self.token.text() if kind is AuthKind.BEARER else "",
             key_name=self.key_name.text().strip() if key else "",
             key_value=self.key_value.text() if key else "",
             key_in=str(self.key_in.currentData()) if key else "header",
+            grant=grant if oauth else "client_credentials",
+            token_url=self.token_url.text().strip() if oauth else "",
+            auth_url=self.auth_url.text().strip()
+            if oauth and grant == "authorization_code"
+            else "",
+            client_id=self.client_id.text().strip() if oauth else "",
+            client_secret=self.client_secret.text() if oauth else "",
+            scope=self.scope.text().strip() if oauth else "",
             stored_secrets=list(self._stored_secrets),
         )
 

@@ -260,6 +260,9 @@ class MainWindow(QMainWindow):
         r.stopped.connect(self.response.show_stopped)
         r.runningChanged.connect(self.editor.set_running)
         self.response.saveBodyRequested.connect(self.save_body)
+        self.editor.auth_editor.tokenRequested.connect(self.get_new_token)
+        r.tokenReady.connect(self.editor.auth_editor.show_token)
+        r.tokenFailed.connect(lambda message: self.editor.auth_editor.show_token(f"⚠ {message}"))
         self.response.copyBodyRequested.connect(self.copy_body)
 
     def _restore_geometry(self) -> None:
@@ -611,6 +614,30 @@ class MainWindow(QMainWindow):
             QMessageBox.StandardButton.Cancel,
         )
         return answer == QMessageBox.StandardButton.Ok
+
+    def _oauth_of_current(self) -> Any:
+        """The OAuth 2.0 settings in force for the request in the editor, resolved."""
+        resolution = self.workspace.resolve(
+            self.editor.to_model(), self.current_collection, self.current_request
+        )
+        for auth in (resolution.request.auth, resolution.profile.auth):
+            if auth is not None and auth.kind == "oauth2":
+                if resolution.request.auth_mode == "none":
+                    return None
+                return auth
+        return None
+
+    def get_new_token(self) -> None:
+        try:
+            auth = self._oauth_of_current()
+        except CourierError as exc:
+            self.editor.auth_editor.show_token(f"⚠ {exc.message}")
+            return
+        if auth is None:
+            self.editor.auth_editor.show_token("⚠ This request does not use OAuth 2.0.")
+            return
+        self.editor.auth_editor.show_token("Getting a token…")
+        self.runner.fetch_token(auth)
 
     def _on_head(self, head: Any) -> None:
         for name, value in head.headers:

@@ -258,7 +258,7 @@ class SettingsDialog(QDialog):
         self.headers = KeyValueTable("Header", "Value", self)
         self.headers.set_rows(copy.deepcopy(target.headers))
         self.tabs.addTab(self.headers, "Headers")
-        self.auth = AuthEditor(allow_inherit=not is_collection, parent=self)
+        self.auth = AuthEditor(allow_inherit=not is_collection, parent=self, can_fetch_token=False)
         self.auth.set_auth(copy.deepcopy(target.auth))
         if not is_collection:
             self.auth.set_inherited_note(

@@ -285,3 +285,43 @@ def test_cookies_tab_and_cookie_manager(
     manager.clear_all()
     assert manager.table.rowCount() == 0
     assert not list((tmp_path / "api").rglob("*cookie*")), "never inside the collection"
+
+
+def test_oauth2_in_the_auth_tab_get_new_token_and_send(
+    qtbot: QtBot,
+    window: MainWindow,
+    qasync_loop: qasync.QEventLoop,
+    tmp_path: Path,
+    demo_server: str,
+) -> None:
+    collection, echo, _in_folder = setup(window, tmp_path)
+    collection.base_url = demo_server
+    window.workspace.save_collection_settings(collection)
+    window.open_request(collection, echo)
+    editor = window.editor.auth_editor
+    editor.kind.setCurrentIndex(editor.kind.findData("oauth2"))
+    assert editor.get_token.isVisibleTo(editor)
+    editor.token_url.setText(f"{demo_server}/oauth/token")
+    editor.client_id.setText("courier-demo")
+    editor.client_secret.setText("demo-secret")
+    assert editor.client_secret.echoMode() == editor.client_secret.EchoMode.Password
+    window.editor.url.setText("/oauth/me")
+
+    qtbot.mouseClick(editor.get_token, Qt.MouseButton.LeftButton)
+    shown = wait_for_signal(qasync_loop, window.runner.tokenReady, 15)
+    assert "expires in" in shown
+    assert editor.token_state.text() == shown
+    window.send()
+    wait_for_signal(qasync_loop, window.responseShown, 15)
+    assert json.loads(window.response.body_text()) == {"client": "courier-demo", "user": ""}
+
+    editor.client_secret.setText("wrong")
+    qtbot.mouseClick(editor.get_token, Qt.MouseButton.LeftButton)
+    message = wait_for_signal(qasync_loop, window.runner.tokenFailed, 15)
+    assert "refused" in message
+    assert editor.token_state.text().startswith("⚠")
+
+    editor.client_secret.setText("demo-secret")
+    assert window.save_current()
+    assert "demo-secret" not in echo.path.read_text()  # type: ignore[union-attr]
+    assert "- client_secret" in echo.path.read_text()  # type: ignore[union-attr]

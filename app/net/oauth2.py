@@ -1,0 +1,260 @@
+"""OAuth 2.0 tokens with Authlib: fetched, cached, refreshed before they expire.
+
+Grants: client credentials, password, and authorization code with PKCE through
+the system browser and a loopback redirect (RFC 8252): a one-shot HTTP
+listener on 127.0.0.1 at a free port receives the code.  Tokens live in
+memory for the session, keyed by everything that identifies them (token URL,
+client, grant, scope, user); a token that expires within ``REFRESH_MARGIN_S``
+is refreshed (or fetched again) before use.  Requests carry it as a Bearer
+token; a 401 answer makes one more attempt with a fresh token.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+import warnings
+from collections.abc import AsyncGenerator, Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import authlib.deprecate  # noqa: F401 - its global "always" filter must come before ours
+import httpx
+from authlib.common.security import generate_token
+
+with warnings.catch_warnings():
+    # Authlib 1.9 announces a move to "httpx2"; its httpx client works as before
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+from app.core.resolved import ResolvedAuth
+
+REFRESH_MARGIN_S = 30.0
+AUTHORIZE_TIMEOUT_S = 300.0
+CALLBACK_PAGE = (
+    b"<!doctype html><meta charset=utf-8><title>Courier</title>"
+    b"<body style='font-family:sans-serif;margin:3em'><h2>Signed in.</h2>"
+    b"<p>You can close this tab and go back to Courier.</p>"
+)
+
+
+class OAuth2Error(Exception):
+    """Getting a token failed; the message says why in words a user understands."""
+
+
+@dataclass
+class Token:
+    access_token: str
+    refresh_token: str | None
+    expires_at: float | None
+
+    def fresh(self) -> bool:
+        return self.expires_at is None or self.expires_at - time.time() > REFRESH_MARGIN_S
+
+    def masked(self) -> str:
+        shown = self.access_token[:4] + "…" + "•" * 8 if len(self.access_token) > 8 else "•" * 8
+        if self.expires_at is None:
+            return shown
+        left = int(self.expires_at - time.time())
+        return f"{shown}  (expires in {max(left, 0) // 60} min {max(left, 0) % 60} s)"
+
+
+def cache_key(auth: ResolvedAuth) -> str:
+    parts = (auth.grant, auth.token_url, auth.client_id, auth.scope, auth.username)
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
+
+
+BrowserOpener = Callable[[str], Any]
+
+
+class OAuth2Tokens:
+    """The session's OAuth 2.0 tokens, shared by every client of the pool."""
+
+    def __init__(self, open_browser: BrowserOpener | None = None) -> None:
+        self.open_browser = open_browser or _open_system_browser
+        self._tokens: dict[str, Token] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
+
+    def cached(self, auth: ResolvedAuth) -> Token | None:
+        return self._tokens.get(cache_key(auth))
+
+    def forget(self, auth: ResolvedAuth) -> None:
+        self._tokens.pop(cache_key(auth), None)
+
+    async def token(self, auth: ResolvedAuth, *, force: bool = False) -> Token:
+        """A usable token: cached, refreshed, or fetched (``force``: always a new one)."""
+        key = cache_key(auth)
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        async with lock:  # one fetch at a time per token, however many requests wait
+            current = self._tokens.get(key)
+            if current is not None and not force and current.fresh():
+                return current
+            token: Token | None = None
+            if current is not None and current.refresh_token and not force:
+                token = await self._refresh(auth, current.refresh_token)
+            if token is None:
+                token = await self._fetch(auth)
+            self._tokens[key] = token
+            return token
+
+    def _client(self, auth: ResolvedAuth, **extra: Any) -> AsyncOAuth2Client:
+        if not auth.token_url:
+            raise OAuth2Error("OAuth 2.0 needs a token URL.")
+        return AsyncOAuth2Client(
+            client_id=auth.client_id or None,
+            client_secret=auth.client_secret or None,
+            scope=auth.scope or None,
+            timeout=30.0,
+            **extra,
+        )
+
+    async def _fetch(self, auth: ResolvedAuth) -> Token:
+        try:
+            if auth.grant == "client_credentials":
+                async with self._client(auth) as client:
+                    data = await client.fetch_token(auth.token_url, grant_type="client_credentials")
+            elif auth.grant == "password":
+                async with self._client(auth) as client:
+                    data = await client.fetch_token(
+                        auth.token_url, username=auth.username, password=auth.password
+                    )
+            elif auth.grant == "authorization_code":
+                data = await self._authorization_code(auth)
+            else:
+                raise OAuth2Error(f"Unknown OAuth 2.0 grant “{auth.grant}”.")
+        except OAuth2Error:
+            raise
+        except httpx.HTTPStatusError as exc:
+            raise OAuth2Error(
+                f"The authorization server refused: HTTP {exc.response.status_code} "
+                f"{exc.response.text[:200]}"
+            ) from exc
+        except httpx.HTTPError as exc:
+            raise OAuth2Error(f"Could not reach the token URL {auth.token_url}: {exc}") from exc
+        except Exception as exc:  # authlib reports the server's OAuth error this way
+            raise OAuth2Error(f"The authorization server refused: {exc}") from exc
+        return _token_from(data)
+
+    async def _refresh(self, auth: ResolvedAuth, refresh_token: str) -> Token | None:
+        try:
+            async with self._client(auth) as client:
+                data = await client.refresh_token(auth.token_url, refresh_token=refresh_token)
+        except Exception:
+            return None  # the refresh token is no good any more: fetch a new token instead
+        token = _token_from(data)
+        if token.refresh_token is None:
+            token.refresh_token = refresh_token
+        return token
+
+    async def _authorization_code(self, auth: ResolvedAuth) -> dict[str, Any]:
+        if not auth.auth_url:
+            raise OAuth2Error("The authorization code grant needs an authorization URL.")
+        verifier = generate_token(64)
+        async with (
+            LoopbackRedirect() as redirect,
+            self._client(auth, redirect_uri=redirect.uri, code_challenge_method="S256") as client,
+        ):
+            url, state = client.create_authorization_url(auth.auth_url, code_verifier=verifier)
+            result = self.open_browser(url)
+            if asyncio.iscoroutine(result):
+                await result
+            params = await redirect.wait(AUTHORIZE_TIMEOUT_S)
+            if params.get("state") != state:
+                raise OAuth2Error("The authorization answer does not match (state differs).")
+            if "error" in params:
+                raise OAuth2Error(f"Authorization was refused: {params['error']}")
+            data: dict[str, Any] = await client.fetch_token(
+                auth.token_url,
+                code=params.get("code", ""),
+                code_verifier=verifier,
+                redirect_uri=redirect.uri,
+            )
+            return data
+
+
+def _token_from(data: dict[str, Any]) -> Token:
+    access = data.get("access_token")
+    if not access:
+        raise OAuth2Error("The authorization server answered without an access token.")
+    expires_at = data.get("expires_at")
+    if expires_at is None and data.get("expires_in") is not None:
+        expires_at = time.time() + float(data["expires_in"])
+    return Token(str(access), data.get("refresh_token"), float(expires_at) if expires_at else None)
+
+
+def _open_system_browser(url: str) -> None:
+    import webbrowser
+
+    webbrowser.open(url)
+
+
+class LoopbackRedirect:
+    """A one-shot HTTP listener on 127.0.0.1 that receives the authorization redirect."""
+
+    def __init__(self) -> None:
+        self._server: asyncio.base_events.Server | None = None
+        self._result: asyncio.Future[dict[str, str]] | None = None
+        self.uri = ""
+
+    async def __aenter__(self) -> LoopbackRedirect:
+        self._result = asyncio.get_running_loop().create_future()
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        port = self._server.sockets[0].getsockname()[1]
+        self.uri = f"http://127.0.0.1:{port}/callback"
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self._server is not None:
+            self._server.close()
+            await self._server.wait_closed()
+
+    async def wait(self, within_s: float) -> dict[str, str]:
+        assert self._result is not None
+        try:
+            return await asyncio.wait_for(self._result, within_s)
+        except TimeoutError:
+            raise OAuth2Error("No answer from the browser: sign-in was not completed.") from None
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            line = await asyncio.wait_for(reader.readline(), 10)
+            while (await asyncio.wait_for(reader.readline(), 10)) not in (b"\r\n", b"\n", b""):
+                pass
+            target = line.split(b" ")[1].decode() if line.count(b" ") >= 2 else "/"
+            query = parse_qs(urlsplit(target).query)
+            params = {k: v[0] for k, v in query.items()}
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+                b"Connection: close\r\nContent-Length: "
+                + str(len(CALLBACK_PAGE)).encode()
+                + b"\r\n\r\n"
+                + CALLBACK_PAGE
+            )
+            await writer.drain()
+            if ("code" in params or "error" in params) and self._result and not self._result.done():
+                self._result.set_result(params)
+        except (TimeoutError, OSError, IndexError):
+            pass
+        finally:
+            writer.close()
+
+
+class OAuth2BearerAuth(httpx.Auth):
+    """Sends the OAuth 2.0 access token; on a 401, once more with a new token."""
+
+    def __init__(self, tokens: OAuth2Tokens, auth: ResolvedAuth) -> None:
+        self._tokens = tokens
+        self._auth = auth
+
+    async def async_auth_flow(
+        self, request: httpx.Request
+    ) -> AsyncGenerator[httpx.Request, httpx.Response]:
+        token = await self._tokens.token(self._auth)
+        request.headers["Authorization"] = f"Bearer {token.access_token}"
+        response = yield request
+        if response.status_code == 401:
+            token = await self._tokens.token(self._auth, force=True)
+            request.headers["Authorization"] = f"Bearer {token.access_token}"
+            yield request
