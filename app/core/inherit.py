@@ -169,6 +169,8 @@ def _transport(settings: Settings, render_text: _Renderer) -> TransportSettings:
         http2=bool(settings.http2),
         verify=bool(settings.verify_tls),
         ca_bundle=render_text(settings.ca_bundle or ""),
+        client_cert=render_text(settings.client_cert or ""),
+        client_key=render_text(settings.client_key or ""),
         proxy=render_text(settings.proxy or ""),
     )
 

@@ -129,7 +129,10 @@ class Settings:
     #: PEM file of CA certificates to trust in addition to none ("" = system store)
     ca_bundle: str | None = None
     http2: bool | None = None
-    #: e.g. http://proxy:3128 ("" = no proxy, None = inherit)
+    #: client certificate for mutual TLS: a PEM file (with the key, or key in client_key)
+    client_cert: str | None = None
+    client_key: str | None = None
+    #: e.g. http://proxy:3128 or socks5://127.0.0.1:1080 ("" = no proxy, None = inherit)
     proxy: str | None = None
     #: neither send nor store cookies
     no_cookies: bool | None = None
@@ -141,6 +144,8 @@ DEFAULT_SETTINGS = Settings(
     max_redirects=20,
     verify_tls=True,
     ca_bundle="",
+    client_cert="",
+    client_key="",
     http2=True,
     proxy="",
     no_cookies=False,

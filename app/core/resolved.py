@@ -24,7 +24,10 @@ class TransportSettings:
     verify: bool = True
     #: a PEM file of CA certificates to trust ("" = the system's)
     ca_bundle: str = ""
-    #: proxy URL ("" = none)
+    #: client certificate (PEM) and its key ("" = none / in the certificate file)
+    client_cert: str = ""
+    client_key: str = ""
+    #: proxy URL ("" = none): http(s):// or socks5://
     proxy: str = ""
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import socket
+import ssl
 import threading
 from pathlib import Path
 from types import TracebackType
@@ -31,10 +32,13 @@ class DemoServer:
         port: int = 0,
         certfile: Path | None = None,
         keyfile: Path | None = None,
+        client_ca: Path | None = None,
     ) -> None:
         self._port = port
         self._certfile = certfile
         self._keyfile = keyfile
+        #: when set, clients must present a certificate signed by this CA (mutual TLS)
+        self._client_ca = client_ca
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
@@ -67,6 +71,9 @@ class DemoServer:
         if self._certfile is not None:
             config.certfile = str(self._certfile)
             config.keyfile = str(self._keyfile) if self._keyfile else None
+            if self._client_ca is not None:
+                config.ca_certs = str(self._client_ca)
+                config.verify_mode = ssl.CERT_REQUIRED
         scheme = "https" if self.tls else "http"
         self.base_url = f"{scheme}://{HOST}:{port}"
         self._thread = threading.Thread(

@@ -18,7 +18,8 @@ from http.cookiejar import CookieJar
 import httpx
 
 from app import __version__
-from app.core.resolved import ClientProfile
+from app.core.errors import TLSFailure
+from app.core.resolved import ClientProfile, TransportSettings
 from app.net import cookie_jar, tuning
 from app.net.auth import build_auth
 from app.net.oauth2 import OAuth2Tokens
@@ -39,14 +40,34 @@ def _client_headers(profile: ClientProfile) -> list[tuple[str, str]]:
     return [("User-Agent", USER_AGENT), *profile.headers]
 
 
+def tls_context(settings: TransportSettings) -> ssl.SSLContext | bool:
+    """What ``verify=`` gets: a context when a CA bundle or client certificate is set."""
+    if not settings.ca_bundle and not settings.client_cert:
+        return settings.verify
+    try:
+        if settings.verify:
+            context = ssl.create_default_context(cafile=settings.ca_bundle or None)
+        else:
+            context = ssl.create_default_context()
+            context.check_hostname = False
+            context.verify_mode = ssl.CERT_NONE
+        if settings.client_cert:
+            context.load_cert_chain(settings.client_cert, settings.client_key or None)
+    except (OSError, ssl.SSLError) as exc:
+        which = "client certificate" if settings.client_cert else "CA bundle"
+        raise TLSFailure(
+            f"Could not load the {which}: {getattr(exc, 'strerror', None) or exc}",
+            detail=repr(exc),
+        ) from exc
+    return context
+
+
 def build_client(
     profile: ClientProfile, jar: CookieJar | None = None, oauth: OAuth2Tokens | None = None
 ) -> httpx.AsyncClient:
     tuning.apply()
     settings = profile.transport
-    verify: ssl.SSLContext | bool = settings.verify
-    if settings.verify and settings.ca_bundle:
-        verify = ssl.create_default_context(cafile=settings.ca_bundle)
+    verify = tls_context(settings)
     transport = httpx.AsyncHTTPTransport(
         verify=verify,
         http2=settings.http2,

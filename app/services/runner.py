@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
 
+from app.core.errors import RequestError
 from app.core.resolved import ClientProfile, ResolvedRequest
 
 if TYPE_CHECKING:
@@ -107,6 +108,8 @@ class RequestRunner(QObject):
                     self.failed.emit(event.error)
         except asyncio.CancelledError:
             raise
+        except RequestError as exc:  # e.g. a client certificate that cannot be loaded
+            self.failed.emit(exc)
         except Exception as exc:  # a bug must surface in the pane, never kill the loop
             from app.core.errors import NetworkError
 

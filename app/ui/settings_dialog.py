@@ -84,9 +84,16 @@ class OptionsEditor(QWidget):
         self.ca_bundle.setPlaceholderText(
             "PEM file of CA certificates" + (" (empty: inherit)" if inheritable else "")
         )
+        self.client_cert = QLineEdit(self)
+        self.client_cert.setPlaceholderText(
+            "PEM certificate for mutual TLS" + (" (empty: inherit)" if inheritable else "")
+        )
+        self.client_key = QLineEdit(self)
+        self.client_key.setPlaceholderText("its private key, if not in the certificate file")
         self.proxy = QLineEdit(self)
         self.proxy.setPlaceholderText(
-            "http://proxy:3128" + (" (empty: inherit)" if inheritable else " (empty: none)")
+            "http://proxy:3128 or socks5://host:1080"
+            + (" (empty: inherit)" if inheritable else " (empty: none)")
         )
         self.timeout.valueChanged.connect(self.changed)
         self.max_redirects.valueChanged.connect(self.changed)
@@ -94,6 +101,8 @@ class OptionsEditor(QWidget):
             box.stateChanged.connect(self.changed)
         self.ca_bundle.textEdited.connect(self.changed)
         self.proxy.textEdited.connect(self.changed)
+        self.client_cert.textEdited.connect(self.changed)
+        self.client_key.textEdited.connect(self.changed)
         form = QFormLayout(self)
         form.addRow("Timeout", self.timeout)
         form.addRow("", self.follow)
@@ -101,6 +110,8 @@ class OptionsEditor(QWidget):
             form.addRow("Max redirects", self.max_redirects)
         form.addRow("", self.verify)
         form.addRow("CA bundle", self.ca_bundle)
+        form.addRow("Client certificate", self.client_cert)
+        form.addRow("Client key", self.client_key)
         form.addRow("", self.http2)
         form.addRow("Proxy", self.proxy)
         form.addRow("", self.no_cookies)
@@ -143,6 +154,8 @@ class OptionsEditor(QWidget):
             box.set_value(value if isinstance(value, bool) else None)
         self.ca_bundle.setText(str(pick("ca_bundle") or ""))
         self.proxy.setText(str(pick("proxy") or ""))
+        self.client_cert.setText(str(pick("client_cert") or ""))
+        self.client_key.setText(str(pick("client_key") or ""))
 
     def settings(self) -> Settings:
         inherit = self._inheritable
@@ -155,6 +168,8 @@ class OptionsEditor(QWidget):
             ca_bundle=self._text(self.ca_bundle),
             http2=self.http2.value(),
             proxy=self._text(self.proxy),
+            client_cert=self._text(self.client_cert),
+            client_key=self._text(self.client_key),
             no_cookies=self.no_cookies.value(),
         )
 
