@@ -161,6 +161,11 @@ def _render_auth(auth: Auth, render_text: _Renderer) -> ResolvedAuth | None:
         client_id=render_text(auth.client_id),
         client_secret=render_text(auth.client_secret),
         scope=render_text(auth.scope),
+        access_key=render_text(auth.access_key),
+        secret_key=render_text(auth.secret_key),
+        session_token=render_text(auth.session_token),
+        region=render_text(auth.region),
+        service=render_text(auth.service),
     )
 
 

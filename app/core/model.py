@@ -75,6 +75,7 @@ class AuthKind(enum.StrEnum):
     API_KEY = "apikey"
     DIGEST = "digest"
     OAUTH2 = "oauth2"
+    AWS_SIGV4 = "aws-sigv4"
 
 
 #: OAuth 2.0 grant types Courier can run
@@ -86,7 +87,14 @@ OAUTH2_GRANTS: tuple[str, ...] = (
 
 
 #: Auth fields that hold credentials: secret by default (kept in the OS keychain)
-CREDENTIAL_FIELDS: tuple[str, ...] = ("password", "token", "key_value", "client_secret")
+CREDENTIAL_FIELDS: tuple[str, ...] = (
+    "password",
+    "token",
+    "key_value",
+    "client_secret",
+    "secret_key",
+    "session_token",
+)
 
 
 @dataclass(slots=True)
@@ -113,6 +121,12 @@ class Auth:
     client_id: str = ""
     client_secret: str = ""
     scope: str = ""
+    #: AWS Signature v4
+    access_key: str = ""
+    secret_key: str = ""
+    session_token: str = ""
+    region: str = ""
+    service: str = ""
     #: credential fields whose values are in the keychain (from the file's ``secret_fields``);
     #: kept so a session without a keychain does not forget them on save
     stored_secrets: list[str] = field(default_factory=list, compare=False)

@@ -35,7 +35,7 @@ class TransportSettings:
 class ResolvedAuth:
     """Credentials with variables substituted: what the engine turns into httpx auth."""
 
-    kind: str  # "basic", "bearer", "apikey", "digest" or "oauth2"
+    kind: str  # "basic", "bearer", "apikey", "digest", "oauth2" or "aws-sigv4"
     username: str = ""
     password: str = ""
     token: str = ""
@@ -48,6 +48,11 @@ class ResolvedAuth:
     client_id: str = ""
     client_secret: str = ""
     scope: str = ""
+    access_key: str = ""
+    secret_key: str = ""
+    session_token: str = ""
+    region: str = ""
+    service: str = ""
 
     def __repr__(self) -> str:  # never print credentials into logs or tracebacks
         return f"ResolvedAuth(kind={self.kind!r}, ...)"

@@ -13,7 +13,12 @@ SAMPLE_DIR_NAME = "courier-demo"
 SAMPLE_ID = "c0c0a1e5d3e6400e9f3e5a3b1de0de00"
 #: demo values for the sample's secret variables, put into the keychain on first use
 #: (they unlock the demo server's test routes; nothing else)
-SAMPLE_SECRETS = {"api_token": "demo-token", "demo_password": "secret"}
+SAMPLE_SECRETS = {
+    "api_token": "demo-token",
+    "demo_password": "secret",
+    "aws_secret_key": "courier/demo/secret/key",
+    "oauth_client_secret": "demo-secret",
+}
 
 
 def install_sample_collection(target_root: Path | None = None) -> Path:

@@ -82,7 +82,7 @@ __all__ = [
 ]
 
 
-#: Auth's text fields in file order (the OAuth 2.0 ones are written for oauth2 only)
+#: Auth's text fields in file order; the last ones belong to one kind each
 AUTH_TEXT_FIELDS = (
     "username",
     "password",
@@ -94,7 +94,16 @@ AUTH_TEXT_FIELDS = (
     "client_id",
     "client_secret",
     "scope",
+    "access_key",
+    "secret_key",
+    "session_token",
+    "region",
+    "service",
 )
+AUTH_KIND_FIELDS: dict[AuthKind, tuple[str, ...]] = {
+    AuthKind.OAUTH2: AUTH_TEXT_FIELDS[5:10],
+    AuthKind.AWS_SIGV4: AUTH_TEXT_FIELDS[10:],
+}
 _REFERENCE = re.compile(r"\{\{\s*[A-Za-z0-9_.\-$]+\s*\}\}")
 
 
@@ -155,8 +164,10 @@ def _auth_out(auth: Auth, default: AuthKind) -> dict[str, Any] | None:
     item: dict[str, Any] = {"type": auth.kind.value}
     if auth.kind in (AuthKind.INHERIT, AuthKind.NONE):
         return item
+    if auth.kind is AuthKind.OAUTH2:
+        item["grant"] = auth.grant
     secret_fields: list[str] = []
-    names = AUTH_TEXT_FIELDS if auth.kind is AuthKind.OAUTH2 else AUTH_TEXT_FIELDS[:5]
+    names = AUTH_TEXT_FIELDS[:5] + AUTH_KIND_FIELDS.get(auth.kind, ())
     for name in names:
         value: str = getattr(auth, name)
         if name in CREDENTIAL_FIELDS and value and not is_reference(value):
@@ -167,8 +178,6 @@ def _auth_out(auth: Auth, default: AuthKind) -> dict[str, Any] | None:
             item[name] = value
     if auth.kind is AuthKind.API_KEY and auth.key_in != "header":
         item["key_in"] = auth.key_in
-    if auth.kind is AuthKind.OAUTH2:
-        item["grant"] = auth.grant
     if secret_fields:
         item["secret_fields"] = secret_fields
     return item
@@ -359,6 +368,11 @@ def _auth_in(data: dict[str, Any], default: AuthKind) -> Auth:
         client_id=_str(item, "client_id"),
         client_secret=_str(item, "client_secret"),
         scope=_str(item, "scope"),
+        access_key=_str(item, "access_key"),
+        secret_key=_str(item, "secret_key"),
+        session_token=_str(item, "session_token"),
+        region=_str(item, "region"),
+        service=_str(item, "service"),
         stored_secrets=secret_fields,
     )
 

@@ -55,6 +55,7 @@ ROUTES_HELP = {
     "POST /oauth/token": "OAuth 2.0 tokens (client courier-demo / demo-secret, user ada)",
     "GET /oauth/authorize": "OAuth 2.0 authorization (PKCE S256, approves at once)",
     "GET /oauth/me": "200 with a valid OAuth 2.0 access token",
+    "ANY /aws/...": "checks AWS Signature v4 (AKIDCOURIERDEMO / courier/demo/secret/key)",
     "GET /cookies/set?name=value": "sets the query parameters as cookies",
 }
 
@@ -369,11 +370,13 @@ async def redirect(request: Request) -> Response:
 
 
 def create_demo_app() -> Starlette:
+    from app.demo import aws
     from app.demo.oauth import OAuthDemo
 
     return Starlette(
         routes=[
             *OAuthDemo().routes(),
+            *aws.routes(),
             Route("/", index),
             Route("/posts", posts, methods=["GET", "POST"]),
             Route("/posts/{post_id}", post, methods=["GET", "PUT", "PATCH", "DELETE"]),

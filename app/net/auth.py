@@ -1,7 +1,8 @@
 """ResolvedAuth -> an ``httpx.Auth``.
 
 Basic and Digest are httpx's own classes (Digest answers the server's
-challenge); Bearer and API keys follow httpx's documented pattern for custom
+challenge), AWS Signature v4 is httpx-auth's, OAuth 2.0 uses Authlib
+(``app.net.oauth2``); Bearer and API keys follow httpx's documented pattern for custom
 auth: a flow that sets a header or a query parameter on each request.
 """
 
@@ -10,7 +11,9 @@ from __future__ import annotations
 from collections.abc import Generator
 
 import httpx
+from httpx_auth import AWS4Auth
 
+from app.core.errors import AuthFailure
 from app.core.resolved import ResolvedAuth
 from app.net.oauth2 import OAuth2BearerAuth, OAuth2Tokens
 
@@ -50,6 +53,13 @@ def build_auth(auth: ResolvedAuth | None, oauth: OAuth2Tokens | None = None) -> 
         return httpx.DigestAuth(auth.username, auth.password)
     if auth.kind == "bearer":
         return BearerAuth(auth.token)
+    if auth.kind == "aws-sigv4":
+        if not auth.secret_key:
+            raise AuthFailure("AWS Signature v4 needs a secret access key.")
+        extra = {"security_token": auth.session_token} if auth.session_token else {}
+        return AWS4Auth(
+            auth.access_key, auth.secret_key, auth.region or "us-east-1", auth.service, **extra
+        )
     if auth.kind == "apikey":
         return APIKeyAuth(auth.key_name or "X-API-Key", auth.key_value, auth.key_in)
-    raise ValueError(f"unknown auth kind {auth.kind!r}")
+    raise AuthFailure(f"Courier does not know the auth type “{auth.kind}”.")

@@ -58,6 +58,8 @@ def to_request_error(exc: BaseException, url: str, received: int = 0) -> Request
 
     from app.net.oauth2 import OAuth2Error
 
+    if isinstance(exc, RequestError):
+        return exc  # already a user-facing error (e.g. raised while building auth)
     if isinstance(exc, OAuth2Error):
         return AuthFailure(str(exc), detail=detail)
     if isinstance(exc, httpx.InvalidURL | httpx.UnsupportedProtocol) or (

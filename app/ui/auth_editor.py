@@ -30,6 +30,7 @@ KIND_LABELS: tuple[tuple[AuthKind, str], ...] = (
     (AuthKind.API_KEY, "API key"),
     (AuthKind.DIGEST, "Digest"),
     (AuthKind.OAUTH2, "OAuth 2.0"),
+    (AuthKind.AWS_SIGV4, "AWS Signature v4"),
 )
 GRANT_LABELS: tuple[tuple[str, str], ...] = (
     ("client_credentials", "Client credentials"),
@@ -83,6 +84,11 @@ class AuthEditor(QWidget):
         self.client_id = self._line("Client ID")
         self.client_secret = self._secret("Client secret, or {{variable}}")
         self.scope = self._line("Scopes, space separated")
+        self.access_key = self._line("Access key ID, e.g. AKIA…")
+        self.secret_key = self._secret("Secret access key, or {{variable}}")
+        self.session_token = self._secret("Session token (temporary credentials only)")
+        self.region = self._line("e.g. eu-west-1")
+        self.service = self._line("e.g. execute-api, s3")
         self.get_token = QPushButton("Get new token", self)
         self.get_token.setObjectName("getTokenButton")
         self.get_token.clicked.connect(self.tokenRequested)
@@ -110,6 +116,11 @@ class AuthEditor(QWidget):
         self.form.addRow("Client secret", self.client_secret)
         self.form.addRow("Scope", self.scope)
         self.form.addRow(self.get_token, self.token_state)
+        self.form.addRow("Access key", self.access_key)
+        self.form.addRow("Secret key", self.secret_key)
+        self.form.addRow("Session token", self.session_token)
+        self.form.addRow("Region", self.region)
+        self.form.addRow("Service", self.service)
         self.form.addRow("", self.show_secrets)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(4, 10, 4, 4)
@@ -133,7 +144,14 @@ class AuthEditor(QWidget):
 
     def _toggle_echo(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
-        for edit in (self.password, self.token, self.key_value, self.client_secret):
+        for edit in (
+            self.password,
+            self.token,
+            self.key_value,
+            self.client_secret,
+            self.secret_key,
+            self.session_token,
+        ):
             edit.setEchoMode(mode)
 
     def current_kind(self) -> AuthKind:
@@ -142,6 +160,7 @@ class AuthEditor(QWidget):
     def _on_kind(self, _index: int = 0) -> None:
         kind = self.current_kind()
         oauth = kind is AuthKind.OAUTH2
+        aws = kind is AuthKind.AWS_SIGV4
         grant = str(self.grant.currentData())
         user_pass = kind in (AuthKind.BASIC, AuthKind.DIGEST) or (oauth and grant == "password")
         visible = {
@@ -158,6 +177,11 @@ class AuthEditor(QWidget):
             self.client_secret: oauth,
             self.scope: oauth,
             self.get_token: oauth and self._can_fetch_token,
+            self.access_key: aws,
+            self.secret_key: aws,
+            self.session_token: aws,
+            self.region: aws,
+            self.service: aws,
         }
         for widget, shown in visible.items():
             self.form.setRowVisible(widget, shown)
@@ -192,6 +216,11 @@ class AuthEditor(QWidget):
         self.client_id.setText(auth.client_id)
         self.client_secret.setText(auth.client_secret)
         self.scope.setText(auth.scope)
+        self.access_key.setText(auth.access_key)
+        self.secret_key.setText(auth.secret_key)
+        self.session_token.setText(auth.session_token)
+        self.region.setText(auth.region)
+        self.service.setText(auth.service)
         self._stored_secrets = list(auth.stored_secrets)
         del blockers
         self._on_kind()
@@ -201,6 +230,7 @@ class AuthEditor(QWidget):
         if kind in (AuthKind.INHERIT, AuthKind.NONE):
             return Auth(kind=kind)
         oauth = kind is AuthKind.OAUTH2
+        aws = kind is AuthKind.AWS_SIGV4
         grant = str(self.grant.currentData())
         user_pass = kind in (AuthKind.BASIC, AuthKind.DIGEST) or (oauth and grant == "password")
         key = kind is AuthKind.API_KEY
@@ -220,6 +250,11 @@ class AuthEditor(QWidget):
             client_id=self.client_id.text().strip() if oauth else "",
             client_secret=self.client_secret.text() if oauth else "",
             scope=self.scope.text().strip() if oauth else "",
+            access_key=self.access_key.text().strip() if aws else "",
+            secret_key=self.secret_key.text() if aws else "",
+            session_token=self.session_token.text() if aws else "",
+            region=self.region.text().strip() if aws else "",
+            service=self.service.text().strip() if aws else "",
             stored_secrets=list(self._stored_secrets),
         )
 

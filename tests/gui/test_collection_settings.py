@@ -242,6 +242,8 @@ def test_the_sample_collection_shows_the_whole_story(
     assert send("Basic auth (from the folder)") == (200, {"authenticated": True, "user": "courier"})
     assert send("Digest auth (its own)")[0] == 200
     assert send("API key in the query")[0] == 200
+    assert send("AWS Signature v4")[0] == 200
+    assert send("OAuth 2.0 (client credentials)") == (200, {"client": "courier-demo", "user": ""})
     status, body = send("No auth (turned off)")
     assert "authorization" not in body["headers"]  # type: ignore[operator]
 

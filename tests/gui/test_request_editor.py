@@ -5,7 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
-from app.core.model import Body, BodyKind, KeyValue, Request
+from app.core.model import Auth, AuthKind, Body, BodyKind, KeyValue, Request
 from app.ui.request_editor import RequestEditor, join_url, split_url
 
 
@@ -67,6 +67,30 @@ def test_load_and_to_model_round_trip_every_field(qtbot: QtBot) -> None:
         Request(name="f", method="PUT", body=Body(BodyKind.FORM, form=[KeyValue("k", "v")])),
         Request(name="t", method="PATCH", body=Body(BodyKind.RAW, "x", "text/csv")),
         Request(name="n"),
+        Request(
+            name="o",
+            auth=Auth(
+                kind=AuthKind.OAUTH2,
+                grant="authorization_code",
+                token_url="https://a/token",
+                auth_url="https://a/authorize",
+                client_id="id",
+                client_secret="{{secret}}",
+                scope="read write",
+            ),
+        ),
+        Request(
+            name="aws",
+            auth=Auth(
+                kind=AuthKind.AWS_SIGV4,
+                access_key="AKID",
+                secret_key="s",
+                session_token="t",
+                region="eu-west-1",
+                service="s3",
+            ),
+        ),
+        Request(name="b", auth=Auth(kind=AuthKind.BASIC, username="u", password="p")),
     ):
         w.load_model(request)
         assert w.to_model() == request

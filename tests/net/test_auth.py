@@ -106,3 +106,62 @@ def test_a_request_can_switch_off_an_inherited_header(demo_server: str) -> None:
     sent = body["headers"]
     assert "x-team" not in sent  # type: ignore[operator]
     assert "x-folder" not in sent  # type: ignore[operator]
+
+
+def test_aws_signature_v4_checked_by_an_independent_verifier(demo_server: str) -> None:
+    sigv4 = ResolvedAuth(
+        "aws-sigv4",
+        access_key="AKIDCOURIERDEMO",
+        secret_key="courier/demo/secret/key",
+        region="eu-west-1",
+        service="execute-api",
+    )
+    wrong = ResolvedAuth(
+        "aws-sigv4", access_key="AKIDCOURIERDEMO", secret_key="nope", service="execute-api"
+    )
+    profile = ClientProfile("c", demo_server)
+    results = send_all(
+        (profile, ResolvedRequest("GET", "/aws/items?b=x%20y&a=1", auth_mode="own", auth=sigv4)),
+        (
+            profile,
+            ResolvedRequest(
+                "POST",
+                "/aws/items",
+                headers=(("Content-Type", "application/json"),),
+                content=b'{"k": 1}',
+                auth_mode="own",
+                auth=sigv4,
+            ),
+        ),
+        (profile, ResolvedRequest("GET", "/aws/items", auth_mode="own", auth=wrong)),
+    )
+    ok = {"authenticated": True, "region": "eu-west-1", "service": "execute-api"}
+    assert results[0] == (200, ok)
+    assert results[1] == (200, ok)
+    assert results[2][0] == 403
+
+
+def test_aws_without_a_secret_is_a_clear_failure(demo_server: str) -> None:
+    from app.core.errors import AuthFailure
+    from app.net.events import Failed
+
+    async def main() -> Failed:
+        pool = ClientPool()
+        try:
+            missing = ResolvedAuth("aws-sigv4", access_key="AKID", service="s3")
+            request = ResolvedRequest("GET", "/aws/x", auth_mode="own", auth=missing)
+            events = [
+                e
+                async for e in engine.send(
+                    pool.client_for(ClientProfile("c", demo_server)), request
+                )
+            ]
+        finally:
+            await pool.aclose()
+        last = events[-1]
+        assert isinstance(last, Failed)
+        return last
+
+    failed = asyncio.run(main())
+    assert isinstance(failed.error, AuthFailure)
+    assert "secret access key" in failed.error.message
