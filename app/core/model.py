@@ -43,6 +43,10 @@ class Variable:
     enabled: bool = True
     secret: bool = False
 
+    def __repr__(self) -> str:  # a secret's value never shows in logs or tracebacks
+        value = "'••••'" if self.secret and self.value else repr(self.value)
+        return f"Variable(name={self.name!r}, value={value}, secret={self.secret})"
+
 
 class BodyKind(enum.StrEnum):
     NONE = "none"
@@ -127,6 +131,10 @@ class Auth:
     session_token: str = ""
     region: str = ""
     service: str = ""
+
+    def __repr__(self) -> str:  # credentials never show in logs or tracebacks
+        return f"Auth(kind={self.kind.value!r}, ...)"
+
     #: credential fields whose values are in the keychain (from the file's ``secret_fields``);
     #: kept so a session without a keychain does not forget them on save
     stored_secrets: list[str] = field(default_factory=list, compare=False)

@@ -78,6 +78,15 @@ class MainWindow(QMainWindow):
         self.demo_label = QLabel("", self)
         self.demo_label.setObjectName("demoLabel")
         self.statusBar().addPermanentWidget(self.demo_label)
+        self.secrets_label = QLabel("", self)
+        self.secrets_label.setObjectName("secretsLabel")
+        self.statusBar().addPermanentWidget(self.secrets_label)
+        secrets = workspace.secrets
+        if not secrets.persistent:
+            # said once, plainly, and kept visible: secrets will not survive a restart
+            self.secrets_label.setText("⚠ Secrets: this session only")
+            self.secrets_label.setToolTip(secrets.reason)
+            self.statusBar().showMessage(secrets.reason, 30000)
 
         #: what the editor shows: (collection, stored request) or (None, scratch request)
         self.current_collection: Collection | None = None

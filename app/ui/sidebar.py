@@ -155,7 +155,8 @@ class Sidebar(QWidget):
         self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._show_menu)
-        self.tree.activated.connect(self._activate)
+        self.tree.setExpandsOnDoubleClick(False)
+        self.tree.activated.connect(self._on_activated)
         self.tree.clicked.connect(self._activate)
 
         layout = QVBoxLayout(self)
@@ -186,6 +187,14 @@ class Sidebar(QWidget):
             self.requestActivated.emit(node.collection(), node.obj)
         elif node.kind is NodeKind.PROBLEM:
             self.problemActivated.emit(node.collection(), node.obj)
+
+    def _on_activated(self, index: QModelIndex) -> None:
+        """Double-click or Enter: open a request, or a collection's / folder's settings."""
+        node = self.model.node(index)
+        if node is not None and node.kind in (NodeKind.COLLECTION, NodeKind.FOLDER):
+            self.nodeAction.emit("settings", node)
+        else:
+            self._activate(index)
 
     def _show_menu(self, pos: QPoint) -> None:
         index = self.tree.indexAt(pos)

@@ -327,3 +327,36 @@ def test_oauth2_in_the_auth_tab_get_new_token_and_send(
     assert window.save_current()
     assert "demo-secret" not in echo.path.read_text()  # type: ignore[union-attr]
     assert "- client_secret" in echo.path.read_text()  # type: ignore[union-attr]
+
+
+def test_without_a_keychain_the_window_says_secrets_are_session_only(
+    qtbot: QtBot, qasync_loop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    store = MemoryStore("No working keychain was found (test). Secrets are kept in memory.")
+    win = MainWindow(Workspace(state_path=tmp_path / "s.json", secrets=store), RequestRunner())
+    qtbot.addWidget(win)
+    assert "this session only" in win.secrets_label.text()
+    assert "No working keychain" in win.secrets_label.toolTip()
+    assert "No working keychain" in win.statusBar().currentMessage()
+    qasync_loop.run_until_complete(win.runner.aclose())
+
+
+def test_double_click_on_a_folder_opens_its_settings(window: MainWindow, tmp_path: Path) -> None:
+    collection, _echo, _in_folder = setup(window, tmp_path)
+    opened: list[object] = []
+
+    def record(dialog: SettingsDialog) -> bool:
+        opened.append(dialog.target)
+        return False
+
+    window.run_settings_dialog = record  # type: ignore[method-assign]
+    index = window.tree_model.index_of(collection.folders[0])
+    window.sidebar.tree.activated.emit(index)
+    assert opened == [collection.folders[0]]
+
+
+def test_secret_values_never_show_in_a_repr() -> None:
+    from app.core.model import Auth
+
+    assert "tok" not in repr(Variable("t", "tok", secret=True))
+    assert "pw" not in repr(Auth(kind=AuthKind.BASIC, username="u", password="pw"))
