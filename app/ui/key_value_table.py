@@ -9,33 +9,39 @@ from __future__ import annotations
 
 import functools
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QSignalBlocker, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QPainter
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHeaderView,
+    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableWidget,
     QTableWidgetItem,
     QToolButton,
+    QToolTip,
     QVBoxLayout,
     QWidget,
 )
 
 from app.core.model import KeyValue
+from app.core.templating import find_variables
 from app.ui import theme
+from app.ui.variable_marks import RESOLVED, UNRESOLVED, Lookup, describe
 
 ENABLED, NAME, VALUE, REMOVE = range(4)
 
 
-class _PlaceholderDelegate(QStyledItemDelegate):
-    """Greys a hint into the empty name/value cells of the trailing row."""
+class _CellDelegate(QStyledItemDelegate):
+    """Paints name/value cells: ``{{variables}}`` coloured (defined or not), a grey
+    hint in the empty trailing row, and a tooltip with a variable's value."""
 
     def __init__(self, table: QTableWidget, hints: dict[int, str]) -> None:
         super().__init__(table)
         self._table = table
         self._hints = hints
+        self.lookup: Lookup | None = None
 
     def paint(
         self,
@@ -43,7 +49,46 @@ class _PlaceholderDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
-        super().paint(painter, option, index)
+        text = index.data() or ""
+        if self.lookup is None or "{{" not in text or index.column() not in self._hints:
+            super().paint(painter, option, index)
+            self._paint_hint(painter, option, index)
+            return
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""
+        style = opt.widget.style() if opt.widget is not None else None
+        if style is not None:
+            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
+        painter.save()
+        rect = option.rect.adjusted(6, 0, -4, 0)
+        metrics = QFontMetrics(opt.font)
+        x = rect.left()
+        position = 0
+        align = Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft
+        pieces: list[tuple[str, QColor]] = []
+        normal = opt.palette.text().color()
+        for span in find_variables(text):
+            pieces.append((text[position : span.start], normal))
+            defined = self.lookup(span.name)[0] is not None
+            pieces.append((text[span.start : span.end], RESOLVED if defined else UNRESOLVED))
+            position = span.end
+        pieces.append((text[position:], normal))
+        for piece, colour in pieces:
+            if not piece or x >= rect.right():
+                continue
+            painter.setPen(colour)
+            width = metrics.horizontalAdvance(piece)
+            painter.drawText(QRect(x, rect.top(), rect.right() - x, rect.height()), align, piece)
+            x += width
+        painter.restore()
+
+    def _paint_hint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         hint = self._hints.get(index.column())
         if hint and index.row() == self._table.rowCount() - 1 and not index.data():
             painter.save()
@@ -51,6 +96,22 @@ class _PlaceholderDelegate(QStyledItemDelegate):
             rect = option.rect.adjusted(6, 0, -4, 0)
             painter.drawText(rect, Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, hint)
             painter.restore()
+
+    def helpEvent(
+        self,
+        event: QHelpEvent,
+        view: QAbstractItemView,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> bool:
+        text = index.data() or ""
+        spans = find_variables(text) if self.lookup is not None else []
+        if spans and self.lookup is not None:
+            QToolTip.showText(
+                event.globalPos(), "\n".join(describe(s.name, self.lookup) for s in spans), view
+            )
+            return True
+        return super().helpEvent(event, view, option, index)
 
 
 class _Table(QTableWidget):
@@ -97,11 +158,10 @@ class KeyValueTable(QWidget):
             | QAbstractItemView.EditTrigger.AnyKeyPressed
             | QAbstractItemView.EditTrigger.SelectedClicked
         )
-        self.table.setItemDelegate(
-            _PlaceholderDelegate(
-                self.table, {NAME: f"Add {name_placeholder.lower()}", VALUE: value_placeholder}
-            )
+        self._delegate = _CellDelegate(
+            self.table, {NAME: f"Add {name_placeholder.lower()}", VALUE: value_placeholder}
         )
+        self.table.setItemDelegate(self._delegate)
         self.table.itemChanged.connect(self._on_item_changed)
         self.table.deletePressed.connect(self._remove_current)
         layout = QVBoxLayout(self)
@@ -118,6 +178,11 @@ class KeyValueTable(QWidget):
             for row in rows:
                 self._append_row(row, trailing=False)
             self._append_row(KeyValue(""), trailing=True)
+
+    def set_variable_lookup(self, lookup: Lookup) -> None:
+        """Colour ``{{variables}}`` in the cells and explain them on hover."""
+        self._delegate.lookup = lookup
+        self.table.viewport().update()
 
     def rows(self) -> list[KeyValue]:
         out = []

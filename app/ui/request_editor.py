@@ -292,6 +292,8 @@ class RequestEditor(QWidget):
         self._lookup = lookup
         self._mark_url()
         self._highlighter.rehighlight()
+        for table in (self.params, self.headers, self.form):
+            table.set_variable_lookup(self._lookup_proxy)
 
     def _lookup_proxy(self, name: str) -> tuple[str | None, bool]:
         return self._lookup(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QStyleOptionViewItem
 from pytestqt.qtbot import QtBot
 
 from app.core.model import Auth, AuthKind, Body, BodyKind, KeyValue, Request
@@ -157,3 +158,23 @@ def test_url_set_by_code_syncs_params_too(qtbot: QtBot) -> None:
     w = editor(qtbot)
     w.url.setText("/search?q=1")
     assert w.to_model().params == [KeyValue("q", "1")]
+
+
+def test_table_cells_explain_their_variables_on_hover(qtbot: QtBot) -> None:
+    from PySide6.QtCore import QEvent
+    from PySide6.QtGui import QHelpEvent
+    from PySide6.QtWidgets import QToolTip
+
+    w = editor(qtbot)
+    w.load_model(Request(name="r", headers=[KeyValue("Authorization", "Bearer {{token}}")]))
+    values = {"token": ("abc", True)}
+    w.set_variable_lookup(lambda name: values.get(name, (None, False)))
+    table = w.headers.table
+    index = table.model().index(0, 2)
+    rect = table.visualRect(index)
+    event = QHelpEvent(
+        QEvent.Type.ToolTip, rect.center(), table.viewport().mapToGlobal(rect.center())
+    )
+    option = QStyleOptionViewItem()
+    assert table.itemDelegate().helpEvent(event, table, option, index)
+    assert QToolTip.text() == "{{token}} = ••••••••  (secret)"
