@@ -142,6 +142,9 @@ class Workspace(QObject):
     ) -> Request:
         added = storage.add_request(collection, parent, request)
         self.treeChanged.emit(parent if parent is not None else collection)
+        # literal credentials (e.g. a scratch request saved into the collection): keychain
+        self._store_secrets(secret_slots.request_slots(collection, added))
+        added.auth.stored_secrets = _secret_fields(added.auth)
         return added
 
     def add_folder(self, collection: Collection, parent: Folder | None, name: str) -> Folder:

@@ -145,3 +145,16 @@ def test_renaming_and_deleting_move_and_remove_secrets(
     assert again.requests[0].auth.key_value == secret
     ws.delete(again, again.requests[0])
     assert keychain.get(new_key) is None
+
+
+def test_a_scratch_request_saved_into_a_collection_keeps_its_token(
+    keychain: SecretStore, qapp: QApplication, tmp_path: Path
+) -> None:
+    token = f"scratch-{uuid.uuid4().hex}"
+    ws = Workspace(state_path=tmp_path / "state.json", secrets=keychain)
+    collection = ws.create_collection(tmp_path / "c", "C")
+    scratch = Request(name="Mine", url="/me", auth=Auth(kind=AuthKind.BEARER, token=token))
+    ws.add_request(collection, None, scratch)
+    assert token not in (tmp_path / "c" / "mine.request.yaml").read_text()
+    reopened = Workspace(state_path=tmp_path / "s2.json", secrets=open_secret_store())
+    assert reopened.open_collection(tmp_path / "c").requests[0].auth.token == token
