@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.codec import is_reference
 from app.core.model import (
     CREDENTIAL_FIELDS,
     Auth,
@@ -22,7 +23,6 @@ from app.core.model import (
     Request,
     Variable,
 )
-from app.core.storage import is_reference
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core import app_state, secret_slots, storage
+from app.core import app_state, codec, secret_slots, storage
 from app.core.errors import CourierError, StorageError
 from app.core.inherit import Resolution, resolve
 from app.core.model import Auth, Collection, Environment, Folder, Request, Variable
@@ -364,5 +364,5 @@ def _secret_fields(auth: Auth) -> list[str]:
     return [
         name
         for name in CREDENTIAL_FIELDS
-        if getattr(auth, name) and not storage.is_reference(getattr(auth, name))
+        if getattr(auth, name) and not codec.is_reference(getattr(auth, name))
     ]

@@ -1,0 +1,424 @@
+"""Courier's file format: model objects <-> the plain data of its YAML files.
+
+Writers put keys in a fixed order and leave defaults out, so a load followed by a
+save is byte-identical; secret values never appear (a credential typed as a
+literal is listed in ``secret_fields`` and kept in the keychain by the services).
+Readers check the shape of what they get and raise ``BadShape`` (a
+``ValueError``) with a reason a user can act on.  ``app.core.storage`` does the
+files; this module only converts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from app.core import yamlio
+from app.core.errors import StorageError
+from app.core.model import (
+    CREDENTIAL_FIELDS,
+    DEFAULT_SETTINGS,
+    OAUTH2_GRANTS,
+    Auth,
+    AuthKind,
+    Body,
+    BodyKind,
+    Collection,
+    Environment,
+    Folder,
+    KeyValue,
+    Request,
+    Settings,
+    Variable,
+)
+
+FORMAT_VERSION = 1
+
+#: Auth's text fields in file order; the last ones belong to one kind each
+AUTH_TEXT_FIELDS = (
+    "username",
+    "password",
+    "token",
+    "key_name",
+    "key_value",
+    "token_url",
+    "auth_url",
+    "client_id",
+    "client_secret",
+    "scope",
+    "access_key",
+    "secret_key",
+    "session_token",
+    "region",
+    "service",
+)
+AUTH_KIND_FIELDS: dict[AuthKind, tuple[str, ...]] = {
+    AuthKind.OAUTH2: AUTH_TEXT_FIELDS[5:10],
+    AuthKind.AWS_SIGV4: AUTH_TEXT_FIELDS[10:],
+}
+_REFERENCE = re.compile(r"\{\{\s*[A-Za-z0-9_.\-$]+\s*\}\}")
+
+
+class BadShape(ValueError):
+    """A file parsed as YAML but is not what Courier expects there."""
+
+
+# --------------------------------------------------------------- to YAML
+
+
+def _rows_out(rows: list[KeyValue]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for row in rows:
+        item: dict[str, Any] = {"name": row.name}
+        if row.value:
+            item["value"] = row.value
+        if not row.enabled:
+            item["enabled"] = False
+        out.append(item)
+    return out
+
+
+def _variables_out(variables: list[Variable]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for var in variables:
+        item: dict[str, Any] = {"name": var.name}
+        if var.secret:
+            item["secret"] = True  # the value lives in the keychain, never here
+        elif var.value:
+            item["value"] = var.value
+        if not var.enabled:
+            item["enabled"] = False
+        out.append(item)
+    return out
+
+
+def _body_out(body: Body) -> dict[str, Any] | None:
+    if body.kind is BodyKind.NONE:
+        return None
+    item: dict[str, Any] = {"type": body.kind.value}
+    if body.text:
+        item["text"] = body.text
+    if body.content_type:
+        item["content_type"] = body.content_type
+    if body.form:
+        item["form"] = _rows_out(body.form)
+    return item
+
+
+def is_reference(value: str) -> bool:
+    """True for a value that is exactly one ``{{variable}}`` (safe to write: it names a secret)."""
+    return bool(_REFERENCE.fullmatch(value))
+
+
+def _auth_out(auth: Auth, default: AuthKind) -> dict[str, Any] | None:
+    if auth.kind is default and auth == Auth(kind=default):
+        return None
+    item: dict[str, Any] = {"type": auth.kind.value}
+    if auth.kind in (AuthKind.INHERIT, AuthKind.NONE):
+        return item
+    if auth.kind is AuthKind.OAUTH2:
+        item["grant"] = auth.grant
+    secret_fields: list[str] = []
+    names = AUTH_TEXT_FIELDS[:5] + AUTH_KIND_FIELDS.get(auth.kind, ())
+    for name in names:
+        value: str = getattr(auth, name)
+        if name in CREDENTIAL_FIELDS and value and not is_reference(value):
+            secret_fields.append(name)  # the value lives in the keychain
+        elif name in CREDENTIAL_FIELDS and not value and name in auth.stored_secrets:
+            secret_fields.append(name)  # in the keychain, not loaded in this session
+        elif value:
+            item[name] = value
+    if auth.kind is AuthKind.API_KEY and auth.key_in != "header":
+        item["key_in"] = auth.key_in
+    if secret_fields:
+        item["secret_fields"] = secret_fields
+    return item
+
+
+def _settings_out(settings: Settings) -> dict[str, Any] | None:
+    item = {f.name: getattr(settings, f.name) for f in fields(Settings)}
+    item = {k: v for k, v in item.items() if v is not None}
+    return item or None
+
+
+def _shared_out(data: dict[str, Any], auth: Auth, default: AuthKind, settings: Settings) -> None:
+    auth_item = _auth_out(auth, default)
+    if auth_item is not None:
+        data["auth"] = auth_item
+    settings_item = _settings_out(settings)
+    if settings_item is not None:
+        data["settings"] = settings_item
+
+
+def request_to_yaml(request: Request) -> str:
+    data: dict[str, Any] = {"name": request.name, "method": request.method}
+    if request.url:
+        data["url"] = request.url
+    if request.params:
+        data["params"] = _rows_out(request.params)
+    if request.headers:
+        data["headers"] = _rows_out(request.headers)
+    body = _body_out(request.body)
+    if body is not None:
+        data["body"] = body
+    _shared_out(data, request.auth, AuthKind.INHERIT, request.settings)
+    if request.disabled_inherited_headers:
+        data["disabled_inherited_headers"] = list(request.disabled_inherited_headers)
+    if request.notes:
+        data["notes"] = request.notes
+    return yamlio.dump(data)
+
+
+def collection_to_yaml(collection: Collection) -> str:
+    data: dict[str, Any] = {
+        "courier": FORMAT_VERSION,
+        "id": collection.id,
+        "name": collection.name,
+    }
+    if collection.base_url:
+        data["base_url"] = collection.base_url
+    if collection.headers:
+        data["headers"] = _rows_out(collection.headers)
+    if collection.variables:
+        data["variables"] = _variables_out(collection.variables)
+    _shared_out(data, collection.auth, AuthKind.NONE, collection.settings)
+    if collection.notes:
+        data["notes"] = collection.notes
+    return yamlio.dump(data)
+
+
+def folder_to_yaml(folder: Folder) -> str:
+    data: dict[str, Any] = {"name": folder.name}
+    if folder.headers:
+        data["headers"] = _rows_out(folder.headers)
+    if folder.variables:
+        data["variables"] = _variables_out(folder.variables)
+    _shared_out(data, folder.auth, AuthKind.INHERIT, folder.settings)
+    if folder.notes:
+        data["notes"] = folder.notes
+    return yamlio.dump(data)
+
+
+def environment_to_yaml(environment: Environment) -> str:
+    data: dict[str, Any] = {"name": environment.name}
+    if environment.variables:
+        data["variables"] = _variables_out(environment.variables)
+    return yamlio.dump(data)
+
+
+# ------------------------------------------------------------- from YAML
+
+
+def _mapping(data: Any, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise BadShape(f"expected a mapping for {what}, found {type(data).__name__}")
+    return data
+
+
+def _str(data: dict[str, Any], key: str, default: str = "") -> str:
+    value = data.get(key, default)
+    if type(value) is str:  # the common case, first
+        return value
+    if value is None:
+        return default
+    if isinstance(value, bool) or not isinstance(value, str | int | float):
+        raise BadShape(f"'{key}' must be text")
+    return str(value)
+
+
+def _bool(data: dict[str, Any], key: str, default: bool) -> bool:
+    value = data.get(key, default)
+    if not isinstance(value, bool):
+        raise BadShape(f"'{key}' must be true or false")
+    return value
+
+
+def _list(data: dict[str, Any], key: str) -> list[Any]:
+    value = data.get(key)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise BadShape(f"'{key}' must be a list")
+    return value
+
+
+def _rows_in(data: dict[str, Any], key: str) -> list[KeyValue]:
+    rows = []
+    for item in _list(data, key):
+        row = _mapping(item, f"a row of '{key}'")
+        rows.append(KeyValue(_str(row, "name"), _str(row, "value"), _bool(row, "enabled", True)))
+    return rows
+
+
+def _variables_in(data: dict[str, Any]) -> list[Variable]:
+    out = []
+    for item in _list(data, "variables"):
+        row = _mapping(item, "a variable")
+        out.append(
+            Variable(
+                name=_str(row, "name"),
+                value=_str(row, "value"),
+                enabled=_bool(row, "enabled", True),
+                secret=_bool(row, "secret", False),
+            )
+        )
+    return out
+
+
+def _body_in(data: dict[str, Any]) -> Body:
+    raw = data.get("body")
+    if raw is None:
+        return Body()
+    body = _mapping(raw, "'body'")
+    kind_text = _str(body, "type", "none")
+    try:
+        kind = BodyKind(kind_text)
+    except ValueError:
+        raise BadShape(
+            f"unknown body type '{kind_text}' (expected none, raw, json or form)"
+        ) from None
+    return Body(
+        kind=kind,
+        text=_str(body, "text"),
+        content_type=_str(body, "content_type"),
+        form=_rows_in(body, "form"),
+    )
+
+
+def _auth_in(data: dict[str, Any], default: AuthKind) -> Auth:
+    raw = data.get("auth")
+    if raw is None:
+        return Auth(kind=default)
+    item = _mapping(raw, "'auth'")
+    kind_text = _str(item, "type", default.value)
+    try:
+        kind = AuthKind(kind_text)
+    except ValueError:
+        known = ", ".join(k.value for k in AuthKind)
+        raise BadShape(f"unknown auth type '{kind_text}' (expected {known})") from None
+    key_in = _str(item, "key_in", "header")
+    if key_in not in ("header", "query"):
+        raise BadShape("'key_in' must be header or query")
+    grant = _str(item, "grant", "client_credentials")
+    if grant not in OAUTH2_GRANTS:
+        raise BadShape(f"unknown OAuth 2.0 grant '{grant}' (expected {', '.join(OAUTH2_GRANTS)})")
+    secret_fields = [str(f) for f in _list(item, "secret_fields")]
+    unknown = set(secret_fields) - set(CREDENTIAL_FIELDS)
+    if unknown:
+        raise BadShape(f"'secret_fields' names unknown fields: {', '.join(sorted(unknown))}")
+    return Auth(
+        kind=kind,
+        username=_str(item, "username"),
+        password=_str(item, "password"),
+        token=_str(item, "token"),
+        key_name=_str(item, "key_name"),
+        key_value=_str(item, "key_value"),
+        key_in=key_in,
+        grant=grant,
+        token_url=_str(item, "token_url"),
+        auth_url=_str(item, "auth_url"),
+        client_id=_str(item, "client_id"),
+        client_secret=_str(item, "client_secret"),
+        scope=_str(item, "scope"),
+        access_key=_str(item, "access_key"),
+        secret_key=_str(item, "secret_key"),
+        session_token=_str(item, "session_token"),
+        region=_str(item, "region"),
+        service=_str(item, "service"),
+        stored_secrets=secret_fields,
+    )
+
+
+def _settings_in(data: dict[str, Any]) -> Settings:
+    raw = data.get("settings")
+    if raw is None:
+        return Settings()
+    item = _mapping(raw, "'settings'")
+    out = Settings()
+    for f in fields(Settings):
+        if f.name not in item or item[f.name] is None:
+            continue
+        value = item[f.name]
+        expected = type(getattr(DEFAULT_SETTINGS, f.name))
+        if expected is float and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if type(value) is not expected:
+            raise BadShape(f"setting '{f.name}' must be {expected.__name__}")
+        setattr(out, f.name, value)
+    return out
+
+
+def parse_mapping(path: Path, text: str) -> dict[str, Any]:
+    try:
+        data = yamlio.load(text)
+    except yamlio.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise BadShape(f"not valid YAML{where}: {problem}") from None
+    return _mapping(data, path.name)
+
+
+def request_from_yaml(text: str, path: Path | None = None) -> Request:
+    """Parse one request file; raises ``ValueError`` with a reason if it is malformed."""
+    return request_from_data(parse_mapping(path or Path("request"), text), path)
+
+
+def request_from_data(data: dict[str, Any], path: Path | None) -> Request:
+    name = _str(data, "name")
+    if not name:
+        raise BadShape("the request has no 'name'")
+    return Request(
+        name=name,
+        method=_str(data, "method", "GET").upper() or "GET",
+        url=_str(data, "url"),
+        params=_rows_in(data, "params"),
+        headers=_rows_in(data, "headers"),
+        body=_body_in(data),
+        notes=_str(data, "notes"),
+        auth=_auth_in(data, AuthKind.INHERIT),
+        settings=_settings_in(data),
+        disabled_inherited_headers=[str(h) for h in _list(data, "disabled_inherited_headers")],
+        path=path,
+    )
+
+
+def collection_from_data(data: dict[str, Any], path: Path) -> Collection:
+    """The collection's own settings from collection.yaml (its folders load separately)."""
+    version = data.get("courier", FORMAT_VERSION)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise StorageError(
+            f"{path / 'collection.yaml'} was written by a newer Courier (format {version}); "
+            "update Courier to open it."
+        )
+    collection = Collection(
+        name=_str(data, "name") or path.name,
+        base_url=_str(data, "base_url"),
+        headers=_rows_in(data, "headers"),
+        variables=_variables_in(data),
+        notes=_str(data, "notes"),
+        auth=_auth_in(data, AuthKind.NONE),
+        settings=_settings_in(data),
+        path=path,
+    )
+    if data.get("id"):
+        collection.id = _str(data, "id")
+    return collection
+
+
+def apply_folder_data(folder: Folder, data: dict[str, Any]) -> None:
+    """A folder's settings from its folder.yaml."""
+    folder.name = _str(data, "name") or folder.name
+    folder.headers = _rows_in(data, "headers")
+    folder.variables = _variables_in(data)
+    folder.notes = _str(data, "notes")
+    folder.auth = _auth_in(data, AuthKind.INHERIT)
+    folder.settings = _settings_in(data)
+
+
+def environment_from_data(data: dict[str, Any], path: Path) -> Environment:
+    return Environment(
+        name=_str(data, "name") or path.stem, variables=_variables_in(data), path=path
+    )
