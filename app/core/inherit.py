@@ -76,6 +76,50 @@ def variable_values(
     return values
 
 
+def lookup_variable(
+    name: str,
+    collection: Collection | None,
+    chain: tuple[Folder, ...],
+    environment: Environment | None,
+    builtins: Mapping[str, str],
+) -> tuple[str | None, bool]:
+    """What ``{{name}}`` is for a request here: (value or None if undefined, is it secret).
+
+    The values computed at each send (``$uuid``...) give ``""``.
+    """
+    from app.core.templating import DYNAMIC
+
+    if name in DYNAMIC:
+        return "", False
+    values = variable_values(collection, chain, environment, builtins)
+    if name not in values:
+        return None, False
+    secret = False
+    layers = [
+        *((collection.variables,) if collection else ()),
+        *((environment.variables,) if environment else ()),
+        *(f.variables for f in chain),
+    ]
+    for layer in layers:  # the same order as variable_values: the last one wins
+        for var in layer:
+            if var.enabled and var.name == name:
+                secret = var.secret
+    return values[name], secret
+
+
+def inherited_headers(
+    collection: Collection, chain: tuple[Folder, ...]
+) -> list[tuple[str, str, str]]:
+    """The headers a request of ``chain`` inherits: (name, value, where from)."""
+    rows: dict[str, tuple[str, str, str]] = {}
+    layers = [(collection.headers, "collection"), *((f.headers, f.name) for f in chain)]
+    for headers, source in layers:
+        for header in headers:
+            if header.enabled and header.name:
+                rows[header.name.lower()] = (header.name, header.value, source)
+    return list(rows.values())
+
+
 class _Renderer:
     def __init__(self, values: Mapping[str, str]) -> None:
         self.values = values

@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from app import __version__
 from app.core.errors import CourierError
-from app.core.inherit import effective_auth, variable_values
+from app.core.inherit import effective_auth, inherited_headers, lookup_variable
 from app.core.model import Collection, Folder, LoadProblem, Request
 from app.services.runner import RequestRunner
 from app.services.workspace import Workspace
@@ -188,30 +188,12 @@ class MainWindow(QMainWindow):
 
     def lookup_variable(self, name: str) -> tuple[str | None, bool]:
         """What ``{{name}}`` resolves to for the current request (value, is it secret)."""
-        from app.core.templating import DYNAMIC
-
-        if name in DYNAMIC:
-            return "", False
         collection = self.current_collection
         chain = (collection.folder_chain(self.current_request) or ()) if collection else ()
-        environment = self.workspace.active_environment(collection)
         builtins = dict(self.workspace.builtins())
-        if "$demo" not in builtins:
-            builtins["$demo"] = "the built-in demo server (starts when needed)"
-        values = variable_values(collection, chain, environment, builtins)
-        if name not in values:
-            return None, False
-        secret = False
-        layers = [
-            *((collection.variables,) if collection else ()),
-            *((environment.variables,) if environment else ()),
-            *(f.variables for f in chain),
-        ]
-        for layer in layers:
-            for var in layer:
-                if var.enabled and var.name == name:
-                    secret = var.secret
-        return values[name], secret
+        builtins.setdefault("$demo", "the built-in demo server (starts when needed)")
+        environment = self.workspace.active_environment(collection)
+        return lookup_variable(name, collection, chain, environment, builtins)
 
     def _show_inherited(self) -> None:
         """Tell the editor what the current request inherits (headers, auth)."""
@@ -220,16 +202,12 @@ class MainWindow(QMainWindow):
             self.editor.set_inherited([], "A scratch request has nothing to inherit.")
             return
         chain = collection.folder_chain(self.current_request) or ()
-        rows: dict[str, tuple[str, str, str]] = {}
-        layers = [(collection.headers, "collection"), *((f.headers, f.name) for f in chain)]
-        for headers, source in layers:
-            for header in headers:
-                if header.enabled and header.name:
-                    rows[header.name.lower()] = (header.name, header.value, source)
         auth, source = effective_auth(Request(name=""), chain, collection)
         label = dict((k.value, text) for k, text in KIND_LABELS)[auth.kind.value]
         where = "the collection" if source == "collection" else f"the folder “{source}”"
-        self.editor.set_inherited(list(rows.values()), f"Inherits: {label}, from {where}.")
+        self.editor.set_inherited(
+            inherited_headers(collection, chain), f"Inherits: {label}, from {where}."
+        )
 
     def _add_action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
         action = QAction(text, self)

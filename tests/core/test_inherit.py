@@ -154,3 +154,26 @@ def test_settings_inherit_and_transport_changes_get_their_own_client() -> None:
     plain = Request(name="p")
     collection.requests.append(plain)
     assert resolve(plain, collection).profile.key == collection.id
+
+
+def test_lookup_and_inherited_headers_for_the_editor() -> None:
+    from app.core.inherit import inherited_headers, lookup_variable
+
+    request = Request(name="r")
+    folder = Folder(
+        name="f",
+        headers=[KeyValue("accept", "text/plain")],
+        variables=[Variable("token", "folder-t", secret=True)],
+        requests=[request],
+    )
+    collection = Collection(
+        name="c",
+        headers=[KeyValue("Accept", "application/json"), KeyValue("X-Off", "1", enabled=False)],
+        variables=[Variable("token", "coll-t"), Variable("who", "ada")],
+        folders=[folder],
+    )
+    assert lookup_variable("token", collection, (folder,), None, {}) == ("folder-t", True)
+    assert lookup_variable("who", collection, (folder,), None, {}) == ("ada", False)
+    assert lookup_variable("nope", collection, (folder,), None, {}) == (None, False)
+    assert lookup_variable("$uuid", collection, (), None, {}) == ("", False)
+    assert inherited_headers(collection, (folder,)) == [("accept", "text/plain", "f")]
