@@ -7,7 +7,6 @@ as a message in the response pane or a dialog, never as a traceback.
 
 from __future__ import annotations
 
-import copy
 import functools
 from pathlib import Path
 from typing import Any
@@ -34,8 +33,8 @@ from app.services.runner import RequestRunner
 from app.services.workspace import Workspace
 from app.ui import dialogs
 from app.ui.auth_editor import KIND_LABELS
-from app.ui.collection_tree import CollectionTreeModel, Node, NodeKind
-from app.ui.cookie_manager import CookieManager
+from app.ui.collection_actions import CollectionActions
+from app.ui.collection_tree import CollectionTreeModel
 from app.ui.request_editor import RequestEditor
 from app.ui.response_view import ResponseView
 from app.ui.settings_dialog import SettingsDialog
@@ -93,14 +92,15 @@ class MainWindow(QMainWindow):
         self.current_request: Request = Request(name=SCRATCH_NAME)
         self._content_type = ""
 
+        self.collection_actions = CollectionActions(self)
         self._build_menus()
         self._build_toolbar()
         self._connect()
         self.editor.load_model(self.current_request)
-        self._show_inherited()
-        self._fill_environments()
+        self.show_inherited()
+        self.fill_environments()
         self.editor.set_variable_lookup(self.lookup_variable)
-        self._update_title()
+        self.update_title()
         self.response.clear()
         self._restore_geometry()
 
@@ -128,8 +128,12 @@ class MainWindow(QMainWindow):
         self._add_action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
 
         tools_menu = self.menuBar().addMenu("&Tools")
-        self._add_action(tools_menu, "Cookies of this collection…", self.show_cookies)
-        self._add_action(tools_menu, "Collection settings…", self._settings_of_current)
+        self._add_action(
+            tools_menu, "Cookies of this collection…", self.collection_actions.show_cookies
+        )
+        self._add_action(
+            tools_menu, "Collection settings…", self.collection_actions.settings_of_current
+        )
 
         request_menu = self.menuBar().addMenu("&Request")
         self._add_action(request_menu, "Send", self.send, "Ctrl+Return")
@@ -159,7 +163,7 @@ class MainWindow(QMainWindow):
         bar.addWidget(self.environment_box)
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
-    def _fill_environments(self) -> None:
+    def fill_environments(self) -> None:
         box = self.environment_box
         box.blockSignals(True)
         box.clear()
@@ -177,7 +181,7 @@ class MainWindow(QMainWindow):
         box.blockSignals(False)
 
     def _on_environment_changed(self, _collection: Collection) -> None:
-        self._fill_environments()
+        self.fill_environments()
         self.editor.set_variable_lookup(self.lookup_variable)
 
     def _on_environment_chosen(self, index: int) -> None:
@@ -195,7 +199,7 @@ class MainWindow(QMainWindow):
         environment = self.workspace.active_environment(collection)
         return lookup_variable(name, collection, chain, environment, builtins)
 
-    def _show_inherited(self) -> None:
+    def show_inherited(self) -> None:
         """Tell the editor what the current request inherits (headers, auth)."""
         collection = self.current_collection
         if collection is None:
@@ -230,7 +234,7 @@ class MainWindow(QMainWindow):
 
         self.sidebar.requestActivated.connect(self.open_request)
         self.sidebar.problemActivated.connect(self._show_problem)
-        self.sidebar.nodeAction.connect(self._on_node_action)
+        self.sidebar.nodeAction.connect(self.collection_actions.on_node_action)
         self.sidebar.newCollectionRequested.connect(self.new_collection)
         self.sidebar.openCollectionRequested.connect(self.open_collection_dialog)
 
@@ -336,130 +340,11 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------ sidebar actions
 
-    def _on_node_action(self, action: str, node: Node) -> None:
-        collection = node.collection()
-        obj = node.obj
-        try:
-            if action == "new-request":
-                self._new_request_in(collection, obj if isinstance(obj, Folder) else None)
-            elif action == "new-folder":
-                self._new_folder_in(collection, obj if isinstance(obj, Folder) else None)
-            elif action == "rename":
-                self._rename(collection, node)
-            elif action == "duplicate":
-                copy = self.workspace.duplicate(collection, obj)
-                self.sidebar.select(copy)
-            elif action == "delete":
-                self._delete(collection, obj)
-            elif action == "settings":
-                self.edit_settings(collection, obj)
-            elif action == "reload":
-                self._reload(collection)
-            elif action == "close":
-                self._close_collection(collection)
-        except CourierError as exc:
-            self.show_error(exc.title, exc.message)
-
-    def show_cookies(self) -> None:
-        collection = self.current_collection
-        if collection is None:
-            self.show_error(
-                "No collection", "Cookies are kept per collection: open a request of one first."
-            )
-            return
-        CookieManager(self.runner, collection.id, collection.name, self).exec()
-
-    def _settings_of_current(self) -> None:
-        if self.current_collection is None:
-            self.show_error("No collection", "Open a request of a collection first.")
-            return
-        self.edit_settings(self.current_collection, self.current_collection)
-
     def run_settings_dialog(self, dialog: SettingsDialog) -> bool:
         return dialog.exec() == SettingsDialog.DialogCode.Accepted
 
     def edit_settings(self, collection: Collection, target: Collection | Folder) -> None:
-        """Open the settings of a collection or folder; save what the user changed."""
-        dialog = SettingsDialog(target, self)
-        if not self.run_settings_dialog(dialog):
-            return
-        backup = copy.deepcopy(target)
-        dialog.apply_to(target)
-        try:
-            if isinstance(target, Collection):
-                self.workspace.save_collection_settings(target)
-                environments, _added, removed = dialog.edited_environments()
-                self.workspace.replace_environments(target, environments, removed)
-            else:
-                self.workspace.save_folder_settings(collection, target)
-        except CourierError as exc:
-            for name in ("base_url", "notes", "headers", "auth", "variables", "settings"):
-                if hasattr(backup, name):
-                    setattr(target, name, getattr(backup, name))
-            self.show_error(exc.title, exc.message)
-            return
-        self._show_inherited()
-        self._fill_environments()
-        self.statusBar().showMessage(f"Saved the settings of {target.name}", 4000)
-
-    def _new_request_in(self, collection: Collection, folder: Folder | None) -> None:
-        name, ok = QInputDialog.getText(self, "New request", "Name", text="New request")
-        if not ok or not name.strip():
-            return
-        if not self._may_leave_current():
-            return
-        request = self.workspace.add_request(collection, folder, Request(name=name.strip()))
-        self.sidebar.select(request)
-        self._show_request(collection, request)
-        self.editor.focus_url()
-
-    def _new_folder_in(self, collection: Collection, parent: Folder | None) -> None:
-        name, ok = QInputDialog.getText(self, "New folder", "Name", text="New folder")
-        if ok and name.strip():
-            folder = self.workspace.add_folder(collection, parent, name.strip())
-            self.sidebar.select(folder)
-
-    def _rename(self, collection: Collection, node: Node) -> None:
-        obj = node.obj
-        name, ok = QInputDialog.getText(self, "Rename", "New name", text=obj.name)
-        if not ok or not name.strip() or name.strip() == obj.name:
-            return
-        if node.kind is NodeKind.COLLECTION:
-            self.workspace.rename_collection(collection, name.strip())
-        else:
-            self.workspace.rename(collection, obj, name.strip())
-        if obj is self.current_request:
-            self._update_title()
-
-    def _delete(self, collection: Collection, item: Request | Folder) -> None:
-        kind = "request" if isinstance(item, Request) else "folder and everything in it"
-        answer = QMessageBox.question(
-            self, "Delete", f"Delete the {kind} “{item.name}”? This removes its files from disk."
-        )
-        if answer != QMessageBox.StandardButton.Yes:
-            return
-        showing_deleted = self.current_collection is collection and (
-            item is self.current_request
-            or (isinstance(item, Folder) and _contains(item, self.current_request))
-        )
-        self.workspace.delete(collection, item)
-        if showing_deleted:
-            self._show_scratch()
-
-    def _reload(self, collection: Collection) -> None:
-        if self.current_collection is collection and not self._may_leave_current():
-            return
-        fresh = self.workspace.reload_collection(collection)
-        if self.current_collection is collection:
-            self._show_scratch()
-        self.sidebar.select(fresh)
-
-    def _close_collection(self, collection: Collection) -> None:
-        if self.current_collection is collection:
-            if not self._may_leave_current():
-                return
-            self._show_scratch()
-        self.workspace.close_collection(collection)
+        self.collection_actions.edit_settings(collection, target)
 
     def _show_problem(self, collection: Collection, problem: LoadProblem) -> None:
         self.response.show_failed(
@@ -471,32 +356,32 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------------- the editor
 
     def new_scratch_request(self) -> None:
-        if self._may_leave_current():
-            self._show_scratch()
+        if self.may_leave_current():
+            self.show_scratch()
             self.editor.focus_url()
 
-    def _show_scratch(self) -> None:
-        self._show_request(None, Request(name=SCRATCH_NAME))
+    def show_scratch(self) -> None:
+        self.show_request(None, Request(name=SCRATCH_NAME))
 
     def open_request(self, collection: Collection, request: Request) -> None:
         if request is self.current_request:
             return
-        if not self._may_leave_current():
+        if not self.may_leave_current():
             self.sidebar.select(self.current_request)
             return
-        self._show_request(collection, request)
+        self.show_request(collection, request)
 
-    def _show_request(self, collection: Collection | None, request: Request) -> None:
+    def show_request(self, collection: Collection | None, request: Request) -> None:
         self.tree_model.set_modified(self.current_request, False)
         self.current_collection = collection
         self.current_request = request
         self.editor.load_model(request)
-        self._show_inherited()
-        self._fill_environments()
+        self.show_inherited()
+        self.fill_environments()
         self.editor.set_variable_lookup(self.lookup_variable)
-        self._update_title()
+        self.update_title()
 
-    def _may_leave_current(self) -> bool:
+    def may_leave_current(self) -> bool:
         """Ask about unsaved changes; False means the user cancelled."""
         if not self.editor.is_modified():
             return True
@@ -545,7 +430,7 @@ class MainWindow(QMainWindow):
         collection, folder, name = choice
         edited.name = name
         stored = self.workspace.add_request(collection, folder, edited)
-        self._show_request(collection, stored)
+        self.show_request(collection, stored)
         self.sidebar.select(stored)
         self.statusBar().showMessage(f"Saved {stored.name} in {collection.name}", 4000)
         return True
@@ -555,7 +440,7 @@ class MainWindow(QMainWindow):
         if self.current_collection is not None:
             self.tree_model.set_modified(self.current_request, modified)
 
-    def _update_title(self) -> None:
+    def update_title(self) -> None:
         request = self.current_request
         if self.current_collection is None:
             crumbs = "Scratch"
@@ -701,7 +586,7 @@ class MainWindow(QMainWindow):
         )
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._may_leave_current():
+        if not self.may_leave_current():
             event.ignore()
             return
         state = self.workspace.state
@@ -710,12 +595,6 @@ class MainWindow(QMainWindow):
         self.workspace.save_state()
         self.runner.stop()
         event.accept()
-
-
-def _contains(folder: Folder, request: Request) -> bool:
-    if any(r is request for r in folder.requests):
-        return True
-    return any(_contains(sub, request) for sub in folder.folders)
 
 
 def _name_from_url(request: Request) -> str:

@@ -342,3 +342,37 @@ def test_closing_with_unsaved_changes_asks(
     assert find_request(reloaded, "Get post 1").url == "/posts/3"
     state = json.loads((tmp_path / "state.json").read_text())
     assert state["open_collections"] == [str(collection.path)]
+
+
+def test_context_menu_actions_through_the_window(
+    window: MainWindow, tmp_path: Path, demo_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """New folder / new request / rename / duplicate / delete as the menu triggers them
+    (the modal name and confirmation dialogs answered by the test)."""
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    collection = window.open_collection(make_collection(tmp_path, demo_server).path)  # type: ignore[arg-type]
+    assert collection is not None
+    answers = iter(["Users", "List users", "All users"])
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (next(answers), True))
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
+    model = window.tree_model
+
+    def act(action: str, obj: object) -> None:
+        node = model.node(model.index_of(obj))
+        assert node is not None
+        window.sidebar.nodeAction.emit(action, node)
+
+    act("new-folder", collection)
+    users = next(f for f in collection.folders if f.name == "Users")
+    act("new-request", users)
+    assert window.current_request.name == "List users"
+    assert window.current_collection is collection
+    act("rename", window.current_request)
+    assert window.current_request.name == "All users"
+    assert "All users" in window.windowTitle()
+    act("duplicate", window.current_request)
+    assert [r.name for r in users.requests] == ["All users", "All users copy"]
+    act("delete", users)
+    assert window.current_collection is None, "the editor left the deleted folder"
+    assert not (tmp_path / "api" / "users").exists()

@@ -1,0 +1,157 @@
+"""What the sidebar's context menu (and Tools menu) does to collections and folders.
+
+New, rename, duplicate, delete, reload, close, settings and cookies: each asks
+what it needs, calls the workspace (which changes the files), and keeps the
+window's editor in step.  Failures become a message, never an exception.
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import TYPE_CHECKING
+
+from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+from app.core.errors import CourierError
+from app.core.model import Collection, Folder, Request
+from app.ui.collection_tree import Node, NodeKind
+from app.ui.cookie_manager import CookieManager
+from app.ui.settings_dialog import SettingsDialog
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
+
+
+class CollectionActions:
+    def __init__(self, window: MainWindow) -> None:
+        self.window = window
+
+    def on_node_action(self, action: str, node: Node) -> None:
+        collection = node.collection()
+        obj = node.obj
+        try:
+            if action == "new-request":
+                self.new_request_in(collection, obj if isinstance(obj, Folder) else None)
+            elif action == "new-folder":
+                self.new_folder_in(collection, obj if isinstance(obj, Folder) else None)
+            elif action == "rename":
+                self.rename(collection, node)
+            elif action == "duplicate":
+                copy = self.window.workspace.duplicate(collection, obj)
+                self.window.sidebar.select(copy)
+            elif action == "delete":
+                self.delete(collection, obj)
+            elif action == "settings":
+                self.edit_settings(collection, obj)
+            elif action == "reload":
+                self.reload(collection)
+            elif action == "close":
+                self.close_collection(collection)
+        except CourierError as exc:
+            self.window.show_error(exc.title, exc.message)
+
+    def show_cookies(self) -> None:
+        collection = self.window.current_collection
+        if collection is None:
+            self.window.show_error(
+                "No collection", "Cookies are kept per collection: open a request of one first."
+            )
+            return
+        CookieManager(self.window.runner, collection.id, collection.name, self.window).exec()
+
+    def settings_of_current(self) -> None:
+        if self.window.current_collection is None:
+            self.window.show_error("No collection", "Open a request of a collection first.")
+            return
+        self.edit_settings(self.window.current_collection, self.window.current_collection)
+
+    def edit_settings(self, collection: Collection, target: Collection | Folder) -> None:
+        """Open the settings of a collection or folder; save what the user changed."""
+        dialog = SettingsDialog(target, self.window)
+        if not self.window.run_settings_dialog(dialog):
+            return
+        backup = copy.deepcopy(target)
+        dialog.apply_to(target)
+        try:
+            if isinstance(target, Collection):
+                self.window.workspace.save_collection_settings(target)
+                environments, _added, removed = dialog.edited_environments()
+                self.window.workspace.replace_environments(target, environments, removed)
+            else:
+                self.window.workspace.save_folder_settings(collection, target)
+        except CourierError as exc:
+            for name in ("base_url", "notes", "headers", "auth", "variables", "settings"):
+                if hasattr(backup, name):
+                    setattr(target, name, getattr(backup, name))
+            self.window.show_error(exc.title, exc.message)
+            return
+        self.window.show_inherited()
+        self.window.fill_environments()
+        self.window.statusBar().showMessage(f"Saved the settings of {target.name}", 4000)
+
+    def new_request_in(self, collection: Collection, folder: Folder | None) -> None:
+        name, ok = QInputDialog.getText(self.window, "New request", "Name", text="New request")
+        if not ok or not name.strip():
+            return
+        if not self.window.may_leave_current():
+            return
+        request = self.window.workspace.add_request(collection, folder, Request(name=name.strip()))
+        self.window.sidebar.select(request)
+        self.window.show_request(collection, request)
+        self.window.editor.focus_url()
+
+    def new_folder_in(self, collection: Collection, parent: Folder | None) -> None:
+        name, ok = QInputDialog.getText(self.window, "New folder", "Name", text="New folder")
+        if ok and name.strip():
+            folder = self.window.workspace.add_folder(collection, parent, name.strip())
+            self.window.sidebar.select(folder)
+
+    def rename(self, collection: Collection, node: Node) -> None:
+        obj = node.obj
+        name, ok = QInputDialog.getText(self.window, "Rename", "New name", text=obj.name)
+        if not ok or not name.strip() or name.strip() == obj.name:
+            return
+        if node.kind is NodeKind.COLLECTION:
+            self.window.workspace.rename_collection(collection, name.strip())
+        else:
+            self.window.workspace.rename(collection, obj, name.strip())
+        if obj is self.window.current_request:
+            self.window.update_title()
+
+    def delete(self, collection: Collection, item: Request | Folder) -> None:
+        kind = "request" if isinstance(item, Request) else "folder and everything in it"
+        answer = QMessageBox.question(
+            self.window,
+            "Delete",
+            f"Delete the {kind} “{item.name}”? This removes its files from disk.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        showing_deleted = self.window.current_collection is collection and (
+            item is self.window.current_request
+            or (isinstance(item, Folder) and _contains(item, self.window.current_request))
+        )
+        self.window.workspace.delete(collection, item)
+        if showing_deleted:
+            self.window.show_scratch()
+
+    def reload(self, collection: Collection) -> None:
+        if self.window.current_collection is collection and not self.window.may_leave_current():
+            return
+        fresh = self.window.workspace.reload_collection(collection)
+        if self.window.current_collection is collection:
+            self.window.show_scratch()
+        self.window.sidebar.select(fresh)
+
+    def close_collection(self, collection: Collection) -> None:
+        if self.window.current_collection is collection:
+            if not self.window.may_leave_current():
+                return
+            self.window.show_scratch()
+        self.window.workspace.close_collection(collection)
+
+
+def _contains(folder: Folder, request: Request) -> bool:
+    if any(r is request for r in folder.requests):
+        return True
+    return any(_contains(sub, request) for sub in folder.folders)
