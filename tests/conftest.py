@@ -25,6 +25,25 @@ def courier_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.M
     return home
 
 
+@pytest.fixture(autouse=True)
+def private_keychain_only() -> Iterator[None]:
+    """Tests may use a keychain only inside scripts/with-keyring.sh (a throw-away GNOME
+    Keyring); anywhere else (a developer's desktop) keyring is switched to its fail
+    backend, so no test ever writes into the user's real keychain."""
+    if os.environ.get("COURIER_KEYRING_HOME"):
+        yield
+        return
+    import keyring
+    from keyring.backends import fail
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        yield
+    finally:
+        keyring.set_keyring(previous)
+
+
 @pytest.fixture(scope="session")
 def demo_server() -> Iterator[str]:
     """Base URL of the demo server over plain HTTP/1.1."""

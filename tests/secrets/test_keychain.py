@@ -23,7 +23,7 @@ from app.services.workspace import Workspace
 def keychain() -> SecretStore:
     store = open_secret_store()
     if not store.persistent:
-        message = f"no real Secret Service: {store.reason}"
+        message = f"no private Secret Service (run scripts/test.sh): {store.reason}"
         if os.environ.get("COURIER_REQUIRE_KEYCHAIN"):
             pytest.fail(message + " (run the suite with scripts/test.sh)")
         pytest.skip(message)
