@@ -51,6 +51,7 @@ ROUTES_HELP = {
     "GET /digest-auth/{user}/{password}": "HTTP Digest (MD5, qop=auth)",
     "GET /api-key": "200 with X-API-Key: demo-key (header) or ?api_key=demo-key",
     "GET /redirect/{n}": "n redirects, then /get",
+    "GET /broken/{n}": "promises 2n bytes, sends n, hangs up (what a failed download looks like)",
     "GET /cookies": "the cookies the request carried",
     "POST /oauth/token": "OAuth 2.0 tokens (client courier-demo / demo-secret, user ada)",
     "GET /oauth/authorize": "OAuth 2.0 authorization (PKCE S256, approves at once)",
@@ -360,6 +361,27 @@ async def set_cookies(request: Request) -> JSONResponse:
     return response
 
 
+async def broken(request: Request) -> Response:
+    """Content-Length says 2n, the body ends after n: the server closes mid-body."""
+    try:
+        size = int(request.path_params["n"])
+    except ValueError:
+        return JSONResponse({"error": "the size must be a number"}, status_code=400)
+    if not 1 <= size <= MAX_BYTES // 2:
+        return JSONResponse({"error": f"size must be 1-{MAX_BYTES // 2}"}, status_code=400)
+
+    async def half() -> AsyncIterator[bytes]:
+        left = size
+        while left > 0:
+            piece = _BLOCK[: min(CHUNK, left)]
+            left -= len(piece)
+            yield piece
+
+    return StreamingResponse(
+        half(), media_type="application/octet-stream", headers={"Content-Length": str(2 * size)}
+    )
+
+
 async def redirect(request: Request) -> Response:
     try:
         left = int(request.path_params["n"])
@@ -402,5 +424,6 @@ def create_demo_app() -> Starlette:
             Route("/cookies", cookies),
             Route("/cookies/set", set_cookies),
             Route("/redirect/{n}", redirect),
+            Route("/broken/{n}", broken),
         ]
     )

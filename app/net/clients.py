@@ -110,8 +110,7 @@ class ClientPool:
             self._close_later(entry.client)
             entry = None
         if entry is None:
-            jar = self.jar(profile.cookie_key) if profile.cookies else None
-            entry = _Entry(build_client(profile, jar, self.oauth), profile)
+            entry = _Entry(build_client(profile, self._jar_for(profile), self.oauth), profile)
             self._entries[profile.key] = entry
             return entry.client
         client = entry.client
@@ -123,10 +122,18 @@ class ClientPool:
             client.auth = build_auth(profile.auth, self.oauth) or httpx.Auth()  # Auth(): none
         if entry.profile.max_redirects != profile.max_redirects:
             client.max_redirects = profile.max_redirects
+        if (entry.profile.cookies, entry.profile.cookie_key) != (
+            profile.cookies,
+            profile.cookie_key,
+        ):
+            client.cookies = self._jar_for(profile)
         entry.profile = profile
         return client
 
     # ------------------------------------------------------------- cookies
+
+    def _jar_for(self, profile: ClientProfile) -> CookieJar:
+        return self.jar(profile.cookie_key) if profile.cookies else cookie_jar.refusing_jar()
 
     def jar(self, key: str) -> CookieJar:
         """The collection's jar (loaded from disk once; "" = this session only)."""

@@ -69,7 +69,8 @@ class ResponseSpool:
         if offset >= end:
             return b""
         if self._memory is not None:
-            return bytes(self._memory[offset:end])
+            with memoryview(self._memory) as view:  # one copy, not slice + bytes
+                return bytes(view[offset:end])
         assert self._file is not None
         self._file.flush()
         self._file.seek(offset)

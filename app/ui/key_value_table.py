@@ -147,6 +147,7 @@ class KeyValueTable(QWidget):
         header.resizeSection(NAME, 200)
         header.resizeSection(REMOVE, 30)
         header.setHighlightSections(False)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(28)
         self.table.setAlternatingRowColors(True)

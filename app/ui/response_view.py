@@ -12,15 +12,16 @@ from __future__ import annotations
 import codecs
 from http.cookies import CookieError, SimpleCookie
 
-from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QTextCursor
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QPainter, QPaintEvent, QTextCursor
 from PySide6.QtWidgets import (
-    QFormLayout,
     QFrame,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPlainTextEdit,
+    QProgressBar,
     QPushButton,
     QStackedWidget,
     QTableWidget,
@@ -42,6 +43,14 @@ PRETTY_LIMIT = 1024 * 1024
 DISPLAY_LINE_LIMIT = 2000
 PLACEHOLDER, BODY, ERROR = range(3)
 BODY_TAB, HEADERS_TAB, COOKIES_TAB, TIMING_TAB = range(4)
+#: rows of the Timing tab: key, label, bar colour (``download_s`` is total - TTFB)
+TIMING_ROWS: tuple[tuple[str, str, str], ...] = (
+    ("connect_s", "TCP connect", "#f2b84b"),
+    ("tls_s", "TLS handshake", "#b58cf2"),
+    ("ttfb_s", "Time to first byte", "#5aa9f8"),
+    ("download_s", "Download", "#4fc38a"),
+    ("total_s", "Total", "#7c5cff"),
+)
 
 
 def human_size(size: int) -> str:
@@ -87,6 +96,75 @@ def break_long_lines(text: str, column: int, limit: int = DISPLAY_LINE_LIMIT) ->
     return "".join(out), column
 
 
+def timeline_spans(
+    timings: dict[str, float | bool | None],
+) -> dict[str, tuple[float, float] | None]:
+    """Where each timing row sits on the request's timeline, as fractions of the total.
+
+    Each span is the interval its number measures: connect from the start, TLS
+    after connect, time to first byte from the start (it includes both), download
+    from the first byte to the end.  None where the phase did not happen.
+    """
+
+    def seconds(key: str) -> float | None:
+        value = timings.get(key)
+        return float(value) if isinstance(value, int | float) and value is not True else None
+
+    total = seconds("total_s")
+    if not total or total <= 0:
+        return {key: None for key, _label, _colour in TIMING_ROWS}
+    connect = seconds("connect_s")
+    tls = seconds("tls_s")
+    ttfb = seconds("ttfb_s")
+    after_connect = connect or 0.0
+    spans: dict[str, tuple[float, float] | None] = {
+        "connect_s": (0.0, connect) if connect is not None else None,
+        "tls_s": (after_connect, after_connect + tls) if tls is not None else None,
+        "ttfb_s": (0.0, ttfb) if ttfb is not None else None,
+        "download_s": (ttfb, total) if ttfb is not None else None,
+        "total_s": (0.0, total),
+    }
+    return {
+        key: None if span is None else (min(span[0] / total, 1.0), min(span[1] / total, 1.0))
+        for key, span in spans.items()
+    }
+
+
+class _TimelineBar(QWidget):
+    """One row of the timing waterfall: a track with the phase's interval filled in."""
+
+    def __init__(self, colour: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._colour = QColor(colour)
+        self._span: tuple[float, float] | None = None
+        self.setMinimumWidth(120)
+
+    def set_span(self, span: tuple[float, float] | None) -> None:
+        self._span = span
+        self.update()
+
+    def span(self) -> tuple[float, float] | None:
+        return self._span
+
+    def sizeHint(self) -> QSize:
+        return QSize(240, 10)
+
+    def paintEvent(self, event: QPaintEvent) -> None:
+        painter = QPainter(self)
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        painter.setPen(Qt.PenStyle.NoPen)
+        track = QRectF(0, (self.height() - 8) / 2, self.width(), 8)
+        painter.setBrush(QColor("#2a2e37"))
+        painter.drawRoundedRect(track, 4, 4)
+        if self._span is not None:
+            start, end = self._span
+            x = track.left() + start * track.width()
+            width = max((end - start) * track.width(), 3.0)
+            painter.setBrush(self._colour)
+            painter.drawRoundedRect(QRectF(x, track.top(), width, track.height()), 4, 4)
+        painter.end()
+
+
 class ResponseView(QWidget):
     saveBodyRequested = Signal()
     copyBodyRequested = Signal()
@@ -101,6 +179,7 @@ class ResponseView(QWidget):
         self._received = 0
         self._status = ""
         self._capped = False
+        self._finished = False
         self._column = 0
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
@@ -132,6 +211,14 @@ class ResponseView(QWidget):
         strip_layout.addWidget(self.copy_button)
         strip_layout.addWidget(self.save_button)
 
+        # a thin busy line under the strip while a request is in flight
+        self.busy_bar = QProgressBar(self)
+        self.busy_bar.setObjectName("busyBar")
+        self.busy_bar.setRange(0, 0)
+        self.busy_bar.setTextVisible(False)
+        self.busy_bar.setFixedHeight(2)
+        self.busy_bar.hide()
+
         # body: placeholder / text / error
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self._placeholder_page())
@@ -155,7 +242,11 @@ class ResponseView(QWidget):
         self.stack.addWidget(self._error_page())
 
         self.headers_table = QTableWidget(0, 2, self)
+        self.headers_table.setObjectName("responseHeaders")
         self.headers_table.setHorizontalHeaderLabels(["Header", "Value"])
+        self.headers_table.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
         self.headers_table.verticalHeader().setVisible(False)
         self.headers_table.horizontalHeader().setSectionResizeMode(
             0, QHeaderView.ResizeMode.ResizeToContents
@@ -165,29 +256,18 @@ class ResponseView(QWidget):
         self.headers_table.setShowGrid(False)
         self.headers_table.setWordWrap(False)
 
-        timing = QWidget(self)
-        self.timing_labels: dict[str, QLabel] = {}
-        form = QFormLayout(timing)
-        form.setContentsMargins(16, 14, 16, 14)
-        form.setVerticalSpacing(10)
-        for key, label in (
-            ("connection", "Connection"),
-            ("connect_s", "TCP connect"),
-            ("tls_s", "TLS handshake"),
-            ("ttfb_s", "Time to first byte"),
-            ("total_s", "Total"),
-        ):
-            value = QLabel("—", timing)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self.timing_labels[key] = value
-            form.addRow(label, value)
+        timing = self._timing_page()
 
         self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("responseTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.stack, "Body")
         self.tabs.addTab(self.headers_table, "Headers")
         self.cookies_table = QTableWidget(0, 4, self)
         self.cookies_table.setHorizontalHeaderLabels(["Name", "Value", "Domain / path", "Expires"])
+        self.cookies_table.horizontalHeader().setDefaultAlignment(
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+        )
         self.cookies_table.verticalHeader().setVisible(False)
         self.cookies_table.horizontalHeader().setStretchLastSection(True)
         self.cookies_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -199,6 +279,7 @@ class ResponseView(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(strip)
+        layout.addWidget(self.busy_bar)
         layout.addWidget(self.tabs, 1)
         self.clear()
 
@@ -221,6 +302,45 @@ class ResponseView(QWidget):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(label)
         layout.addStretch(2)
+        return page
+
+    def _timing_page(self) -> QWidget:
+        """A small waterfall: each phase's duration and where it falls in the total."""
+        page = QWidget(self)
+        grid = QGridLayout(page)
+        grid.setContentsMargins(16, 14, 16, 14)
+        grid.setHorizontalSpacing(14)
+        grid.setVerticalSpacing(10)
+        self.timing_labels: dict[str, QLabel] = {}
+        self.timing_bars: dict[str, _TimelineBar] = {}
+
+        def name(text: str) -> QLabel:
+            label = QLabel(text, page)
+            label.setObjectName("timingName")
+            return label
+
+        def value() -> QLabel:
+            label = QLabel("—", page)
+            label.setObjectName("timingValue")
+            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            return label
+
+        connection = value()
+        self.timing_labels["connection"] = connection
+        grid.addWidget(name("Connection"), 0, 0)
+        grid.addWidget(connection, 0, 1, 1, 2)
+        for row, (key, text, colour) in enumerate(TIMING_ROWS, start=1):
+            label = value()
+            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+            label.setMinimumWidth(64)
+            bar = _TimelineBar(colour, page)
+            self.timing_labels[key] = label
+            self.timing_bars[key] = bar
+            grid.addWidget(name(text), row, 0)
+            grid.addWidget(label, row, 1)
+            grid.addWidget(bar, row, 2)
+        grid.setColumnStretch(2, 1)
+        grid.setRowStretch(len(TIMING_ROWS) + 1, 1)
         return page
 
     def _error_page(self) -> QWidget:
@@ -270,12 +390,14 @@ class ResponseView(QWidget):
         self.stack.setCurrentIndex(PLACEHOLDER)
         self.save_button.setEnabled(False)
         self.copy_button.setEnabled(False)
+        self.busy_bar.hide()
 
     def show_sending(self, method: str, url: str) -> None:
         self.clear()
         self._set_status("Sending…", None)
         self.time_label.setText(f"{method} {url}")
         self.stack.setCurrentIndex(BODY)
+        self.busy_bar.show()
 
     def show_head(
         self,
@@ -290,21 +412,21 @@ class ResponseView(QWidget):
         self.version_label.setText(http_version)
         self.time_label.setText("")
         self.size_label.setText("receiving…")
+        self.busy_bar.show()
         self._fill_headers(headers, request_headers, url)
         self._fill_cookies(headers)
         self.stack.setCurrentIndex(BODY)
 
     def append_body(self, data: bytes) -> None:
+        """Buffer a chunk; the flush timer shows it (and the progress) at screen pace."""
         self._received += len(data)
-        if self._shown_bytes >= DISPLAY_CAP:
-            self._show_cap_notice()
-            return
         room = DISPLAY_CAP - self._shown_bytes
-        piece = data[:room]
-        self._shown_bytes += len(piece)
-        self._pending.append(piece)
-        if len(piece) < len(data):
-            self._show_cap_notice()
+        if room > 0:
+            piece = data[:room]
+            self._shown_bytes += len(piece)
+            self._pending.append(piece)
+        if self._received > DISPLAY_CAP:
+            self._capped = True
         if not self._flush_timer.isActive():
             self._flush_timer.start()
 
@@ -318,12 +440,14 @@ class ResponseView(QWidget):
         complete: bool,
     ) -> None:
         self._received = size
+        self._finished = True
         self._flush(everything=True)
+        self.busy_bar.hide()
         self.size_label.setText(human_size(size))
         self.time_label.setText(human_time(elapsed_s))
         self._set_timings(timings)
-        if size > DISPLAY_CAP:
-            self._show_cap_notice()
+        self._capped = size > DISPLAY_CAP
+        self._update_cap_notice()
         if complete and body_preview and len(body_preview) <= PRETTY_LIMIT:
             pretty = _pretty_json(body_preview, content_type)
             if pretty is not None:
@@ -333,8 +457,12 @@ class ResponseView(QWidget):
 
     def show_failed(self, title: str, message: str, detail: str) -> None:
         self._flush(everything=True)
+        self.busy_bar.hide()
         self._set_status("Error", theme.ERROR_COLOR)
         self.size_label.setText("")
+        # nothing complete to save or copy (the window keeps only finished bodies)
+        self.save_button.setEnabled(False)
+        self.copy_button.setEnabled(False)
         self.error_title.setText(title)
         self.error_message.setText(message)
         self.error_detail.setText(detail)
@@ -344,10 +472,13 @@ class ResponseView(QWidget):
 
     def show_stopped(self) -> None:
         self._flush(everything=True)
+        self.busy_bar.hide()
         shown = self._status if self._status not in ("", "Sending…") else ""
         self._set_status(f"{shown} · Stopped" if shown else "Stopped", theme.MUTED)
         self.size_label.setText(f"{human_size(self._received)} received")
-        self.copy_button.setEnabled(self._received > 0)
+        # what arrived stays on screen (selectable); there is no finished body to save
+        self.save_button.setEnabled(False)
+        self.copy_button.setEnabled(False)
 
     def body_text(self) -> str:
         if self.stack.currentIndex() == ERROR:
@@ -369,6 +500,7 @@ class ResponseView(QWidget):
         self._shown_bytes = 0
         self._received = 0
         self._capped = False
+        self._finished = False
         self._column = 0
         self.cap_notice.hide()
         self.body.clear()
@@ -383,16 +515,28 @@ class ResponseView(QWidget):
         else:
             self.status_label.setStyleSheet("")
 
-    def _show_cap_notice(self) -> None:
-        self._capped = True
+    def _update_cap_notice(self) -> None:
+        if not self._capped:
+            self.cap_notice.hide()
+            return
+        shown = f"{DISPLAY_CAP // (1024 * 1024)} MB"
         total = human_size(self._received)
-        self.cap_notice.setText(
-            f"Showing the first {human_size(DISPLAY_CAP)} of {total} so far. "
-            "The whole body is kept: use “Save body…” to get all of it."
-        )
+        if self._finished:
+            text = f"Showing the first {shown} of {total} — use “Save body…” to get all of it."
+        else:
+            text = (
+                f"Showing the first {shown} of {total} received so far — the whole body is "
+                "kept: “Save body…” gets all of it once it has arrived."
+            )
+        self.cap_notice.setText(text)
         self.cap_notice.show()
 
     def _flush(self, everything: bool = False) -> None:
+        """Move buffered text into the widget: a bounded piece per tick, all of it at the end."""
+        if not self._finished and self._received:
+            self.size_label.setText(f"{human_size(self._received)} received")
+        if self._capped:
+            self._update_cap_notice()
         if self._pending:
             data = b"".join(self._pending)
             self._pending.clear()
@@ -469,6 +613,12 @@ class ResponseView(QWidget):
         self.tabs.setTabText(COOKIES_TAB, f"Cookies ({count})" if count else "Cookies")
 
     def _set_timings(self, timings: dict[str, float | bool | None]) -> None:
+        timings = dict(timings)
+        ttfb, total = timings.get("ttfb_s"), timings.get("total_s")
+        if isinstance(ttfb, int | float) and isinstance(total, int | float):
+            timings["download_s"] = max(float(total) - float(ttfb), 0.0)
+        for key, span in timeline_spans(timings).items():
+            self.timing_bars[key].set_span(span)
         for key, label in self.timing_labels.items():
             if key == "connection":
                 if "reused_connection" not in timings:

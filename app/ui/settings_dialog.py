@@ -106,7 +106,11 @@ class OptionsEditor(QWidget):
         form = QFormLayout(self)
         form.addRow("Timeout", self.timeout)
         form.addRow("", self.follow)
-        if not inheritable:
+        if inheritable:
+            # the redirect limit is the collection's (it lives on its client): no row here,
+            # and no stray widget drawn over the form
+            self.max_redirects.hide()
+        else:
             form.addRow("Max redirects", self.max_redirects)
         form.addRow("", self.verify)
         form.addRow("CA bundle", self.ca_bundle)

@@ -90,12 +90,23 @@ def _palette() -> QPalette:
     return p
 
 
+def stylesheet() -> str:
+    """The stylesheet with ``@ICONS@`` replaced by the icons directory.
+
+    Qt resolves ``url()`` in a stylesheet against the working directory, not the
+    file, so image paths (combo arrows, check marks) are made absolute here.
+    """
+    qss = resource_path("style", "courier.qss")
+    if not qss.is_file():
+        return ""
+    icons = resource_path("icons").as_posix()
+    return qss.read_text(encoding="utf-8").replace("@ICONS@", icons)
+
+
 def apply_theme(app: QApplication) -> None:
     app.setStyle("Fusion")
     app.setPalette(_palette())
     font = app.font()
     font.setPointSize(10)
     app.setFont(font)
-    qss = resource_path("style", "courier.qss")
-    if qss.is_file():
-        app.setStyleSheet(qss.read_text(encoding="utf-8"))
+    app.setStyleSheet(stylesheet())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QStyleOptionViewItem
+from PySide6.QtWidgets import QStyleOptionViewItem, QWidget
 from pytestqt.qtbot import QtBot
 
 from app.core.model import Auth, AuthKind, Body, BodyKind, KeyValue, Request
@@ -126,6 +126,30 @@ def test_ctrl_enter_sends_and_send_button_turns_into_stop(qtbot: QtBot) -> None:
     assert w.send_button.text() == "Send"
 
 
+def test_enter_in_the_url_bar_sends(qtbot: QtBot) -> None:
+    w = editor(qtbot)
+    qtbot.keyClicks(w.url, "http://127.0.0.1:9/")
+    with qtbot.waitSignal(w.sendRequested, timeout=1000):
+        qtbot.keyClick(w.url, Qt.Key.Key_Return)
+    with qtbot.waitSignal(w.sendRequested, timeout=1000):
+        qtbot.keyClick(w.url, Qt.Key.Key_Enter, Qt.KeyboardModifier.KeypadModifier)
+
+
+def test_tab_titles_count_enabled_rows(qtbot: QtBot) -> None:
+    w = editor(qtbot)
+    w.load_model(full_request())
+    assert [w.tabs.tabText(i) for i in range(w.tabs.count())] == [
+        "Params (1)",
+        "Headers (1)",
+        "Body •",
+        "Auth",
+        "Options",
+        "Notes •",
+    ]
+    w.headers.set_cell(1, "Accept", "application/json")
+    assert w.tabs.tabText(1) == "Headers (2)"
+
+
 def test_custom_methods_are_upper_cased(qtbot: QtBot) -> None:
     w = editor(qtbot)
     w.method.setEditText("")
@@ -178,3 +202,16 @@ def test_table_cells_explain_their_variables_on_hover(qtbot: QtBot) -> None:
     option = QStyleOptionViewItem()
     assert table.itemDelegate().helpEvent(event, table, option, index)
     assert QToolTip.text() == "{{token}} = ••••••••  (secret)"
+
+
+def test_options_tab_has_no_stray_widgets(qtbot: QtBot) -> None:
+    """Every visible widget of the Options tab sits in its form (a bug: the redirect
+    limit's spin box, not in the form for requests, was drawn over the Timeout row)."""
+    w = editor(qtbot)
+    w.tabs.setCurrentWidget(w.options)
+    layout = w.options.layout()
+    assert layout is not None
+    in_layout = {layout.itemAt(i).widget() for i in range(layout.count())}
+    for child in w.options.findChildren(QWidget):
+        if child.parent() is w.options and child.isVisibleTo(w.options):
+            assert child in in_layout, f"{type(child).__name__} is shown outside the form"

@@ -1,7 +1,8 @@
 """A tiny raw-socket HTTP server that misbehaves on purpose.
 
 ``BrokenBodyServer`` promises a Content-Length, sends part of the body, then
-closes the connection (a server that hangs up mid-body).
+closes the connection (a server that hangs up mid-body).  ``SilentServer``
+accepts connections and reads requests but never answers (a hung backend).
 """
 
 from __future__ import annotations
@@ -59,4 +60,47 @@ class BrokenBodyServer:
     ) -> None:
         self._stop.set()
         self._thread.join(5)
+        self._sock.close()
+
+
+class SilentServer:
+    """Accepts, reads the request, never answers; connections close on exit."""
+
+    def __init__(self) -> None:
+        self._sock = socket.socket()
+        self._sock.bind(("127.0.0.1", 0))
+        self._sock.listen(8)
+        self._sock.settimeout(0.2)
+        self.port = int(self._sock.getsockname()[1])
+        self.url = f"http://127.0.0.1:{self.port}/silent"
+        self.accepted = 0
+        self._conns: list[socket.socket] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._sock.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self._conns.append(conn)
+            self.accepted += 1
+
+    def __enter__(self) -> SilentServer:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self._stop.set()
+        self._thread.join(5)
+        for conn in self._conns:
+            conn.close()
         self._sock.close()
