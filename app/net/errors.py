@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import socket
 import ssl
+import sys
 from urllib.parse import urlsplit
 
 import httpx
@@ -47,6 +48,18 @@ def _chain(exc: BaseException) -> list[BaseException]:
 
 def _text(exc: BaseException) -> str:
     return " | ".join(f"{type(e).__name__}: {e}" for e in _chain(exc))
+
+
+def _h2_error(chain: list[BaseException]) -> BaseException | None:
+    """An HTTP/2 protocol error that httpcore let through unwrapped (or None).
+
+    h2 is only consulted once loaded: if it never was, no h2 error can exist.
+    """
+    h2_exceptions = sys.modules.get("h2.exceptions")
+    if h2_exceptions is None:
+        return None
+    protocol_error: type[BaseException] = h2_exceptions.ProtocolError
+    return next((e for e in chain if isinstance(e, protocol_error)), None)
 
 
 def to_request_error(exc: BaseException, url: str, received: int = 0) -> RequestError:
@@ -111,6 +124,14 @@ def to_request_error(exc: BaseException, url: str, received: int = 0) -> Request
                 f"Nothing is listening on {host}:{port} (connection refused).", detail=detail
             )
         return NetworkError(f"Could not connect to {host}:{port}.", detail=detail)
+    h2_error = _h2_error(chain)
+    if h2_error is not None:
+        if type(h2_error).__name__ == "InvalidBodyLengthError":  # stream ended short
+            got = f" ({received:,} bytes of the body had arrived)" if received else ""
+            return ServerDisconnected(
+                f"{host} ended the response before the body was complete{got}.", detail=detail
+            )
+        return ProtocolViolation(f"{host} broke the HTTP/2 protocol: {h2_error}", detail=detail)
     if isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError | httpx.WriteError) and (
         "disconnect" in lowered
         or "peer closed" in lowered

@@ -65,3 +65,19 @@ def test_auth_and_redirects(client: httpx.Client) -> None:
     final = client.get("/redirect/3", follow_redirects=True)
     assert final.url.path == "/get"
     assert len(final.history) == 3
+
+
+def test_broken_route_hangs_up_mid_body(client: httpx.Client) -> None:
+    assert "GET /broken/{n}" in client.get("/").json()["routes"]
+    received: list[bytes] = []
+
+    def read_all() -> None:
+        with client.stream("GET", "/broken/1000") as response:
+            assert response.headers["content-length"] == "2000"
+            received.extend(response.iter_bytes())
+
+    with pytest.raises(httpx.RemoteProtocolError, match=r"received 1000 bytes, expected 2000"):
+        read_all()
+    assert sum(map(len, received)) == 1000
+    assert client.get("/get").status_code == 200, "the server keeps serving"
+    assert client.get("/broken/0").status_code == 400

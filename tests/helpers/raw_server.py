@@ -2,7 +2,7 @@
 
 ``BrokenBodyServer`` promises a Content-Length, sends part of the body, then
 closes the connection (a server that hangs up mid-body).  ``SilentServer``
-accepts connections and reads requests but never answers (a hung backend).
+accepts connections but never answers (a hung backend).
 """
 
 from __future__ import annotations
@@ -64,7 +64,7 @@ class BrokenBodyServer:
 
 
 class SilentServer:
-    """Accepts, reads the request, never answers; connections close on exit."""
+    """Accepts connections, never answers; they are closed on exit."""
 
     def __init__(self) -> None:
         self._sock = socket.socket()

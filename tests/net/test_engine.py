@@ -17,7 +17,7 @@ from app.net.clients import ClientPool
 from app.net.events import BodyChunk, Event, Failed, Finished, ResponseHead, Started
 from app.net.spool import ResponseSpool
 from tests.conftest import TLSServer
-from tests.helpers.raw_server import BrokenBodyServer
+from tests.helpers.raw_server import BrokenBodyServer, SilentServer
 
 
 async def collect(client: httpx.AsyncClient, request: ResolvedRequest) -> list[Event]:
@@ -266,3 +266,73 @@ def test_spool_rolls_over_and_saves(tmp_path: Path) -> None:
     assert spool.closed
     with pytest.raises(ValueError, match="closed"):
         spool.read()
+
+
+def test_server_that_never_answers_times_out() -> None:
+    with SilentServer() as server:
+        (events,) = run_with_pool(
+            ClientProfile(), ResolvedRequest("GET", server.url, timeout_s=0.3)
+        )
+        assert server.accepted == 1
+    error = failure(events)
+    assert isinstance(error, errors.RequestTimeout)
+    assert "waiting for data from 127.0.0.1" in error.message
+
+
+def test_demo_broken_route_fails_after_the_part_that_arrived(
+    demo_server: str, tls_demo_server: TLSServer
+) -> None:
+    http11, http2 = run_with_pool(
+        ClientProfile("c", transport=TransportSettings(ca_bundle=str(tls_demo_server.ca_pem))),
+        ResolvedRequest("GET", f"{demo_server}/broken/100000"),
+        ResolvedRequest("GET", f"{tls_demo_server.base_url}/broken/100000"),
+    )
+    for events, version in ((http11, "HTTP/1.1"), (http2, "HTTP/2")):
+        head = events[1]
+        assert isinstance(head, ResponseHead)
+        assert (head.http_version, head.expected_size) == (version, 200_000)
+        chunks = [e for e in events if isinstance(e, BodyChunk)]
+        assert chunks
+        assert chunks[-1].received == 100_000
+        error = failure(events)
+        assert isinstance(error, errors.ServerDisconnected), (version, error, error.detail)
+        assert "100,000 bytes" in error.message
+
+
+def test_http2_downloads_in_frames_larger_than_the_16k_default(
+    demo_server: str, tls_demo_server: TLSServer
+) -> None:
+    size = 3_000_000
+    over_h2, over_h11 = run_with_pool(
+        ClientProfile("c", transport=TransportSettings(ca_bundle=str(tls_demo_server.ca_pem))),
+        ResolvedRequest("GET", f"{tls_demo_server.base_url}/bytes/{size}"),
+        ResolvedRequest("GET", f"{demo_server}/bytes/{size}"),
+    )
+    assert body_of(over_h2) == body_of(over_h11)  # (reading closes the spools)
+    head = over_h2[1]
+    assert isinstance(head, ResponseHead)
+    assert head.http_version == "HTTP/2"
+    largest = max(len(e.data) for e in over_h2 if isinstance(e, BodyChunk))
+    assert largest > 16_384, "the server kept to 16 KiB frames: tuning did not ask for more"
+
+
+def test_pool_follows_cookie_setting_changes_on_the_same_client(demo_server: str) -> None:
+    async def cookies_seen(pool: ClientPool, profile: ClientProfile, path: str) -> object:
+        events = await collect(pool.client_for(profile), ResolvedRequest("GET", path))
+        return json.loads(body_of(events))
+
+    async def main() -> None:
+        pool = ClientPool()
+        try:
+            with_jar = ClientProfile("k", demo_server, cookie_key="k")
+            without = ClientProfile("k", demo_server, cookie_key="k", cookies=False)
+            client = pool.client_for(with_jar)
+            await cookies_seen(pool, with_jar, "/cookies/set?a=1")
+            assert await cookies_seen(pool, without, "/cookies") == {"cookies": {}}
+            await cookies_seen(pool, without, "/cookies/set?b=2")
+            assert await cookies_seen(pool, with_jar, "/cookies") == {"cookies": {"a": "1"}}
+            assert pool.client_for(with_jar) is client
+        finally:
+            await pool.aclose()
+
+    asyncio.run(main())
