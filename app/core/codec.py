@@ -388,7 +388,12 @@ def request_from_data(data: dict[str, Any], path: Path | None) -> Request:
 def collection_from_data(data: dict[str, Any], path: Path) -> Collection:
     """The collection's own settings from collection.yaml (its folders load separately)."""
     version = data.get("courier", FORMAT_VERSION)
-    if not isinstance(version, int) or version > FORMAT_VERSION:
+    if type(version) is not int or version < 1:
+        raise StorageError(
+            f"{path / 'collection.yaml'} has an unknown format version ({version!r}); "
+            "'courier:' should be 1."
+        )
+    if version > FORMAT_VERSION:
         raise StorageError(
             f"{path / 'collection.yaml'} was written by a newer Courier (format {version}); "
             "update Courier to open it."
@@ -409,13 +414,15 @@ def collection_from_data(data: dict[str, Any], path: Path) -> Collection:
 
 
 def apply_folder_data(folder: Folder, data: dict[str, Any]) -> None:
-    """A folder's settings from its folder.yaml."""
-    folder.name = _str(data, "name") or folder.name
-    folder.headers = _rows_in(data, "headers")
-    folder.variables = _variables_in(data)
-    folder.notes = _str(data, "notes")
-    folder.auth = _auth_in(data, AuthKind.INHERIT)
-    folder.settings = _settings_in(data)
+    """A folder's settings from its folder.yaml: all of them, or none if one is malformed."""
+    name = _str(data, "name") or folder.name
+    headers = _rows_in(data, "headers")
+    variables = _variables_in(data)
+    notes = _str(data, "notes")
+    auth = _auth_in(data, AuthKind.INHERIT)
+    settings = _settings_in(data)
+    folder.name, folder.headers, folder.variables = name, headers, variables
+    folder.notes, folder.auth, folder.settings = notes, auth, settings
 
 
 def environment_from_data(data: dict[str, Any], path: Path) -> Environment:

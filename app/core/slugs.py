@@ -3,15 +3,30 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 _DIGITS = re.compile(r"(\d+)")
 
 
+#: names Windows refuses for a file or directory, with any extension ("con.request.yaml")
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"com{n}" for n in range(1, 10)]
+    + [f"lpt{n}" for n in range(1, 10)]
+)
+
+
 def slugify(name: str) -> str:
-    """'Get post #1' -> 'get-post-1'; never empty, never a path."""
-    slug = _NOT_ALNUM.sub("-", name.lower()).strip("-")
-    return slug[:80].rstrip("-") or "untitled"
+    """'Get post #1' -> 'get-post-1', 'Über' -> 'uber'; never empty, never a path.
+
+    Collections travel through git between systems, so a name Windows cannot
+    use as a file ('CON', 'aux') gets a suffix everywhere.
+    """
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    slug = _NOT_ALNUM.sub("-", ascii_name.lower()).strip("-")
+    slug = slug[:80].rstrip("-") or "untitled"
+    return f"{slug}-1" if slug in _WINDOWS_RESERVED else slug
 
 
 def unique_slug(slug: str, taken: set[str]) -> str:

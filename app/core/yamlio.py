@@ -49,8 +49,62 @@ def dump(data: dict[str, Any]) -> str:
     return text
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+_MAP_TAG = "tag:yaml.org,2002:map"
+_SEQ_TAG = "tag:yaml.org,2002:seq"
+
+
+class _NeedsFullConstructor(Exception):
+    """The document uses something the fast path leaves to PyYAML (aliases, odd tags)."""
+
+
 def load(text: str) -> Any:
-    return yaml.load(text, Loader=_Loader)
+    """Parse one YAML document with the safe loader's semantics.
+
+    libyaml composes the node tree in C; turning it into Python objects with
+    PyYAML's generic constructor costs more than the parsing itself.  Plain
+    mappings, sequences and strings (all of a Courier file, nearly) are built
+    directly here; other scalars go through the safe constructor one by one,
+    and a document with aliases or collection tags is handed to it whole.
+    """
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        try:
+            return _build(node, loader, set())
+        except _NeedsFullConstructor:
+            return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _build(node: yaml.Node, loader: Any, seen: set[int]) -> Any:
+    cls = node.__class__
+    if cls is yaml.ScalarNode:
+        if node.tag == _STR_TAG:
+            return node.value
+        return loader.construct_object(node, deep=True)
+    if id(node) in seen:  # an alias of a collection: PyYAML shares it (or it is recursive)
+        raise _NeedsFullConstructor
+    seen.add(id(node))
+    if cls is yaml.MappingNode and node.tag == _MAP_TAG:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.__class__ is not yaml.ScalarNode or key_node.tag not in (
+                _STR_TAG,
+                "tag:yaml.org,2002:int",
+                "tag:yaml.org,2002:bool",
+                "tag:yaml.org,2002:null",
+                "tag:yaml.org,2002:float",
+            ):
+                raise _NeedsFullConstructor  # merge keys (<<), complex keys
+            out[_build(key_node, loader, seen)] = _build(value_node, loader, seen)
+        return out
+    if cls is yaml.SequenceNode and node.tag == _SEQ_TAG:
+        return [_build(item, loader, seen) for item in node.value]
+    raise _NeedsFullConstructor  # !!set, !!omap, !!pairs, unknown tags
 
 
 YAMLError = yaml.YAMLError

@@ -14,6 +14,7 @@ from app.core.model import (
     BodyKind,
     Collection,
     Environment,
+    Folder,
     KeyValue,
     Request,
     Variable,
@@ -358,3 +359,152 @@ def test_bad_auth_or_settings_are_problems(tmp_path: Path) -> None:
     reasons = sorted(p.reason for p in loaded.problems)
     assert any("unknown auth type 'kerberos'" in r for r in reasons)
     assert any("timeout_s" in r for r in reasons)
+
+
+def test_broken_folder_and_environment_files_are_problems_and_untouched(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    folder = storage.add_folder(collection, None, "Users")
+    storage.add_request(collection, folder, Request(name="List users"))
+    good_env = storage.add_environment(collection, "local")
+    bad_env = storage.add_environment(collection, "prod")
+    assert folder.path is not None
+    assert bad_env.path is not None
+    folder_file = folder.path / "folder.yaml"
+    folder_file.write_bytes(b"name: Users\nheaders: {not: a list}\n")
+    bad_env.path.write_bytes(b"name: prod\nvariables:\n- [x\n")
+    snapshot = {p: p.read_bytes() for p in (folder_file, bad_env.path)}
+
+    loaded = storage.load_collection(tmp_path / "c")
+    problems = {p.path: p.reason for p in loaded.problems}
+    assert set(problems) == {folder_file, bad_env.path}
+    assert "'headers' must be a list" in problems[folder_file]
+    assert "not valid YAML" in problems[bad_env.path]
+    # the folder still shows (named after its directory) with its requests
+    assert [f.name for f in loaded.folders] == ["users"]
+    assert names(loaded) == ["List users"]
+    assert [e.name for e in loaded.environments] == [good_env.name]
+    # saving the folder would replace settings that were never read: refused
+    loaded.folders[0].notes = "edited"
+    with pytest.raises(StorageError, match="could not be read"):
+        storage.save_folder_settings(loaded, loaded.folders[0])
+    assert {p: p.read_bytes() for p in snapshot} == snapshot
+
+
+def test_format_versions(tmp_path: Path) -> None:
+    (tmp_path / "collection.yaml").write_text("courier: '1'\nname: Odd\n")
+    with pytest.raises(StorageError, match="unknown format version"):
+        storage.load_collection(tmp_path)
+    (tmp_path / "collection.yaml").write_text("name: No version line\n")
+    assert storage.load_collection(tmp_path).name == "No version line"
+
+
+def test_folder_slugs_collide_and_renames_keep_or_move_files(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    first = storage.add_folder(collection, None, "Users")
+    second = storage.add_folder(collection, None, "users!")
+    nested = storage.add_folder(collection, first, "Users")
+    assert first.path == tmp_path / "c" / "users"
+    assert second.path == tmp_path / "c" / "users-2"
+    assert nested.path == tmp_path / "c" / "users" / "users"
+
+    # a rename that only changes case keeps the file and rewrites the name inside it
+    request = storage.add_request(collection, nested, Request(name="list"))
+    storage.rename_request(collection, request, "LIST")
+    assert request.path == tmp_path / "c" / "users" / "users" / "list.request.yaml"
+    assert request.path.read_text(encoding="utf-8") == "name: LIST\nmethod: GET\n"
+
+    # renaming onto a taken slug picks the next free one; everything below follows
+    storage.rename_folder(collection, first, "Users 2")
+    assert first.path == tmp_path / "c" / "users-2-2"
+    assert nested.path == tmp_path / "c" / "users-2-2" / "users"
+    assert request.path == nested.path / "list.request.yaml"
+    assert request.path.is_file()
+    assert not (tmp_path / "c" / "users").exists()
+
+    loaded = storage.load_collection(tmp_path / "c")
+    assert [f.name for f in loaded.folders] == ["Users 2", "users!"]
+    assert [f.name for f in loaded.folders[0].folders] == ["Users"]
+    assert names(loaded) == ["LIST"]
+
+
+def test_parent_folder_and_duplicating_nested_folders(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    top = storage.add_request(collection, None, Request(name="Top"))
+    outer = storage.add_folder(collection, None, "Outer")
+    inner = storage.add_folder(collection, outer, "Inner")
+    deep = storage.add_request(collection, inner, Request(name="Deep", url="/deep"))
+    assert storage.parent_folder(collection, top) is None
+    assert storage.parent_folder(collection, outer) is None
+    assert storage.parent_folder(collection, inner) is outer
+    assert storage.parent_folder(collection, deep) is inner
+    with pytest.raises(StorageError, match="not part of"):
+        storage.parent_folder(collection, Request(name="Stray"))
+
+    twin = storage.duplicate_folder(collection, outer)
+    assert twin.name == "Outer copy"
+    twin_deep = twin.folders[0].requests[0]
+    assert twin_deep is not deep
+    assert twin_deep.path == tmp_path / "c" / "outer-copy" / "inner" / "deep.request.yaml"
+    assert deep.path == tmp_path / "c" / "outer" / "inner" / "deep.request.yaml"
+    loaded = storage.load_collection(tmp_path / "c")
+    assert [f.name for f in loaded.folders] == ["Outer", "Outer copy"]
+    assert names(loaded) == ["Top", "Deep", "Deep"]
+
+
+def test_deletes_stay_inside_the_collection(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    outside = tmp_path / "precious"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("mine")
+    stray = Folder(name="Stray", path=outside)
+    collection.folders.append(stray)
+    with pytest.raises(StorageError, match="outside the collection"):
+        storage.delete_folder(collection, stray)
+    assert (outside / "keep.txt").read_text() == "mine"
+    root_folder = Folder(name="Root", path=tmp_path / "c")
+    collection.folders.append(root_folder)
+    with pytest.raises(StorageError, match="collection folder itself"):
+        storage.delete_folder(collection, root_folder)
+    assert (tmp_path / "c" / "collection.yaml").is_file()
+
+
+def test_environments_add_save_delete(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "C")
+    env = storage.add_environment(collection, "Prod (EU)")
+    twin = storage.add_environment(collection, "prod eu")
+    assert env.path == tmp_path / "c" / "environments" / "prod-eu.yaml"
+    assert twin.path == tmp_path / "c" / "environments" / "prod-eu-2.yaml"
+    env.variables = [Variable("host", "eu.example.com"), Variable("key", "k-1", secret=True)]
+    storage.save_environment(collection, env)
+    assert env.path.read_text(encoding="utf-8") == (
+        "name: Prod (EU)\n"
+        "variables:\n"
+        "- name: host\n"
+        "  value: eu.example.com\n"
+        "- name: key\n"
+        "  secret: true\n"
+    )
+    storage.delete_environment(collection, twin)
+    assert not twin.path.exists()
+    loaded = storage.load_collection(tmp_path / "c")
+    assert loaded.environments == [
+        Environment("Prod (EU)", [Variable("host", "eu.example.com"), Variable("key", secret=True)])
+    ]
+
+
+def test_collection_file_key_order_and_defaults(tmp_path: Path) -> None:
+    collection = storage.create_collection(tmp_path / "c", "Shop")
+    path = tmp_path / "c" / "collection.yaml"
+    assert path.read_text(encoding="utf-8") == f"courier: 1\nid: {collection.id}\nname: Shop\n"
+    collection.notes = "Line one\nLine two\n"
+    collection.base_url = "https://shop.example"
+    collection.variables = [Variable("page", "1", enabled=False)]
+    collection.headers = [KeyValue("Accept", "application/json")]
+    storage.save_collection_settings(collection)
+    assert path.read_text(encoding="utf-8") == (
+        f"courier: 1\nid: {collection.id}\nname: Shop\n"
+        "base_url: https://shop.example\n"
+        "headers:\n- name: Accept\n  value: application/json\n"
+        "variables:\n- name: page\n  value: '1'\n  enabled: false\n"
+        "notes: |\n  Line one\n  Line two\n"
+    )

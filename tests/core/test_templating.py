@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
-from app.core.templating import find_variables, render
+from app.core.templating import RenderResult, find_variables, render
 
 
 def test_known_names_are_replaced_and_unknown_kept_and_reported() -> None:
@@ -46,3 +46,10 @@ def test_caller_builtins_and_text_without_braces() -> None:
 def test_find_variables_spans() -> None:
     spans = find_variables("a {{x}} b {{ y.z }}")
     assert [(s.start, s.end, s.name) for s in spans] == [(2, 7, "x"), (10, 19, "y.z")]
+
+
+def test_nesting_stops_at_ten_levels() -> None:
+    ten = {f"v{i}": f"{{{{v{i + 1}}}}}" for i in range(9)} | {"v9": "end"}
+    assert render("<{{v0}}>", ten) == RenderResult("<end>", ())
+    eleven = {f"v{i}": f"{{{{v{i + 1}}}}}" for i in range(10)} | {"v10": "end"}
+    assert render("<{{v0}}>", eleven) == RenderResult("<{{v10}}>", ("v10",))

@@ -1,0 +1,181 @@
+"""The YAML layer: the fast loader means what PyYAML's safe loader means, any text
+survives a save and load unchanged, and file names are safe on every system."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+import yaml
+
+from app.core import yamlio
+from app.core.codec import request_from_yaml, request_to_yaml
+from app.core.model import Body, BodyKind, KeyValue, Request
+from app.core.slugs import slugify, unique_slug
+
+try:
+    from yaml import CSafeLoader as ReferenceLoader
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as ReferenceLoader  # type: ignore[assignment]
+
+DOCUMENTS = [
+    "name: A\nmethod: GET\nurl: /x\n",
+    "a: 1\nb: yes\nc: ~\nd: 1.5\ne: 2001-12-14\nf: !!binary aGVsbG8=\n",
+    "1: one\ntrue: t\nnull: n\n3.5: f\n",
+    "a: &x [1, 2]\nb: *x\n",
+    "a: &x {k: v}\nb: *x\n",
+    "base: &b {x: 1}\nd:\n  <<: *b\n  y: 2\n",
+    "? [1, 2]\n: v\n",
+    "!!set {a, b}\n",
+    "!!omap [a: 1, b: 2]\n",
+    "a: !!str 12\nb: !!int '7'\n",
+    "&a [*a]\n",
+    "",
+    "# only a comment\n",
+    "plain text\n",
+    "- a\n- b: c\n",
+    "a: b\na: c\n",
+    "text: |\n  x\n  y\n",
+]
+
+
+def reference_load(text: str) -> object:
+    return yaml.load(text, Loader=ReferenceLoader)
+
+
+def outcome(load: Callable[[str], object], text: str) -> str:
+    try:
+        return repr(load(text))
+    except yaml.YAMLError as exc:
+        return f"{type(exc).__name__}: {exc}"
+
+
+@pytest.mark.parametrize("text", DOCUMENTS)
+def test_fast_loader_matches_pyyaml(text: str) -> None:
+    assert outcome(yamlio.load, text) == outcome(reference_load, text)
+
+
+def test_fast_loader_keeps_shared_and_recursive_aliases() -> None:
+    shared = yamlio.load("a: &x [1]\nb: *x\n")
+    assert shared["a"] is shared["b"]
+    recursive = yamlio.load("&a [*a]\n")
+    assert recursive[0] is recursive
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("a: !!python/object:os.system x\n", yaml.constructor.ConstructorError),
+        ("a: !!nope x\n", yaml.constructor.ConstructorError),
+        ("a: [\n", yaml.parser.ParserError),
+        ("a: 1\n---\nb: 2\n", yaml.composer.ComposerError),
+    ],
+)
+def test_fast_loader_refuses_what_the_safe_loader_refuses(
+    text: str, error: type[Exception]
+) -> None:
+    with pytest.raises(error):
+        reference_load(text)
+    with pytest.raises(error):
+        yamlio.load(text)
+
+
+AWKWARD = [
+    "",
+    "yes",
+    "null",
+    "~",
+    "1",
+    "1.0",
+    "0x1f",
+    "2001-01-01",
+    "<<",
+    " leading",
+    "trailing ",
+    "\n",
+    "\n\n",
+    "a\n",
+    "a\n\n",
+    "  indented\nnext",
+    "a\r\nb",
+    "- x",
+    "#c",
+    "a: b",
+    "{{x}}",
+    "tab\tinside\n",
+    "space before break \nnext\n",
+    "\ttab first\nx",
+    "\u2028 line separator",
+    "\ufeffbom",
+    "nul \x00 bell \x07",
+    "é 🚀 日本",
+]
+ALPHABET = "ab Z09 \t\n\r:#-'\"{}[]|>!&*%@`,?~\\é🚀\u2028\x85"
+
+
+def awkward_text(rng: random.Random) -> str:
+    if rng.random() < 0.5:
+        return rng.choice(AWKWARD)
+    return "".join(rng.choice(ALPHABET) for _ in range(rng.randint(0, 14)))
+
+
+def random_request(rng: random.Random) -> Request:
+    kind = rng.choice(list(BodyKind))
+    return Request(
+        name=awkward_text(rng) or "unnamed",
+        method=rng.choice(["GET", "POST", "PROPFIND"]),
+        url=awkward_text(rng),
+        params=[
+            KeyValue(awkward_text(rng), awkward_text(rng), rng.random() < 0.5)
+            for _ in range(rng.randint(0, 2))
+        ],
+        headers=[KeyValue(awkward_text(rng), awkward_text(rng)) for _ in range(rng.randint(0, 2))],
+        body=Body(
+            kind,
+            text=awkward_text(rng) if kind in (BodyKind.RAW, BodyKind.JSON) else "",
+            content_type=awkward_text(rng) if kind is BodyKind.RAW else "",
+            form=[KeyValue(awkward_text(rng), awkward_text(rng))] if kind is BodyKind.FORM else [],
+        ),
+        notes=awkward_text(rng),
+    )
+
+
+def test_any_text_survives_save_and_load_byte_identical() -> None:
+    rng = random.Random(20240501)
+    for _ in range(3000):
+        request = random_request(rng)
+        text = request_to_yaml(request)
+        loaded = request_from_yaml(text, Path("r.request.yaml"))
+        assert loaded == request, text
+        assert request_to_yaml(loaded) == text
+
+
+def test_multiline_text_is_a_literal_block() -> None:
+    text = request_to_yaml(Request(name="R", notes="one\ntwo\n"))
+    assert text.endswith("notes: |\n  one\n  two\n")
+
+
+@pytest.mark.parametrize(
+    ("name", "slug"),
+    [
+        ("Get post #1", "get-post-1"),
+        ("  --Hello, World!--  ", "hello-world"),
+        ("Ünïcode API", "unicode-api"),
+        ("日本語", "untitled"),
+        ("", "untitled"),
+        ("../../etc/passwd", "etc-passwd"),
+        ("CON", "con-1"),
+        ("lpt1", "lpt1-1"),
+        ("console", "console"),
+        ("x" * 200, "x" * 80),
+    ],
+)
+def test_slugs_are_safe_file_names(name: str, slug: str) -> None:
+    assert slugify(name) == slug
+
+
+def test_unique_slug_counts_up() -> None:
+    assert unique_slug("a", set()) == "a"
+    assert unique_slug("a", {"a", "a-2"}) == "a-3"
