@@ -10,32 +10,19 @@ import contextlib
 import socket
 import struct
 import threading
-from types import TracebackType
+
+from tests.helpers.loopback import LoopbackServer
 
 
-class Socks5Server:
+class Socks5Server(LoopbackServer):
     def __init__(self) -> None:
-        self._sock = socket.socket()
-        self._sock.bind(("127.0.0.1", 0))
-        self._sock.listen(16)
-        self._sock.settimeout(0.2)
-        self.port = int(self._sock.getsockname()[1])
-        self.url = f"socks5://127.0.0.1:{self.port}"
+        super().__init__(scheme="socks5")
         self.connections: list[tuple[str, int]] = []
-        self._stop = threading.Event()
-        self._threads: list[threading.Thread] = []
 
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self._sock.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            thread = threading.Thread(target=self._handle, args=(conn,), daemon=True)
-            self._threads.append(thread)
-            thread.start()
+    def handle(self, conn: socket.socket) -> None:
+        thread = threading.Thread(target=self._handle, args=(conn,), daemon=True)
+        self._threads.append(thread)
+        thread.start()
 
     def _handle(self, conn: socket.socket) -> None:
         with conn:
@@ -65,23 +52,6 @@ class Socks5Server:
                 with contextlib.suppress(OSError):  # the client is gone: end the other way too
                     upstream.shutdown(socket.SHUT_RDWR)
                 pump.join(5)
-
-    def __enter__(self) -> Socks5Server:
-        thread = threading.Thread(target=self._serve, daemon=True)
-        self._threads.append(thread)
-        thread.start()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._stop.set()
-        self._sock.close()
-        for thread in self._threads:
-            thread.join(5)
 
 
 def _pump(source: socket.socket, target: socket.socket) -> None:
