@@ -171,6 +171,18 @@ def request_to_yaml(request: Request) -> str:
     return yamlio.dump(data)
 
 
+def _container_out(data: dict[str, Any], item: Collection | Folder, default: AuthKind) -> None:
+    """What collections and folders share, in file order: headers, variables, auth,
+    settings, notes."""
+    if item.headers:
+        data["headers"] = _rows_out(item.headers)
+    if item.variables:
+        data["variables"] = _variables_out(item.variables)
+    _shared_out(data, item.auth, default, item.settings)
+    if item.notes:
+        data["notes"] = item.notes
+
+
 def collection_to_yaml(collection: Collection) -> str:
     data: dict[str, Any] = {
         "courier": FORMAT_VERSION,
@@ -179,25 +191,13 @@ def collection_to_yaml(collection: Collection) -> str:
     }
     if collection.base_url:
         data["base_url"] = collection.base_url
-    if collection.headers:
-        data["headers"] = _rows_out(collection.headers)
-    if collection.variables:
-        data["variables"] = _variables_out(collection.variables)
-    _shared_out(data, collection.auth, AuthKind.NONE, collection.settings)
-    if collection.notes:
-        data["notes"] = collection.notes
+    _container_out(data, collection, AuthKind.NONE)
     return yamlio.dump(data)
 
 
 def folder_to_yaml(folder: Folder) -> str:
     data: dict[str, Any] = {"name": folder.name}
-    if folder.headers:
-        data["headers"] = _rows_out(folder.headers)
-    if folder.variables:
-        data["variables"] = _variables_out(folder.variables)
-    _shared_out(data, folder.auth, AuthKind.INHERIT, folder.settings)
-    if folder.notes:
-        data["notes"] = folder.notes
+    _container_out(data, folder, AuthKind.INHERIT)
     return yamlio.dump(data)
 
 
