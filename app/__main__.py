@@ -1,7 +1,8 @@
 """``courier`` / ``python -m app``: start the desktop app.
 
-Start-up is kept fast by importing the network stack and the demo server only
-when first needed; the window is on screen before httpx is imported.
+Start-up is kept fast: the window is on screen before httpx, keyring or any
+collection is loaded; those are read in worker threads right after.  The
+``send`` subcommand is the command line (``app.cli``) and never imports Qt.
 """
 
 from __future__ import annotations
@@ -62,7 +63,12 @@ def has_display() -> bool:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse_args(sys.argv[1:] if argv is None else argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    if arguments and arguments[0] in ("send",):
+        from app import cli  # the command line: never imports Qt
+
+        return cli.main(arguments)
+    args = parse_args(arguments)
     if not has_display():
         sys.stderr.write(NO_DISPLAY_MESSAGE)
         return 2
@@ -70,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from app.services.runner import RequestRunner
+    from app.services.sends import SendService
     from app.services.workspace import Workspace
     from app.ui import theme
     from app.ui.main_window import MainWindow
@@ -88,20 +94,15 @@ def main(argv: list[str] | None = None) -> int:
     asyncio.set_event_loop(loop)
 
     workspace = Workspace()
-    runner = RequestRunner()
-    window = MainWindow(workspace, runner)
-    errors = workspace.restore()
+    sends = SendService(workspace.session)
+    window = MainWindow(workspace, sends)
+    window.show()
+    # collections, keychain and demo server: all in workers, after the window is up
+    restoring = asyncio.ensure_future(window.restore())
     for path in args.collection:
         window.open_collection(path)
     if args.demo or args.screenshot:
-        window.open_demo_collection(start_server=False)
-    window.show()
-    if args.demo or args.screenshot:
-        from PySide6.QtCore import QTimer
-
-        QTimer.singleShot(0, window.start_demo)  # after the window is on screen
-    for error in errors:
-        window.statusBar().showMessage(f"{error.title}: {error.message}", 15000)
+        window.open_demo_collection(start_server=True)
 
     exit_code = 0
     if os.environ.get("COURIER_BENCH_STARTUP"):
@@ -115,7 +116,8 @@ def main(argv: list[str] | None = None) -> int:
     app.aboutToQuit.connect(quit_event.set)
     try:
         loop.run_until_complete(quit_event.wait())
-        loop.run_until_complete(runner.aclose())
+        restoring.cancel()
+        loop.run_until_complete(sends.aclose())
     finally:
         workspace.save_state()
         workspace.demo.stop()

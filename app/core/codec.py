@@ -346,6 +346,8 @@ def _settings_in(data: dict[str, Any]) -> Settings:
             value = float(value)
         if type(value) is not expected:
             raise BadShape(f"setting '{f.name}' must be {expected.__name__}")
+        if expected in (int, float) and value < 0:
+            raise BadShape(f"setting '{f.name}' must not be negative")
         setattr(out, f.name, value)
     return out
 

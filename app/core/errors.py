@@ -4,23 +4,47 @@
     ├── StorageError              a collection file could not be read or written
     │   └── CollectionNotFound    the directory has no collection.yaml
     ├── TemplateError             a {{variable}} could not be resolved
-    └── RequestError              sending failed (mapped from httpx in app.net.errors)
+    │   └── ExpansionTooLarge     expanding variables went past its budget
+    └── RequestError              sending failed (mapped by type in app.net.errors)
         ├── InvalidURL
+        ├── InvalidHeader         a header that cannot be sent (refused before sending)
         ├── DNSFailure
         ├── ConnectionRefused
+        ├── ProxyFailure          the proxy could not be reached or refused the tunnel
         ├── TLSFailure
         ├── RequestTimeout
+        │   └── DeadlineExceeded  the request's total deadline passed
         ├── ServerDisconnected    the server closed the connection mid-request/body
         ├── ProtocolViolation     the peer spoke broken HTTP
         ├── TooManyRedirects
+        ├── BodyTooLarge          the response passed the body cap (what arrived is kept)
+        ├── LocalWriteError       writing the response on this machine failed (disk full)
         ├── NetworkError          anything else on the wire
         └── AuthFailure           credentials could not be obtained (e.g. an OAuth 2.0 token)
 
 ``detail`` carries the technical text (the original exception) for a
-"details" disclosure; ``message`` is what the response pane shows.
+"details" disclosure; ``message`` is what the response pane shows.  A
+``RequestError`` also says in which ``phase`` it happened, how many body bytes
+had arrived, and whether sending again is safe (the server did not process it).
+Neither ever holds a secret: app.net.errors masks them before building one.
 """
 
 from __future__ import annotations
+
+import enum
+
+
+class Phase(enum.StrEnum):
+    """Where in an exchange something failed."""
+
+    PREPARE = "prepare"  # before anything was sent (URL, headers, auth, certificates)
+    RESOLVE = "resolve"  # looking up the host name
+    CONNECT = "connect"
+    TLS = "TLS"
+    SEND = "send"  # writing the request
+    WAIT = "wait"  # waiting for the response head
+    RECEIVE = "receive"  # reading the body
+    LOCAL_WRITE = "local write"  # storing the body on this machine
 
 
 class CourierError(Exception):
@@ -36,6 +60,9 @@ class CourierError(Exception):
     def __str__(self) -> str:
         return self.message
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.message!r})"
+
 
 class StorageError(CourierError):
     title = "Could not read or write the collection"
@@ -49,44 +76,97 @@ class TemplateError(CourierError):
     title = "Unresolved variable"
 
 
+class ExpansionTooLarge(TemplateError):
+    title = "Variables expand too far"
+
+
 class RequestError(CourierError):
     title = "Request failed"
+    #: the phase a failure of this kind happens in when nothing more precise is known
+    default_phase = Phase.PREPARE
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        detail: str = "",
+        phase: Phase | None = None,
+        received: int = 0,
+        retry_safe: bool = False,
+    ) -> None:
+        super().__init__(message, detail=detail)
+        self.phase = phase if phase is not None else self.default_phase
+        #: body bytes that had arrived when it failed (they stay in the exchange's store)
+        self.received = received
+        #: True when the server cannot have processed the request (sending again is safe)
+        self.retry_safe = retry_safe
 
 
 class InvalidURL(RequestError):
     title = "Invalid URL"
 
 
+class InvalidHeader(RequestError):
+    title = "Header cannot be sent"
+
+
 class DNSFailure(RequestError):
     title = "Host not found"
+    default_phase = Phase.RESOLVE
 
 
 class ConnectionRefused(RequestError):
     title = "Connection refused"
+    default_phase = Phase.CONNECT
+
+
+class ProxyFailure(RequestError):
+    title = "Proxy error"
+    default_phase = Phase.CONNECT
 
 
 class TLSFailure(RequestError):
     title = "TLS/SSL error"
+    default_phase = Phase.TLS
 
 
 class RequestTimeout(RequestError):
     title = "Timed out"
+    default_phase = Phase.WAIT
+
+
+class DeadlineExceeded(RequestTimeout):
+    title = "Deadline passed"
 
 
 class ServerDisconnected(RequestError):
     title = "Server closed the connection"
+    default_phase = Phase.RECEIVE
 
 
 class ProtocolViolation(RequestError):
     title = "Protocol error"
+    default_phase = Phase.RECEIVE
 
 
 class TooManyRedirects(RequestError):
     title = "Too many redirects"
+    default_phase = Phase.WAIT
+
+
+class BodyTooLarge(RequestError):
+    title = "Response too large"
+    default_phase = Phase.RECEIVE
+
+
+class LocalWriteError(RequestError):
+    title = "Could not store the response"
+    default_phase = Phase.LOCAL_WRITE
 
 
 class NetworkError(RequestError):
     title = "Network error"
+    default_phase = Phase.CONNECT
 
 
 class AuthFailure(RequestError):

@@ -17,6 +17,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core.resolved import DEFAULT_BODY_CAP_MB
+
 #: Methods offered in the method dropdown.  Any other token is allowed too.
 COMMON_METHODS: tuple[str, ...] = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
@@ -142,9 +144,17 @@ class Auth:
 
 @dataclass(slots=True)
 class Settings:
-    """Request options; ``None`` means "inherit from the folder chain / collection"."""
+    """Request options; ``None`` means "inherit from the folder chain / collection".
 
+    The field order is the key order in files (new keys go where they read best;
+    a file never shows a key that is None).
+    """
+
+    #: how long any one step (connect, each read, each write) may stall, in seconds
     timeout_s: float | None = None
+    #: how long the whole exchange may take, connect to last body byte, in seconds:
+    #: a server trickling bytes cannot stretch it (0 = no deadline)
+    deadline_s: float | None = None
     follow_redirects: bool | None = None
     max_redirects: int | None = None
     verify_tls: bool | None = None
@@ -158,10 +168,13 @@ class Settings:
     proxy: str | None = None
     #: neither send nor store cookies
     no_cookies: bool | None = None
+    #: the response body kept (memory, then a temp file) may be at most this many MiB
+    max_body_mb: int | None = None
 
 
 DEFAULT_SETTINGS = Settings(
     timeout_s=30.0,
+    deadline_s=0.0,
     follow_redirects=True,
     max_redirects=20,
     verify_tls=True,
@@ -171,6 +184,7 @@ DEFAULT_SETTINGS = Settings(
     http2=True,
     proxy="",
     no_cookies=False,
+    max_body_mb=DEFAULT_BODY_CAP_MB,
 )
 
 

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 
 #: the pool key used for requests that belong to no collection (scratch requests)
 SCRATCH_KEY = "scratch"
+#: the body store's cap when no setting says otherwise: generous, but a bound
+DEFAULT_BODY_CAP_MB = 2048
+MIB = 1024 * 1024
 
 Headers = tuple[tuple[str, str], ...]
 
@@ -66,18 +69,30 @@ AUTH_OWN = "own"  # ResolvedRequest.auth, instead of the client's
 
 @dataclass(frozen=True, slots=True)
 class ClientProfile:
-    """Shared configuration of one collection's client."""
+    """Shared configuration of one collection's client, for its active environment.
 
+    Rendered from the collection and the environment only: what a folder or a
+    request changes travels with that request (``ResolvedRequest``), so a client
+    never needs to change while a send may be using it.  The pool builds a new
+    client object when a profile differs; the clients of one ``key`` share
+    their transports (connection pools).
+    """
+
+    #: the collection: its clients and transports are closed with it
     key: str = SCRATCH_KEY
     base_url: str = ""
     headers: Headers = ()
     transport: TransportSettings = TransportSettings()
     auth: ResolvedAuth | None = None
-    max_redirects: int = 20
     #: whose cookie jar the client uses ("" = a jar for this session only)
     cookie_key: str = ""
     #: False: a client that neither sends nor stores cookies
     cookies: bool = True
+    #: lower-case names of ``headers`` whose values came from secret variables
+    secret_headers: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:  # header values may be secrets
+        return f"ClientProfile(key={self.key!r}, base_url={self.base_url!r}, ...)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,16 +101,30 @@ class ResolvedRequest:
 
     ``url`` may be relative: the client's ``base_url`` completes it.
     ``headers`` are the folder chain's and the request's own (the collection's
-    live on the client).  ``content`` is the encoded body, ``None`` for no body.
+    live on the client), plus any collection header whose value differs for
+    this request.  ``content`` is the encoded body, ``None`` for no body.
     """
 
     method: str
     url: str
     headers: Headers = ()
     content: bytes | None = None
+    #: connect / read / write timeout: how long any one step may stall
     timeout_s: float = 30.0
     follow_redirects: bool = True
+    max_redirects: int = 20
     auth_mode: str = AUTH_FROM_CLIENT
     auth: ResolvedAuth | None = None
     #: the client's shared headers this request switched off
     drop_headers: tuple[str, ...] = ()
+    #: the whole exchange, connect to last body byte, may take at most this (None: no limit)
+    deadline_s: float | None = None
+    #: the body store stops the exchange past this many bytes
+    body_cap: int = DEFAULT_BODY_CAP_MB * MIB
+    #: lower-case names of ``headers`` whose values came from secret variables
+    secret_headers: frozenset[str] = frozenset()
+    #: secret values this request may carry: masked out of every message and detail
+    secrets: frozenset[str] = frozenset()
+
+    def __repr__(self) -> str:  # headers, body and credentials may hold secrets
+        return f"ResolvedRequest(method={self.method!r}, url=..., headers={len(self.headers)})"

@@ -9,10 +9,13 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import hashlib
 import json
 import random
 import secrets
+import struct
+import zlib
 from collections.abc import AsyncIterator
 from typing import Any
 from urllib.parse import parse_qsl
@@ -51,6 +54,8 @@ ROUTES_HELP = {
     "GET /digest-auth/{user}/{password}": "HTTP Digest (MD5, qop=auth)",
     "GET /api-key": "200 with X-API-Key: demo-key (header) or ?api_key=demo-key",
     "GET /redirect/{n}": "n redirects, then /get",
+    "ANY /redirect-to?url=&status_code=302": "redirects to url (301, 302, 303, 307 or 308)",
+    "GET /gzip-bomb?gb=10": "gzip body (Content-Encoding) that decodes to gb GiB of zeros",
     "GET /broken/{n}": "promises 2n bytes, sends n, hangs up (what a failed download looks like)",
     "GET /cookies": "the cookies the request carried",
     "POST /oauth/token": "OAuth 2.0 tokens (client courier-demo / demo-secret, user ada)",
@@ -158,7 +163,7 @@ async def _echo(request: Request) -> dict[str, Any]:
         "method": request.method,
         "url": str(request.url),
         "args": dict(request.query_params.multi_items()),
-        "headers": dict(request.headers.items()),
+        "headers": _headers(request),
         "body": text,
         "json": None,
         "form": {},
@@ -172,12 +177,24 @@ async def _echo(request: Request) -> dict[str, Any]:
     return echo
 
 
+def _headers(request: Request) -> dict[str, str]:
+    """The request headers by lower-case name; repeated ones joined (cookies by "; ",
+    which is how HTTP/2 may split them), so an echo never hides a value."""
+    joined: dict[str, str] = {}
+    for name, value in request.headers.items():
+        if name in joined:
+            joined[name] += ("; " if name == "cookie" else ", ") + value
+        else:
+            joined[name] = value
+    return joined
+
+
 async def anything(request: Request) -> JSONResponse:
     return JSONResponse(await _echo(request))
 
 
 async def headers(request: Request) -> JSONResponse:
-    return JSONResponse({"headers": dict(request.headers.items())})
+    return JSONResponse({"headers": _headers(request)})
 
 
 async def status(request: Request) -> Response:
@@ -391,6 +408,132 @@ async def redirect(request: Request) -> Response:
     return RedirectResponse(target, status_code=302)
 
 
+REDIRECT_CODES = frozenset({301, 302, 303, 307, 308})
+
+
+async def redirect_to(request: Request) -> Response:
+    """httpbin's /redirect-to: answers ``status_code`` (302 by default) with
+    ``Location: url``, whatever the method, so a test can follow any hop anywhere."""
+    url = request.query_params.get("url")
+    if not url:
+        return JSONResponse({"error": "give the target as ?url="}, status_code=400)
+    try:
+        code = int(request.query_params.get("status_code", "302"))
+    except ValueError:
+        code = 0
+    if code not in REDIRECT_CODES:
+        return JSONResponse(
+            {"error": f"status_code must be one of {sorted(REDIRECT_CODES)}"}, status_code=400
+        )
+    return Response(status_code=code, headers={"Location": url})
+
+
+MIB = 1 << 20
+GIB = 1 << 30
+MAX_BOMB_GB = 100.0
+_BOMB_BLOCKS_PER_CHUNK = 16
+
+
+@functools.cache
+def _gzip_bomb_parts() -> tuple[bytes, bytes]:
+    """The gzip header, and the deflate bytes of 1 MiB of zeros after a full flush.
+
+    A full flush resets the compressor's history, so every further MiB of zeros
+    compresses to the same ~1 KB block: a body of any size is that block repeated,
+    computed once per process.
+    """
+    zeros = bytes(MIB)
+    compressor = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
+    first = compressor.compress(zeros) + compressor.flush(zlib.Z_FULL_FLUSH)
+    block = compressor.compress(zeros) + compressor.flush(zlib.Z_FULL_FLUSH)
+    if not first.endswith(block) or block != compressor.compress(zeros) + compressor.flush(
+        zlib.Z_FULL_FLUSH
+    ):
+        raise RuntimeError("zlib no longer repeats a fully flushed block")
+    return first[: len(first) - len(block)], block
+
+
+def _gf2_times(matrix: list[int], vector: int) -> int:
+    total, row = 0, 0
+    while vector:
+        if vector & 1:
+            total ^= matrix[row]
+        vector >>= 1
+        row += 1
+    return total
+
+
+def _gf2_square(matrix: list[int]) -> list[int]:
+    return [_gf2_times(matrix, matrix[n]) for n in range(32)]
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """CRC-32 of A+B from crc32(A), crc32(B) and len(B) (zlib's crc32_combine)."""
+    if len2 <= 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+    even = _gf2_square(odd)  # two zero bits
+    odd = _gf2_square(even)  # four zero bits
+    while True:
+        even = _gf2_square(odd)
+        if len2 & 1:
+            crc1 = _gf2_times(even, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+        odd = _gf2_square(even)
+        if len2 & 1:
+            crc1 = _gf2_times(odd, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+    return crc1 ^ crc2
+
+
+@functools.lru_cache(maxsize=64)
+def crc32_of_zeros(size: int) -> int:
+    """CRC-32 of ``size`` zero bytes, in O(log size) without touching them."""
+    if size <= MIB:
+        return zlib.crc32(bytes(size))
+    half = size // 2
+    crc_half = crc32_of_zeros(half)
+    crc = crc32_combine(crc_half, crc_half, half)
+    return crc32_combine(crc, zlib.crc32(b"\0"), 1) if size % 2 else crc
+
+
+async def gzip_bomb(request: Request) -> Response:
+    """``Content-Encoding: gzip`` whose body inflates to ``gb`` GiB of zeros (~1000:1),
+    streamed without Content-Length; the trailer's CRC-32 and size are right for
+    every size, so a client that inflates it all sees a valid gzip member."""
+    try:
+        gb = float(request.query_params.get("gb", "10"))
+    except ValueError:
+        gb = -1.0
+    if not 0 <= gb <= MAX_BOMB_GB:
+        return JSONResponse({"error": f"gb must be 0-{MAX_BOMB_GB:g}"}, status_code=400)
+    size = round(gb * GIB)
+    whole, rest = divmod(size, MIB)
+    header, block = _gzip_bomb_parts()
+
+    async def body() -> AsyncIterator[bytes]:
+        yield header
+        left = whole
+        while left > 0:
+            count = min(left, _BOMB_BLOCKS_PER_CHUNK)
+            left -= count
+            yield block * count
+        # after a full flush a fresh raw deflate stream may follow: it ends the member
+        tail = zlib.compressobj(9, zlib.DEFLATED, -zlib.MAX_WBITS)
+        last = tail.compress(bytes(rest)) + tail.flush()
+        yield last + struct.pack("<II", crc32_of_zeros(size), size & 0xFFFFFFFF)
+
+    return StreamingResponse(
+        body(),
+        media_type="application/octet-stream",
+        headers={"Content-Encoding": "gzip", "X-Decoded-Length": str(size)},
+    )
+
+
 def create_demo_app() -> Starlette:
     from app.demo import aws
     from app.demo.oauth import OAuthDemo
@@ -424,6 +567,12 @@ def create_demo_app() -> Starlette:
             Route("/cookies", cookies),
             Route("/cookies/set", set_cookies),
             Route("/redirect/{n}", redirect),
+            Route(
+                "/redirect-to",
+                redirect_to,
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"],
+            ),
+            Route("/gzip-bomb", gzip_bomb),
             Route("/broken/{n}", broken),
         ]
     )

@@ -4,6 +4,10 @@ The listening socket is bound before the thread starts (port 0: the system
 picks a free one) and handed to hypercorn, so there is no window in which
 another process can take the port.  HTTP/1.1 always; HTTP/2 too when TLS is on
 (ALPN).  ``stop()`` shuts down cleanly and joins the thread.
+
+Tests may bind another loopback address (``host="127.0.0.2"``: a second origin on
+Linux) and lower ``keep_alive_max_requests`` (after that many requests on one
+connection hypercorn closes it: ``Connection: close`` on HTTP/1.1, GOAWAY on HTTP/2).
 """
 
 from __future__ import annotations
@@ -33,8 +37,13 @@ class DemoServer:
         certfile: Path | None = None,
         keyfile: Path | None = None,
         client_ca: Path | None = None,
+        host: str = HOST,
+        keep_alive_max_requests: int | None = None,
     ) -> None:
+        self._host = host
         self._port = port
+        #: None keeps hypercorn's default (1000 requests per connection)
+        self._keep_alive_max_requests = keep_alive_max_requests
         self._certfile = certfile
         self._keyfile = keyfile
         #: when set, clients must present a certificate signed by this CA (mutual TLS)
@@ -51,13 +60,13 @@ class DemoServer:
         return self._certfile is not None
 
     def start(self) -> str:
-        """Start serving; returns the base URL (``http(s)://127.0.0.1:PORT``)."""
+        """Start serving; returns the base URL (``http(s)://HOST:PORT``)."""
         if self._thread is not None:
             return self.base_url
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            sock.bind((HOST, self._port))
+            sock.bind((self._host, self._port))
         except OSError:
             sock.close()
             raise
@@ -68,6 +77,8 @@ class DemoServer:
         config.errorlog = None
         config.graceful_timeout = 0.5
         config.keep_alive_timeout = 30
+        if self._keep_alive_max_requests is not None:
+            config.keep_alive_max_requests = self._keep_alive_max_requests
         if self._certfile is not None:
             config.certfile = str(self._certfile)
             config.keyfile = str(self._keyfile) if self._keyfile else None
@@ -75,7 +86,7 @@ class DemoServer:
                 config.ca_certs = str(self._client_ca)
                 config.verify_mode = ssl.CERT_REQUIRED
         scheme = "https" if self.tls else "http"
-        self.base_url = f"{scheme}://{HOST}:{port}"
+        self.base_url = f"{scheme}://{self._host}:{port}"
         self._thread = threading.Thread(
             target=self._run, args=(config,), name="courier-demo-server", daemon=True
         )
@@ -89,7 +100,7 @@ class DemoServer:
     def _wait_until_accepting(self, port: int) -> None:
         for _ in range(300):
             try:
-                with socket.create_connection((HOST, port), timeout=0.5):
+                with socket.create_connection((self._host, port), timeout=0.5):
                     return
             except OSError:
                 threading.Event().wait(0.01)

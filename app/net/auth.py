@@ -41,12 +41,21 @@ class APIKeyAuth(httpx.Auth):
         yield request
 
 
-def build_auth(auth: ResolvedAuth | None, oauth: OAuth2Tokens | None = None) -> httpx.Auth | None:
-    """The httpx auth for ``auth``; OAuth 2.0 needs the pool's token cache (``oauth``)."""
+def build_auth(
+    auth: ResolvedAuth | None,
+    oauth: OAuth2Tokens | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+) -> httpx.Auth | None:
+    """The httpx auth for ``auth``.
+
+    OAuth 2.0 needs the pool's token cache (``oauth``) and the collection's
+    transport, so token requests use its TLS settings, certificates and proxy.
+    """
     if auth is None:
         return None
     if auth.kind == "oauth2":
-        return OAuth2BearerAuth(oauth if oauth is not None else OAuth2Tokens(), auth)
+        tokens = oauth if oauth is not None else OAuth2Tokens()
+        return OAuth2BearerAuth(tokens, auth, transport)
     if auth.kind == "basic":
         return httpx.BasicAuth(auth.username, auth.password)
     if auth.kind == "digest":

@@ -116,7 +116,12 @@ def load(key: str) -> CookieJar:
     return jar
 
 
-def save(key: str, jar: CookieJar) -> None:
+def write(key: str, data: bytes) -> None:
+    """Write a jar's ``dump`` (blocking: call it from a worker thread)."""
     path = jar_file(key)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, dump(jar))
+    atomic_write(path, data)
+
+
+def save(key: str, jar: CookieJar) -> None:
+    write(key, dump(jar))

@@ -1,66 +1,50 @@
-"""Events yielded by ``app.net.engine.send``: the engine streams, callers react.
+"""What ``app.net.engine.send`` yields while an exchange runs: sizes, never bytes.
 
-A send yields ``Started``, then ``ResponseHead``, zero or more ``BodyChunk``,
-then exactly one of ``Finished`` or ``Failed`` (``Failed`` may come at any
-point, e.g. a server that resets mid-body).  Cancellation is by cancelling the
-task that iterates; nothing is yielded after that.
+``Started`` (the request as sent), ``Redirected`` per hop, ``HeadReceived``,
+any number of ``Progress``, then exactly one of ``Finished`` or ``Failed``
+(``Failed`` may come at any point).  Everything an event says is also recorded
+on the ``Exchange``; the body is read from its store.  Stopping is cancelling
+the task that iterates: the exchange then says ``stopped`` and nothing more is
+yielded.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from app.core.errors import RequestError
-from app.net.spool import ResponseSpool
-
-
-@dataclass(frozen=True, slots=True)
-class Timings:
-    """Seconds, measured from httpcore's ``trace`` extension.
-
-    ``connect_s`` / ``tls_s`` are None when the connection was reused (or, for
-    TLS, when the URL is plain http).  ``ttfb_s`` is send start to response
-    head; ``total_s`` is send start to last body byte.
-    """
-
-    reused_connection: bool = False
-    connect_s: float | None = None
-    tls_s: float | None = None
-    ttfb_s: float | None = None
-    total_s: float = 0.0
+from app.net.exchange import RedirectHop, ResponseHead, SentRequest, Timings
 
 
 @dataclass(frozen=True, slots=True)
 class Started:
-    method: str
-    url: str
+    request: SentRequest
 
 
 @dataclass(frozen=True, slots=True)
-class ResponseHead:
-    status_code: int
-    reason: str
-    http_version: str
-    headers: tuple[tuple[str, str], ...]
-    url: str
-    #: the request headers as actually sent (client + request), for the UI
-    request_headers: tuple[tuple[str, str], ...] = ()
-    #: Content-Length if the server sent one
-    expected_size: int | None = None
+class Redirected:
+    hop: RedirectHop
 
 
 @dataclass(frozen=True, slots=True)
-class BodyChunk:
-    data: bytes
-    #: bytes received so far, this chunk included (decoded size)
+class HeadReceived:
+    head: ResponseHead
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    #: body bytes stored so far (decoded)
     received: int
+    #: body bytes read from the network so far
+    wire_bytes: int
+    #: the decoded size when known in advance
+    expected: int | None
 
 
 @dataclass(frozen=True, slots=True)
 class Finished:
     size: int
     timings: Timings
-    spool: ResponseSpool = field(repr=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,4 +53,4 @@ class Failed:
     timings: Timings | None = None
 
 
-Event = Started | ResponseHead | BodyChunk | Finished | Failed
+Event = Started | Redirected | HeadReceived | Progress | Finished | Failed

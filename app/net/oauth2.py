@@ -83,8 +83,18 @@ class OAuth2Tokens:
     def forget(self, auth: ResolvedAuth) -> None:
         self._tokens.pop(cache_key(auth), None)
 
-    async def token(self, auth: ResolvedAuth, *, force: bool = False) -> Token:
-        """A usable token: cached, refreshed, or fetched (``force``: always a new one)."""
+    async def token(
+        self,
+        auth: ResolvedAuth,
+        *,
+        force: bool = False,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> Token:
+        """A usable token: cached, refreshed, or fetched (``force``: always a new one).
+
+        ``transport`` is the collection's: token requests go out with its TLS
+        settings, client certificate and proxy.
+        """
         key = cache_key(auth)
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:  # one fetch at a time per token, however many requests wait
@@ -93,15 +103,19 @@ class OAuth2Tokens:
                 return current
             token: Token | None = None
             if current is not None and current.refresh_token and not force:
-                token = await self._refresh(auth, current.refresh_token)
+                token = await self._refresh(auth, current.refresh_token, transport)
             if token is None:
-                token = await self._fetch(auth)
+                token = await self._fetch(auth, transport)
             self._tokens[key] = token
             return token
 
-    def _client(self, auth: ResolvedAuth, **extra: Any) -> AsyncOAuth2Client:
+    def _client(
+        self, auth: ResolvedAuth, transport: httpx.AsyncBaseTransport | None, **extra: Any
+    ) -> AsyncOAuth2Client:
         if not auth.token_url:
             raise OAuth2Error("OAuth 2.0 needs a token URL.")
+        if transport is not None:
+            extra["transport"] = transport
         return AsyncOAuth2Client(
             client_id=auth.client_id or None,
             client_secret=auth.client_secret or None,
@@ -110,18 +124,20 @@ class OAuth2Tokens:
             **extra,
         )
 
-    async def _fetch(self, auth: ResolvedAuth) -> Token:
+    async def _fetch(
+        self, auth: ResolvedAuth, transport: httpx.AsyncBaseTransport | None = None
+    ) -> Token:
         try:
             if auth.grant == "client_credentials":
-                async with self._client(auth) as client:
+                async with self._client(auth, transport) as client:
                     data = await client.fetch_token(auth.token_url, grant_type="client_credentials")
             elif auth.grant == "password":
-                async with self._client(auth) as client:
+                async with self._client(auth, transport) as client:
                     data = await client.fetch_token(
                         auth.token_url, username=auth.username, password=auth.password
                     )
             elif auth.grant == "authorization_code":
-                data = await self._authorization_code(auth)
+                data = await self._authorization_code(auth, transport)
             else:
                 raise OAuth2Error(f"Unknown OAuth 2.0 grant “{auth.grant}”.")
         except OAuth2Error:
@@ -137,9 +153,14 @@ class OAuth2Tokens:
             raise OAuth2Error(f"The authorization server refused: {exc}") from exc
         return _token_from(data)
 
-    async def _refresh(self, auth: ResolvedAuth, refresh_token: str) -> Token | None:
+    async def _refresh(
+        self,
+        auth: ResolvedAuth,
+        refresh_token: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> Token | None:
         try:
-            async with self._client(auth) as client:
+            async with self._client(auth, transport) as client:
                 data = await client.refresh_token(auth.token_url, refresh_token=refresh_token)
         except Exception:
             return None  # the refresh token is no good any more: fetch a new token instead
@@ -148,13 +169,17 @@ class OAuth2Tokens:
             token.refresh_token = refresh_token
         return token
 
-    async def _authorization_code(self, auth: ResolvedAuth) -> dict[str, Any]:
+    async def _authorization_code(
+        self, auth: ResolvedAuth, transport: httpx.AsyncBaseTransport | None = None
+    ) -> dict[str, Any]:
         if not auth.auth_url:
             raise OAuth2Error("The authorization code grant needs an authorization URL.")
         verifier = generate_token(64)
         async with (
             LoopbackRedirect() as redirect,
-            self._client(auth, redirect_uri=redirect.uri, code_challenge_method="S256") as client,
+            self._client(
+                auth, transport, redirect_uri=redirect.uri, code_challenge_method="S256"
+            ) as client,
         ):
             url, state = client.create_authorization_url(auth.auth_url, code_verifier=verifier)
             result = self.open_browser(url)
@@ -244,17 +269,23 @@ class LoopbackRedirect:
 class OAuth2BearerAuth(httpx.Auth):
     """Sends the OAuth 2.0 access token; on a 401, once more with a new token."""
 
-    def __init__(self, tokens: OAuth2Tokens, auth: ResolvedAuth) -> None:
+    def __init__(
+        self,
+        tokens: OAuth2Tokens,
+        auth: ResolvedAuth,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self._tokens = tokens
         self._auth = auth
+        self._transport = transport
 
     async def async_auth_flow(
         self, request: httpx.Request
     ) -> AsyncGenerator[httpx.Request, httpx.Response]:
-        token = await self._tokens.token(self._auth)
+        token = await self._tokens.token(self._auth, transport=self._transport)
         request.headers["Authorization"] = f"Bearer {token.access_token}"
         response = yield request
         if response.status_code == 401:
-            token = await self._tokens.token(self._auth, force=True)
+            token = await self._tokens.token(self._auth, force=True, transport=self._transport)
             request.headers["Authorization"] = f"Bearer {token.access_token}"
             yield request

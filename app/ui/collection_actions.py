@@ -57,7 +57,7 @@ class CollectionActions:
                 "No collection", "Cookies are kept per collection: open a request of one first."
             )
             return
-        CookieManager(self.window.runner, collection.id, collection.name, self.window).exec()
+        CookieManager(self.window.sends, collection.id, collection.name, self.window).exec()
 
     def settings_of_current(self) -> None:
         if self.window.current_collection is None:

@@ -1,15 +1,22 @@
 """Courier's main window: sidebar | request editor | response pane.
 
 The window wires widgets to the services it is given (``Workspace`` for files,
-``RequestRunner`` for sending); it does no I/O itself.  Every failure ends up
-as a message in the response pane or a dialog, never as a traceback.
+``SendService`` for sending); it does no I/O itself, and nothing that blocks:
+collections open, the keychain is read, the demo server starts and bodies are
+saved in workers while the window stays responsive.  Each request keeps its
+last exchange, so the response pane shows the response of the request in the
+editor.  Every failure ends up as a message in the response pane or a dialog,
+never as a traceback.
 """
 
 from __future__ import annotations
 
+import asyncio
 import functools
+from collections import OrderedDict
+from collections.abc import Coroutine
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
@@ -20,6 +27,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QMessageBox,
+    QProgressBar,
     QSplitter,
     QToolBar,
     QWidget,
@@ -29,7 +37,8 @@ from app import __version__
 from app.core.errors import CourierError
 from app.core.inherit import effective_auth, inherited_headers, lookup_variable
 from app.core.model import Collection, Folder, LoadProblem, Request
-from app.services.runner import RequestRunner
+from app.net.exchange import Exchange
+from app.services.sends import SendService
 from app.services.workspace import Workspace
 from app.ui import dialogs
 from app.ui.auth_editor import KIND_LABELS
@@ -40,9 +49,13 @@ from app.ui.response_view import ResponseView
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
 
-#: how much of a body the response pane shows (the whole body stays in the spool)
-DISPLAY_CAP = 2 * 1024 * 1024
+#: how much of a body "Copy" puts on the clipboard (the whole body stays in the store)
+COPY_CAP = 2 * 1024 * 1024
 SCRATCH_NAME = "Untitled request"
+#: the last exchange of this many requests is kept (a body lives as long as it is held)
+KEPT_EXCHANGES = 30
+
+_T = TypeVar("_T")
 
 
 class MainWindow(QMainWindow):
@@ -50,11 +63,14 @@ class MainWindow(QMainWindow):
     responseShown = Signal()
 
     def __init__(
-        self, workspace: Workspace, runner: RequestRunner, parent: QWidget | None = None
+        self, workspace: Workspace, sends: SendService, parent: QWidget | None = None
     ) -> None:
         super().__init__(parent)
         self.workspace = workspace
-        self.runner = runner
+        self.sends = sends
+        #: the last exchange of each request, by the request object (newest last)
+        self._exchanges: OrderedDict[int, Exchange] = OrderedDict()
+        self._background: set[asyncio.Future[Any]] = set()
         self.setObjectName("mainWindow")
         self.resize(1380, 860)
 
@@ -80,12 +96,18 @@ class MainWindow(QMainWindow):
         self.secrets_label = QLabel("", self)
         self.secrets_label.setObjectName("secretsLabel")
         self.statusBar().addPermanentWidget(self.secrets_label)
-        secrets = workspace.secrets
-        if not secrets.persistent:
-            # said once, plainly, and kept visible: secrets will not survive a restart
-            self.secrets_label.setText("⚠ Secrets: this session only")
-            self.secrets_label.setToolTip(secrets.reason)
-            self.statusBar().showMessage(secrets.reason, 30000)
+        #: shown while something runs in the background (opening a collection...)
+        self.busy_indicator = QProgressBar(self)
+        self.busy_indicator.setObjectName("busyIndicator")
+        self.busy_indicator.setRange(0, 0)
+        self.busy_indicator.setMaximumWidth(120)
+        self.busy_indicator.setMaximumHeight(12)
+        self.busy_indicator.setTextVisible(False)
+        self.busy_indicator.hide()
+        self.statusBar().addPermanentWidget(self.busy_indicator)
+        self._busy: dict[str, str] = {}
+        if workspace.session.secrets_opened:
+            self._on_secrets_ready(workspace.secrets.persistent, workspace.secrets.reason)
 
         #: what the editor shows: (collection, stored request) or (None, scratch request)
         self.current_collection: Collection | None = None
@@ -137,7 +159,7 @@ class MainWindow(QMainWindow):
 
         request_menu = self.menuBar().addMenu("&Request")
         self._add_action(request_menu, "Send", self.send, "Ctrl+Return")
-        self._add_action(request_menu, "Stop", self.runner.stop, "Esc")
+        self._add_action(request_menu, "Stop", self.stop, "Esc")
         self._add_action(request_menu, "Focus URL", self.editor.focus_url, "Ctrl+L")
 
         help_menu = self.menuBar().addMenu("&Help")
@@ -230,7 +252,12 @@ class MainWindow(QMainWindow):
         ws.treeChanged.connect(self.tree_model.sync)
         ws.itemChanged.connect(self.tree_model.refresh)
         ws.environmentChanged.connect(self._on_environment_changed)
+        ws.collectionOpening.connect(self._on_collection_opening)
+        ws.collectionOpenFailed.connect(self._on_collection_open_failed)
+        ws.secretsReady.connect(self._on_secrets_ready)
         ws.demo.startedAt.connect(self._on_demo_started)
+        ws.demo.starting.connect(lambda: self._set_busy("demo", "Starting the demo server…"))
+        ws.demo.failed.connect(self._on_demo_failed)
 
         self.sidebar.requestActivated.connect(self.open_request)
         self.sidebar.problemActivated.connect(self._show_problem)
@@ -239,22 +266,21 @@ class MainWindow(QMainWindow):
         self.sidebar.openCollectionRequested.connect(self.open_collection_dialog)
 
         self.editor.sendRequested.connect(self.send)
-        self.editor.stopRequested.connect(self.runner.stop)
+        self.editor.stopRequested.connect(self.stop)
         self.editor.modifiedChanged.connect(self._on_modified_changed)
 
-        r = self.runner
-        r.started.connect(self.response.show_sending)
-        r.head.connect(self._on_head)
-        r.chunk.connect(self.response.append_body)
-        r.finished.connect(self._on_finished)
-        r.failed.connect(self._on_failed)
-        r.stopped.connect(self.response.show_stopped)
-        r.runningChanged.connect(self.editor.set_running)
+        sends = self.sends
+        sends.exchangeStarted.connect(self._on_exchange_changed)
+        sends.exchangeUpdated.connect(self._on_exchange_changed)
+        sends.exchangeFinished.connect(self._on_exchange_finished)
+        sends.saveProgress.connect(self._on_save_progress)
+        sends.saveFinished.connect(self._on_save_finished)
+        sends.saveFailed.connect(self._on_save_failed)
         self.response.saveBodyRequested.connect(self.save_body)
-        self.editor.auth_editor.tokenRequested.connect(self.get_new_token)
-        r.tokenReady.connect(self.editor.auth_editor.show_token)
-        r.tokenFailed.connect(lambda message: self.editor.auth_editor.show_token(f"⚠ {message}"))
         self.response.copyBodyRequested.connect(self.copy_body)
+        self.editor.auth_editor.tokenRequested.connect(self.get_new_token)
+        sends.tokenReady.connect(self.editor.auth_editor.show_token)
+        sends.tokenFailed.connect(self._on_token_failed)
 
     def _restore_geometry(self) -> None:
         state = self.workspace.state
@@ -266,6 +292,8 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------- collections
 
     def _on_collection_opened(self, collection: Collection) -> None:
+        if collection.path is not None:
+            self._set_busy(f"open:{collection.path}", None)
         index = self.tree_model.add_collection(collection)
         self.sidebar.tree.expand(index)
         if collection.problems:
@@ -282,14 +310,57 @@ class MainWindow(QMainWindow):
         if directory:
             self.open_collection(Path(directory))
 
-    def open_collection(self, path: Path) -> Collection | None:
+    def open_collection(self, path: Path) -> asyncio.Future[Collection | None]:
+        """Open a collection in the background (files and keychain read in a worker);
+        the future gives the collection, or None when it failed (the user was told)."""
+        return self._in_background(self._open_collection(path))
+
+    async def _open_collection(self, path: Path) -> Collection | None:
         try:
-            collection = self.workspace.open_collection(path)
+            collection = await self.workspace.open_collection_async(path)
         except CourierError as exc:
             self.show_error(exc.title, exc.message)
             return None
         self.sidebar.select(collection)
         return collection
+
+    def _in_background(self, coroutine: Coroutine[Any, Any, _T]) -> asyncio.Future[_T]:
+        task = asyncio.ensure_future(coroutine)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        return task
+
+    async def restore(self) -> None:
+        """Open what was open last time, without holding up the window."""
+        errors = await self.workspace.restore_async()
+        for error in errors:
+            self.statusBar().showMessage(f"{error.title}: {error.message}", 15000)
+
+    def _set_busy(self, key: str, text: str | None) -> None:
+        """Say that something runs in the background (None: it ended)."""
+        if text is None:
+            self._busy.pop(key, None)
+        else:
+            self._busy[key] = text
+        self.busy_indicator.setVisible(bool(self._busy))
+        self.busy_indicator.setToolTip("\n".join(self._busy.values()))
+        if text is not None:
+            self.statusBar().showMessage(text)
+        elif not self._busy:
+            self.statusBar().clearMessage()
+
+    def _on_collection_opening(self, path: str) -> None:
+        self._set_busy(f"open:{path}", f"Opening {Path(path).name}…")
+
+    def _on_collection_open_failed(self, path: str, message: str) -> None:
+        self._set_busy(f"open:{path}", None)
+
+    def _on_secrets_ready(self, persistent: bool, reason: str) -> None:
+        if not persistent:
+            # said once, plainly, and kept visible: secrets will not survive a restart
+            self.secrets_label.setText("⚠ Secrets: this session only")
+            self.secrets_label.setToolTip(reason)
+            self.statusBar().showMessage(reason, 30000)
 
     def new_collection(self) -> None:
         name, ok = QInputDialog.getText(self, "New collection", "Name")
@@ -317,26 +388,30 @@ class MainWindow(QMainWindow):
         for path in recent:
             self.recent_menu.addAction(path, functools.partial(self.open_collection, Path(path)))
 
-    def open_demo_collection(self, start_server: bool = True) -> None:
+    def open_demo_collection(self, start_server: bool = True) -> asyncio.Future[Any]:
+        if start_server:
+            self.start_demo()
+        return self._in_background(self._open_demo_collection())
+
+    async def _open_demo_collection(self) -> None:
         try:
-            collection = self.workspace.open_sample()
+            collection = await self.workspace.open_sample_async()
         except CourierError as exc:
             self.show_error(exc.title, exc.message)
             return
-        if start_server:
-            self.start_demo()
         self.sidebar.select(collection)
 
     def start_demo(self) -> None:
-        try:
-            url = self.workspace.demo.start()
-        except OSError as exc:
-            self.show_error("Demo server", f"The demo server could not start: {exc}")
-            return
-        self.demo_label.setText(f"Demo server: {url}")
+        """Start the demo server in a worker (the window says when it is up)."""
+        self.workspace.demo.start_in_background()
 
     def _on_demo_started(self, url: str) -> None:
+        self._set_busy("demo", None)
         self.demo_label.setText(f"Demo server: {url}")
+
+    def _on_demo_failed(self, message: str) -> None:
+        self._set_busy("demo", None)
+        self.show_error("Demo server", f"The demo server could not start: {message}")
 
     # ------------------------------------------------------ sidebar actions
 
@@ -375,6 +450,9 @@ class MainWindow(QMainWindow):
         self.tree_model.set_modified(self.current_request, False)
         self.current_collection = collection
         self.current_request = request
+        exchange = self._exchanges.get(id(request))
+        self.response.show_exchange(exchange)
+        self.editor.set_running(self.sends.is_running(exchange))
         self.editor.load_model(request)
         self.show_inherited()
         self.fill_environments()
@@ -453,26 +531,57 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- sending
 
+    def current_exchange(self) -> Exchange | None:
+        """The last exchange of the request in the editor."""
+        return self._exchanges.get(id(self.current_request))
+
     def send(self) -> None:
-        if self.runner.is_running():
-            self.runner.stop()
+        """Send the request in the editor (Send while it runs stops it)."""
+        if self.sends.is_running(self.current_exchange()):
+            self.stop()
             return
         request = self.editor.to_model()
-        self._content_type = ""
+        stored = self.current_request
+        collection = self.current_collection
         try:
-            resolution = self.workspace.resolve(
-                request, self.current_collection, self.current_request
-            )
+            resolution = self.workspace.resolve(request, collection, stored)
         except CourierError as exc:
-            self._on_failed(exc)
-            return
-        except OSError as exc:
-            self.response.show_failed("Could not send", str(exc), repr(exc))
+            self.response.show_failed(exc.title, exc.message, exc.detail)
             self.responseShown.emit()
             return
         if resolution.unresolved and not self.confirm_unresolved(list(resolution.unresolved)):
             return
-        self.runner.send(resolution.profile, resolution.request)
+        try:
+            exchange = self.sends.send(request, collection, stored)
+        except CourierError as exc:
+            self.response.show_failed(exc.title, exc.message, exc.detail)
+            self.responseShown.emit()
+            return
+        self._keep(stored, exchange)
+        self.response.show_exchange(exchange)
+        self.editor.set_running(True)
+
+    def stop(self) -> None:
+        """Stop the exchange of the request in the editor; what arrived stays."""
+        self.sends.stop(self.current_exchange())
+
+    def _keep(self, request: Request, exchange: Exchange) -> None:
+        key = id(request)
+        self._exchanges.pop(key, None)
+        self._exchanges[key] = exchange
+        while len(self._exchanges) > KEPT_EXCHANGES:
+            self._exchanges.popitem(last=False)  # the oldest body is released with it
+
+    def _on_exchange_changed(self, exchange: Exchange) -> None:
+        if exchange is self.response.exchange():
+            self.response.refresh()
+
+    def _on_exchange_finished(self, exchange: Exchange) -> None:
+        if exchange is self.current_exchange():
+            self.editor.set_running(False)
+        if exchange is self.response.exchange():
+            self.response.refresh()
+            self.responseShown.emit()
 
     def confirm_unresolved(self, names: list[str]) -> bool:
         """Ask before sending a request whose ``{{variables}}`` have no value."""
@@ -487,91 +596,51 @@ class MainWindow(QMainWindow):
         )
         return answer == QMessageBox.StandardButton.Ok
 
-    def _oauth_of_current(self) -> Any:
-        """The OAuth 2.0 settings in force for the request in the editor, resolved."""
-        resolution = self.workspace.resolve(
-            self.editor.to_model(), self.current_collection, self.current_request
-        )
-        for auth in (resolution.request.auth, resolution.profile.auth):
-            if auth is not None and auth.kind == "oauth2":
-                if resolution.request.auth_mode == "none":
-                    return None
-                return auth
-        return None
-
     def get_new_token(self) -> None:
-        try:
-            auth = self._oauth_of_current()
-        except CourierError as exc:
-            self.editor.auth_editor.show_token(f"⚠ {exc.message}")
-            return
-        if auth is None:
-            self.editor.auth_editor.show_token("⚠ This request does not use OAuth 2.0.")
-            return
         self.editor.auth_editor.show_token("Getting a token…")
-        self.runner.fetch_token(auth)
+        request = self.editor.to_model()
+        self.sends.fetch_token(request, self.current_collection, self.current_request)
 
-    def _on_head(self, head: Any) -> None:
-        for name, value in head.headers:
-            if name.lower() == "content-type":
-                self._content_type = value
-        self.response.show_head(
-            head.status_code,
-            head.reason,
-            head.http_version,
-            list(head.headers),
-            list(head.request_headers),
-            head.url,
-        )
-
-    def _on_finished(self, finished: Any) -> None:
-        t = finished.timings
-        timings = {
-            "connect_s": t.connect_s,
-            "tls_s": t.tls_s,
-            "ttfb_s": t.ttfb_s,
-            "total_s": t.total_s,
-            "reused_connection": t.reused_connection,
-        }
-        preview = finished.spool.head(DISPLAY_CAP)
-        self.response.show_finished(
-            finished.size,
-            t.total_s,
-            timings,
-            preview,
-            self._content_type,
-            finished.size <= DISPLAY_CAP,
-        )
-        self.responseShown.emit()
-
-    def _on_failed(self, error: Any) -> None:
-        self.response.show_failed(error.title, error.message, error.detail)
-        self.responseShown.emit()
+    def _on_token_failed(self, message: str) -> None:
+        self.editor.auth_editor.show_token(f"⚠ {message}")
 
     def copy_body(self) -> None:
-        """Copy the body as received (up to the display cap) to the clipboard."""
-        spool = self.runner.last_spool
-        if spool is None or spool.closed:
+        """Copy the body as received (up to ``COPY_CAP``) to the clipboard."""
+        exchange = self.response.exchange()
+        if exchange is None or exchange.body.released:
             return
-        text = spool.head(DISPLAY_CAP).decode("utf-8", errors="replace")
+        text = exchange.body.head(COPY_CAP).decode("utf-8", errors="replace")
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:
             clipboard.setText(text)
             self.statusBar().showMessage(f"Copied {len(text):,} characters", 3000)
 
     def save_body(self) -> None:
-        spool = self.runner.last_spool
-        if spool is None:
+        """Save the whole body (or what arrived) to a file, copied in a worker."""
+        exchange = self.response.exchange()
+        if exchange is None or exchange.body.released:
             return
-        path, _filter = QFileDialog.getSaveFileName(self, "Save response body")
+        path = self.ask_save_body_path()
         if not path:
             return
-        try:
-            spool.save_to(Path(path))
-        except OSError as exc:
-            self.show_error("Could not save the body", f"{path}: {exc.strerror or exc}")
-            return
+        self._set_busy("save", f"Saving the body to {path}…")
+        self.sends.save_body(exchange, Path(path))
+
+    def ask_save_body_path(self) -> str:
+        path, _filter = QFileDialog.getSaveFileName(self, "Save response body")
+        return path
+
+    def _on_save_progress(self, done: int, total: int) -> None:
+        if total:
+            self._set_busy("save", f"Saving the body… {done * 100 // total}%")
+
+    def _on_save_finished(self, path: str) -> None:
+        self._set_busy("save", None)
         self.statusBar().showMessage(f"Saved the body to {path}", 5000)
+
+    def _on_save_failed(self, message: str) -> None:
+        self._set_busy("save", None)
+        self.show_error("Could not save the body", message)
 
     # ------------------------------------------------------------- helpers
 
@@ -593,7 +662,7 @@ class MainWindow(QMainWindow):
         state.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         state.splitter_state = bytes(self.splitter.saveState().toBase64().data()).decode()
         self.workspace.save_state()
-        self.runner.stop()
+        self.sends.stop_all()
         event.accept()
 
 

@@ -1,10 +1,12 @@
-"""The response pane: status strip, then Body / Headers / Timing tabs.
+"""The response pane: status strip, then Body / Headers / Cookies / Timing tabs.
 
-The body fills in as chunks arrive, but never faster than the screen needs:
-chunks are buffered and flushed on a timer in bounded pieces, decoded
-incrementally, and the text widget stops at ``DISPLAY_CAP`` (the whole body
-stays in the engine's spool; "Save body" writes all of it).  A complete JSON
-body is pretty-printed once it has arrived.
+It shows one ``Exchange`` (``show_exchange``) and re-reads it when told it
+changed (``refresh``).  The body fills in as it arrives, but never faster than
+the screen needs: a timer pulls bounded pieces from the exchange's body store,
+decodes them incrementally, and the text widget stops at ``DISPLAY_CAP`` (the
+whole body stays in the store; "Save body…" writes all of it).  A complete JSON
+body is pretty-printed once it has arrived.  A failed or stopped exchange keeps
+what arrived: it can still be saved or copied.
 """
 
 from __future__ import annotations
@@ -31,6 +33,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.units import human_size, human_time
+from app.net.exchange import Exchange, ExchangeState, Timings
 from app.ui import theme
 
 DISPLAY_CAP = 2 * 1024 * 1024
@@ -51,25 +55,6 @@ TIMING_ROWS: tuple[tuple[str, str, str], ...] = (
     ("download_s", "Download", "#4fc38a"),
     ("total_s", "Total", "#7c5cff"),
 )
-
-
-def human_size(size: int) -> str:
-    if size < 1024:
-        return f"{size} B"
-    value = float(size)
-    for unit in ("KB", "MB", "GB", "TB"):
-        value /= 1024
-        if value < 1024 or unit == "TB":
-            return f"{value:.1f} {unit}"
-    return f"{size} B"
-
-
-def human_time(seconds: float | None) -> str:
-    if seconds is None:
-        return "—"
-    if seconds < 1:
-        return f"{seconds * 1000:.0f} ms"
-    return f"{seconds:.2f} s"
 
 
 def break_long_lines(text: str, column: int, limit: int = DISPLAY_LINE_LIMIT) -> tuple[str, int]:
@@ -173,13 +158,13 @@ class ResponseView(QWidget):
         super().__init__(parent)
         self.setObjectName("responsePane")
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        self._pending: list[bytes] = []
+        self._exchange: Exchange | None = None
         self._pending_text = ""
-        self._shown_bytes = 0
-        self._received = 0
+        #: how far into the body store the text widget has read
+        self._read_offset = 0
+        self._head_shown = False
+        self._final_shown = False
         self._status = ""
-        self._capped = False
-        self._finished = False
         self._column = 0
         self._flush_timer = QTimer(self)
         self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
@@ -377,8 +362,18 @@ class ResponseView(QWidget):
 
     # --------------------------------------------------------------- API
 
+    def exchange(self) -> Exchange | None:
+        """The exchange on show (None: the placeholder or a message)."""
+        return self._exchange
+
     def clear(self) -> None:
+        self._exchange = None
+        self._reset()
+
+    def _reset(self) -> None:
         self._reset_body()
+        self._head_shown = False
+        self._final_shown = False
         self._set_status("", None)
         self.time_label.setText("")
         self.size_label.setText("")
@@ -392,93 +387,114 @@ class ResponseView(QWidget):
         self.copy_button.setEnabled(False)
         self.busy_bar.hide()
 
-    def show_sending(self, method: str, url: str) -> None:
-        self.clear()
+    def show_exchange(self, exchange: Exchange | None) -> None:
+        """Show ``exchange`` (from the start), or the placeholder for None."""
+        if exchange is None:
+            self.clear()
+            return
+        if exchange is not self._exchange:
+            self._reset()
+            self._exchange = exchange
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Show what changed in the exchange on show (cheap: call it on every update)."""
+        exchange = self._exchange
+        if exchange is None:
+            return
+        if not self._head_shown and not self._final_shown:
+            self._show_sending(exchange)
+        if exchange.response is not None and not self._head_shown:
+            self._show_head(exchange)
+        if exchange.finished:
+            if not self._final_shown:
+                self._final_shown = True
+                self._show_final(exchange)
+            return
+        if exchange.response is not None:
+            self.size_label.setText(f"{human_size(exchange.received)} received")
+            self._update_notice()
+            behind = self._read_offset < min(exchange.received, DISPLAY_CAP)
+            if behind and not self._flush_timer.isActive():
+                self._flush_timer.start()
+
+    def _show_sending(self, exchange: Exchange) -> None:
         self._set_status("Sending…", None)
+        sent = exchange.request
+        if sent is not None:
+            method, url = sent.method, sent.url
+        else:
+            method, url = exchange.method, exchange.url
         self.time_label.setText(f"{method} {url}")
         self.stack.setCurrentIndex(BODY)
         self.busy_bar.show()
 
-    def show_head(
-        self,
-        status_code: int,
-        reason: str,
-        http_version: str,
-        headers: list[tuple[str, str]],
-        request_headers: list[tuple[str, str]],
-        url: str,
-    ) -> None:
-        self._set_status(f"{status_code} {reason}".strip(), theme.status_color(status_code).name())
-        self.version_label.setText(http_version)
+    def _show_head(self, exchange: Exchange) -> None:
+        head = exchange.response
+        assert head is not None
+        self._head_shown = True
+        status = f"{head.status_code} {head.reason}".strip()
+        self._set_status(status, theme.status_color(head.status_code).name())
+        self.version_label.setText(head.http_version)
         self.time_label.setText("")
         self.size_label.setText("receiving…")
         self.busy_bar.show()
-        self._fill_headers(headers, request_headers, url)
-        self._fill_cookies(headers)
+        self._fill_headers(exchange)
+        self._fill_cookies(list(head.headers))
         self.stack.setCurrentIndex(BODY)
 
-    def append_body(self, data: bytes) -> None:
-        """Buffer a chunk; the flush timer shows it (and the progress) at screen pace."""
-        self._received += len(data)
-        room = DISPLAY_CAP - self._shown_bytes
-        if room > 0:
-            piece = data[:room]
-            self._shown_bytes += len(piece)
-            self._pending.append(piece)
-        if self._received > DISPLAY_CAP:
-            self._capped = True
-        if not self._flush_timer.isActive():
-            self._flush_timer.start()
-
-    def show_finished(
-        self,
-        size: int,
-        elapsed_s: float,
-        timings: dict[str, float | bool | None],
-        body_preview: bytes,
-        content_type: str,
-        complete: bool,
-    ) -> None:
-        self._received = size
-        self._finished = True
+    def _show_final(self, exchange: Exchange) -> None:
         self._flush(everything=True)
         self.busy_bar.hide()
+        if exchange.timings is not None:
+            self._set_timings(_timing_values(exchange.timings))
+            if exchange.response is not None:
+                self.time_label.setText(human_time(exchange.timings.total_s))
+        has_body = exchange.received > 0 and not exchange.body.released
+        self.save_button.setEnabled(has_body)
+        self.copy_button.setEnabled(has_body)
+        self._update_notice()
+        if exchange.state is ExchangeState.DONE:
+            self._show_done(exchange)
+        elif exchange.state is ExchangeState.STOPPED:
+            shown = self._status if self._status not in ("", "Sending…") else ""
+            self._set_status(f"{shown} · Stopped" if shown else "Stopped", theme.MUTED)
+            self.size_label.setText(f"{human_size(exchange.received)} received")
+        else:
+            error = exchange.error
+            self._show_error_page(
+                error.title if error else "Request failed",
+                error.message if error else "The request did not complete.",
+                error.detail if error else "",
+            )
+            if exchange.received:
+                self.size_label.setText(f"{human_size(exchange.received)} received")
+                self.save_button.setToolTip("Save what arrived before it failed")
+
+    def _show_done(self, exchange: Exchange) -> None:
+        size = exchange.received
         self.size_label.setText(human_size(size))
-        self.time_label.setText(human_time(elapsed_s))
-        self._set_timings(timings)
-        self._capped = size > DISPLAY_CAP
-        self._update_cap_notice()
-        if complete and body_preview and len(body_preview) <= PRETTY_LIMIT:
-            pretty = _pretty_json(body_preview, content_type)
+        self.save_button.setToolTip("Save the whole response body to a file")
+        if 0 < size <= PRETTY_LIMIT:
+            head = exchange.response
+            pretty = _pretty_json(exchange.body.read(), head.content_type if head else "")
             if pretty is not None:
                 self.body.setPlainText(pretty)
-        self.save_button.setEnabled(True)
-        self.copy_button.setEnabled(bool(body_preview))
 
     def show_failed(self, title: str, message: str, detail: str) -> None:
-        self._flush(everything=True)
+        """A failure that is no exchange's (a file that does not parse, a bad variable)."""
+        self.clear()
+        self._show_error_page(title, message, detail)
+
+    def _show_error_page(self, title: str, message: str, detail: str) -> None:
         self.busy_bar.hide()
         self._set_status("Error", theme.ERROR_COLOR)
-        self.size_label.setText("")
-        # nothing complete to save or copy (the window keeps only finished bodies)
-        self.save_button.setEnabled(False)
-        self.copy_button.setEnabled(False)
         self.error_title.setText(title)
         self.error_message.setText(message)
         self.error_detail.setText(detail)
         self.error_detail.setVisible(bool(detail))
         self.stack.setCurrentIndex(ERROR)
         self.tabs.setCurrentIndex(0)
-
-    def show_stopped(self) -> None:
-        self._flush(everything=True)
-        self.busy_bar.hide()
-        shown = self._status if self._status not in ("", "Sending…") else ""
-        self._set_status(f"{shown} · Stopped" if shown else "Stopped", theme.MUTED)
-        self.size_label.setText(f"{human_size(self._received)} received")
-        # what arrived stays on screen (selectable); there is no finished body to save
-        self.save_button.setEnabled(False)
-        self.copy_button.setEnabled(False)
 
     def body_text(self) -> str:
         if self.stack.currentIndex() == ERROR:
@@ -494,13 +510,9 @@ class ResponseView(QWidget):
 
     def _reset_body(self) -> None:
         self._flush_timer.stop()
-        self._pending.clear()
         self._pending_text = ""
         self._decoder.reset()
-        self._shown_bytes = 0
-        self._received = 0
-        self._capped = False
-        self._finished = False
+        self._read_offset = 0
         self._column = 0
         self.cap_notice.hide()
         self.body.clear()
@@ -515,52 +527,55 @@ class ResponseView(QWidget):
         else:
             self.status_label.setStyleSheet("")
 
-    def _update_cap_notice(self) -> None:
-        if not self._capped:
-            self.cap_notice.hide()
-            return
-        shown = f"{DISPLAY_CAP // (1024 * 1024)} MB"
-        total = human_size(self._received)
-        if self._finished:
-            text = f"Showing the first {shown} of {total} — use “Save body…” to get all of it."
+    def _update_notice(self) -> None:
+        """The line above the body: the display cap, and what the exchange noted."""
+        exchange = self._exchange
+        lines: list[str] = []
+        if exchange is not None and exchange.received > DISPLAY_CAP:
+            shown = human_size(DISPLAY_CAP)
+            total = human_size(exchange.received)
+            if exchange.finished:
+                lines.append(
+                    f"Showing the first {shown} of {total} — use “Save body…” to get all of it."
+                )
+            else:
+                lines.append(
+                    f"Showing the first {shown} of {total} received so far — the whole body "
+                    "is kept: “Save body…” gets all of it once it has arrived."
+                )
+        if exchange is not None:
+            lines.extend(exchange.notes)
+        if lines:
+            self.cap_notice.setText("\n".join(lines))
+            self.cap_notice.show()
         else:
-            text = (
-                f"Showing the first {shown} of {total} received so far — the whole body is "
-                "kept: “Save body…” gets all of it once it has arrived."
-            )
-        self.cap_notice.setText(text)
-        self.cap_notice.show()
+            self.cap_notice.hide()
 
     def _flush(self, everything: bool = False) -> None:
-        """Move buffered text into the widget: a bounded piece per tick, all of it at the end."""
-        if not self._finished and self._received:
-            self.size_label.setText(f"{human_size(self._received)} received")
-        if self._capped:
-            self._update_cap_notice()
-        if self._pending:
-            data = b"".join(self._pending)
-            self._pending.clear()
+        """Move body text into the widget: a bounded piece per tick, the rest at the end."""
+        exchange = self._exchange
+        if exchange is None or exchange.body.released:
+            self._flush_timer.stop()
+            return
+        end = min(exchange.received, DISPLAY_CAP)
+        want = end - self._read_offset if everything else min(FLUSH_PIECE, end - self._read_offset)
+        if want > 0:
+            data = exchange.body.read(self._read_offset, want)
+            self._read_offset += len(data)
             self._pending_text += self._decoder.decode(data)
         if everything:
             self._pending_text += self._decoder.decode(b"", final=True)
-        if not self._pending_text:
-            self._flush_timer.stop()
-            return
-        if everything:
+        if self._pending_text:
             piece, self._pending_text = self._pending_text, ""
-        else:
-            piece = self._pending_text[:FLUSH_PIECE]
-            self._pending_text = self._pending_text[FLUSH_PIECE:]
-        piece, self._column = break_long_lines(piece, self._column)
-        cursor = QTextCursor(self.body.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(piece)
-        if not self._pending_text and not self._pending:
+            piece, self._column = break_long_lines(piece, self._column)
+            cursor = QTextCursor(self.body.document())
+            cursor.movePosition(QTextCursor.MoveOperation.End)
+            cursor.insertText(piece)
+        if self._read_offset >= end:
             self._flush_timer.stop()
 
-    def _fill_headers(
-        self, headers: list[tuple[str, str]], request_headers: list[tuple[str, str]], url: str
-    ) -> None:
+    def _fill_headers(self, exchange: Exchange) -> None:
+        """Response headers, the request as sent (secrets masked) and each redirect hop."""
         table = self.headers_table
         table.setRowCount(0)
 
@@ -581,12 +596,22 @@ class ResponseView(QWidget):
             table.setItem(row, 0, QTableWidgetItem(name))
             table.setItem(row, 1, QTableWidgetItem(value))
 
+        head = exchange.response
+        headers = list(head.headers) if head is not None else []
         section(f"Response headers ({len(headers)})")
         for name, value in headers:
             add(name, value)
-        section(f"Request headers sent to {url}")
-        for name, value in request_headers:
-            add(name, value)
+        sent = exchange.request
+        if sent is not None:
+            section(f"Request sent: {sent.method} {sent.url} ({sent.body_summary})")
+            for name, value in sent.headers:
+                add(name, value)
+        if exchange.hops:
+            section(f"Redirects ({len(exchange.hops)})")
+            for hop in exchange.hops:
+                add(f"{hop.status_code} {hop.reason}", f"{hop.method} {hop.url} → {hop.next_url}")
+                for withheld in hop.withheld:
+                    add("  withheld", f"{withheld.name} ({withheld.source}): another origin")
 
     def _fill_cookies(self, headers: list[tuple[str, str]]) -> None:
         """The cookies this response sets (Set-Cookie headers)."""
@@ -630,6 +655,16 @@ class ResponseView(QWidget):
                 continue
             value = timings.get(key)
             label.setText(human_time(float(value)) if isinstance(value, int | float) else "—")
+
+
+def _timing_values(timings: Timings) -> dict[str, float | bool | None]:
+    return {
+        "connect_s": timings.connect_s,
+        "tls_s": timings.tls_s,
+        "ttfb_s": timings.ttfb_s,
+        "total_s": timings.total_s,
+        "reused_connection": timings.reused_connection,
+    }
 
 
 def _pretty_json(data: bytes, content_type: str) -> str | None:

@@ -32,6 +32,7 @@ def take_demo_screenshot(window: MainWindow, path: Path) -> None:
         QApplication.quit()
 
     def send_demo_request() -> None:
+        """Once the demo collection has opened (in the background), send its request."""
         for collection in window.workspace.collections:
             for _chain, request in collection.iter_requests():
                 if request.name == DEMO_REQUEST:
@@ -40,7 +41,7 @@ def take_demo_screenshot(window: MainWindow, path: Path) -> None:
                     window.responseShown.connect(lambda: QTimer.singleShot(600, save_and_quit))
                     window.send()
                     return
-        QTimer.singleShot(500, save_and_quit)
+        QTimer.singleShot(100, send_demo_request)
 
     QTimer.singleShot(300, send_demo_request)
     QTimer.singleShot(GIVE_UP_AFTER_MS, save_and_quit)

@@ -8,6 +8,7 @@ dialog edits copies; ``apply_to`` writes the edits back for the caller to save.
 from __future__ import annotations
 
 import copy
+from dataclasses import fields
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
@@ -35,6 +36,9 @@ from app.ui.key_value_table import KeyValueTable
 from app.ui.variables_table import VariablesTable
 
 INHERIT_TEXT = "inherit"
+NO_DEADLINE_TEXT = "no deadline"
+#: the largest response body limit the form offers (1 TiB)
+MAX_BODY_MB = 1024 * 1024
 
 
 class _TriState(QCheckBox):
@@ -60,7 +64,12 @@ class _TriState(QCheckBox):
 
 
 class OptionsEditor(QWidget):
-    """Request options; for folders and requests, empty / partly checked means inherit."""
+    """Request options; for folders and requests, empty / partly checked means inherit.
+
+    Numbers use their spin box's lowest value as "inherit" (shown as such).  In
+    the collection's form (not inheritable) a value equal to Courier's default is
+    given back as None, so a collection file only says what differs from it.
+    """
 
     changed = Signal()
 
@@ -70,12 +79,30 @@ class OptionsEditor(QWidget):
         self.timeout = QDoubleSpinBox(self)
         self.timeout.setRange(0.0 if inheritable else 0.1, 3600.0)
         self.timeout.setSuffix(" s")
+        self.timeout.setToolTip("How long any one step (connecting, each read or write) may stall")
         if inheritable:
             self.timeout.setSpecialValueText(INHERIT_TEXT)
+        self.deadline = QDoubleSpinBox(self)
+        self.deadline.setRange(-1.0 if inheritable else 0.0, 86400.0)
+        self.deadline.setSuffix(" s")
+        self.deadline.setSpecialValueText(INHERIT_TEXT if inheritable else NO_DEADLINE_TEXT)
+        self.deadline.setToolTip(
+            "How long the whole request may take, connecting to the last byte of the "
+            "response, however slowly the server sends it (0: no deadline)"
+        )
         self.max_redirects = QSpinBox(self)
         self.max_redirects.setRange(-1 if inheritable else 0, 100)
         if inheritable:
             self.max_redirects.setSpecialValueText(INHERIT_TEXT)
+        self.max_body = QSpinBox(self)
+        self.max_body.setRange(0 if inheritable else 1, MAX_BODY_MB)
+        self.max_body.setSuffix(" MiB")
+        self.max_body.setToolTip(
+            "The response body kept may be at most this large; a larger one is stopped "
+            "there (what arrived is kept)"
+        )
+        if inheritable:
+            self.max_body.setSpecialValueText(INHERIT_TEXT)
         self.follow = _TriState("Follow redirects", inheritable, self)
         self.verify = _TriState("Verify TLS certificates", inheritable, self)
         self.http2 = _TriState("Allow HTTP/2", inheritable, self)
@@ -95,8 +122,8 @@ class OptionsEditor(QWidget):
             "http://proxy:3128 or socks5://host:1080"
             + (" (empty: inherit)" if inheritable else " (empty: none)")
         )
-        self.timeout.valueChanged.connect(self.changed)
-        self.max_redirects.valueChanged.connect(self.changed)
+        for spin in (self.timeout, self.deadline, self.max_redirects, self.max_body):
+            spin.valueChanged.connect(self.changed)
         for box in (self.follow, self.verify, self.http2, self.no_cookies):
             box.stateChanged.connect(self.changed)
         self.ca_bundle.textEdited.connect(self.changed)
@@ -104,14 +131,11 @@ class OptionsEditor(QWidget):
         self.client_cert.textEdited.connect(self.changed)
         self.client_key.textEdited.connect(self.changed)
         form = QFormLayout(self)
-        form.addRow("Timeout", self.timeout)
+        form.addRow("Timeout (per step)", self.timeout)
+        form.addRow("Deadline (whole request)", self.deadline)
         form.addRow("", self.follow)
-        if inheritable:
-            # the redirect limit is the collection's (it lives on its client): no row here,
-            # and no stray widget drawn over the form
-            self.max_redirects.hide()
-        else:
-            form.addRow("Max redirects", self.max_redirects)
+        form.addRow("Max redirects", self.max_redirects)
+        form.addRow("Response body limit", self.max_body)
         form.addRow("", self.verify)
         form.addRow("CA bundle", self.ca_bundle)
         form.addRow("Client certificate", self.client_cert)
@@ -120,7 +144,11 @@ class OptionsEditor(QWidget):
         form.addRow("Proxy", self.proxy)
         form.addRow("", self.no_cookies)
         if inheritable:
-            hint = QLabel("Options left empty or partly checked come from the parent.", self)
+            hint = QLabel(
+                "Options left empty, partly checked or at “inherit” come from the parent. "
+                "Deadline 0: none.",
+                self,
+            )
             hint.setObjectName("hint")
             form.addRow(hint)
 
@@ -129,7 +157,9 @@ class OptionsEditor(QWidget):
             QSignalBlocker(w)
             for w in (
                 self.timeout,
+                self.deadline,
                 self.max_redirects,
+                self.max_body,
                 self.follow,
                 self.verify,
                 self.http2,
@@ -146,8 +176,12 @@ class OptionsEditor(QWidget):
 
         timeout = pick("timeout_s")
         self.timeout.setValue(float(timeout) if isinstance(timeout, float) else 0.0)
+        deadline = pick("deadline_s")
+        self.deadline.setValue(float(deadline) if isinstance(deadline, float) else -1.0)
         redirects = pick("max_redirects")
         self.max_redirects.setValue(redirects if isinstance(redirects, int) else -1)
+        body = pick("max_body_mb")
+        self.max_body.setValue(body if isinstance(body, int) else 0)
         for box, name in (
             (self.follow, "follow_redirects"),
             (self.verify, "verify_tls"),
@@ -162,12 +196,17 @@ class OptionsEditor(QWidget):
         self.client_key.setText(str(pick("client_key") or ""))
 
     def settings(self) -> Settings:
-        inherit = self._inheritable
-        timeout = self.timeout.value()
-        return Settings(
-            timeout_s=None if inherit and timeout == 0.0 else timeout,
+        def number(spin: QSpinBox | QDoubleSpinBox) -> float | None:
+            at_inherit = self._inheritable and spin.value() == spin.minimum()
+            return None if at_inherit else spin.value()
+
+        timeout, deadline = number(self.timeout), number(self.deadline)
+        redirects, body = number(self.max_redirects), number(self.max_body)
+        settings = Settings(
+            timeout_s=timeout,
+            deadline_s=deadline,
             follow_redirects=self.follow.value(),
-            max_redirects=None if inherit else self.max_redirects.value(),
+            max_redirects=None if redirects is None else int(redirects),
             verify_tls=self.verify.value(),
             ca_bundle=self._text(self.ca_bundle),
             http2=self.http2.value(),
@@ -175,7 +214,13 @@ class OptionsEditor(QWidget):
             client_cert=self._text(self.client_cert),
             client_key=self._text(self.client_key),
             no_cookies=self.no_cookies.value(),
+            max_body_mb=None if body is None else int(body),
         )
+        if not self._inheritable:  # the collection: what equals the default goes unsaid
+            for f in fields(Settings):
+                if getattr(settings, f.name) == getattr(DEFAULT_SETTINGS, f.name):
+                    setattr(settings, f.name, None)
+        return settings
 
     def _text(self, edit: QLineEdit) -> str | None:
         text = edit.text().strip()

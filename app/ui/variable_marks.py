@@ -21,7 +21,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QToolTip, QWidget
 
-from app.core.templating import find_variables
+from app.core.templating import VariableSpan, find_variables
 
 #: name -> (value or None when unresolved, is the value secret)
 Lookup = Callable[[str], tuple[str | None, bool]]
@@ -31,6 +31,22 @@ UNRESOLVED = QColor("#f07178")
 #: past this size the body is not highlighted (a Python highlighter is slow on big text)
 HIGHLIGHT_LIMIT = 200_000
 SECRET_MASK = "••••••••"
+
+
+def qt_spans(text: str) -> list[VariableSpan]:
+    """``find_variables`` with positions counted as Qt counts them (UTF-16 code units).
+
+    Python counts an emoji as one character, Qt as two: without this, every
+    mark after one (or inside a ``{{name}}`` that holds one) would be shifted.
+    """
+    spans = find_variables(text)
+    if not spans or text.isascii() or max(text) <= "\uffff":
+        return spans
+
+    def at(index: int) -> int:
+        return len(text[:index].encode("utf-16-le")) // 2
+
+    return [VariableSpan(at(s.start), at(s.end), s.name) for s in spans]
 
 
 def _format(resolved: bool) -> QTextCharFormat:
@@ -63,7 +79,7 @@ class TemplateHighlighter(QSyntaxHighlighter):
         doc = self.document()
         if doc is not None and doc.characterCount() > HIGHLIGHT_LIMIT:
             return
-        for span in find_variables(text):
+        for span in qt_spans(text):
             value, _secret = self.lookup(span.name)
             self.setFormat(span.start, span.end - span.start, _format(value is not None))
 
@@ -78,7 +94,7 @@ def mark_line_edit(edit: QLineEdit, lookup: Lookup) -> None:
             span.end - span.start,
             _format(lookup(span.name)[0] is not None),
         )
-        for span in find_variables(edit.text())
+        for span in qt_spans(edit.text())
     ]
     QCoreApplication.sendEvent(edit, QInputMethodEvent("", attributes))
 
@@ -101,7 +117,7 @@ class VariableTooltips(QObject):
         text, index = _text_at(watched, event)
         if text is None:
             return False
-        for span in find_variables(text):
+        for span in qt_spans(text):
             if span.start <= index < span.end:
                 QToolTip.showText(event.globalPos(), describe(span.name, self.lookup))
                 return True

@@ -179,3 +179,34 @@ def test_slugs_are_safe_file_names(name: str, slug: str) -> None:
 def test_unique_slug_counts_up() -> None:
     assert unique_slug("a", set()) == "a"
     assert unique_slug("a", {"a", "a-2"}) == "a-3"
+
+
+def test_deadline_and_body_cap_settings_round_trip() -> None:
+    from app.core.model import Settings
+
+    request = Request(name="r", settings=Settings(timeout_s=5.0, deadline_s=60.0, max_body_mb=256))
+    text = request_to_yaml(request)
+    assert text.endswith("settings:\n  timeout_s: 5.0\n  deadline_s: 60.0\n  max_body_mb: 256\n")
+    assert request_from_yaml(text) == request
+    # 0 = "no deadline", an override worth keeping; None = inherit, never written
+    request.settings = Settings(deadline_s=0.0)
+    text = request_to_yaml(request)
+    assert "deadline_s: 0.0" in text
+    assert "max_body_mb" not in text
+    assert request_from_yaml(text).settings == Settings(deadline_s=0.0)
+    assert "settings" not in request_to_yaml(Request(name="plain"))
+    assert request_from_yaml("name: r\nsettings: {deadline_s: 3}\n").settings.deadline_s == 3.0
+
+
+@pytest.mark.parametrize(
+    ("settings", "reason"),
+    [
+        ("{max_body_mb: 1.5}", "'max_body_mb' must be int"),
+        ("{deadline_s: soon}", "'deadline_s' must be float"),
+        ("{deadline_s: -1}", "'deadline_s' must not be negative"),
+        ("{max_body_mb: -5}", "'max_body_mb' must not be negative"),
+    ],
+)
+def test_bad_deadline_or_body_cap_is_refused(settings: str, reason: str) -> None:
+    with pytest.raises(ValueError, match=reason):
+        request_from_yaml(f"name: r\nsettings: {settings}\n")

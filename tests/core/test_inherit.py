@@ -137,23 +137,36 @@ def test_auth_comes_from_the_nearest_level_that_sets_one() -> None:
     assert resolve(request, collection).request.auth_mode == "none"
 
 
-def test_settings_inherit_and_transport_changes_get_their_own_client() -> None:
+def test_settings_inherit_and_the_profile_carries_this_requests_transport() -> None:
+    """The key is the collection's whatever the transport: the pool keys transports by
+    ``TransportSettings`` within a collection (it used to be a digest in the key)."""
     from app.core.model import Settings
 
-    request = Request(name="r", settings=Settings(timeout_s=5.0))
-    folder = Folder(name="f", settings=Settings(verify_tls=False), requests=[request])
+    request = Request(name="r", settings=Settings(timeout_s=5.0, max_redirects=3))
+    folder = Folder(
+        name="f", settings=Settings(verify_tls=False, no_cookies=True), requests=[request]
+    )
     collection = Collection(
-        name="c", settings=Settings(follow_redirects=False, http2=False), folders=[folder]
+        name="c",
+        settings=Settings(follow_redirects=False, http2=False, max_redirects=7),
+        folders=[folder],
     )
     result = resolve(request, collection)
     assert result.request.timeout_s == 5.0
     assert result.request.follow_redirects is False
+    assert result.request.max_redirects == 3
     assert result.profile.transport.verify is False
     assert result.profile.transport.http2 is False
-    assert result.profile.key.startswith(collection.id + "/")
+    assert result.profile.cookies is False
+    assert result.profile.key == collection.id
     plain = Request(name="p")
     collection.requests.append(plain)
-    assert resolve(plain, collection).profile.key == collection.id
+    plain_result = resolve(plain, collection)
+    assert plain_result.profile.key == collection.id
+    assert plain_result.profile.transport.verify is True
+    assert plain_result.profile.cookies is True
+    assert plain_result.request.max_redirects == 7, "the collection's, on the request"
+    assert resolve(Request(name="s"), None).request.max_redirects == 20, "the default"
 
 
 def test_lookup_and_inherited_headers_for_the_editor() -> None:

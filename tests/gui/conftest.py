@@ -2,7 +2,8 @@
 
 ``qtbot.waitSignal`` alone does not run asyncio, so tests that touch the network
 drive the scenario with ``qasync_loop.run_until_complete(...)`` (see
-``wait_for_signal``).  Never call ``qtbot.wait*`` inside a coroutine.
+``wait_for_signal``, ``run_until``; ``let_time_pass`` to prove nothing more
+happens).  Never call ``qtbot.wait*`` inside a coroutine.
 """
 
 from __future__ import annotations
@@ -84,4 +85,14 @@ def run_until(loop: qasync.QEventLoop, predicate: Any, timeout: float = 10.0) ->
     loop.run_until_complete(asyncio.wait_for(poll(), timeout))
 
 
-__all__ = ["run_until", "wait_for_signal"]
+def let_time_pass(loop: qasync.QEventLoop, seconds: float) -> None:
+    """Run the qasync loop (asyncio callbacks and Qt events) for ``seconds``.
+
+    For "nothing more happens" checks: ``run_until(loop, lambda: True, t)`` returns
+    at once without running the loop, so it proves nothing; this really waits, and
+    whatever was due in that time (tasks, timers, queued signals) gets to run.
+    """
+    loop.run_until_complete(asyncio.sleep(seconds))
+
+
+__all__ = ["let_time_pass", "run_until", "wait_for_signal"]

@@ -3,8 +3,9 @@ inherited headers, environment switcher; checked against the demo echo server.""
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
 import pytest
@@ -15,22 +16,34 @@ from pytestqt.qtbot import QtBot
 from app.core import storage
 from app.core.model import AuthKind, Collection, Request, Variable
 from app.secrets import MemoryStore
-from app.services.runner import RequestRunner
+from app.services.sends import SendService
 from app.services.workspace import Workspace
 from app.ui.main_window import MainWindow
 from app.ui.settings_dialog import SettingsDialog
 from tests.gui.conftest import wait_for_signal
 
 
+def open_collection(win: MainWindow, path: Path | None) -> Collection:
+    """Open a collection through the window (it opens in the background) and wait."""
+    assert path is not None
+    opened = asyncio.get_event_loop().run_until_complete(win.open_collection(path))
+    assert opened is not None
+    return opened
+
+
+def run(future: Awaitable[object]) -> object:
+    return asyncio.get_event_loop().run_until_complete(future)
+
+
 @pytest.fixture
 def window(qtbot: QtBot, qasync_loop: qasync.QEventLoop, tmp_path: Path) -> Iterator[MainWindow]:
     workspace = Workspace(state_path=tmp_path / "state.json", secrets=MemoryStore())
-    win = MainWindow(workspace, RequestRunner())
+    win = MainWindow(workspace, SendService(workspace.session))
     win.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
     qtbot.addWidget(win)
     win.show()
     yield win
-    qasync_loop.run_until_complete(win.runner.aclose())
+    qasync_loop.run_until_complete(win.sends.aclose())
     workspace.demo.stop()
 
 
@@ -47,7 +60,7 @@ def setup(win: MainWindow, tmp_path: Path) -> tuple[Collection, Request, Request
     folder = storage.add_folder(collection, None, "Admin")
     storage.add_request(collection, folder, Request(name="Folder echo", url="/headers"))
     storage.add_request(collection, None, Request(name="Echo", url="/headers"))
-    opened = win.open_collection(tmp_path / "api")
+    opened = open_collection(win, tmp_path / "api")
     assert opened is not None
     echo = opened.requests[0]
     in_folder = opened.folders[0].requests[0]
@@ -205,7 +218,9 @@ def test_variables_are_marked_resolved_or_not_and_send_warns_first(
     window.editor.url.setText("/anything?x={{nope}}")
     window.send()
     assert asked == [["nope"]]
-    assert not window.runner.is_running(), "nothing is sent when the user says no"
+    assert not window.sends.is_running(window.current_exchange()), (
+        "nothing is sent when the user says no"
+    )
 
     window.confirm_unresolved = lambda names: True  # type: ignore[method-assign]
     window.send()
@@ -218,7 +233,7 @@ def test_the_sample_collection_shows_the_whole_story(
 ) -> None:
     """Shared header + Bearer from a secret variable; a folder with Basic; a request with
     auth off; two environments with different base URLs."""
-    window.open_demo_collection()
+    run(window.open_demo_collection())
     demo = next(c for c in window.workspace.collections if c.name == "Courier demo")
     assert not demo.problems
     token_var = next(v for v in demo.variables if v.name == "api_token")
@@ -270,14 +285,14 @@ def test_cookies_tab_and_cookie_manager(
     table = window.response.cookies_table
     assert {table.item(r, 0).text() for r in range(2)} == {"flavour", "size"}  # type: ignore[union-attr]
 
-    manager = CookieManager(window.runner, collection.id, collection.name, window)
+    manager = CookieManager(window.sends, collection.id, collection.name, window)
     assert manager.table.rowCount() == 2
     value = manager.table.item(0, 3)
     assert value is not None
     value.setText("rye")  # edit flavour (rows sorted by name)
     manager.table.selectRow(1)
     manager.delete_selected()
-    assert [(r.name, r.value) for r in window.runner.cookie_rows(collection.id)] == [
+    assert [(r.name, r.value) for r in window.sends.cookie_rows(collection.id)] == [
         ("flavour", "rye")
     ]
     window.editor.url.setText("/cookies")
@@ -310,7 +325,7 @@ def test_oauth2_in_the_auth_tab_get_new_token_and_send(
     window.editor.url.setText("/oauth/me")
 
     qtbot.mouseClick(editor.get_token, Qt.MouseButton.LeftButton)
-    shown = wait_for_signal(qasync_loop, window.runner.tokenReady, 15)
+    shown = wait_for_signal(qasync_loop, window.sends.tokenReady, 15)
     assert "expires in" in shown
     assert editor.token_state.text() == shown
     window.send()
@@ -319,7 +334,7 @@ def test_oauth2_in_the_auth_tab_get_new_token_and_send(
 
     editor.client_secret.setText("wrong")
     qtbot.mouseClick(editor.get_token, Qt.MouseButton.LeftButton)
-    message = wait_for_signal(qasync_loop, window.runner.tokenFailed, 15)
+    message = wait_for_signal(qasync_loop, window.sends.tokenFailed, 15)
     assert "refused" in message
     assert editor.token_state.text().startswith("⚠")
 
@@ -333,12 +348,13 @@ def test_without_a_keychain_the_window_says_secrets_are_session_only(
     qtbot: QtBot, qasync_loop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
     store = MemoryStore("No working keychain was found (test). Secrets are kept in memory.")
-    win = MainWindow(Workspace(state_path=tmp_path / "s.json", secrets=store), RequestRunner())
+    workspace = Workspace(state_path=tmp_path / "s.json", secrets=store)
+    win = MainWindow(workspace, SendService(workspace.session))
     qtbot.addWidget(win)
     assert "this session only" in win.secrets_label.text()
     assert "No working keychain" in win.secrets_label.toolTip()
     assert "No working keychain" in win.statusBar().currentMessage()
-    qasync_loop.run_until_complete(win.runner.aclose())
+    qasync_loop.run_until_complete(win.sends.aclose())
 
 
 def test_double_click_on_a_folder_opens_its_settings(window: MainWindow, tmp_path: Path) -> None:
@@ -360,3 +376,50 @@ def test_secret_values_never_show_in_a_repr() -> None:
 
     assert "tok" not in repr(Variable("t", "tok", secret=True))
     assert "pw" not in repr(Auth(kind=AuthKind.BASIC, username="u", password="pw"))
+
+
+def test_collection_form_deadline_body_limit_and_defaults_left_unsaid(qtbot: QtBot) -> None:
+    from app.core.model import DEFAULT_SETTINGS, Settings
+    from app.core.resolved import DEFAULT_BODY_CAP_MB
+
+    collection = Collection(name="c", settings=Settings(deadline_s=90.0, max_redirects=5))
+    dialog = SettingsDialog(collection)
+    qtbot.addWidget(dialog)
+    options = dialog.options
+    assert options.deadline.value() == 90.0
+    assert options.max_body.value() == DEFAULT_BODY_CAP_MB, "the default shows"
+    assert options.max_redirects.value() == 5
+    assert dialog.options.settings() == Settings(deadline_s=90.0, max_redirects=5)
+
+    options.deadline.setValue(0.0)
+    assert options.deadline.text() == "no deadline"
+    options.max_body.setValue(64)
+    options.timeout.setValue(DEFAULT_SETTINGS.timeout_s or 0.0)
+    dialog.apply_to(collection)
+    assert collection.settings == Settings(max_redirects=5, max_body_mb=64)
+    assert collection.settings.deadline_s is None, "no deadline is the default: unsaid"
+
+
+def test_folder_form_inherits_by_default_and_can_override(qtbot: QtBot) -> None:
+    from app.core.model import Folder, Settings
+
+    folder = Folder(name="f")
+    dialog = SettingsDialog(folder)
+    qtbot.addWidget(dialog)
+    options = dialog.options
+    for spin in (options.timeout, options.deadline, options.max_redirects, options.max_body):
+        assert spin.text() == "inherit", spin
+    assert options.settings() == Settings()
+
+    options.deadline.setValue(0.0)  # "no deadline", overriding the collection's
+    options.max_body.setValue(8)
+    options.max_redirects.setValue(0)
+    dialog.apply_to(folder)
+    assert folder.settings == Settings(deadline_s=0.0, max_redirects=0, max_body_mb=8)
+
+    again = SettingsDialog(folder)
+    qtbot.addWidget(again)
+    assert again.options.settings() == folder.settings
+    again.options.deadline.setValue(again.options.deadline.minimum())
+    again.options.max_body.setValue(again.options.max_body.minimum())
+    assert again.options.settings() == Settings(max_redirects=0)

@@ -7,11 +7,12 @@ while the rest of the collection opens; errors land in the response pane.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Iterator
 from pathlib import Path
 
 import pytest
@@ -22,13 +23,25 @@ from pytestqt.qtbot import QtBot
 
 from app.core import storage
 from app.core.model import Collection, KeyValue, Request
-from app.services.runner import RequestRunner
+from app.services.sends import SendService
 from app.services.workspace import Workspace
 from app.ui.collection_tree import NodeKind
 from app.ui.main_window import MainWindow
-from tests.gui.conftest import run_until, wait_for_signal
+from tests.gui.conftest import let_time_pass, run_until, wait_for_signal
 
 ROOT = Path(__file__).resolve().parents[2]
+
+
+def open_collection(win: MainWindow, path: Path | None) -> Collection:
+    """Open a collection through the window (it opens in the background) and wait."""
+    assert path is not None
+    opened = asyncio.get_event_loop().run_until_complete(win.open_collection(path))
+    assert opened is not None
+    return opened
+
+
+def run(future: Awaitable[object]) -> object:
+    return asyncio.get_event_loop().run_until_complete(future)
 
 
 @pytest.fixture
@@ -37,14 +50,12 @@ def window(
 ) -> Iterator[MainWindow]:
     monkeypatch.setenv("COURIER_HOME", str(tmp_path / "home"))
     workspace = Workspace(state_path=tmp_path / "state.json")
-    runner = RequestRunner()
-    win = MainWindow(workspace, runner)
+    win = MainWindow(workspace, SendService(workspace.session))
     win.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
     qtbot.addWidget(win)
     win.show()
     yield win
-    runner.stop()
-    qasync_loop.run_until_complete(runner.aclose())
+    qasync_loop.run_until_complete(win.sends.aclose())
     workspace.demo.stop()
 
 
@@ -101,16 +112,16 @@ def test_stop_a_slow_stream_mid_body(
 ) -> None:
     type_url(qtbot, window, f"{demo_server}/stream/200")
     window.send()
-    assert window.runner.is_running()
+    assert window.sends.is_running(window.current_exchange())
     run_until(qasync_loop, lambda: '"id"' in window.response.body_text(), 15)
 
-    window.runner.stop()
-    run_until(qasync_loop, lambda: not window.runner.is_running(), 5)
+    window.stop()
+    run_until(qasync_loop, lambda: not window.sends.is_running(window.current_exchange()), 5)
     received = window.response.body_text()
     assert "Stopped" in window.response.status_text()
     assert received.count("\n") < 200, "the stream was cut before its end"
     # nothing more arrives after Stop
-    run_until(qasync_loop, lambda: True, 1)
+    let_time_pass(qasync_loop, 1)
     assert window.response.body_text() == received
 
 
@@ -127,7 +138,7 @@ def test_send_turns_into_stop_while_running(
     run_until(qasync_loop, lambda: "Stop" in button.text(), 5)
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     run_until(qasync_loop, lambda: "Send" in button.text(), 5)
-    assert not window.runner.is_running()
+    assert not window.sends.is_running(window.current_exchange())
 
 
 def test_connection_refused_is_shown_in_the_pane(
@@ -148,7 +159,7 @@ def test_invalid_url_is_shown_in_the_pane(
 
 
 def test_sample_collection_get_post_1(window: MainWindow, qasync_loop: qasync.QEventLoop) -> None:
-    window.open_demo_collection()
+    run(window.open_demo_collection())
     demo = next(c for c in window.workspace.collections if c.name == "Courier demo")
     assert not demo.problems
     request = find_request(demo, "Get post 1")
@@ -167,7 +178,7 @@ def test_save_request_then_reopen_collection_shows_it(
     demo_server: str,
 ) -> None:
     collection = make_collection(tmp_path, demo_server)
-    opened = window.open_collection(collection.path)  # type: ignore[arg-type]
+    opened = open_collection(window, collection.path)
     assert opened is not None
     request = find_request(opened, "List posts")
     window.open_request(opened, request)
@@ -185,7 +196,7 @@ def test_save_request_then_reopen_collection_shows_it(
     # a fresh window (a restart) opens the collection and shows the saved request
     window.workspace.save_state()
     workspace2 = Workspace(state_path=tmp_path / "state.json")
-    win2 = MainWindow(workspace2, RequestRunner())
+    win2 = MainWindow(workspace2, SendService(workspace2.session))
     qtbot.addWidget(win2)
     errors = workspace2.restore()
     assert errors == []
@@ -195,7 +206,7 @@ def test_save_request_then_reopen_collection_shows_it(
     assert "userId=2" in url_bar(win2).text()
     send_and_wait(win2, qasync_loop)
     assert all(post["userId"] == 2 for post in json.loads(win2.response.body_text()))
-    qasync_loop.run_until_complete(win2.runner.aclose())
+    qasync_loop.run_until_complete(win2.sends.aclose())
 
 
 def test_a_broken_request_file_is_reported_and_the_rest_opens(
@@ -207,7 +218,7 @@ def test_a_broken_request_file_is_reported_and_the_rest_opens(
     broken.write_text("name: [unclosed\nmethod: GET\n", encoding="utf-8")
     before = broken.read_bytes()
 
-    opened = window.open_collection(collection.path)  # type: ignore[arg-type]
+    opened = open_collection(window, collection.path)
     assert opened is not None
     assert [p.path for p in opened.problems] == [broken]
     model = window.tree_model
@@ -230,7 +241,7 @@ def test_a_broken_request_file_is_reported_and_the_rest_opens(
 def test_switching_requests_with_unsaved_changes_asks(
     qtbot: QtBot, window: MainWindow, tmp_path: Path, demo_server: str
 ) -> None:
-    collection = window.open_collection(make_collection(tmp_path, demo_server).path)  # type: ignore[arg-type]
+    collection = open_collection(window, make_collection(tmp_path, demo_server).path)
     assert collection is not None
     first = find_request(collection, "Get post 1")
     second = find_request(collection, "List posts")
@@ -251,14 +262,15 @@ def test_switching_requests_with_unsaved_changes_asks(
     window.ask_unsaved = lambda name: "save"  # type: ignore[method-assign]
     window.open_request(collection, second)
     assert window.current_request is second
-    assert storage.load_collection(collection.path)  # type: ignore[arg-type]
-    assert find_request(storage.load_collection(collection.path), "Get post 1").url == "/posts/2"  # type: ignore[arg-type]
+    on_disk = storage.load_collection(collection.path)  # type: ignore[arg-type]
+    assert on_disk.problems == []
+    assert find_request(on_disk, "Get post 1").url == "/posts/2"
 
 
 def test_scratch_request_saved_into_a_collection(
     qtbot: QtBot, window: MainWindow, tmp_path: Path, demo_server: str
 ) -> None:
-    collection = window.open_collection(make_collection(tmp_path, demo_server).path)  # type: ignore[arg-type]
+    collection = open_collection(window, make_collection(tmp_path, demo_server).path)
     assert collection is not None
     window.new_scratch_request()
     type_url(qtbot, window, f"{demo_server}/headers")
@@ -273,7 +285,7 @@ def test_scratch_request_saved_into_a_collection(
 def test_sidebar_operations_update_tree_and_disk(
     window: MainWindow, tmp_path: Path, demo_server: str
 ) -> None:
-    collection = window.open_collection(make_collection(tmp_path, demo_server).path)  # type: ignore[arg-type]
+    collection = open_collection(window, make_collection(tmp_path, demo_server).path)
     assert collection is not None
     ws, model = window.workspace, window.tree_model
     top = model.index_of(collection)
@@ -329,7 +341,7 @@ def test_screenshot_mode_sends_the_demo_request(tmp_path: Path) -> None:
 def test_closing_with_unsaved_changes_asks(
     qtbot: QtBot, window: MainWindow, tmp_path: Path, demo_server: str
 ) -> None:
-    collection = window.open_collection(make_collection(tmp_path, demo_server).path)  # type: ignore[arg-type]
+    collection = open_collection(window, make_collection(tmp_path, demo_server).path)
     assert collection is not None
     window.open_request(collection, find_request(collection, "Get post 1"))
     type_url(qtbot, window, "/posts/3")
@@ -351,7 +363,7 @@ def test_context_menu_actions_through_the_window(
     (the modal name and confirmation dialogs answered by the test)."""
     from PySide6.QtWidgets import QInputDialog, QMessageBox
 
-    collection = window.open_collection(make_collection(tmp_path, demo_server).path)  # type: ignore[arg-type]
+    collection = open_collection(window, make_collection(tmp_path, demo_server).path)
     assert collection is not None
     answers = iter(["Users", "List users", "All users"])
     monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: (next(answers), True))

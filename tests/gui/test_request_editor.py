@@ -215,3 +215,42 @@ def test_options_tab_has_no_stray_widgets(qtbot: QtBot) -> None:
     for child in w.options.findChildren(QWidget):
         if child.parent() is w.options and child.isVisibleTo(w.options):
             assert child in in_layout, f"{type(child).__name__} is shown outside the form"
+
+
+def test_options_tab_deadline_and_body_limit(qtbot: QtBot) -> None:
+    from app.core.model import Settings
+
+    w = editor(qtbot)
+    w.load_model(Request(name="r", settings=Settings(deadline_s=2.5, max_body_mb=16)))
+    assert w.options.deadline.value() == 2.5
+    assert w.options.max_body.value() == 16
+    assert not w.is_modified()
+    w.options.max_body.setValue(0)  # the lowest value: inherit
+    assert w.options.max_body.text() == "inherit"
+    assert w.is_modified()
+    assert w.to_model().settings == Settings(deadline_s=2.5)
+    labels = {
+        w.options.layout().labelForField(field).text()  # type: ignore[union-attr]
+        for field in (w.options.timeout, w.options.deadline)
+    }
+    assert labels == {"Timeout (per step)", "Deadline (whole request)"}
+
+
+def test_names_with_spaces_or_any_letters_are_marked(qtbot: QtBot) -> None:
+    from app.ui.variable_marks import RESOLVED, UNRESOLVED, qt_spans
+
+    w = editor(qtbot)
+    values = {"my var": ("1", False), "ünï": ("2", False)}
+    w.set_variable_lookup(lambda name: values.get(name, (None, False)))
+    w.body_kind.setCurrentIndex(w.body_kind.findData(BodyKind.JSON))
+    text = "😀 {{my var}} {{ ünï }} {{not here}} {{}}"
+    w.body_text.setPlainText(text)
+    formats = w.body_text.document().firstBlock().layout().formats()
+    marks = [(f.start, f.length, f.format.foreground().color().name()) for f in formats]
+    # positions in UTF-16 code units, as Qt counts them: the emoji takes two
+    assert marks == [
+        (3, 10, RESOLVED.name()),
+        (14, 9, RESOLVED.name()),
+        (24, 12, UNRESOLVED.name()),
+    ]
+    assert [s.name for s in qt_spans(text)] == ["my var", "ünï", "not here"]

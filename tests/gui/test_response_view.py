@@ -9,14 +9,24 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
+from app.core.errors import ServerDisconnected
+from app.core.units import human_size, human_time
+from app.net.body_store import BodyStore
+from app.net.exchange import (
+    Exchange,
+    ExchangeState,
+    RedirectHop,
+    ResponseHead,
+    SentRequest,
+    Timings,
+    Withheld,
+)
 from app.ui import theme
 from app.ui.response_view import (
     DISPLAY_CAP,
     DISPLAY_LINE_LIMIT,
     ResponseView,
     break_long_lines,
-    human_size,
-    human_time,
     timeline_spans,
 )
 
@@ -28,50 +38,87 @@ def view(qtbot: QtBot) -> ResponseView:
     return widget
 
 
-def test_head_then_chunks_then_pretty_json(qtbot: QtBot) -> None:
+class Scripted:
+    """An exchange filled in by hand, as the engine would, for the view to show."""
+
+    def __init__(self, content_type: str = "text/plain", *, budget: int = 1024 * 1024) -> None:
+        self.exchange = Exchange("GET", "http://x/u", BodyStore(memory_budget=budget))
+        self.content_type = content_type
+
+    def start(self) -> Exchange:
+        self.exchange.request = SentRequest(
+            "GET", "http://x/u", (("Authorization", "Bearer ••••••••"), ("Accept", "*/*")), 0
+        )
+        self.exchange.state = ExchangeState.SENDING
+        return self.exchange
+
+    def head(self, status: int = 200, reason: str = "OK", version: str = "HTTP/1.1") -> None:
+        self.exchange.response = ResponseHead(
+            status, reason, version, (("content-type", self.content_type),), "http://x/u"
+        )
+        self.exchange.state = ExchangeState.RECEIVING
+
+    def body(self, data: bytes) -> None:
+        self.exchange.body.append(data)
+
+    def end(self, state: ExchangeState = ExchangeState.DONE, total_s: float = 0.123) -> None:
+        self.exchange.timings = Timings(total_s=total_s, ttfb_s=total_s / 2)
+        self.exchange.state = state
+
+
+def test_head_then_body_then_pretty_json(qtbot: QtBot) -> None:
     v = view(qtbot)
-    v.show_sending("GET", "http://x/posts/1")
+    x = Scripted("application/json")
+    v.show_exchange(x.start())
     assert v.status_text() == "Sending…"
-    v.show_head(200, "OK", "HTTP/2", [("content-type", "application/json")], [("a", "b")], "u")
+    assert v.busy_bar.isVisible()
+    x.head(version="HTTP/2")
+    v.refresh()
     assert v.status_text() == "200 OK"
     body = json.dumps({"id": 1, "title": "hé"}).encode()
     for i in range(0, len(body), 3):
-        v.append_body(body[i : i + 3])
+        x.body(body[i : i + 3])
+        v.refresh()
     qtbot.waitUntil(lambda: v.body_text() == body.decode(), timeout=2000)
-    v.show_finished(
-        len(body),
-        0.123,
-        {"total_s": 0.123, "reused_connection": True},
-        body,
-        "application/json",
-        True,
-    )
+    x.exchange.timings = Timings(total_s=0.123, reused_connection=True)
+    x.exchange.state = ExchangeState.DONE
+    v.refresh()
     assert v.body_text() == '{\n  "id": 1,\n  "title": "hé"\n}'
     assert v.time_label.text() == "123 ms"
     assert v.size_label.text() == f"{len(body)} B"
     assert "reused" in v.timing_labels["connection"].text()
-    assert v.headers_table.rowCount() == 4
+    assert v.headers_table.rowCount() == 5  # two sections, one response and two request headers
+    assert v.headers_table.item(4, 1).text() == "*/*"
+    assert v.headers_table.item(3, 1).text() == "Bearer ••••••••"
     assert v.save_button.isEnabled()
+    assert not v.busy_bar.isVisible()
 
 
-def test_multibyte_characters_split_across_chunks(qtbot: QtBot) -> None:
+def test_multibyte_characters_split_across_reads(qtbot: QtBot) -> None:
     v = view(qtbot)
-    v.show_head(200, "OK", "HTTP/1.1", [], [], "u")
+    x = Scripted()
+    v.show_exchange(x.start())
+    x.head()
     data = "ünïcödé ✓".encode()
     for byte in data:
-        v.append_body(bytes([byte]))
-    v.show_finished(len(data), 0.01, {}, data, "text/plain", True)
+        x.body(bytes([byte]))
+        v.refresh()
+    x.end()
+    v.refresh()
     assert v.body_text() == "ünïcödé ✓"
 
 
 def test_display_is_capped_and_says_so(qtbot: QtBot) -> None:
     v = view(qtbot)
-    v.show_head(200, "OK", "HTTP/1.1", [], [], "u")
+    x = Scripted("application/octet-stream")
+    v.show_exchange(x.start())
+    x.head()
     piece = b"x" * 65536
     total = DISPLAY_CAP + 10 * len(piece)
     for _ in range(total // len(piece)):
-        v.append_body(piece)
-    v.show_finished(total, 1.0, {}, b"x" * DISPLAY_CAP, "application/octet-stream", False)
+        x.body(piece)
+    x.end()
+    v.refresh()
     shown = v.body_text()
     assert len(shown.replace("\n", "")) == DISPLAY_CAP
     assert max(len(line) for line in shown.split("\n")) == DISPLAY_LINE_LIMIT
@@ -81,55 +128,95 @@ def test_display_is_capped_and_says_so(qtbot: QtBot) -> None:
 
 def test_streaming_shows_progress_then_the_final_notice(qtbot: QtBot) -> None:
     v = view(qtbot)
-    v.show_sending("GET", "http://x/big")
-    assert v.busy_bar.isVisible()
-    v.show_head(200, "OK", "HTTP/1.1", [], [], "u")
+    x = Scripted()
+    v.show_exchange(x.start())
+    x.head()
     piece = b"y" * 65536
-    for _ in range(DISPLAY_CAP // len(piece) + 8):
-        v.append_body(piece)
-    received = (DISPLAY_CAP // len(piece) + 8) * len(piece)
-    qtbot.waitUntil(lambda: v.size_label.text() == f"{human_size(received)} received", timeout=2000)
-    qtbot.waitUntil(v.cap_notice.isVisible, timeout=2000)
+    count = DISPLAY_CAP // len(piece) + 8
+    for _ in range(count):
+        x.body(piece)
+    v.refresh()
+    received = count * len(piece)
+    assert v.size_label.text() == f"{human_size(received)} received"
+    assert v.cap_notice.isVisible()
     assert "so far" in v.cap_notice.text()
     assert not v.save_button.isEnabled()
-    v.show_finished(received, 1.0, {}, piece, "text/plain", False)
+    # the view catches up with the store at screen pace, in bounded pieces
+    qtbot.waitUntil(lambda: len(v.body_text().replace("\n", "")) == DISPLAY_CAP, timeout=5000)
+    x.end()
+    v.refresh()
     assert not v.busy_bar.isVisible()
     assert v.cap_notice.text() == (
-        f"Showing the first 2 MB of {human_size(received)} — use “Save body…” to get all of it."
+        f"Showing the first 2.0 MiB of {human_size(received)} — use “Save body…” to get all of it."
     )
     assert v.save_button.isEnabled()
 
 
 def test_a_small_body_has_no_cap_notice(qtbot: QtBot) -> None:
     v = view(qtbot)
-    v.show_sending("GET", "u")
-    v.show_head(200, "OK", "HTTP/1.1", [], [], "u")
-    v.append_body(b"hello")
-    v.show_finished(5, 0.01, {}, b"hello", "text/plain", True)
+    x = Scripted()
+    v.show_exchange(x.start())
+    x.head()
+    x.body(b"hello")
+    x.end()
+    v.refresh()
     assert v.body_text() == "hello"
     assert not v.cap_notice.isVisible()
 
 
 def test_body_that_is_not_json_is_shown_as_is(qtbot: QtBot) -> None:
     v = view(qtbot)
-    v.show_head(200, "OK", "HTTP/1.1", [], [], "u")
-    broken = b'{"a": 1,'
-    v.append_body(broken)
-    v.show_finished(len(broken), 0.01, {}, broken, "application/json", True)
+    x = Scripted("application/json")
+    v.show_exchange(x.start())
+    x.head()
+    x.body(b'{"a": 1,')
+    x.end()
+    v.refresh()
     assert v.body_text() == '{"a": 1,'
+
+
+def test_notes_and_redirect_hops_are_shown(qtbot: QtBot) -> None:
+    v = view(qtbot)
+    x = Scripted()
+    x.start()
+    x.exchange.hops.append(
+        RedirectHop(
+            "GET",
+            "http://x/u",
+            302,
+            "Found",
+            "http://other/u",
+            (),
+            0.01,
+            "GET",
+            "http://other/u",
+            True,
+            (Withheld("Authorization", "Bearer token"),),
+        )
+    )
+    x.exchange.notes.append("Sent once more on a new connection.")
+    x.head()
+    x.end()
+    v.show_exchange(x.exchange)
+    cells = [
+        v.headers_table.item(r, c).text()
+        for r in range(v.headers_table.rowCount())
+        for c in (0, 1)
+        if v.headers_table.item(r, c) is not None
+    ]
+    assert "Redirects (1)" in cells
+    assert "Authorization (Bearer token): another origin" in cells
+    assert "Sent once more on a new connection." in v.cap_notice.text()
 
 
 def test_timing_tab_draws_each_phase_on_the_timeline(qtbot: QtBot) -> None:
     v = view(qtbot)
-    v.show_head(200, "OK", "HTTP/2", [], [], "u")
-    timings: dict[str, float | bool | None] = {
-        "connect_s": 0.1,
-        "tls_s": 0.1,
-        "ttfb_s": 0.5,
-        "total_s": 1.0,
-        "reused_connection": False,
-    }
-    v.show_finished(0, 1.0, timings, b"", "", True)
+    x = Scripted()
+    v.show_exchange(x.start())
+    x.head(version="HTTP/2")
+    x.exchange.timings = Timings(connect_s=0.1, tls_s=0.1, ttfb_s=0.5, total_s=1.0)
+    x.exchange.state = ExchangeState.DONE
+    v.refresh()
     assert v.timing_labels["connection"].text() == "new connection"
     assert v.timing_labels["tls_s"].text() == "100 ms"
     assert v.timing_labels["download_s"].text() == "500 ms"
@@ -146,17 +233,24 @@ def test_timeline_spans_of_a_reused_connection() -> None:
     assert all(span is None for span in timeline_spans({}).values())
 
 
-def test_failure_offers_nothing_to_save_or_copy(qtbot: QtBot) -> None:
+def test_a_failed_exchange_keeps_what_arrived_for_saving(qtbot: QtBot) -> None:
     v = view(qtbot)
-    v.show_sending("GET", "u")
-    v.show_head(200, "OK", "HTTP/1.1", [], [], "u")
-    v.append_body(b"half")
-    v.show_failed("Connection reset", "The server closed the connection mid-body", "")
-    assert not v.save_button.isEnabled()
-    assert not v.copy_button.isEnabled()
+    x = Scripted()
+    v.show_exchange(x.start())
+    x.head()
+    x.body(b"half")
+    x.exchange.error = ServerDisconnected("The server closed the connection mid-body")
+    x.end(ExchangeState.FAILED)
+    v.refresh()
+    assert v.save_button.isEnabled(), "what arrived can be saved"
+    assert v.copy_button.isEnabled()
+    assert "what arrived" in v.save_button.toolTip()
     assert not v.busy_bar.isVisible()
-    assert v.body_text() == "Connection reset\nThe server closed the connection mid-body\n"
+    assert v.body_text() == (
+        "Server closed the connection\nThe server closed the connection mid-body\n"
+    )
     assert not v.error_detail.isVisible()
+    assert v.size_label.text() == "4 B received"
 
 
 def test_failure_and_stop(qtbot: QtBot) -> None:
@@ -164,10 +258,12 @@ def test_failure_and_stop(qtbot: QtBot) -> None:
     v.show_failed("Connection refused", "Nothing is listening on 127.0.0.1:9", "OSError")
     assert v.status_text() == "Error"
     assert "Nothing is listening" in v.body_text()
-    v.show_sending("GET", "u")
-    v.show_head(200, "OK", "HTTP/1.1", [], [], "u")
-    v.append_body(b"partial")
-    v.show_stopped()
+    x = Scripted()
+    v.show_exchange(x.start())
+    x.head()
+    x.body(b"partial")
+    x.end(ExchangeState.STOPPED)
+    v.refresh()
     assert v.status_text() == "200 OK · Stopped"
     assert v.body_text() == "partial"
     assert not v.busy_bar.isVisible()
@@ -177,10 +273,28 @@ def test_failure_and_stop(qtbot: QtBot) -> None:
     assert v.stack.currentIndex() == 0  # the "send a request" placeholder
 
 
+def test_switching_exchanges_shows_each_from_its_start(qtbot: QtBot) -> None:
+    v = view(qtbot)
+    first, second = Scripted(), Scripted()
+    for x, text in ((first, b"first"), (second, b"second")):
+        x.start()
+        x.head()
+        x.body(text)
+        x.end()
+    v.show_exchange(first.exchange)
+    assert v.body_text() == "first"
+    v.show_exchange(second.exchange)
+    assert v.body_text() == "second"
+    v.show_exchange(first.exchange)
+    assert v.body_text() == "first"
+    v.show_exchange(None)
+    assert v.stack.currentIndex() == 0
+
+
 def test_human_units() -> None:
     assert human_size(512) == "512 B"
-    assert human_size(1536) == "1.5 KB"
-    assert human_size(5 * 1024 * 1024) == "5.0 MB"
+    assert human_size(1536) == "1.5 KiB"
+    assert human_size(5 * 1024 * 1024) == "5.0 MiB"
     assert human_time(0.0421) == "42 ms"
     assert human_time(2.5) == "2.50 s"
     assert human_time(None) == "—"

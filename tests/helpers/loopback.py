@@ -53,3 +53,27 @@ class LoopbackServer:
         for thread in list(self._threads):
             thread.join(5)
         self.closing()
+
+
+def read_request(conn: socket.socket, pending: bytes = b"") -> tuple[bytes, bytes] | None:
+    """Read one HTTP/1.1 request from ``conn``: its head (request line and headers)
+    with any Content-Length body consumed, and the bytes read past it (the start of a
+    pipelined next request).  None when the peer closes before a complete head."""
+    data = pending
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        data += chunk
+    head, _, rest = data.partition(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n")[1:]:
+        name, _, value = line.partition(b":")
+        if name.strip().lower() == b"content-length":
+            length = int(value.strip())
+    while len(rest) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            return None
+        rest += chunk
+    return head, rest[length:]

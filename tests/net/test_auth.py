@@ -2,37 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 from app.core.inherit import resolve
 from app.core.model import Auth, AuthKind, Collection, Folder, KeyValue, Request, Variable
 from app.core.resolved import ClientProfile, ResolvedAuth, ResolvedRequest
-from app.net import engine
-from app.net.clients import ClientPool
-from app.net.events import Finished, ResponseHead
+from app.net.exchange import ExchangeState
+from tests.net.sending import send_pairs, status_and_json
 
 
 def send_all(*pairs: tuple[ClientProfile, ResolvedRequest]) -> list[tuple[int, dict[str, object]]]:
-    async def main() -> list[tuple[int, dict[str, object]]]:
-        pool = ClientPool()
-        out = []
-        try:
-            for profile, request in pairs:
-                status = 0
-                body = b""
-                async for event in engine.send(pool.client_for(profile), request):
-                    if isinstance(event, ResponseHead):
-                        status = event.status_code
-                    elif isinstance(event, Finished):
-                        body = event.spool.read()
-                        event.spool.close()
-                out.append((status, json.loads(body) if body else {}))
-        finally:
-            await pool.aclose()
-        return out
-
-    return asyncio.run(main())
+    return [status_and_json(exchange) for exchange in send_pairs(*pairs)]
 
 
 def test_each_auth_kind_on_the_client_and_per_request(demo_server: str) -> None:
@@ -143,25 +121,10 @@ def test_aws_signature_v4_checked_by_an_independent_verifier(demo_server: str) -
 
 def test_aws_without_a_secret_is_a_clear_failure(demo_server: str) -> None:
     from app.core.errors import AuthFailure
-    from app.net.events import Failed
 
-    async def main() -> Failed:
-        pool = ClientPool()
-        try:
-            missing = ResolvedAuth("aws-sigv4", access_key="AKID", service="s3")
-            request = ResolvedRequest("GET", "/aws/x", auth_mode="own", auth=missing)
-            events = [
-                e
-                async for e in engine.send(
-                    pool.client_for(ClientProfile("c", demo_server)), request
-                )
-            ]
-        finally:
-            await pool.aclose()
-        last = events[-1]
-        assert isinstance(last, Failed)
-        return last
-
-    failed = asyncio.run(main())
-    assert isinstance(failed.error, AuthFailure)
-    assert "secret access key" in failed.error.message
+    missing = ResolvedAuth("aws-sigv4", access_key="AKID", service="s3")
+    request = ResolvedRequest("GET", "/aws/x", auth_mode="own", auth=missing)
+    (exchange,) = send_pairs((ClientProfile("c", demo_server), request))
+    assert exchange.state is ExchangeState.FAILED
+    assert isinstance(exchange.error, AuthFailure)
+    assert "secret access key" in exchange.error.message

@@ -10,19 +10,15 @@ from pathlib import Path
 from app.core.inherit import resolve
 from app.core.model import Collection, Request, Settings
 from app.core.resolved import ClientProfile, ResolvedRequest
-from app.net import cookie_jar, engine
+from app.net import cookie_jar
 from app.net.clients import ClientPool
-from app.net.events import Finished
+from tests.net.sending import json_body, send
 
 
 async def body(pool: ClientPool, profile: ClientProfile, url: str) -> dict[str, object]:
-    async for event in engine.send(pool.client_for(profile), ResolvedRequest("GET", url)):
-        if isinstance(event, Finished):
-            data = event.spool.read()
-            event.spool.close()
-            pool.save_cookies()
-            return json.loads(data)  # type: ignore[no-any-return]
-    raise AssertionError("no response")
+    exchange, _ = await send(pool, profile, ResolvedRequest("GET", url))
+    await pool.save_cookies_async()
+    return json_body(exchange)  # type: ignore[no-any-return]
 
 
 def test_cookies_persist_per_collection_outside_the_collection(
@@ -67,6 +63,7 @@ def test_edit_delete_and_clear(demo_server: str) -> None:
         assert await body(pool, profile, "/cookies") == {"cookies": {"a": "edited"}}
         pool.clear_cookies("k")
         assert await body(pool, profile, "/cookies") == {"cookies": {}}
+        await pool.save_cookies_async()
         await pool.aclose()
 
     asyncio.run(main())

@@ -4,74 +4,60 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Sequence
-from pathlib import Path
 
-import httpx
 import pytest
 
 from app.core import errors
+from app.core.errors import Phase
 from app.core.resolved import ClientProfile, ResolvedRequest, TransportSettings
 from app.net import engine
 from app.net.clients import ClientPool
-from app.net.events import BodyChunk, Event, Failed, Finished, ResponseHead, Started
-from app.net.spool import ResponseSpool
+from app.net.events import Event, Failed, Finished, HeadReceived, Progress, Started
+from app.net.exchange import Exchange, ExchangeState
 from tests.conftest import TLSServer
 from tests.helpers.raw_server import BrokenBodyServer, SilentServer
+from tests.net.sending import body, json_body, send, send_all
 
 
-async def collect(client: httpx.AsyncClient, request: ResolvedRequest) -> list[Event]:
-    return [event async for event in engine.send(client, request)]
+def failure(exchange: Exchange) -> errors.RequestError:
+    assert exchange.state is ExchangeState.FAILED, exchange
+    assert exchange.error is not None
+    return exchange.error
 
 
-def run_with_pool(profile: ClientProfile, *requests: ResolvedRequest) -> list[list[Event]]:
-    async def main() -> list[list[Event]]:
-        pool = ClientPool()
-        try:
-            client = pool.client_for(profile)
-            return [await collect(client, r) for r in requests]
-        finally:
-            await pool.aclose()
-
-    return asyncio.run(main())
-
-
-def body_of(events: Sequence[Event]) -> bytes:
-    finished = events[-1]
-    assert isinstance(finished, Finished), events[-1]
-    data = finished.spool.read()
-    finished.spool.close()
-    return data
-
-
-def failure(events: Sequence[Event]) -> errors.RequestError:
-    last = events[-1]
-    assert isinstance(last, Failed), last
-    return last.error
-
-
-def test_http11_events_in_order_and_body_in_spool(demo_server: str) -> None:
-    (events,) = run_with_pool(
+def test_http11_events_in_order_and_body_in_the_store(demo_server: str) -> None:
+    ((exchange, events),) = send_all(
         ClientProfile("c", demo_server, (("X-Shared", "yes"),)),
         ResolvedRequest("GET", "/posts/1", headers=(("X-Own", "1"),)),
     )
     kinds = [type(e) for e in events]
-    assert kinds[0] is Started
-    assert kinds[1] is ResponseHead
+    assert kinds[:2] == [Started, HeadReceived]
     assert kinds[-1] is Finished
-    assert all(k is BodyChunk for k in kinds[2:-1])
-    head = events[1]
-    assert isinstance(head, ResponseHead)
+    assert set(kinds[2:-1]) == {Progress}
+    head = exchange.response
+    assert head is not None
     assert (head.status_code, head.reason, head.http_version) == (200, "OK", "HTTP/1.1")
-    sent = {k.lower(): v for k, v in head.request_headers}
+    assert exchange.request is not None
+    sent = {k.lower(): v for k, v in exchange.request.headers}
     assert sent["x-shared"] == "yes"
     assert sent["x-own"] == "1"
     assert sent["user-agent"].startswith("courier/")
-    assert json.loads(body_of(events))["id"] == 1
+    assert exchange.request.url == f"{demo_server}/posts/1"
+    assert json_body(exchange)["id"] == 1
+    progress = [e for e in events if isinstance(e, Progress)]
+    assert progress[-1].received == exchange.received == len(body(exchange))
+
+
+def test_events_carry_sizes_never_bytes() -> None:
+    import dataclasses
+
+    for event_type in (Started, HeadReceived, Progress, Finished, Failed):
+        for field in dataclasses.fields(event_type):
+            assert field.type not in ("bytes", "bytearray"), (event_type, field)
 
 
 def test_post_body_and_redirects(demo_server: str) -> None:
-    post, redirected = run_with_pool(
+    (post, _), (redirected, _) = send_all(
         ClientProfile("c", demo_server),
         ResolvedRequest(
             "POST",
@@ -81,12 +67,17 @@ def test_post_body_and_redirects(demo_server: str) -> None:
         ),
         ResolvedRequest("GET", "/redirect/3"),
     )
-    assert isinstance(post[1], ResponseHead)
-    assert post[1].status_code == 201
-    assert json.loads(body_of(post)) == {"title": "t", "id": 101}
-    assert isinstance(redirected[1], ResponseHead)
-    assert redirected[1].url.endswith("/get")
-    body_of(redirected)
+    assert post.response is not None
+    assert post.response.status_code == 201
+    assert json_body(post) == {"title": "t", "id": 101}
+    assert post.request is not None
+    assert post.request.body_summary == "14 bytes, application/json"
+    assert redirected.response is not None
+    assert redirected.response.url.endswith("/get")
+    assert [hop.status_code for hop in redirected.hops] == [302, 302, 302]
+    assert redirected.hops[-1].next_url.endswith("/get")
+    assert redirected.timings is not None
+    assert redirected.timings.reused_connection, "the hops' bodies are drained: one connection"
 
 
 def test_http2_over_tls(tls_demo_server: TLSServer) -> None:
@@ -95,32 +86,28 @@ def test_http2_over_tls(tls_demo_server: TLSServer) -> None:
         tls_demo_server.base_url,
         transport=TransportSettings(ca_bundle=str(tls_demo_server.ca_pem)),
     )
-    first, second = run_with_pool(
+    (first, _), (second, _) = send_all(
         profile, ResolvedRequest("GET", "/get"), ResolvedRequest("GET", "/get")
     )
-    head = first[1]
-    assert isinstance(head, ResponseHead)
-    assert head.http_version == "HTTP/2"
-    done = first[-1]
-    assert isinstance(done, Finished)
-    assert done.timings.tls_s is not None
-    assert done.timings.connect_s is not None
-    again = second[-1]
-    assert isinstance(again, Finished)
-    assert again.timings.reused_connection
-    body_of(first)
-    body_of(second)
+    assert first.response is not None
+    assert first.response.http_version == "HTTP/2"
+    assert first.timings is not None
+    assert first.timings.tls_s is not None
+    assert first.timings.connect_s is not None
+    assert first.timings.http_version == "HTTP/2"
+    assert first.timings.remote_address.startswith("127.0.0.1:")
+    assert second.timings is not None
+    assert second.timings.reused_connection
 
 
-def test_connection_reused_across_sends_on_one_client(demo_server: str) -> None:
-    first, second = run_with_pool(
+def test_connection_reused_across_sends(demo_server: str) -> None:
+    (a, _), (b, _) = send_all(
         ClientProfile("c", demo_server),
         ResolvedRequest("GET", "/get"),
         ResolvedRequest("GET", "/get"),
     )
-    a, b = first[-1], second[-1]
-    assert isinstance(a, Finished)
-    assert isinstance(b, Finished)
+    assert a.timings is not None
+    assert b.timings is not None
     assert not a.timings.reused_connection
     assert a.timings.connect_s is not None
     assert b.timings.reused_connection
@@ -129,172 +116,148 @@ def test_connection_reused_across_sends_on_one_client(demo_server: str) -> None:
     assert b.timings.total_s >= b.timings.ttfb_s
 
 
-def test_pool_keeps_the_client_for_header_changes_and_rebuilds_for_transport(
-    demo_server: str,
-) -> None:
-    async def main() -> None:
-        pool = ClientPool()
-        try:
-            first = pool.client_for(ClientProfile("k", demo_server))
-            same = pool.client_for(ClientProfile("k", demo_server, (("X-New", "1"),)))
-            assert same is first
-            assert same.headers["x-new"] == "1"
-            events = await collect(same, ResolvedRequest("GET", "/headers"))
-            assert json.loads(body_of(events))["headers"]["x-new"] == "1"
-            rebuilt = pool.client_for(
-                ClientProfile("k", demo_server, transport=TransportSettings(http2=False))
-            )
-            assert rebuilt is not first
-            other = pool.client_for(ClientProfile("other", demo_server))
-            assert other is not rebuilt
-            assert sorted(pool.keys()) == ["k", "other"]
-        finally:
-            await pool.aclose()
-        assert first.is_closed
-        assert len(pool) == 0
-
-    asyncio.run(main())
-
-
 def test_refused_port(refused_port: int) -> None:
-    (events,) = run_with_pool(
+    ((exchange, events),) = send_all(
         ClientProfile(), ResolvedRequest("GET", f"http://127.0.0.1:{refused_port}/")
     )
-    error = failure(events)
+    error = failure(exchange)
     assert isinstance(error, errors.ConnectionRefused)
     assert f"127.0.0.1:{refused_port}" in error.message
+    assert error.phase is Phase.CONNECT
     assert error.detail
+    assert isinstance(events[-1], Failed)
 
 
 def test_untrusted_certificate(tls_demo_server: TLSServer) -> None:
-    (events,) = run_with_pool(ClientProfile("x"), ResolvedRequest("GET", tls_demo_server.base_url))
-    error = failure(events)
+    ((exchange, _),) = send_all(
+        ClientProfile("x"), ResolvedRequest("GET", tls_demo_server.base_url)
+    )
+    error = failure(exchange)
     assert isinstance(error, errors.TLSFailure)
-    assert "not trusted" in error.message
+    assert "authority Courier does not trust" in error.message
+    assert error.phase is Phase.TLS
 
 
-def test_timeout(demo_server: str) -> None:
-    (events,) = run_with_pool(
+def test_plain_http_to_a_tls_port_is_explained(tls_demo_server: TLSServer) -> None:
+    plain = tls_demo_server.base_url.replace("https://", "http://")
+    tls_to_plain = ResolvedRequest("GET", plain)
+    ((exchange, _),) = send_all(ClientProfile("x"), tls_to_plain)
+    error = failure(exchange)
+    assert isinstance(error, errors.ServerDisconnected | errors.ProtocolViolation), error
+
+
+def test_timeout_while_waiting(demo_server: str) -> None:
+    ((exchange, _),) = send_all(
         ClientProfile(), ResolvedRequest("GET", f"{demo_server}/delay/3", timeout_s=0.3)
     )
-    error = failure(events)
+    error = failure(exchange)
     assert isinstance(error, errors.RequestTimeout)
-    assert "waiting for data" in error.message
+    assert "waiting for 127.0.0.1" in error.message
+    assert error.phase is Phase.WAIT
 
 
 def test_server_closes_mid_body() -> None:
     with BrokenBodyServer(promised=100_000, sent=10_000) as server:
-        (events,) = run_with_pool(ClientProfile(), ResolvedRequest("GET", server.url))
-    assert any(isinstance(e, BodyChunk) for e in events), "the part that arrived is shown"
-    error = failure(events)
+        ((exchange, events),) = send_all(ClientProfile(), ResolvedRequest("GET", server.url))
+    assert any(isinstance(e, Progress) for e in events), "the part that arrived is shown"
+    error = failure(exchange)
     assert isinstance(error, errors.ServerDisconnected)
     assert "10,000 bytes" in error.message
+    assert error.phase is Phase.RECEIVE
+    assert error.received == 10_000
+    assert exchange.body.read() == b"x" * 10_000, "a failed exchange keeps what arrived"
 
 
 def test_invalid_url_and_unknown_host() -> None:
-    bad_port, bad_url, bad_scheme, unknown = run_with_pool(
+    results = send_all(
         ClientProfile(),
         ResolvedRequest("GET", "http://example.com:99999/"),
         ResolvedRequest("GET", "http://[::1/"),
         ResolvedRequest("GET", "ftp://example.com/"),
         ResolvedRequest("GET", "http://courier-test-host.invalid/"),
     )
+    (bad_port, _), (bad_url, _), (bad_scheme, _), (unknown, _) = results
     port_error = failure(bad_port)
     assert isinstance(port_error, errors.InvalidURL)
     assert "99999" in port_error.message
+    assert port_error.phase is Phase.PREPARE
     assert isinstance(failure(bad_url), errors.InvalidURL)
     assert isinstance(failure(bad_scheme), errors.InvalidURL)
     dns = failure(unknown)
-    assert isinstance(dns, (errors.DNSFailure, errors.NetworkError))
+    assert isinstance(dns, errors.DNSFailure), dns
+    assert dns.phase is Phase.RESOLVE
     assert "courier-test-host.invalid" in dns.message
 
 
-def test_cancelling_a_send_stops_cleanly(demo_server: str) -> None:
-    async def main() -> list[Event]:
+def test_stop_keeps_what_arrived_and_the_pool_goes_on(demo_server: str) -> None:
+    async def main() -> tuple[Exchange, Exchange]:
         pool = ClientPool()
-        seen: list[Event] = []
-        client = pool.client_for(ClientProfile("c", demo_server))
+        profile = ClientProfile("c", demo_server)
+        progress: list[Progress] = []
+        exchange = Exchange("GET", "/drip")
 
-        async def consume() -> None:
-            async for event in engine.send(client, ResolvedRequest("GET", "/stream/100")):
-                seen.append(event)
+        def on_event(_x: Exchange, event: Event) -> None:
+            if isinstance(event, Progress):
+                progress.append(event)
 
-        task = asyncio.ensure_future(consume())
-        while sum(isinstance(e, BodyChunk) for e in seen) < 2:  # noqa: ASYNC110
+        task = asyncio.ensure_future(
+            engine.send(pool, profile, ResolvedRequest("GET", "/stream/100"), exchange, on_event)
+        )
+        while len(progress) < 2:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
             await task
-        # the client still works afterwards
-        events = await collect(client, ResolvedRequest("GET", "/get"))
-        body_of(events)
+        after, _ = await send(pool, profile, ResolvedRequest("GET", "/get"))
         await pool.aclose()
-        return seen
+        return exchange, after
 
-    seen = asyncio.run(main())
-    assert not any(isinstance(e, Finished | Failed) for e in seen)
+    stopped, after = asyncio.run(main())
+    assert stopped.state is ExchangeState.STOPPED
+    assert stopped.error is None
+    assert stopped.received > 0
+    assert stopped.body.read().count(b"\n") >= 2
+    assert stopped.timings is not None
+    assert after.state is ExchangeState.DONE
 
 
 def test_large_body_goes_to_disk_not_memory(demo_server: str) -> None:
     size = 5 * 1024 * 1024
-    (events,) = run_with_pool(
+    ((exchange, _),) = send_all(
         ClientProfile(), ResolvedRequest("GET", f"{demo_server}/bytes/{size}")
     )
-    head = events[1]
-    assert isinstance(head, ResponseHead)
-    assert head.expected_size == size
-    done = events[-1]
-    assert isinstance(done, Finished)
-    assert done.size == size
-    assert done.spool.is_on_disk
-    done.spool.close()
-
-
-def test_spool_rolls_over_and_saves(tmp_path: Path) -> None:
-    with ResponseSpool(memory_limit=10) as spool:
-        spool.write(b"0123456789")
-        assert not spool.is_on_disk
-        spool.write(b"abc")
-        assert spool.is_on_disk
-        assert spool.size == 13
-        assert spool.read(8, 4) == b"89ab"
-        assert spool.head(3) == b"012"
-        target = tmp_path / "body.bin"
-        spool.save_to(target)
-        assert target.read_bytes() == b"0123456789abc"
-        assert list(tmp_path.iterdir()) == [target]
-    assert spool.closed
-    with pytest.raises(ValueError, match="closed"):
-        spool.read()
+    assert exchange.response is not None
+    assert exchange.response.expected_size == size
+    assert exchange.expected_size == size
+    assert exchange.received == size
+    assert exchange.body.on_disk
 
 
 def test_server_that_never_answers_times_out() -> None:
     with SilentServer() as server:
-        (events,) = run_with_pool(
+        ((exchange, _),) = send_all(
             ClientProfile(), ResolvedRequest("GET", server.url, timeout_s=0.3)
         )
         assert server.accepted == 1
-    error = failure(events)
+    error = failure(exchange)
     assert isinstance(error, errors.RequestTimeout)
-    assert "waiting for data from 127.0.0.1" in error.message
+    assert "waiting for 127.0.0.1" in error.message
 
 
 def test_demo_broken_route_fails_after_the_part_that_arrived(
     demo_server: str, tls_demo_server: TLSServer
 ) -> None:
-    http11, http2 = run_with_pool(
+    (http11, _), (http2, _) = send_all(
         ClientProfile("c", transport=TransportSettings(ca_bundle=str(tls_demo_server.ca_pem))),
         ResolvedRequest("GET", f"{demo_server}/broken/100000"),
         ResolvedRequest("GET", f"{tls_demo_server.base_url}/broken/100000"),
     )
-    for events, version in ((http11, "HTTP/1.1"), (http2, "HTTP/2")):
-        head = events[1]
-        assert isinstance(head, ResponseHead)
+    for exchange, version in ((http11, "HTTP/1.1"), (http2, "HTTP/2")):
+        head = exchange.response
+        assert head is not None
         assert (head.http_version, head.expected_size) == (version, 200_000)
-        chunks = [e for e in events if isinstance(e, BodyChunk)]
-        assert chunks
-        assert chunks[-1].received == 100_000
-        error = failure(events)
+        assert exchange.received == 100_000
+        error = failure(exchange)
         assert isinstance(error, errors.ServerDisconnected), (version, error, error.detail)
         assert "100,000 bytes" in error.message
 
@@ -303,36 +266,25 @@ def test_http2_downloads_in_frames_larger_than_the_16k_default(
     demo_server: str, tls_demo_server: TLSServer
 ) -> None:
     size = 3_000_000
-    over_h2, over_h11 = run_with_pool(
+    (over_h2, events), (over_h11, _) = send_all(
         ClientProfile("c", transport=TransportSettings(ca_bundle=str(tls_demo_server.ca_pem))),
         ResolvedRequest("GET", f"{tls_demo_server.base_url}/bytes/{size}"),
         ResolvedRequest("GET", f"{demo_server}/bytes/{size}"),
     )
-    assert body_of(over_h2) == body_of(over_h11)  # (reading closes the spools)
-    head = over_h2[1]
-    assert isinstance(head, ResponseHead)
-    assert head.http_version == "HTTP/2"
-    largest = max(len(e.data) for e in over_h2 if isinstance(e, BodyChunk))
+    assert body(over_h2) == body(over_h11)
+    assert over_h2.response is not None
+    assert over_h2.response.http_version == "HTTP/2"
+    wire = [e.wire_bytes for e in events if isinstance(e, Progress)]
+    largest = max(b - a for a, b in zip([0, *wire], wire, strict=False))
     assert largest > 16_384, "the server kept to 16 KiB frames: tuning did not ask for more"
 
 
-def test_pool_follows_cookie_setting_changes_on_the_same_client(demo_server: str) -> None:
-    async def cookies_seen(pool: ClientPool, profile: ClientProfile, path: str) -> object:
-        events = await collect(pool.client_for(profile), ResolvedRequest("GET", path))
-        return json.loads(body_of(events))
-
-    async def main() -> None:
-        pool = ClientPool()
-        try:
-            with_jar = ClientProfile("k", demo_server, cookie_key="k")
-            without = ClientProfile("k", demo_server, cookie_key="k", cookies=False)
-            client = pool.client_for(with_jar)
-            await cookies_seen(pool, with_jar, "/cookies/set?a=1")
-            assert await cookies_seen(pool, without, "/cookies") == {"cookies": {}}
-            await cookies_seen(pool, without, "/cookies/set?b=2")
-            assert await cookies_seen(pool, with_jar, "/cookies") == {"cookies": {"a": "1"}}
-            assert pool.client_for(with_jar) is client
-        finally:
-            await pool.aclose()
-
-    asyncio.run(main())
+def test_finished_exchange_reports_its_size_and_timings(demo_server: str) -> None:
+    ((exchange, events),) = send_all(
+        ClientProfile("c", demo_server), ResolvedRequest("GET", "/bytes/1000")
+    )
+    finished = events[-1]
+    assert isinstance(finished, Finished)
+    assert finished.size == 1000
+    assert finished.timings == exchange.timings
+    assert json.dumps(exchange.timings.download_s) != "null" if exchange.timings else False

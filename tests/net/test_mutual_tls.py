@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,9 +13,9 @@ from app.core.inherit import resolve
 from app.core.model import Collection, Request, Settings
 from app.core.resolved import ClientProfile
 from app.demo.runner import DemoServer
-from app.net import engine
 from app.net.clients import ClientPool
-from app.net.events import Event, Failed, Finished, ResponseHead
+from app.net.exchange import Exchange, ExchangeState
+from tests.net.sending import send_pairs
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +34,10 @@ def mtls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, 
         yield server.base_url, folder / "ca.pem", folder / "client.pem"
 
 
-def send(collection: Collection) -> list[Event]:
+def send(collection: Collection) -> Exchange:
     resolution = resolve(collection.requests[0], collection)
-
-    async def main() -> list[Event]:
-        pool = ClientPool()
-        try:
-            client = pool.client_for(resolution.profile)
-            return [e async for e in engine.send(client, resolution.request)]
-        finally:
-            await pool.aclose()
-
-    return asyncio.run(main())
+    (exchange,) = send_pairs((resolution.profile, resolution.request))
+    return exchange
 
 
 def test_client_certificate_is_presented(mtls: tuple[str, Path, Path]) -> None:
@@ -57,12 +48,10 @@ def test_client_certificate_is_presented(mtls: tuple[str, Path, Path]) -> None:
         settings=Settings(ca_bundle=str(ca), client_cert=str(client)),
         requests=[Request(name="r", url="/get")],
     )
-    events = send(collection)
-    head = next(e for e in events if isinstance(e, ResponseHead))
-    assert head.status_code == 200
-    done = events[-1]
-    assert isinstance(done, Finished)
-    done.spool.close()
+    exchange = send(collection)
+    assert exchange.response is not None
+    assert exchange.response.status_code == 200
+    assert exchange.state is ExchangeState.DONE
 
 
 def test_without_a_client_certificate_the_handshake_fails(mtls: tuple[str, Path, Path]) -> None:
@@ -73,10 +62,10 @@ def test_without_a_client_certificate_the_handshake_fails(mtls: tuple[str, Path,
         settings=Settings(ca_bundle=str(ca)),
         requests=[Request(name="r", url="/get")],
     )
-    last = send(collection)[-1]
-    assert isinstance(last, Failed)
+    exchange = send(collection)
+    assert exchange.state is ExchangeState.FAILED
     assert isinstance(
-        last.error, errors.TLSFailure | errors.ServerDisconnected | errors.NetworkError
+        exchange.error, errors.TLSFailure | errors.ServerDisconnected | errors.NetworkError
     )
 
 

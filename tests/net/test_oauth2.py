@@ -4,17 +4,15 @@ refresh before expiry, retry on 401, PKCE through a loopback redirect."""
 from __future__ import annotations
 
 import asyncio
-import json
 
 import httpx
 import pytest
 
 from app.core import errors
 from app.core.resolved import ClientProfile, ResolvedAuth, ResolvedRequest
-from app.net import engine
 from app.net.clients import ClientPool
-from app.net.events import Failed, Finished, ResponseHead
 from app.net.oauth2 import OAuth2Error, OAuth2Tokens
+from tests.net.sending import send, status_and_json
 
 
 def oauth(demo: str, grant: str, *, lifetime: int | None = None, **extra: str) -> ResolvedAuth:
@@ -31,18 +29,10 @@ def oauth(demo: str, grant: str, *, lifetime: int | None = None, **extra: str) -
 
 
 async def call_me(pool: ClientPool, profile: ClientProfile) -> tuple[int, dict[str, object]]:
-    status, body = 0, b""
-    async for event in engine.send(
-        pool.client_for(profile), ResolvedRequest("GET", "/oauth/me"), oauth=pool.oauth
-    ):
-        if isinstance(event, ResponseHead):
-            status = event.status_code
-        elif isinstance(event, Finished):
-            body = event.spool.read()
-            event.spool.close()
-        elif isinstance(event, Failed):
-            raise event.error
-    return status, json.loads(body)
+    exchange, _ = await send(pool, profile, ResolvedRequest("GET", "/oauth/me"))
+    if exchange.error is not None:
+        raise exchange.error
+    return status_and_json(exchange)
 
 
 def test_client_credentials_token_is_cached(demo_server: str) -> None:

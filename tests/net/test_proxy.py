@@ -2,15 +2,10 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-
 from app.core.inherit import resolve
 from app.core.model import Collection, Request, Settings
-from app.net import engine
-from app.net.clients import ClientPool
-from app.net.events import Finished
 from tests.helpers.socks_server import Socks5Server
+from tests.net.sending import json_body, send_pairs
 
 
 def test_socks5_proxy_carries_the_request(demo_server: str) -> None:
@@ -24,20 +19,8 @@ def test_socks5_proxy_carries_the_request(demo_server: str) -> None:
         resolution = resolve(collection.requests[0], collection)
         assert resolution.profile.transport.proxy == proxy.url
 
-        async def main() -> bytes:
-            pool = ClientPool()
-            try:
-                client = pool.client_for(resolution.profile)
-                async for event in engine.send(client, resolution.request):
-                    if isinstance(event, Finished):
-                        data = event.spool.read()
-                        event.spool.close()
-                        return data
-            finally:
-                await pool.aclose()
-            raise AssertionError("no response")
-
-        body = json.loads(asyncio.run(main()))
+        (exchange,) = send_pairs((resolution.profile, resolution.request))
+        body = json_body(exchange)
     assert body["method"] == "GET"
     port = int(demo_server.rsplit(":", 1)[1])
     assert proxy.connections == [("127.0.0.1", port)]

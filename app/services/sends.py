@@ -1,0 +1,233 @@
+"""SendService: any number of exchanges at once, each stoppable on its own.
+
+The widgets call ``send()`` / ``stop()`` and listen; they never see asyncio or
+httpx.  Each send is one ``Exchange`` run by the Session on its own task.  The
+engine's events become at most ~30 ``exchangeUpdated`` signals a second per
+exchange (progress is coalesced by a timer); state changes (started, head,
+finished) are signalled at once.  Body bytes never travel through a signal:
+views read what they show from the exchange's store.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Coroutine
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from app.core.errors import CourierError, NetworkError, RequestError
+from app.core.inherit import Resolution
+from app.core.model import Collection, Request
+from app.net.cookie_jar import CookieRow
+from app.net.events import Event, HeadReceived, Progress, Redirected, Started
+from app.net.exchange import Exchange, ExchangeState
+from app.session import Session
+
+#: at most this often per exchange (about 30 times a second)
+UPDATE_INTERVAL_MS = 33
+
+
+class SendService(QObject):
+    exchangeStarted = Signal(Exchange)
+    exchangeUpdated = Signal(Exchange)
+    #: done, failed or stopped: the exchange's ``state`` says which
+    exchangeFinished = Signal(Exchange)
+    #: how many exchanges are running
+    runningChanged = Signal(int)
+    #: OAuth 2.0 "get new token": the token, masked for display / why it failed
+    tokenReady = Signal(str)
+    tokenFailed = Signal(str)
+    #: "Save body…": (bytes copied, bytes in all), then the path or why it failed
+    saveProgress = Signal(int, int)
+    saveFinished = Signal(str)
+    saveFailed = Signal(str)
+
+    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.session = session
+        self._tasks: dict[Exchange, asyncio.Task[None]] = {}
+        self._dirty: dict[Exchange, None] = {}
+        self._side_tasks: set[asyncio.Task[None]] = set()
+        self._timer = QTimer(self)
+        self._timer.setInterval(UPDATE_INTERVAL_MS)
+        self._timer.timeout.connect(self._flush_updates)
+
+    # ------------------------------------------------------------- sending
+
+    def running(self) -> list[Exchange]:
+        return list(self._tasks)
+
+    def is_running(self, exchange: Exchange | None) -> bool:
+        return exchange is not None and exchange in self._tasks
+
+    def send(
+        self, request: Request, collection: Collection | None, stored: Request | None = None
+    ) -> Exchange:
+        """Start sending ``request``; returns its exchange at once.
+
+        Raises ``CourierError`` when the request cannot be resolved (a variable
+        expansion past its budget); every later failure is the exchange's.
+        """
+        resolution = self.session.resolve(request, collection, stored)
+        exchange = self.session.new_exchange(resolution)
+        task = asyncio.ensure_future(self._run(exchange, resolution, request, collection, stored))
+        self._tasks[exchange] = task
+        self.exchangeStarted.emit(exchange)
+        self.runningChanged.emit(len(self._tasks))
+        return exchange
+
+    def stop(self, exchange: Exchange | None) -> bool:
+        """Stop one exchange (what arrived stays in it); False if it was not running."""
+        task = self._tasks.get(exchange) if exchange is not None else None
+        if task is None or task.done():
+            return False
+        task.cancel()
+        return True
+
+    def stop_all(self) -> None:
+        for task in list(self._tasks.values()):
+            task.cancel()
+
+    async def _run(
+        self,
+        exchange: Exchange,
+        resolution: Resolution,
+        request: Request,
+        collection: Collection | None,
+        stored: Request | None,
+    ) -> None:
+        try:
+            if resolution.needs_demo:  # the demo server starts in a worker, then resolve again
+                resolution = await self.session.prepare(request, collection, stored)
+            await self.session.send(resolution, exchange, self._on_event)
+        except asyncio.CancelledError:
+            if not exchange.finished:
+                exchange.state = ExchangeState.STOPPED
+        except OSError as exc:  # the demo server could not start
+            _fail(exchange, NetworkError(f"The demo server could not start: {exc}"))
+        except CourierError as exc:
+            _fail(exchange, exc)
+        except Exception as exc:  # a bug must surface in the pane, never kill the loop
+            _fail(exchange, NetworkError("Courier could not send the request.", detail=repr(exc)))
+        finally:
+            self._tasks.pop(exchange, None)
+            self._dirty.pop(exchange, None)
+            self.exchangeFinished.emit(exchange)
+            self.runningChanged.emit(len(self._tasks))
+
+    def _on_event(self, exchange: Exchange, event: Event) -> None:
+        if isinstance(event, Progress):
+            self._dirty[exchange] = None
+            if not self._timer.isActive():
+                self._timer.start()
+        elif isinstance(event, Started | HeadReceived | Redirected):
+            self._dirty.pop(exchange, None)
+            self.exchangeUpdated.emit(exchange)
+
+    def _flush_updates(self) -> None:
+        dirty, self._dirty = list(self._dirty), {}
+        for exchange in dirty:
+            self.exchangeUpdated.emit(exchange)
+        if not self._dirty and not self._tasks:
+            self._timer.stop()
+
+    # ---------------------------------------------------------- body copies
+
+    def save_body(self, exchange: Exchange, path: Path) -> None:
+        """Copy the whole body to ``path`` in a worker thread (atomically), with progress."""
+        self._spawn(self._save_body(exchange, path))
+
+    async def _save_body(self, exchange: Exchange, path: Path) -> None:
+        loop = asyncio.get_running_loop()
+
+        def progress(done: int, total: int) -> None:
+            loop.call_soon_threadsafe(self.saveProgress.emit, done, total)
+
+        try:
+            await asyncio.to_thread(exchange.body.copy_to, path, progress)
+        except (OSError, ValueError) as exc:
+            self.saveFailed.emit(f"{path}: {getattr(exc, 'strerror', None) or exc}")
+            return
+        self.saveFinished.emit(str(path))
+
+    # --------------------------------------------------------------- tokens
+
+    def fetch_token(
+        self, request: Request, collection: Collection | None, stored: Request | None
+    ) -> None:
+        """Get a new OAuth 2.0 token now for the request's auth (the "Get new token" button)."""
+        self._spawn(self._fetch_token(request, collection, stored))
+
+    async def _fetch_token(
+        self, request: Request, collection: Collection | None, stored: Request | None
+    ) -> None:
+        try:
+            resolution = await self.session.prepare(request, collection, stored)
+            if resolution.request.auth_mode == "none":
+                self.tokenFailed.emit("This request does not use OAuth 2.0.")
+                return
+            auth = next(
+                (
+                    a
+                    for a in (resolution.request.auth, resolution.profile.auth)
+                    if a is not None and a.kind == "oauth2"
+                ),
+                None,
+            )
+            if auth is None:
+                self.tokenFailed.emit("This request does not use OAuth 2.0.")
+                return
+            masked = await self.session.fetch_token(resolution.profile, auth)
+        except CourierError as exc:
+            self.tokenFailed.emit(exc.message)
+            return
+        except Exception as exc:  # OAuth2Error and anything the server said
+            self.tokenFailed.emit(str(exc))
+            return
+        self.tokenReady.emit(masked)
+
+    # -------------------------------------------------------------- cookies
+
+    def cookie_rows(self, key: str) -> list[CookieRow]:
+        return self.session.pool.cookie_rows(key)
+
+    def set_cookie(self, key: str, row: CookieRow) -> None:
+        self.session.pool.set_cookie(key, row)
+        self._spawn(self.session.save_cookies())
+
+    def delete_cookie(self, key: str, row: CookieRow) -> None:
+        self.session.pool.delete_cookie(key, row)
+        self._spawn(self.session.save_cookies())
+
+    def clear_cookies(self, key: str) -> None:
+        self.session.pool.clear_cookies(key)
+        self._spawn(self.session.save_cookies())
+
+    # ------------------------------------------------------------- closing
+
+    def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.ensure_future(coroutine)
+        self._side_tasks.add(task)
+        task.add_done_callback(self._side_tasks.discard)
+
+    async def aclose(self) -> None:
+        """Stop every exchange and close every pooled client (on exit)."""
+        tasks = list(self._tasks.values())
+        self.stop_all()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        for side in list(self._side_tasks):
+            side.cancel()
+        await self.session.aclose()
+        self._timer.stop()
+
+
+def _fail(exchange: Exchange, error: RequestError | CourierError) -> None:
+    if not isinstance(error, RequestError):
+        error = RequestError(error.message, detail=error.detail)
+    exchange.error = error
+    exchange.state = ExchangeState.FAILED

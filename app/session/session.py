@@ -1,0 +1,421 @@
+"""Session: Courier without Qt.
+
+Open collections (files and keychain secrets), environments, resolving a
+request against its folder chain, collection and active environment, and
+sending it as an ``Exchange`` on the collection's pooled client.  The Qt
+services wrap a Session with signals and threads; ``courier send`` uses it
+directly.
+
+Blocking work is named as such: ``load_collection`` (files, keychain) and the
+first ``secrets`` access (keyring's backend discovery, a D-Bus round trip) are
+meant for a worker thread when a window is waiting; the async methods never
+block the event loop (the demo server starts and cookie jars are written in
+worker threads).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from app.core import app_state, secret_slots, storage
+from app.core.errors import CourierError, StorageError
+from app.core.inherit import Resolution, resolve
+from app.core.model import Auth, Collection, Environment, Folder, Request, Variable
+from app.secrets import SecretStore, open_secret_store
+
+if TYPE_CHECKING:
+    from app.core.resolved import ClientProfile, ResolvedAuth
+    from app.net.body_store import BodyStore
+    from app.net.clients import ClientPool
+    from app.net.engine import EventSink
+    from app.net.exchange import Exchange
+
+DEMO_VARIABLE = "$demo"
+
+
+class DemoProvider(Protocol):
+    """The built-in demo server, started on demand."""
+
+    @property
+    def base_url(self) -> str | None: ...
+
+    async def start_async(self) -> str:
+        """Start it (once, in a worker thread) and return its base URL."""
+        ...
+
+    def stop(self) -> None: ...
+
+
+class BackgroundDemo:
+    """The demo server in a background thread, started without blocking the loop."""
+
+    def __init__(self) -> None:
+        from app.demo.runner import DemoServer
+
+        self._server: DemoServer | None = None
+        self._starting: asyncio.Future[str] | None = None
+
+    @property
+    def base_url(self) -> str | None:
+        return self._server.base_url if self._server is not None else None
+
+    async def start_async(self) -> str:
+        if self._server is not None:
+            return self._server.base_url
+        if self._starting is None:
+            self._starting = asyncio.ensure_future(asyncio.to_thread(self._start))
+        return await asyncio.shield(self._starting)
+
+    def _start(self) -> str:
+        from app.demo.runner import DemoServer
+
+        server = DemoServer()
+        server.start()
+        self._server = server
+        return server.base_url
+
+    def stop(self) -> None:
+        server, self._server = self._server, None
+        self._starting = None
+        if server is not None:
+            server.stop()
+
+
+class Session:
+    def __init__(
+        self,
+        *,
+        secrets: SecretStore | None = None,
+        state_path: Path | None = None,
+        demo: DemoProvider | None = None,
+        body_directory: Path | None = None,
+    ) -> None:
+        self._secrets = secrets
+        self._state_path = state_path
+        self.state = app_state.load_app_state(state_path)
+        self.collections: list[Collection] = []
+        self.demo: DemoProvider = demo if demo is not None else BackgroundDemo()
+        #: where response bodies go once they outgrow memory (None: the system's temp dir)
+        self.body_directory = body_directory
+        #: ``--var NAME=VALUE``: values that win over every other definition
+        self.overrides: dict[str, str] = {}
+        self._pool: ClientPool | None = None
+        self._cookie_save: asyncio.Task[None] | None = None
+        self._cookies_dirty = False
+
+    # -------------------------------------------------------------- secrets
+
+    @property
+    def secrets_opened(self) -> bool:
+        """Is the keychain open already (reading ``secrets`` will not block)?"""
+        return self._secrets is not None
+
+    @property
+    def secrets(self) -> SecretStore:
+        """The keychain (opened on first use: blocking, keyring finds its backend)."""
+        if self._secrets is None:
+            self._secrets = open_secret_store()
+        return self._secrets
+
+    def fill_secrets(self, collection: Collection) -> None:
+        """Put keychain values into a freshly loaded model (files hold names only)."""
+        for slot in secret_slots.all_slots(collection):
+            if slot.get():
+                continue
+            try:
+                value = self.secrets.get(slot.key)
+            except Exception:  # a keychain that fails now must not stop the collection opening
+                value = None
+            if value is not None:
+                slot.set(value)
+
+    def seed_sample_secrets(self, collection: Collection) -> None:
+        """The sample's secret variables get their demo values the first time."""
+        from app.core.sample import SAMPLE_ID, SAMPLE_SECRETS
+
+        if collection.id != SAMPLE_ID:
+            return
+        for slot in secret_slots.collection_slots(collection):
+            owner = slot.owner
+            if isinstance(owner, Variable) and not owner.value and owner.name in SAMPLE_SECRETS:
+                owner.value = SAMPLE_SECRETS[owner.name]
+                with contextlib.suppress(Exception):
+                    self.secrets.set(slot.key, owner.value)
+
+    def store_secrets(
+        self, slots: list[secret_slots.SecretSlot], previous: set[str] | None = None
+    ) -> None:
+        """Keychain first: if it refuses, nothing is written and the caller is told why."""
+        keep: set[str] = set()
+        try:
+            for slot in slots:
+                if slot.holds_secret():
+                    self.secrets.set(slot.key, slot.get())
+                    keep.add(slot.key)
+                elif slot.owner.__class__ is not Variable:
+                    # an auth credential that is now empty or a {{reference}}
+                    self.secrets.delete(slot.key)
+            for key in (previous or set()) - keep:
+                self.secrets.delete(key)
+        except Exception as exc:
+            raise StorageError(
+                f"The keychain refused to store a secret ({exc}); nothing was saved.",
+                detail=repr(exc),
+            ) from exc
+
+    def secrets_under(self, collection: Collection, item: Request | Folder) -> dict[str, str]:
+        slots = (
+            secret_slots.request_slots(collection, item)
+            if isinstance(item, Request)
+            else secret_slots.folder_slots(collection, item, deep=True)
+        )
+        return {slot.key: slot.get() for slot in slots if slot.holds_secret()}
+
+    def move_secrets(
+        self, collection: Collection, item: Request | Folder, before: dict[str, str]
+    ) -> None:
+        """After a rename/move: secrets follow their files to their new keys."""
+        after = self.secrets_under(collection, item)
+        with contextlib.suppress(Exception):
+            for key, value in after.items():
+                self.secrets.set(key, value)
+            for key in set(before) - set(after):
+                self.secrets.delete(key)
+
+    def forget_secrets(self, keys: list[str]) -> None:
+        with contextlib.suppress(Exception):
+            for key in keys:
+                self.secrets.delete(key)
+
+    # ---------------------------------------------------------- collections
+
+    def find_open(self, path: Path) -> Collection | None:
+        resolved = path.resolve()
+        for collection in self.collections:
+            if collection.path is not None and collection.path.resolve() == resolved:
+                return collection
+        return None
+
+    def load_collection(self, path: Path) -> Collection:
+        """Read a collection and its keychain secrets (blocking: files and D-Bus)."""
+        collection = storage.load_collection(path)
+        self.fill_secrets(collection)
+        self.seed_sample_secrets(collection)
+        return collection
+
+    def adopt(self, collection: Collection) -> Collection:
+        """Make a loaded collection one of the open ones (or return the one already open)."""
+        if collection.path is not None:
+            already = self.find_open(collection.path)
+            if already is not None:
+                return already
+        self.collections.append(collection)
+        if collection.path is not None:
+            app_state.add_recent(self.state, str(collection.path))
+        return collection
+
+    def open_collection(self, path: Path) -> Collection:
+        already = self.find_open(path)
+        if already is not None:
+            return already
+        return self.adopt(self.load_collection(path))
+
+    def close_collection(self, collection: Collection) -> None:
+        self.collections = [c for c in self.collections if c is not collection]
+        if self._pool is not None:
+            self._pool.discard(collection.id)
+
+    def replace_collection(self, old: Collection, new: Collection) -> None:
+        self.collections = [new if c is old else c for c in self.collections]
+
+    def collection_paths_to_restore(self) -> tuple[list[str], list[CourierError]]:
+        """What was open last time; on the very first run, the sample collection first."""
+        errors: list[CourierError] = []
+        paths = list(self.state.open_collections)
+        if not self.state.first_run_done:
+            from app.core.sample import install_sample_collection
+
+            try:
+                sample = str(install_sample_collection())
+                paths = [sample, *(p for p in paths if p != sample)]
+            except (OSError, CourierError) as exc:
+                errors.append(StorageError(f"Could not install the sample collection: {exc}"))
+            self.state.first_run_done = True
+        return paths, errors
+
+    def save_state(self) -> None:
+        self.state.open_collections = [str(c.path) for c in self.collections if c.path]
+        with contextlib.suppress(OSError, CourierError):  # never block quitting
+            app_state.save_app_state(self.state, self._state_path)
+
+    # --------------------------------------------------------- environments
+
+    def active_environment(self, collection: Collection | None) -> Environment | None:
+        """The collection's chosen environment (remembered); by default its first one."""
+        if collection is None or not collection.environments:
+            return None
+        chosen = self.state.active_environments.get(collection.id)
+        if chosen == "":
+            return None  # the user chose "No environment"
+        for environment in collection.environments:
+            if environment.name == chosen:
+                return environment
+        return collection.environments[0]
+
+    def set_active_environment(self, collection: Collection, name: str | None) -> None:
+        self.state.active_environments[collection.id] = name or ""
+
+    def environment_named(self, collection: Collection, name: str) -> Environment:
+        for environment in collection.environments:
+            if environment.name == name:
+                return environment
+        known = ", ".join(e.name for e in collection.environments) or "none"
+        raise StorageError(
+            f"The collection “{collection.name}” has no environment “{name}” (it has: {known})."
+        )
+
+    # ------------------------------------------------------------ resolving
+
+    def builtins(self) -> Mapping[str, str]:
+        url = self.demo.base_url
+        return {DEMO_VARIABLE: url} if url else {}
+
+    def resolve(
+        self,
+        request: Request,
+        collection: Collection | None,
+        stored: Request | None = None,
+        environment: Environment | None = None,
+    ) -> Resolution:
+        """The request as it will be sent (pure: starts nothing).
+
+        ``request`` may be an editor's copy; ``stored`` is the collection's own
+        object, whose place in the folder tree decides what it inherits.
+        """
+        if environment is None:
+            environment = self.active_environment(collection)
+        chain: tuple[Folder, ...] | None = None
+        if collection is not None:
+            chain = collection.folder_chain(stored if stored is not None else request) or ()
+        if self.overrides:
+            # the highest precedence a variable can have: a folder nearest the request
+            pinned = Folder(
+                name="--var",
+                variables=[Variable(k, v) for k, v in self.overrides.items()],
+            )
+            chain = (*(chain or ()), pinned)
+        return resolve(request, collection, environment, builtins=self.builtins(), chain=chain)
+
+    async def prepare(
+        self,
+        request: Request,
+        collection: Collection | None,
+        stored: Request | None = None,
+        environment: Environment | None = None,
+    ) -> Resolution:
+        """``resolve``, starting the demo server first (in a worker) when it needs it."""
+        resolution = self.resolve(request, collection, stored, environment)
+        if resolution.needs_demo:
+            await self.demo.start_async()
+            resolution = self.resolve(request, collection, stored, environment)
+        return resolution
+
+    # -------------------------------------------------------------- sending
+
+    @property
+    def pool(self) -> ClientPool:
+        """The pooled clients (the network stack is imported on first use)."""
+        if self._pool is None:
+            from app.net.clients import ClientPool
+
+            self._pool = ClientPool()
+        return self._pool
+
+    def warm_up(self) -> None:
+        """Import the network stack and read cookie jars now (call it from a worker)."""
+        from app.net import engine, errors, oauth2  # noqa: F401 - imported for later
+
+        pool = self.pool
+        for collection in list(self.collections):
+            pool.preload_jar(collection.id)
+
+    def new_body_store(self, resolution: Resolution) -> BodyStore:
+        from app.net.body_store import BodyStore
+
+        return BodyStore(cap=resolution.request.body_cap, directory=self.body_directory)
+
+    def new_exchange(self, resolution: Resolution) -> Exchange:
+        from app.net.exchange import Exchange
+
+        request = resolution.request
+        return Exchange(request.method, request.url, self.new_body_store(resolution))
+
+    async def send(
+        self,
+        resolution: Resolution,
+        exchange: Exchange | None = None,
+        on_event: EventSink | None = None,
+    ) -> Exchange:
+        """Run one exchange to its end (raises only ``CancelledError``, when stopped)."""
+        from app.net import engine
+
+        if exchange is None:
+            exchange = self.new_exchange(resolution)
+        try:
+            await engine.send(self.pool, resolution.profile, resolution.request, exchange, on_event)
+        finally:
+            self._schedule_cookie_save()
+        return exchange
+
+    async def fetch_token(self, profile: ClientProfile, auth: ResolvedAuth) -> str:
+        """A new OAuth 2.0 token now ("Get new token"), masked for display."""
+        lease = self.pool.lease(profile)
+        token = await lease.oauth.token(auth, force=True, transport=lease.transport)
+        return token.masked()
+
+    def cached_token(self, auth: ResolvedAuth) -> str:
+        token = self.pool.oauth.cached(auth)
+        return token.masked() if token is not None else ""
+
+    def _schedule_cookie_save(self) -> None:
+        """Write changed cookie jars in a worker, coalescing bursts of sends."""
+        self._cookies_dirty = True
+        if self._cookie_save is not None and not self._cookie_save.done():
+            return
+        self._cookie_save = asyncio.ensure_future(self._save_cookies())
+
+    async def _save_cookies(self) -> None:
+        while self._cookies_dirty:
+            self._cookies_dirty = False
+            with contextlib.suppress(Exception):
+                await self.pool.save_cookies_async()
+
+    async def save_cookies(self) -> None:
+        self._schedule_cookie_save()
+        if self._cookie_save is not None:
+            await self._cookie_save
+
+    async def aclose(self) -> None:
+        """Close every pooled client and write what must be kept."""
+        if self._cookie_save is not None:
+            with contextlib.suppress(Exception):
+                await self._cookie_save
+        if self._pool is not None:
+            await self._pool.aclose()
+        self.demo.stop()
+
+
+def secret_fields(auth: Auth) -> list[str]:
+    """The credential fields of ``auth`` whose values are now in the keychain."""
+    from app.core.codec import is_reference
+    from app.core.model import CREDENTIAL_FIELDS
+
+    return [
+        name
+        for name in CREDENTIAL_FIELDS
+        if getattr(auth, name) and not is_reference(getattr(auth, name))
+    ]

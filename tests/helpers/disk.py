@@ -1,0 +1,50 @@
+"""A directory on a tiny filesystem, so a test can meet a real full disk (ENOSPC).
+
+``small_tmpfs(size_mb)`` mounts a fresh tmpfs of that size on a temporary directory
+(needs root on Linux, as in CI) and unmounts and removes it on leaving the ``with``
+block.  Where the mount is not permitted the test is skipped with the mount's
+error: a monkeypatched ``OSError(28)`` is no substitute for a disk that really fills.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@contextlib.contextmanager
+def small_tmpfs(size_mb: int = 4) -> Iterator[Path]:
+    """Yield an empty directory whose filesystem holds ``size_mb`` MiB in all."""
+    if size_mb < 1:
+        raise ValueError("size_mb must be at least 1")
+    if not sys.platform.startswith("linux"):
+        pytest.skip(f"small_tmpfs needs Linux (tmpfs), this is {sys.platform}")
+    mount, umount = shutil.which("mount"), shutil.which("umount")
+    if mount is None or umount is None:
+        pytest.skip("small_tmpfs needs the mount and umount commands")
+    directory = Path(tempfile.mkdtemp(prefix="courier-tmpfs-"))
+    done = subprocess.run(
+        [mount, "-t", "tmpfs", "-o", f"size={size_mb}m,mode=0700", "tmpfs", str(directory)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        directory.rmdir()
+        reason = (done.stderr or done.stdout).strip() or f"exit status {done.returncode}"
+        pytest.skip(f"cannot mount a {size_mb} MiB tmpfs (root on Linux needed): {reason}")
+    try:
+        yield directory
+    finally:
+        # A file a test left open keeps the mount busy: detach it lazily then.
+        if subprocess.run([umount, str(directory)], capture_output=True, check=False).returncode:
+            subprocess.run([umount, "-l", str(directory)], capture_output=True, check=False)
+        with contextlib.suppress(OSError):
+            directory.rmdir()
