@@ -252,3 +252,53 @@ def test_vars_given_on_the_command_line_win(tmp_path: Path, demo_server: str) ->
     resolution = s.resolve(in_b, collection)
     assert resolution.request.auth is not None
     assert resolution.request.auth.token == "from-cli"
+
+
+class CountingStore(MemoryStore):
+    """A session-only store that counts the keychain calls a real one would make."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls: list[str] = []
+
+    def get(self, key: str) -> str | None:
+        self.calls.append("get")
+        return super().get(key)
+
+    def set(self, key: str, value: str) -> None:
+        self.calls.append("set")
+        super().set(key, value)
+
+    def delete(self, key: str) -> None:
+        self.calls.append("delete")
+        super().delete(key)
+
+
+def test_saving_unchanged_secrets_makes_no_keychain_call(tmp_path: Path) -> None:
+    from app.core import secret_slots, storage
+
+    store = CountingStore()
+    s = Session(secrets=store, state_path=tmp_path / "state.json")
+    collection = storage.create_collection(tmp_path / "api", "API")
+    collection.variables = [Variable("token", "t-1", secret=True)]
+    collection.auth = Auth(kind=AuthKind.BASIC, username="ada", password="pw")
+    s.store_secrets(secret_slots.collection_slots(collection))
+    assert store.calls == ["set", "set"]
+    store.calls.clear()
+    s.store_secrets(secret_slots.collection_slots(collection))
+    assert store.calls == [], "nothing changed: no D-Bus round trip on save"
+    collection.variables[0].value = "t-2"
+    s.store_secrets(secret_slots.collection_slots(collection))
+    assert store.calls == ["set"]
+    assert store.get(f"{collection.id}/collection/token") == "t-2"
+    from app.session import secret_fields
+
+    collection.auth.stored_secrets = secret_fields(collection.auth)
+    storage.save_collection_settings(collection)
+    reopened = Session(secrets=store, state_path=tmp_path / "state.json")
+    store.calls.clear()
+    loaded = reopened.load_collection(tmp_path / "api")
+    assert "get" in store.calls
+    store.calls.clear()
+    reopened.store_secrets(secret_slots.collection_slots(loaded))
+    assert "set" not in store.calls, "values read from the keychain are known to be there"

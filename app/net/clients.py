@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import ssl
+import threading
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 
@@ -132,6 +133,8 @@ class ClientPool:
         #: cookie key -> (jar, what was last saved)
         self._jars: dict[str, tuple[CookieJar, bytes]] = {}
         self._save_lock: asyncio.Lock | None = None
+        #: leases may be built in worker threads (see ``has_client``)
+        self._lock = threading.RLock()
 
     def __len__(self) -> int:
         return len(self._collections)
@@ -142,12 +145,26 @@ class ClientPool:
     def keys(self) -> list[str]:
         return list(self._collections)
 
+    def has_client(self, profile: ClientProfile) -> bool:
+        """Is a client for ``profile`` built already (``lease`` will not block)?"""
+        entry = self._collections.get(profile.key)
+        if entry is None or (profile.cookies and profile.cookie_key not in self._jars):
+            return False
+        current = entry.clients.get((profile.transport, profile.cookies))
+        return current is not None and current[0] == profile
+
     def lease(self, profile: ClientProfile) -> ClientLease:
         """The client configured as ``profile`` says (built if none matches) and its transport.
 
+        Building one loads CA certificates and may read the cookie jar: the first
+        lease of a profile may be made from a worker thread (it is thread-safe).
         Raises ``TLSFailure`` when a CA bundle or client certificate cannot be
         loaded, ``InvalidHeader`` when a collection header cannot be sent.
         """
+        with self._lock:
+            return self._lease(profile)
+
+    def _lease(self, profile: ClientProfile) -> ClientLease:
         entry = self._collections.setdefault(profile.key, _CollectionClients())
         shared = entry.transports.get(profile.transport)
         if shared is None:
@@ -173,10 +190,11 @@ class ClientPool:
 
     def jar(self, key: str) -> CookieJar:
         """The collection's jar (loaded from disk once; "" = this session only)."""
-        if key not in self._jars:
-            jar = cookie_jar.load(key) if key else CookieJar()
-            self._jars[key] = (jar, cookie_jar.dump(jar))
-        return self._jars[key][0]
+        with self._lock:
+            if key not in self._jars:
+                jar = cookie_jar.load(key) if key else CookieJar()
+                self._jars[key] = (jar, cookie_jar.dump(jar))
+            return self._jars[key][0]
 
     def preload_jar(self, key: str) -> None:
         """Read a collection's jar now (call it from a worker thread, ahead of the first send)."""

@@ -31,9 +31,6 @@ from app.session import DEMO_VARIABLE, Session, secret_fields
 
 __all__ = ["DEMO_VARIABLE", "Workspace"]
 
-#: what ``treeChanged`` / ``itemChanged`` carry
-TreeItem = Collection | Folder | Request
-
 
 class Workspace(QObject):
     collectionOpened = Signal(Collection)
@@ -44,10 +41,13 @@ class Workspace(QObject):
     collectionOpenFailed = Signal(str, str)
     #: the keychain was opened (in a worker): is it persistent, and why not
     secretsReady = Signal(bool, str)
-    #: the Collection or Folder whose children changed
-    treeChanged = Signal(object)
-    #: a renamed or saved Request / Folder / Collection
-    itemChanged = Signal(object)
+    #: the collection / folder whose children changed (Qt signals take one type each)
+    collectionTreeChanged = Signal(Collection)
+    folderTreeChanged = Signal(Folder)
+    #: a renamed or saved collection / folder / request
+    collectionChanged = Signal(Collection)
+    folderChanged = Signal(Folder)
+    requestChanged = Signal(Request)
     environmentChanged = Signal(Collection)
 
     def __init__(
@@ -66,6 +66,20 @@ class Workspace(QObject):
             else Session(secrets=secrets, state_path=state_path, demo=self.demo)
         )
         self._opening: dict[Path, asyncio.Future[Collection]] = {}
+
+    def _tree_changed(self, node: Collection | Folder) -> None:
+        if isinstance(node, Collection):
+            self.collectionTreeChanged.emit(node)
+        else:
+            self.folderTreeChanged.emit(node)
+
+    def _item_changed(self, item: Collection | Folder | Request) -> None:
+        if isinstance(item, Collection):
+            self.collectionChanged.emit(item)
+        elif isinstance(item, Folder):
+            self.folderChanged.emit(item)
+        else:
+            self.requestChanged.emit(item)
 
     # ------------------------------------------------------------ app state
 
@@ -205,7 +219,7 @@ class Workspace(QObject):
         except CourierError:
             collection.name = old
             raise
-        self.itemChanged.emit(collection)
+        self._item_changed(collection)
 
     # ------------------------------------------------------ folders/requests
 
@@ -213,7 +227,7 @@ class Workspace(QObject):
         self, collection: Collection, parent: Folder | None, request: Request
     ) -> Request:
         added = storage.add_request(collection, parent, request)
-        self.treeChanged.emit(parent if parent is not None else collection)
+        self._tree_changed(parent if parent is not None else collection)
         # literal credentials (e.g. a scratch request saved into the collection): keychain
         self.session.store_secrets(secret_slots.request_slots(collection, added))
         added.auth.stored_secrets = secret_fields(added.auth)
@@ -221,7 +235,7 @@ class Workspace(QObject):
 
     def add_folder(self, collection: Collection, parent: Folder | None, name: str) -> Folder:
         folder = storage.add_folder(collection, parent, name)
-        self.treeChanged.emit(parent if parent is not None else collection)
+        self._tree_changed(parent if parent is not None else collection)
         return folder
 
     def save_request(self, collection: Collection, stored: Request, edited: Request) -> None:
@@ -240,19 +254,19 @@ class Workspace(QObject):
         for name in ("method", "url", "params", "headers", "body", "notes", "auth", "settings"):
             setattr(stored, name, getattr(saved, name))
         stored.disabled_inherited_headers = saved.disabled_inherited_headers
-        self.itemChanged.emit(stored)
+        self._item_changed(stored)
 
     def save_collection_settings(self, collection: Collection) -> None:
         self.session.store_secrets(secret_slots.collection_slots(collection))
         collection.auth.stored_secrets = secret_fields(collection.auth)
         storage.save_collection_settings(collection)
-        self.itemChanged.emit(collection)
+        self._item_changed(collection)
 
     def save_folder_settings(self, collection: Collection, folder: Folder) -> None:
         self.session.store_secrets(secret_slots.folder_slots(collection, folder))
         folder.auth.stored_secrets = secret_fields(folder.auth)
         storage.save_folder_settings(collection, folder)
-        self.itemChanged.emit(folder)
+        self._item_changed(folder)
 
     def save_environment(self, collection: Collection, environment: Environment) -> None:
         self.session.store_secrets(secret_slots.environment_slots(collection))
@@ -294,7 +308,7 @@ class Workspace(QObject):
         else:
             storage.rename_folder(collection, item, name)
         self.session.move_secrets(collection, item, before)
-        self.itemChanged.emit(item)
+        self._item_changed(item)
 
     def duplicate(self, collection: Collection, item: Request | Folder) -> Request | Folder:
         parent = storage.parent_folder(collection, item)
@@ -304,7 +318,7 @@ class Workspace(QObject):
         else:
             copy = storage.duplicate_folder(collection, item)
         self.session.move_secrets(collection, copy, {})  # the copy's secrets under its own keys
-        self.treeChanged.emit(parent if parent is not None else collection)
+        self._tree_changed(parent if parent is not None else collection)
         return copy
 
     def delete(self, collection: Collection, item: Request | Folder) -> None:
@@ -315,7 +329,7 @@ class Workspace(QObject):
         else:
             storage.delete_folder(collection, item)
         self.session.forget_secrets(list(before))
-        self.treeChanged.emit(parent if parent is not None else collection)
+        self._tree_changed(parent if parent is not None else collection)
 
     # --------------------------------------------------------- environments
 

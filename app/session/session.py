@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import sys
+import threading
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
@@ -95,6 +97,8 @@ class Session:
         body_directory: Path | None = None,
     ) -> None:
         self._secrets = secrets
+        #: keychain key -> the value Courier knows is stored there (read or written)
+        self._in_keychain: dict[str, str] = {}
         self._state_path = state_path
         self.state = app_state.load_app_state(state_path)
         self.collections: list[Collection] = []
@@ -104,6 +108,7 @@ class Session:
         #: ``--var NAME=VALUE``: values that win over every other definition
         self.overrides: dict[str, str] = {}
         self._pool: ClientPool | None = None
+        self._pool_lock = threading.Lock()
         self._cookie_save: asyncio.Task[None] | None = None
         self._cookies_dirty = False
 
@@ -132,6 +137,7 @@ class Session:
                 value = None
             if value is not None:
                 slot.set(value)
+                self._in_keychain[slot.key] = value
 
     def seed_sample_secrets(self, collection: Collection) -> None:
         """The sample's secret variables get their demo values the first time."""
@@ -145,6 +151,7 @@ class Session:
                 owner.value = SAMPLE_SECRETS[owner.name]
                 with contextlib.suppress(Exception):
                     self.secrets.set(slot.key, owner.value)
+                    self._in_keychain[slot.key] = owner.value
 
     def store_secrets(
         self, slots: list[secret_slots.SecretSlot], previous: set[str] | None = None
@@ -154,18 +161,25 @@ class Session:
         try:
             for slot in slots:
                 if slot.holds_secret():
-                    self.secrets.set(slot.key, slot.get())
+                    value = slot.get()
+                    if self._in_keychain.get(slot.key) != value:  # unchanged: no D-Bus call
+                        self.secrets.set(slot.key, value)
+                        self._in_keychain[slot.key] = value
                     keep.add(slot.key)
                 elif slot.owner.__class__ is not Variable:
                     # an auth credential that is now empty or a {{reference}}
-                    self.secrets.delete(slot.key)
+                    self._delete_secret(slot.key)
             for key in (previous or set()) - keep:
-                self.secrets.delete(key)
+                self._delete_secret(key)
         except Exception as exc:
             raise StorageError(
                 f"The keychain refused to store a secret ({exc}); nothing was saved.",
                 detail=repr(exc),
             ) from exc
+
+    def _delete_secret(self, key: str) -> None:
+        self.secrets.delete(key)
+        self._in_keychain.pop(key, None)
 
     def secrets_under(self, collection: Collection, item: Request | Folder) -> dict[str, str]:
         slots = (
@@ -183,13 +197,14 @@ class Session:
         with contextlib.suppress(Exception):
             for key, value in after.items():
                 self.secrets.set(key, value)
+                self._in_keychain[key] = value
             for key in set(before) - set(after):
-                self.secrets.delete(key)
+                self._delete_secret(key)
 
     def forget_secrets(self, keys: list[str]) -> None:
         with contextlib.suppress(Exception):
             for key in keys:
-                self.secrets.delete(key)
+                self._delete_secret(key)
 
     # ---------------------------------------------------------- collections
 
@@ -329,11 +344,12 @@ class Session:
     @property
     def pool(self) -> ClientPool:
         """The pooled clients (the network stack is imported on first use)."""
-        if self._pool is None:
-            from app.net.clients import ClientPool
+        with self._pool_lock:  # workers warm it up while the loop may ask for it
+            if self._pool is None:
+                from app.net.clients import ClientPool
 
-            self._pool = ClientPool()
-        return self._pool
+                self._pool = ClientPool()
+            return self._pool
 
     def warm_up(self) -> None:
         """Import the network stack and read cookie jars now (call it from a worker)."""
@@ -342,6 +358,15 @@ class Session:
         pool = self.pool
         for collection in list(self.collections):
             pool.preload_jar(collection.id)
+
+    async def _network_ready(self, profile: ClientProfile) -> None:
+        """Before a send: the network stack imported and the collection's client built,
+        both in a worker the first time (importing httpx, h2 and Authlib, reading CA
+        certificates and the cookie jar take hundreds of milliseconds)."""
+        if self._pool is None or "app.net.engine" not in sys.modules:
+            await asyncio.to_thread(self.warm_up)
+        if not self.pool.has_client(profile):
+            await asyncio.to_thread(self.pool.lease, profile)
 
     def new_body_store(self, resolution: Resolution) -> BodyStore:
         from app.net.body_store import BodyStore
@@ -361,10 +386,12 @@ class Session:
         on_event: EventSink | None = None,
     ) -> Exchange:
         """Run one exchange to its end (raises only ``CancelledError``, when stopped)."""
-        from app.net import engine
-
         if exchange is None:
             exchange = self.new_exchange(resolution)
+        with contextlib.suppress(Exception):  # e.g. a bad certificate: the engine reports it
+            await self._network_ready(resolution.profile)
+        from app.net import engine  # imported by now (in a worker)
+
         try:
             await engine.send(self.pool, resolution.profile, resolution.request, exchange, on_event)
         finally:
@@ -373,6 +400,7 @@ class Session:
 
     async def fetch_token(self, profile: ClientProfile, auth: ResolvedAuth) -> str:
         """A new OAuth 2.0 token now ("Get new token"), masked for display."""
+        await self._network_ready(profile)
         lease = self.pool.lease(profile)
         token = await lease.oauth.token(auth, force=True, transport=lease.transport)
         return token.masked()

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 
 from app.core.errors import CourierError
 from app.core.model import Collection, Folder, Request
-from app.ui.collection_tree import Node, NodeKind
+from app.ui.collection_tree import Node
 from app.ui.cookie_manager import CookieManager
 from app.ui.settings_dialog import SettingsDialog
 
@@ -36,12 +36,12 @@ class CollectionActions:
                 self.new_folder_in(collection, obj if isinstance(obj, Folder) else None)
             elif action == "rename":
                 self.rename(collection, node)
-            elif action == "duplicate":
+            elif action == "duplicate" and isinstance(obj, Request | Folder):
                 copy = self.window.workspace.duplicate(collection, obj)
                 self.window.sidebar.select(copy)
-            elif action == "delete":
+            elif action == "delete" and isinstance(obj, Request | Folder):
                 self.delete(collection, obj)
-            elif action == "settings":
+            elif action == "settings" and isinstance(obj, Collection | Folder):
                 self.edit_settings(collection, obj)
             elif action == "reload":
                 self.reload(collection)
@@ -108,10 +108,12 @@ class CollectionActions:
 
     def rename(self, collection: Collection, node: Node) -> None:
         obj = node.obj
+        if not isinstance(obj, Collection | Folder | Request):
+            return
         name, ok = QInputDialog.getText(self.window, "Rename", "New name", text=obj.name)
         if not ok or not name.strip() or name.strip() == obj.name:
             return
-        if node.kind is NodeKind.COLLECTION:
+        if isinstance(obj, Collection):
             self.window.workspace.rename_collection(collection, name.strip())
         else:
             self.window.workspace.rename(collection, obj, name.strip())

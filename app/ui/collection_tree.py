@@ -19,6 +19,8 @@ from app.core.model import Collection, Folder, LoadProblem, Request
 from app.ui import theme
 
 Index = QModelIndex | QPersistentModelIndex
+#: what a row of the tree stands for (the invisible root holds None)
+TreeObject = Collection | Folder | Request | LoadProblem | None
 
 #: custom data roles
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -37,13 +39,13 @@ class Node:
 
     __slots__ = ("_children", "kind", "obj", "parent")
 
-    def __init__(self, kind: NodeKind, obj: Any, parent: Node | None) -> None:
+    def __init__(self, kind: NodeKind, obj: TreeObject, parent: Node | None) -> None:
         self.kind = kind
         self.obj = obj
         self.parent = parent
         self._children: list[Node] | None = None
 
-    def child_objects(self) -> list[tuple[NodeKind, Any]]:
+    def child_objects(self) -> list[tuple[NodeKind, TreeObject]]:
         obj = self.obj
         if self.kind is NodeKind.COLLECTION:
             assert isinstance(obj, Collection)
@@ -69,10 +71,11 @@ class Node:
     def has_children(self) -> bool:
         if self._children is not None:
             return bool(self._children)
-        if self.kind is NodeKind.COLLECTION:
-            return bool(self.obj.folders or self.obj.requests or self.obj.problems)
-        if self.kind is NodeKind.FOLDER:
-            return bool(self.obj.folders or self.obj.requests)
+        obj = self.obj
+        if isinstance(obj, Collection):
+            return bool(obj.folders or obj.requests or obj.problems)
+        if isinstance(obj, Folder):
+            return bool(obj.folders or obj.requests)
         return False
 
     def row(self) -> int:
@@ -87,7 +90,8 @@ class Node:
         node: Node = self
         while node.parent is not None and node.parent.parent is not None:
             node = node.parent
-        return node.obj  # type: ignore[no-any-return]
+        assert isinstance(node.obj, Collection)
+        return node.obj
 
 
 class CollectionTreeModel(QAbstractItemModel):
@@ -102,7 +106,7 @@ class CollectionTreeModel(QAbstractItemModel):
     # ----------------------------------------------------------- public API
 
     def collections(self) -> list[Collection]:
-        return [node.obj for node in self._root.children]
+        return [node.obj for node in self._root.children if isinstance(node.obj, Collection)]
 
     def add_collection(self, collection: Collection) -> QModelIndex:
         row = len(self._root.children)
@@ -138,7 +142,7 @@ class CollectionTreeModel(QAbstractItemModel):
         node = index.internalPointer()
         return node if isinstance(node, Node) else None
 
-    def index_of(self, obj: Any) -> QModelIndex:
+    def index_of(self, obj: TreeObject) -> QModelIndex:
         """The index of a model object, creating nodes on the way (for selecting it)."""
         for collection_node in self._root.children:
             found = self._find(collection_node, obj)
@@ -146,12 +150,12 @@ class CollectionTreeModel(QAbstractItemModel):
                 return self.createIndex(found.row(), 0, found)
         return QModelIndex()
 
-    def _find(self, node: Node, obj: Any) -> Node | None:
+    def _find(self, node: Node, obj: TreeObject) -> Node | None:
         if node.obj is obj:
             return node
         if node.kind is NodeKind.REQUEST or node.kind is NodeKind.PROBLEM:
             return None
-        if node.kind is NodeKind.FOLDER and not _folder_contains(node.obj, obj):
+        if isinstance(node.obj, Folder) and not _folder_contains(node.obj, obj):
             return None
         for child in node.children:
             found = self._find(child, obj)
@@ -200,7 +204,7 @@ class CollectionTreeModel(QAbstractItemModel):
             self.dataChanged.emit(first, last)
         self.dataChanged.emit(index, index)
 
-    def refresh(self, obj: Any) -> None:
+    def refresh(self, obj: Collection | Folder | Request) -> None:
         """Repaint one row (after a rename or a method change)."""
         index = self.index_of(obj)
         if index.isValid():
@@ -265,14 +269,16 @@ class CollectionTreeModel(QAbstractItemModel):
         obj = node.obj
         if role == NODE_ROLE:
             return node
-        if node.kind is NodeKind.PROBLEM:
+        if isinstance(obj, LoadProblem):
             return self._problem_data(node, obj, role)
+        if obj is None:
+            return None
         if role == Qt.ItemDataRole.DisplayRole:
             name = obj.name
-            if node.kind is NodeKind.REQUEST and id(obj) in self._modified:
+            if isinstance(obj, Request) and id(obj) in self._modified:
                 return f"{name}  •"
             return name
-        if role == METHOD_ROLE and node.kind is NodeKind.REQUEST:
+        if role == METHOD_ROLE and isinstance(obj, Request):
             return obj.method
         if role == Qt.ItemDataRole.DecorationRole:
             if node.kind is NodeKind.COLLECTION:
@@ -302,7 +308,7 @@ class CollectionTreeModel(QAbstractItemModel):
         return None
 
 
-def _folder_contains(folder: Folder, obj: Any) -> bool:
+def _folder_contains(folder: Folder, obj: TreeObject) -> bool:
     if obj is folder:
         return True
     if isinstance(obj, Request):

@@ -1,6 +1,6 @@
 """The cookie manager: a collection's saved cookies, to view, edit, delete or clear.
 
-The dialog talks to a ``CookieAccess`` (the request runner in the app), so it
+The dialog talks to a ``CookieAccess`` (the send service in the app), so it
 never touches the network layer itself.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import replace
-from typing import Any, Protocol
+from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -24,16 +24,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.net.cookie_jar import CookieRow
+
 COLUMNS = ("Domain", "Path", "Name", "Value", "Expires")
 VALUE_COLUMN = 3
 
 
 class CookieAccess(Protocol):
-    def cookie_rows(self, key: str) -> list[Any]: ...
+    def cookie_rows(self, key: str) -> list[CookieRow]: ...
 
-    def set_cookie(self, key: str, row: Any) -> None: ...
+    def set_cookie(self, key: str, row: CookieRow) -> None: ...
 
-    def delete_cookie(self, key: str, row: Any) -> None: ...
+    def delete_cookie(self, key: str, row: CookieRow) -> None: ...
 
     def clear_cookies(self, key: str) -> None: ...
 
@@ -53,7 +55,7 @@ class CookieManager(QDialog):
         self.key = key
         self.setWindowTitle(f"Cookies — {title}")
         self.resize(760, 420)
-        self._rows: list[Any] = []
+        self._rows: list[CookieRow] = []
         self.table = QTableWidget(0, len(COLUMNS), self)
         self.table.setHorizontalHeaderLabels(list(COLUMNS))
         self.table.verticalHeader().setVisible(False)

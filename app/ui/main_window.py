@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections import OrderedDict
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QSplitter,
@@ -235,7 +236,13 @@ class MainWindow(QMainWindow):
             inherited_headers(collection, chain), f"Inherits: {label}, from {where}."
         )
 
-    def _add_action(self, menu: Any, text: str, slot: Any, shortcut: Any = None) -> QAction:
+    def _add_action(
+        self,
+        menu: QMenu,
+        text: str,
+        slot: Callable[[], object],
+        shortcut: QKeySequence.StandardKey | str | None = None,
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -249,8 +256,11 @@ class MainWindow(QMainWindow):
         ws.collectionOpened.connect(self._on_collection_opened)
         ws.collectionClosed.connect(self.tree_model.remove_collection)
         ws.collectionReloaded.connect(self.tree_model.replace_collection)
-        ws.treeChanged.connect(self.tree_model.sync)
-        ws.itemChanged.connect(self.tree_model.refresh)
+        ws.collectionTreeChanged.connect(self.tree_model.sync)
+        ws.folderTreeChanged.connect(self.tree_model.sync)
+        ws.collectionChanged.connect(self.tree_model.refresh)
+        ws.folderChanged.connect(self.tree_model.refresh)
+        ws.requestChanged.connect(self.tree_model.refresh)
         ws.environmentChanged.connect(self._on_environment_changed)
         ws.collectionOpening.connect(self._on_collection_opening)
         ws.collectionOpenFailed.connect(self._on_collection_open_failed)
@@ -388,7 +398,7 @@ class MainWindow(QMainWindow):
         for path in recent:
             self.recent_menu.addAction(path, functools.partial(self.open_collection, Path(path)))
 
-    def open_demo_collection(self, start_server: bool = True) -> asyncio.Future[Any]:
+    def open_demo_collection(self, start_server: bool = True) -> asyncio.Future[None]:
         if start_server:
             self.start_demo()
         return self._in_background(self._open_demo_collection())

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.model import Collection, Folder, LoadProblem, Request
 from app.ui import theme
 from app.ui.collection_tree import METHOD_ROLE, NODE_ROLE, CollectionTreeModel, Node, NodeKind
 
@@ -114,9 +115,9 @@ class MethodTagDelegate(QStyledItemDelegate):
 
 
 class Sidebar(QWidget):
-    requestActivated = Signal(object, object)  # (Collection, Request)
-    problemActivated = Signal(object, object)  # (Collection, LoadProblem)
-    nodeAction = Signal(str, object)  # (action, Node)
+    requestActivated = Signal(Collection, Request)
+    problemActivated = Signal(Collection, LoadProblem)
+    nodeAction = Signal(str, Node)  # (action, the node it applies to)
     newCollectionRequested = Signal()
     openCollectionRequested = Signal()
 
@@ -165,7 +166,7 @@ class Sidebar(QWidget):
         layout.addWidget(header)
         layout.addWidget(self.tree, 1)
 
-    def select(self, obj: object) -> None:
+    def select(self, obj: Collection | Folder | Request | LoadProblem) -> None:
         """Select (and reveal) the row of a model object without activating it."""
         index = self.model.index_of(obj)
         if index.isValid():

@@ -158,3 +158,38 @@ def test_a_scratch_request_saved_into_a_collection_keeps_its_token(
     assert token not in (tmp_path / "c" / "mine.request.yaml").read_text()
     reopened = Workspace(state_path=tmp_path / "s2.json", secrets=open_secret_store())
     assert reopened.open_collection(tmp_path / "c").requests[0].auth.token == token
+
+
+def test_courier_send_reads_secrets_from_the_keychain(
+    keychain: SecretStore, tmp_path: Path, courier_home: Path, demo_server: str
+) -> None:
+    """The command line resolves a secret variable from the real keychain."""
+    import json
+    import subprocess
+    import sys
+
+    from app.core import secret_slots
+    from app.session import Session
+
+    collection = storage.create_collection(tmp_path / "api", "API")
+    collection.base_url = demo_server
+    collection.headers = [KeyValue("X-Token", "{{api_token}}")]
+    collection.variables = [Variable("api_token", f"kc-{uuid.uuid4().hex}", secret=True)]
+    session = Session(secrets=keychain, state_path=tmp_path / "state.json")
+    session.store_secrets(secret_slots.collection_slots(collection))
+    storage.save_collection_settings(collection)
+    added = storage.add_request(collection, None, Request(name="Echo", url="/headers"))
+    token = collection.variables[0].value
+    assert token not in (tmp_path / "api" / "collection.yaml").read_text()
+    assert added.path is not None
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "send", str(added.path)],
+        capture_output=True,
+        env=dict(os.environ, COURIER_HOME=str(courier_home)),
+        cwd=Path(__file__).resolve().parents[2],
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    assert json.loads(done.stdout)["headers"]["x-token"] == token
+    keychain.delete(secret_slots.collection_slots(collection)[0].key)
