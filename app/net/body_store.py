@@ -13,6 +13,11 @@ turns both into a local error, never a network one.
 
 The store is released when nothing references it any more (CPython frees the
 temporary file with its last reference); ``release()`` frees it earlier.
+
+``BodyStore.to_file(path)`` is the same store writing straight to a file the
+user chose ("download to a file"): into ``NAME.part`` from the first byte, with
+no cap, renamed to ``NAME`` by ``commit()`` once the body is complete.  A
+download that fails keeps its ``.part`` file.
 """
 
 from __future__ import annotations
@@ -86,6 +91,33 @@ class BodyStore:
         self._size = 0
         self._checked_at = 0
         self._released = False
+        #: ``to_file`` stores: the file the body goes to (None: a temporary file)
+        self.target: Path | None = None
+
+    @classmethod
+    def to_file(cls, target: Path, *, reserve: int = DISK_RESERVE) -> BodyStore:
+        """A store that writes into ``target``'s ``.part`` file (see ``commit``)."""
+        store = cls(memory_budget=0, directory=target.parent, reserve=reserve)
+        store.target = target
+        fd = os.open(part_path(target), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        store._fd = fd
+        store._memory = None
+        store._finalizer = weakref.finalize(store, _close, fd, None)
+        return store
+
+    def commit(self) -> Path:
+        """A ``to_file`` store's body is complete: flush it to disk, give it its name.
+
+        Blocking (fsync): call it from a worker thread.
+        """
+        if self.target is None:
+            raise ValueError("only a store made by to_file has a file to commit")
+        with self._lock:
+            if self._released:
+                raise ValueError("the body store was released before it was committed")
+            os.fsync(self._fd)
+        os.replace(part_path(self.target), self.target)
+        return self.target
 
     def __repr__(self) -> str:
         where = "released" if self._released else ("disk" if self.on_disk else "memory")
@@ -230,6 +262,11 @@ class BodyStore:
             if self._finalizer is not None:
                 self._finalizer()  # closes the file (once)
             self._fd = -1
+
+
+def part_path(target: Path) -> Path:
+    """Where a download goes until it is complete."""
+    return target.with_name(target.name + ".part")
 
 
 def _close(fd: int, removal: str | None) -> None:

@@ -22,10 +22,11 @@ arrived stays in the store.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import errno
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -66,6 +67,8 @@ IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
 LOOP_SLICE_S = 0.008
 #: a redirect body up to this size is read so the connection can be reused
 REDIRECT_DRAIN_LIMIT = 256 * 1024
+#: ending a body stream early never waits longer than this
+END_STREAM_TIMEOUT_S = 1.0
 _BODY_HEADERS = ("content-type", "content-length", "transfer-encoding", "content-encoding")
 _AUTH_HEADERS: dict[str, str] = {
     "basic": "Basic auth",
@@ -378,14 +381,19 @@ class _Run:
             if decoder.passthrough and head.expected_size is not None:
                 self._store_step(store.ensure_room, head.expected_size)
             paused_at = time.perf_counter()
-            async for raw in response.aiter_raw():
-                exchange.wire_bytes += len(raw)
-                for piece in decoder.decode(raw):
-                    self._store_step(store.append, piece)
-                    if time.perf_counter() - paused_at > LOOP_SLICE_S:
-                        await asyncio.sleep(0)  # a huge decoded body must not hold the loop
-                        paused_at = time.perf_counter()
-                self.emit(Progress(store.size, exchange.wire_bytes, exchange.expected_size))
+            chunks = response.aiter_raw()
+            try:
+                async for raw in chunks:
+                    exchange.wire_bytes += len(raw)
+                    for piece in decoder.decode(raw):
+                        self._store_step(store.append, piece)
+                        if time.perf_counter() - paused_at > LOOP_SLICE_S:
+                            await asyncio.sleep(0)  # a huge decoded body must not hold the loop
+                            paused_at = time.perf_counter()
+                    self.emit(Progress(store.size, exchange.wire_bytes, exchange.expected_size))
+            except BaseException:  # the cap, a full disk, Stop: end the stream in this task
+                await end_stream(chunks, response)
+                raise
             for piece in decoder.flush():
                 self._store_step(store.append, piece)
         finally:
@@ -437,16 +445,40 @@ class _Run:
 
 async def _drain_and_close(response: httpx.Response) -> None:
     """Read a redirect's (small) body so its connection can carry the next hop."""
+    chunks = response.aiter_raw()
     try:
         read = 0
-        async for chunk in response.aiter_raw():
+        async for chunk in chunks:
             read += len(chunk)
             if read > REDIRECT_DRAIN_LIMIT:
-                break  # a big redirect body: cheaper to close the connection
+                await end_stream(chunks, response)  # a big body: cheaper to close the connection
+                break
     except httpx.HTTPError:
         pass
     finally:
         await response.aclose()
+
+
+async def end_stream(chunks: AsyncIterator[bytes], response: httpx.Response) -> None:
+    """Stop reading a response body early, finishing its stream in this task.
+
+    httpx's raw stream is a chain of async generators (httpx, then httpcore).
+    Leaving the outer loop early leaves the inner ones suspended; Python would
+    finalize them later, outside this task, where httpcore's cleanup fails
+    ("cancel scope in a different task", "no running event loop").  So: close
+    the response (its connection), then run the chain to its end here: each
+    generator sees the read fail in its own frame and finishes properly.
+    """
+    with contextlib.suppress(Exception):
+        await response.aclose()
+    with contextlib.suppress(Exception):
+        async with asyncio.timeout(END_STREAM_TIMEOUT_S):
+            async for _ignored in chunks:
+                pass
+    closer = getattr(chunks, "aclose", None)
+    if closer is not None:
+        with contextlib.suppress(Exception):
+            await closer()
 
 
 def _content_length(headers: httpx.Headers) -> int | None:

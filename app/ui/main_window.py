@@ -288,6 +288,8 @@ class MainWindow(QMainWindow):
         sends.saveFailed.connect(self._on_save_failed)
         self.response.saveBodyRequested.connect(self.save_body)
         self.response.copyBodyRequested.connect(self.copy_body)
+        self.response.downloadRequested.connect(self.download)
+        sends.downloadFinished.connect(self._on_download_finished)
         self.editor.auth_editor.tokenRequested.connect(self.get_new_token)
         sends.tokenReady.connect(self.editor.auth_editor.show_token)
         sends.tokenFailed.connect(self._on_token_failed)
@@ -571,6 +573,36 @@ class MainWindow(QMainWindow):
         self.response.show_exchange(exchange)
         self.editor.set_running(True)
 
+    def download(self) -> None:
+        """Send the request in the editor again, its body written straight into a file."""
+        exchange = self.current_exchange()
+        suggested = _file_name_for(exchange.url if exchange is not None else self.editor.url.text())
+        path = self.ask_download_path(suggested)
+        if not path:
+            return
+        try:
+            exchange = self.sends.download(
+                self.editor.to_model(), self.current_collection, self.current_request, Path(path)
+            )
+        except (CourierError, OSError) as exc:
+            self.show_error("Could not download", str(exc))
+            return
+        self._keep(self.current_request, exchange)
+        self.response.show_exchange(exchange)
+        self.editor.set_running(True)
+
+    def ask_download_path(self, suggested: str) -> str:
+        from platformdirs import user_downloads_dir
+
+        start = str(Path(user_downloads_dir()) / suggested)
+        path, _filter = QFileDialog.getSaveFileName(self, "Download to a file", start)
+        return path
+
+    def _on_download_finished(self, exchange: Exchange, path: str) -> None:
+        self.statusBar().showMessage(f"Downloaded to {path}", 8000)
+        if exchange is self.response.exchange():
+            self.response.refresh()
+
     def stop(self) -> None:
         """Stop the exchange of the request in the editor; what arrived stays."""
         self.sends.stop(self.current_exchange())
@@ -674,6 +706,14 @@ class MainWindow(QMainWindow):
         self.workspace.save_state()
         self.sends.stop_all()
         event.accept()
+
+
+def _file_name_for(url: str) -> str:
+    """A file name for a download of ``url``: its last path segment, made safe."""
+    path = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    name = path.rsplit("/", 1)[-1] if "/" in path else ""
+    safe = "".join(ch for ch in name if ch.isprintable() and ch not in '\\/:*?"<>|').strip(". ")
+    return safe or "download"
 
 
 def _name_from_url(request: Request) -> str:

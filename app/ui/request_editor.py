@@ -77,6 +77,17 @@ def join_url(base: str, params: list[KeyValue]) -> str:
     return f"{base}?{query}"
 
 
+def _with_query_as_params(request: Request) -> Request:
+    """A copy of ``request`` whose url has no query: its query parameters come first in
+    ``params`` (what the editor shows and sends back; the same request when resolved)."""
+    loaded = copy.deepcopy(request)
+    base, rows = split_url(loaded.url)
+    if rows:
+        loaded.url = base
+        loaded.params = rows + loaded.params
+    return loaded
+
+
 def _nothing_defined(name: str) -> tuple[str | None, bool]:
     return None, False
 
@@ -212,14 +223,15 @@ class RequestEditor(QWidget):
 
     def load_model(self, request: Request) -> None:
         self._loaded = request
-        self._baseline = copy.deepcopy(request)
+        self._baseline = _with_query_as_params(request)
         self._syncing = True
         try:
             with QSignalBlocker(self.method):
                 self.method.setEditText(request.method)
             self._color_method(request.method)
-            self.params.set_rows(copy.deepcopy(request.params))
-            self.url.setText(join_url(request.url, request.params))
+            # a query kept in the file's url (hand-written, imported) becomes params rows
+            self.params.set_rows(copy.deepcopy(self._baseline.params))
+            self.url.setText(join_url(self._baseline.url, self._baseline.params))
             self.headers.set_rows(copy.deepcopy(request.headers))
             body = request.body
             with QSignalBlocker(self.body_kind):

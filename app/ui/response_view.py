@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.errors import BodyTooLarge
 from app.core.units import human_size, human_time
 from app.net.exchange import Exchange, ExchangeState, Timings
 from app.ui import theme
@@ -153,6 +154,8 @@ class _TimelineBar(QWidget):
 class ResponseView(QWidget):
     saveBodyRequested = Signal()
     copyBodyRequested = Signal()
+    #: the body was over the limit: send it again straight into a file
+    downloadRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -351,9 +354,18 @@ class ResponseView(QWidget):
         inner = QVBoxLayout(panel)
         inner.setContentsMargins(16, 14, 16, 14)
         inner.setSpacing(8)
+        self.download_button = QPushButton("Download to a file…", panel)
+        self.download_button.setObjectName("downloadButton")
+        self.download_button.setIcon(theme.icon("save"))
+        self.download_button.setToolTip(
+            "Send the request again and write the whole body straight into a file"
+        )
+        self.download_button.clicked.connect(self.downloadRequested)
+        self.download_button.hide()
         inner.addLayout(head)
         inner.addWidget(self.error_message)
         inner.addWidget(self.error_detail)
+        inner.addWidget(self.download_button, 0, Qt.AlignmentFlag.AlignLeft)
         outer = QVBoxLayout(page)
         outer.setContentsMargins(16, 16, 16, 16)
         outer.addWidget(panel)
@@ -467,6 +479,7 @@ class ResponseView(QWidget):
                 error.message if error else "The request did not complete.",
                 error.detail if error else "",
             )
+            self.download_button.setVisible(isinstance(error, BodyTooLarge))
             if exchange.received:
                 self.size_label.setText(f"{human_size(exchange.received)} received")
                 self.save_button.setToolTip("Save what arrived before it failed")
@@ -488,6 +501,7 @@ class ResponseView(QWidget):
 
     def _show_error_page(self, title: str, message: str, detail: str) -> None:
         self.busy_bar.hide()
+        self.download_button.hide()
         self._set_status("Error", theme.ERROR_COLOR)
         self.error_title.setText(title)
         self.error_message.setText(message)

@@ -388,3 +388,44 @@ def test_context_menu_actions_through_the_window(
     act("delete", users)
     assert window.current_collection is None, "the editor left the deleted folder"
     assert not (tmp_path / "api" / "users").exists()
+
+
+def test_a_body_over_the_limit_stops_and_can_be_downloaded_to_a_file_instead(
+    qtbot: QtBot,
+    window: MainWindow,
+    qasync_loop: qasync.QEventLoop,
+    tmp_path: Path,
+    demo_server: str,
+) -> None:
+    from app.core.errors import BodyTooLarge
+    from app.core.model import Settings
+
+    collection = storage.create_collection(tmp_path / "big", "Big")
+    collection.base_url = demo_server
+    collection.settings = Settings(max_body_mb=1)
+    storage.save_collection_settings(collection)
+    storage.add_request(collection, None, Request(name="Bomb", url="/gzip-bomb?gb=0.01"))
+    opened = open_collection(window, collection.path)
+    window.open_request(opened, find_request(opened, "Bomb"))
+    send_and_wait(window, qasync_loop)
+    refused = window.current_exchange()
+    assert refused is not None
+    assert isinstance(refused.error, BodyTooLarge)
+    assert refused.received == 1024 * 1024, "what arrived up to the limit is kept"
+    assert "1.0 MiB limit" in window.response.body_text()
+    assert window.response.download_button.isVisible()
+
+    target = tmp_path / "downloads" / "zeros.bin"
+    target.parent.mkdir()
+    window.ask_download_path = lambda suggested: str(target)  # type: ignore[method-assign]
+    qtbot.mouseClick(window.response.download_button, Qt.MouseButton.LeftButton)
+    downloaded = window.current_exchange()
+    assert downloaded is not None
+    assert downloaded is not refused
+    run_until(qasync_loop, lambda: target.exists(), 30)
+    assert downloaded.received == int(0.01 * 1024**3), "no cap on a download"
+    assert target.read_bytes() == b"\0" * downloaded.received
+    assert not target.with_name("zeros.bin.part").exists()
+    assert downloaded.state.value == "done"
+    assert not window.response.download_button.isVisible()
+    assert refused.body.read(0, 4) == b"\0" * 4, "the refused exchange's body is still there"

@@ -254,3 +254,18 @@ def test_names_with_spaces_or_any_letters_are_marked(qtbot: QtBot) -> None:
         (24, 12, UNRESOLVED.name()),
     ]
     assert [s.name for s in qt_spans(text)] == ["my var", "ünï", "not here"]
+
+
+def test_a_query_kept_in_the_files_url_is_sent_not_dropped(qtbot: QtBot) -> None:
+    """A request file written by hand (or imported) with ``url: /x?a=1``: the editor
+    shows it as a parameter and sends it, and opening it is not an edit."""
+    from app.core.model import KeyValue
+
+    editor = RequestEditor()
+    qtbot.addWidget(editor)
+    editor.load_model(Request(name="r", url="/gzip-bomb?gb=0.01", params=[KeyValue("b", "2")]))
+    assert editor.url.text() == "/gzip-bomb?gb=0.01&b=2"
+    model = editor.to_model()
+    assert model.url == "/gzip-bomb"
+    assert model.params == [KeyValue("gb", "0.01"), KeyValue("b", "2")]
+    assert not editor.is_modified()
