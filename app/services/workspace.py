@@ -204,9 +204,22 @@ class Workspace(QObject):
             self.collectionClosed.emit(collection)
 
     def reload_collection(self, collection: Collection) -> Collection:
+        """Read a collection again now (blocking; the window uses ``reload_collection_async``)."""
         assert collection.path is not None
-        fresh = storage.load_collection(collection.path)
-        self.session.fill_secrets(fresh)
+        return self._adopt_reloaded(collection, self.session.load_collection(collection.path))
+
+    async def reload_collection_async(self, collection: Collection) -> Collection:
+        """Read a collection again, files and keychain in a worker thread."""
+        assert collection.path is not None
+        self.collectionOpening.emit(str(collection.path))
+        try:
+            fresh = await asyncio.to_thread(self.session.load_collection, collection.path)
+        except CourierError as exc:
+            self.collectionOpenFailed.emit(str(collection.path), exc.message)
+            raise
+        return self._adopt_reloaded(collection, fresh)
+
+    def _adopt_reloaded(self, collection: Collection, fresh: Collection) -> Collection:
         self.session.replace_collection(collection, fresh)
         self.collectionReloaded.emit(collection, fresh)
         return fresh

@@ -138,9 +138,17 @@ class CollectionActions:
             self.window.show_scratch()
 
     def reload(self, collection: Collection) -> None:
+        """Read the collection again from disk (in the background)."""
         if self.window.current_collection is collection and not self.window.may_leave_current():
             return
-        fresh = self.window.workspace.reload_collection(collection)
+        self.window.run_in_background(self._reload(collection))
+
+    async def _reload(self, collection: Collection) -> None:
+        try:
+            fresh = await self.window.workspace.reload_collection_async(collection)
+        except CourierError as exc:
+            self.window.show_error(exc.title, exc.message)
+            return
         if self.window.current_collection is collection:
             self.window.show_scratch()
         self.window.sidebar.select(fresh)

@@ -255,7 +255,7 @@ class MainWindow(QMainWindow):
         ws = self.workspace
         ws.collectionOpened.connect(self._on_collection_opened)
         ws.collectionClosed.connect(self.tree_model.remove_collection)
-        ws.collectionReloaded.connect(self.tree_model.replace_collection)
+        ws.collectionReloaded.connect(self._on_collection_reloaded)
         ws.collectionTreeChanged.connect(self.tree_model.sync)
         ws.folderTreeChanged.connect(self.tree_model.sync)
         ws.collectionChanged.connect(self.tree_model.refresh)
@@ -306,6 +306,14 @@ class MainWindow(QMainWindow):
     def _on_collection_opened(self, collection: Collection) -> None:
         if collection.path is not None:
             self._set_busy(f"open:{collection.path}", None)
+        self._add_to_sidebar(collection)
+
+    def _on_collection_reloaded(self, old: Collection, fresh: Collection) -> None:
+        if fresh.path is not None:
+            self._set_busy(f"open:{fresh.path}", None)
+        self.tree_model.replace_collection(old, fresh)
+
+    def _add_to_sidebar(self, collection: Collection) -> None:
         index = self.tree_model.add_collection(collection)
         self.sidebar.tree.expand(index)
         if collection.problems:
@@ -325,7 +333,7 @@ class MainWindow(QMainWindow):
     def open_collection(self, path: Path) -> asyncio.Future[Collection | None]:
         """Open a collection in the background (files and keychain read in a worker);
         the future gives the collection, or None when it failed (the user was told)."""
-        return self._in_background(self._open_collection(path))
+        return self.run_in_background(self._open_collection(path))
 
     async def _open_collection(self, path: Path) -> Collection | None:
         try:
@@ -336,7 +344,8 @@ class MainWindow(QMainWindow):
         self.sidebar.select(collection)
         return collection
 
-    def _in_background(self, coroutine: Coroutine[Any, Any, _T]) -> asyncio.Future[_T]:
+    def run_in_background(self, coroutine: Coroutine[Any, Any, _T]) -> asyncio.Future[_T]:
+        """Run ``coroutine`` on the loop, keeping a reference until it ends."""
         task = asyncio.ensure_future(coroutine)
         self._background.add(task)
         task.add_done_callback(self._background.discard)
@@ -403,7 +412,7 @@ class MainWindow(QMainWindow):
     def open_demo_collection(self, start_server: bool = True) -> asyncio.Future[None]:
         if start_server:
             self.start_demo()
-        return self._in_background(self._open_demo_collection())
+        return self.run_in_background(self._open_demo_collection())
 
     async def _open_demo_collection(self) -> None:
         try:

@@ -429,3 +429,24 @@ def test_a_body_over_the_limit_stops_and_can_be_downloaded_to_a_file_instead(
     assert downloaded.state.value == "done"
     assert not window.response.download_button.isVisible()
     assert refused.body.read(0, 4) == b"\0" * 4, "the refused exchange's body is still there"
+
+
+def test_reload_reads_the_collection_again_in_the_background(
+    window: MainWindow, qasync_loop: qasync.QEventLoop, tmp_path: Path, demo_server: str
+) -> None:
+    collection = open_collection(window, make_collection(tmp_path, demo_server).path)
+    outside = storage.load_collection(collection.path)  # type: ignore[arg-type]
+    storage.add_request(outside, None, Request(name="Added outside", url="/get"))
+    node = window.tree_model.node(window.tree_model.index_of(collection))
+    assert node is not None
+    window.sidebar.nodeAction.emit("reload", node)
+    assert window.workspace.collections[0] is collection, "nothing was read on the GUI thread"
+    run_until(qasync_loop, lambda: window.workspace.collections[0] is not collection, 10)
+    (fresh,) = window.workspace.collections
+    assert "Added outside" in {r.name for _c, r in fresh.iter_requests()}
+    top = window.tree_model.index_of(fresh)
+    names = {
+        window.tree_model.index(r, 0, top).data() for r in range(window.tree_model.rowCount(top))
+    }
+    assert "Added outside" in names
+    assert not window.busy_indicator.isVisible()
