@@ -5,14 +5,23 @@ anonymous temporary file (unlinked at once, so nothing is left behind even
 after a crash).  Readers on any thread read ranges by offset (``os.pread``:
 no shared file position), while the engine appends on the event loop.
 
+Appending never touches the disk on the caller's thread: blocks for the file
+go to one background writer thread (``_DiskWriter``), which also closes files
+(closing a gigabyte temporary file frees its blocks, which takes a while).
+Until written, a block stays in memory and reads are served from it; the
+``backlog`` of unwritten bytes is bounded by the engine (``wait_below``), and
+``flush`` waits for it to be written.  So a disk that stalls (the kernel
+throttling dirty pages, a slow USB stick) never stalls the event loop.
+
 Bounds: ``cap`` stops a body that grows past it (``BodyCapReached``, the bytes
 up to the cap are kept), and before the store writes to disk it checks that
 the file system keeps ``reserve`` bytes free (``DiskFull``).  A write the file
-system refuses (ENOSPC, EDQUOT, EFBIG...) surfaces as ``OSError``: the engine
-turns both into a local error, never a network one.
+system refuses (ENOSPC, EDQUOT, EFBIG...) surfaces as ``OSError`` from the
+next ``append``, ``wait_below`` or ``flush``: the engine turns both into a
+local error, never a network one.
 
-The store is released when nothing references it any more (CPython frees the
-temporary file with its last reference); ``release()`` frees it earlier.
+The store is released when nothing references it any more (its file is closed
+by the writer thread); ``release()`` frees it earlier.
 
 ``BodyStore.to_file(path)`` is the same store writing straight to a file the
 user chose ("download to a file"): into ``NAME.part`` from the first byte, with
@@ -22,9 +31,11 @@ download that fails keeps its ``.part`` file.
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import os
+import queue
 import tempfile
 import threading
 import weakref
@@ -39,6 +50,8 @@ DISK_RESERVE = 256 * 1024 * 1024
 #: the free-space check runs again after this much growth
 RECHECK_EVERY = 64 * 1024 * 1024
 COPY_BLOCK = 4 * 1024 * 1024
+#: unwritten bytes a writer of the store lets pile up before it waits (see ``wait_below``)
+BACKLOG_LIMIT = 32 * 1024 * 1024
 
 #: (bytes copied, bytes in all) -> False to stop copying
 CopyProgress = Callable[[int, int], bool | None]
@@ -70,6 +83,52 @@ def free_space(directory: str) -> int:
     return stats.f_bavail * stats.f_frsize
 
 
+def part_path(target: Path) -> Path:
+    """Where a download goes until it is complete."""
+    return target.with_name(target.name + ".part")
+
+
+class _DiskWriter:
+    """One daemon thread that writes stores' blocks and closes their files, in order."""
+
+    def __init__(self) -> None:
+        self._jobs: queue.SimpleQueue[Callable[[], None]] = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+
+    def submit(self, job: Callable[[], None]) -> None:
+        if self._thread is None:
+            with self._start_lock:
+                if self._thread is None:
+                    self._thread = threading.Thread(
+                        target=self._run, name="courier-body-writer", daemon=True
+                    )
+                    self._thread.start()
+        self._jobs.put(job)
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            with contextlib.suppress(Exception):  # a job reports its own failures
+                job()
+            del job  # a finished job must not keep its store alive until the next one
+
+
+_WRITER = _DiskWriter()
+
+
+def _close(fd: int, removal: str | None) -> None:
+    os.close(fd)
+    if removal is not None:
+        with contextlib.suppress(OSError):
+            os.unlink(removal)
+
+
+def _close_in_background(fd: int, removal: str | None) -> None:
+    """Close a body file on the writer thread, after every block queued for it."""
+    _WRITER.submit(lambda: _close(fd, removal))
+
+
 class BodyStore:
     def __init__(
         self,
@@ -84,11 +143,17 @@ class BodyStore:
         self.directory = str(directory) if directory is not None else None
         self.reserve = reserve
         self._lock = threading.Lock()
+        self._changed = threading.Condition(self._lock)
         self._memory: bytearray | None = bytearray()
-        #: the temporary file's descriptor once the body is on disk (-1 before)
+        #: the file's descriptor once the body is on disk (-1 before)
         self._fd = -1
         self._finalizer: weakref.finalize[Any, BodyStore] | None = None
         self._size = 0
+        #: bytes in the file; blocks past it wait in ``_pending`` for the writer
+        self._written = 0
+        self._pending: collections.deque[bytes] = collections.deque()
+        #: a write the writer thread could not do: raised to the next caller
+        self._error: OSError | None = None
         self._checked_at = 0
         self._released = False
         #: ``to_file`` stores: the file the body goes to (None: a temporary file)
@@ -100,18 +165,17 @@ class BodyStore:
         store = cls(memory_budget=0, directory=target.parent, reserve=reserve)
         store.target = target
         fd = os.open(part_path(target), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
-        store._fd = fd
-        store._memory = None
-        store._finalizer = weakref.finalize(store, _close, fd, None)
+        store._adopt_file(fd, None)
         return store
 
     def commit(self) -> Path:
-        """A ``to_file`` store's body is complete: flush it to disk, give it its name.
+        """A ``to_file`` store's body is complete: written, flushed to disk, renamed.
 
-        Blocking (fsync): call it from a worker thread.
+        Blocking (waits for the writer, fsync): call it from a worker thread.
         """
         if self.target is None:
             raise ValueError("only a store made by to_file has a file to commit")
+        self.flush()
         with self._lock:
             if self._released:
                 raise ValueError("the body store was released before it was committed")
@@ -137,6 +201,11 @@ class BodyStore:
     def released(self) -> bool:
         return self._released
 
+    @property
+    def backlog(self) -> int:
+        """Bytes appended but not written to the file yet."""
+        return self._size - self._written if self._fd >= 0 else 0
+
     # ---------------------------------------------------------- writing
 
     def ensure_room(self, expected: int) -> None:
@@ -150,7 +219,11 @@ class BodyStore:
             raise DiskFull(directory, free, wanted)
 
     def append(self, data: bytes | bytearray | memoryview) -> None:
-        """Add ``data`` at the end; raises ``BodyCapReached``, ``DiskFull`` or ``OSError``."""
+        """Add ``data`` at the end without waiting for the disk.
+
+        Raises ``BodyCapReached``, ``DiskFull``, or the ``OSError`` of an
+        earlier write that failed.
+        """
         if self._released:
             raise ValueError("write to a released body store")
         over = False
@@ -159,15 +232,33 @@ class BodyStore:
             over = True
         if data:
             with self._lock:
+                self._raise_error()
                 if self._memory is not None and len(self._memory) + len(data) > self.memory_budget:
                     self._roll_over(len(data))
                 if self._memory is not None:
                     self._memory += data
                 else:
-                    self._write_to_file(data)
+                    self._queue_block(bytes(data))
                 self._size += len(data)
         if over:
             raise BodyCapReached(self.cap or 0)
+
+    def wait_below(self, limit: int = BACKLOG_LIMIT // 2) -> None:
+        """Block until the unwritten backlog is at most ``limit`` (a worker thread's call)."""
+        with self._changed:
+            while self._size - self._written > limit and self._error is None:
+                if self._released:
+                    return
+                self._changed.wait()
+            self._raise_error()
+
+    def flush(self) -> None:
+        """Block until every appended byte is in the file (a worker thread's call)."""
+        self.wait_below(0)
+
+    def _raise_error(self) -> None:
+        if self._error is not None:
+            raise self._error
 
     def _directory(self) -> str:
         return self.directory or tempfile.gettempdir()
@@ -180,23 +271,46 @@ class BodyStore:
         removal = name if os.name != "posix" else None
         if removal is None:
             os.unlink(name)
-        try:
-            assert self._memory is not None
-            _write_all(fd, self._memory, 0)
-        except BaseException:
-            _close(fd, removal)
-            raise
-        self._fd = fd
-        # the file goes with the store's last reference, silently (no ResourceWarning)
-        self._finalizer = weakref.finalize(self, _close, fd, removal)
-        self._memory = None
+        assert self._memory is not None
+        memory, self._memory = bytes(self._memory), None
+        self._adopt_file(fd, removal)
+        if memory:
+            self._pending.append(memory)
+            self._submit(memory, 0)
         self._checked_at = self._size
 
-    def _write_to_file(self, data: bytes | bytearray | memoryview) -> None:
+    def _adopt_file(self, fd: int, removal: str | None) -> None:
+        self._fd = fd
+        self._memory = None
+        # the file goes with the store's last reference, closed by the writer thread
+        self._finalizer = weakref.finalize(self, _close_in_background, fd, removal)
+
+    def _queue_block(self, data: bytes) -> None:
         if self._size + len(data) - self._checked_at >= RECHECK_EVERY:
             self._check_space(self._directory(), len(data))
             self._checked_at = self._size
-        _write_all(self._fd, data, self._size)
+        self._pending.append(data)
+        self._submit(data, self._size)
+
+    def _submit(self, data: bytes, offset: int) -> None:
+        fd = self._fd
+
+        def write() -> None:
+            if self._error is not None:
+                return  # after a failed write the rest stays in memory, unwritten
+            try:
+                _write_all(fd, data, offset)
+            except OSError as exc:
+                with self._changed:
+                    self._error = exc
+                    self._changed.notify_all()
+                return
+            with self._changed:
+                self._pending.popleft()  # the blocks are written in the order queued
+                self._written = offset + len(data)
+                self._changed.notify_all()
+
+        _WRITER.submit(write)
 
     def _check_space(self, directory: str, needed: int) -> None:
         free = free_space(directory)
@@ -216,7 +330,19 @@ class BodyStore:
             if self._memory is not None:
                 with memoryview(self._memory) as view:  # one copy, not slice + bytes
                     return bytes(view[offset:end])
-            return _read_all(self._fd, offset, end - offset)
+            parts: list[bytes] = []
+            if offset < self._written:
+                parts.append(_read_all(self._fd, offset, min(end, self._written) - offset))
+            if end > self._written:  # not written yet: from the blocks waiting for the writer
+                position = self._written
+                for block in self._pending:
+                    block_end = position + len(block)
+                    if block_end > offset and position < end:
+                        parts.append(block[max(offset - position, 0) : end - position])
+                    position = block_end
+                    if position >= end:
+                        break
+            return b"".join(parts)
 
     def head(self, limit: int) -> bytes:
         return self.read(0, limit)
@@ -254,26 +380,15 @@ class BodyStore:
 
     def release(self) -> None:
         """Free memory and disk now (the store is also freed with its last reference)."""
-        with self._lock:
+        with self._changed:
             if self._released:
                 return
             self._released = True
             self._memory = None
-            if self._finalizer is not None:
-                self._finalizer()  # closes the file (once)
-            self._fd = -1
-
-
-def part_path(target: Path) -> Path:
-    """Where a download goes until it is complete."""
-    return target.with_name(target.name + ".part")
-
-
-def _close(fd: int, removal: str | None) -> None:
-    os.close(fd)
-    if removal is not None:
-        with contextlib.suppress(OSError):
-            os.unlink(removal)
+            self._changed.notify_all()
+        if self._finalizer is not None:
+            self._finalizer()  # closes the file on the writer thread, after its blocks
+        self._fd = -1
 
 
 def _write_all(fd: int, data: bytes | bytearray | memoryview, offset: int) -> None:

@@ -43,7 +43,7 @@ from app.core.errors import (
 from app.core.resolved import AUTH_FROM_CLIENT, AUTH_NONE, ClientProfile, ResolvedRequest
 from app.core.units import human_size
 from app.net.auth import build_auth
-from app.net.body_store import BodyCapReached, DiskFull
+from app.net.body_store import BACKLOG_LIMIT, BodyCapReached, DiskFull
 from app.net.clients import ClientLease, ClientPool
 from app.net.decoding import ContentDecoder, DecodingFailed
 from app.net.errors import Where, goaway, host_port, mask, masked, to_request_error
@@ -387,6 +387,8 @@ class _Run:
                     exchange.wire_bytes += len(raw)
                     for piece in decoder.decode(raw):
                         self._store_step(store.append, piece)
+                        if store.backlog > BACKLOG_LIMIT:  # the disk is slower than the network
+                            await self._store_wait(store.wait_below)
                         if time.perf_counter() - paused_at > LOOP_SLICE_S:
                             await asyncio.sleep(0)  # a huge decoded body must not hold the loop
                             paused_at = time.perf_counter()
@@ -396,8 +398,17 @@ class _Run:
                 raise
             for piece in decoder.flush():
                 self._store_step(store.append, piece)
+            if store.backlog:
+                await self._store_wait(store.flush)  # complete means written
         finally:
             await response.aclose()
+
+    async def _store_wait(self, wait: Callable[[], None]) -> None:
+        """Wait in a worker for the body store's writer; its failures are local ones."""
+        try:
+            await asyncio.to_thread(wait)
+        except OSError as exc:
+            self._store_step(_raise, exc)
 
     def _store_step(self, step: Callable[[Any], None], argument: Any) -> None:
         """A body store operation; its failures are local, never the network's."""
@@ -441,6 +452,10 @@ class _Run:
         exchange.state = ExchangeState.FAILED
         exchange.timings = self.timings()
         self.emit(Failed(error, exchange.timings))
+
+
+def _raise(error: BaseException) -> None:
+    raise error
 
 
 async def _drain_and_close(response: httpx.Response) -> None:

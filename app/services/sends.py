@@ -131,6 +131,8 @@ class SendService(QObject):
         except asyncio.CancelledError:
             if not exchange.finished:
                 exchange.state = ExchangeState.STOPPED
+            if exchange.body.target is not None:
+                exchange.notes.append(f"What arrived is kept in {part_path(exchange.body.target)}.")
         except OSError as exc:  # the demo server could not start
             _fail(exchange, NetworkError(f"The demo server could not start: {exc}"))
         except CourierError as exc:

@@ -3,20 +3,48 @@ bounded by a cap and a disk reserve, freed when nothing holds it."""
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import threading
+import time
 import weakref
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
-from app.net.body_store import BodyCapReached, BodyStore, CopyStopped, DiskFull
+from app.net.body_store import _WRITER, BodyCapReached, BodyStore, CopyStopped, DiskFull
 from app.net.exchange import Exchange
 
 
 def open_fds() -> set[int]:
     return {int(name) for name in os.listdir("/proc/self/fd")}
+
+
+def wait_until(predicate: Callable[[], bool], timeout: float = 5.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)
+
+
+@contextlib.contextmanager
+def writer_paused() -> Iterator[None]:
+    """Hold the background writer thread, so appended blocks wait in memory."""
+    release = threading.Event()
+    started = threading.Event()
+
+    def hold() -> None:
+        started.set()
+        release.wait(10)
+
+    _WRITER.submit(hold)
+    started.wait(5)
+    try:
+        yield
+    finally:
+        release.set()
 
 
 def test_rolls_over_to_disk_and_reads_by_offset(tmp_path: Path) -> None:
@@ -111,7 +139,7 @@ def test_released_when_nothing_holds_the_exchange(tmp_path: Path) -> None:
     assert body.read() == b"on disk now", "whoever holds the body keeps it"
     del body
     gc.collect()
-    assert open_fds() - before == set(), "the temporary file was closed"
+    wait_until(lambda: open_fds() - before == set())  # closed by the writer thread
 
 
 def test_release_frees_early_and_reads_then_fail() -> None:
@@ -122,3 +150,44 @@ def test_release_frees_early_and_reads_then_fail() -> None:
     assert store.released
     with pytest.raises(ValueError, match="no longer available"):
         store.read()
+
+
+def test_appending_never_waits_for_the_disk_reads_see_unwritten_blocks(tmp_path: Path) -> None:
+    store = BodyStore(memory_budget=4, directory=tmp_path)
+    with writer_paused():
+        store.append(b"0123456789")
+        store.append(b"abcdef")
+        assert store.backlog == 16, "nothing written yet: the writer is held"
+        assert store.read(8, 5) == b"89abc", "unwritten blocks are read from memory"
+    store.flush()
+    assert store.backlog == 0
+    assert store.read() == b"0123456789abcdef"
+    assert os.pread(store._fd, 16, 0) == b"0123456789abcdef", "and now they are in the file"
+
+
+def test_a_write_the_disk_refuses_surfaces_on_flush_and_the_next_append(
+    small_tmpfs: Path,
+) -> None:
+    store = BodyStore(memory_budget=1024, directory=small_tmpfs, reserve=0)
+    block = b"z" * (1024 * 1024)
+    with pytest.raises(OSError, match="No space left") as caught:  # noqa: PT012
+        for _ in range(8):  # 8 MiB into a 4 MiB file system: the writer thread fails
+            store.append(block)
+        store.flush()
+    assert caught.value.errno == 28  # ENOSPC
+    with pytest.raises(OSError, match="No space left"):
+        store.append(b"more")
+    written = store.read()
+    assert written == block * (len(written) // len(block)), "what was accepted reads back whole"
+
+
+def test_the_backlog_is_bounded_by_wait_below(tmp_path: Path) -> None:
+    store = BodyStore(memory_budget=1, directory=tmp_path)
+    with writer_paused():
+        store.append(b"x" * 1000)
+        waited = threading.Thread(target=store.wait_below, args=(10,))
+        waited.start()
+        time.sleep(0.05)
+        assert waited.is_alive(), "it waits while the writer is held"
+    waited.join(5)
+    assert not waited.is_alive()
