@@ -37,6 +37,7 @@ from app.core.errors import BodyTooLarge
 from app.core.units import human_size, human_time
 from app.net.exchange import Exchange, ExchangeState, Timings
 from app.ui import theme
+from app.ui.steady_label import SteadyLabel
 
 DISPLAY_CAP = 2 * 1024 * 1024
 FLUSH_INTERVAL_MS = 50
@@ -176,11 +177,12 @@ class ResponseView(QWidget):
         # status strip
         strip = QWidget(self)
         strip.setObjectName("statusStrip")
-        self.status_label = QLabel("", strip)
+        # steady labels: their text changes (many a second) never relayout the window
+        self.status_label = SteadyLabel("504 Gateway Timeout · Stopped", strip)
         self.status_label.setObjectName("statusLabel")
-        self.time_label = self._meta(strip)
-        self.size_label = self._meta(strip)
-        self.version_label = self._meta(strip)
+        self.time_label = self._meta(strip, "PATCH https://api.example.com/v1/items")
+        self.size_label = self._meta(strip, "1023.9 MiB received")
+        self.version_label = self._meta(strip, "HTTP/1.1")
         self.copy_button = QPushButton("Copy", strip)
         self.copy_button.setIcon(theme.icon("copy"))
         self.copy_button.setToolTip("Copy the response body")
@@ -273,8 +275,8 @@ class ResponseView(QWidget):
 
     # ------------------------------------------------------------- pages
 
-    def _meta(self, parent: QWidget) -> QLabel:
-        label = QLabel("", parent)
+    def _meta(self, parent: QWidget, template: str) -> SteadyLabel:
+        label = SteadyLabel(template, parent)
         label.setObjectName("metaLabel")
         return label
 
@@ -387,9 +389,9 @@ class ResponseView(QWidget):
         self._head_shown = False
         self._final_shown = False
         self._set_status("", None)
-        self.time_label.setText("")
-        self.size_label.setText("")
-        self.version_label.setText("")
+        self.time_label.set_full_text("")
+        self.size_label.set_full_text("")
+        self.version_label.set_full_text("")
         self.headers_table.setRowCount(0)
         self.cookies_table.setRowCount(0)
         self.tabs.setTabText(COOKIES_TAB, "Cookies")
@@ -424,7 +426,7 @@ class ResponseView(QWidget):
                 self._show_final(exchange)
             return
         if exchange.response is not None:
-            self.size_label.setText(f"{human_size(exchange.received)} received")
+            self.size_label.set_full_text(f"{human_size(exchange.received)} received")
             self._update_notice()
             behind = self._read_offset < min(exchange.received, DISPLAY_CAP)
             if behind and not self._flush_timer.isActive():
@@ -437,7 +439,7 @@ class ResponseView(QWidget):
             method, url = sent.method, sent.url
         else:
             method, url = exchange.method, exchange.url
-        self.time_label.setText(f"{method} {url}")
+        self.time_label.set_full_text(f"{method} {url}")
         self.stack.setCurrentIndex(BODY)
         self.busy_bar.show()
 
@@ -447,9 +449,9 @@ class ResponseView(QWidget):
         self._head_shown = True
         status = f"{head.status_code} {head.reason}".strip()
         self._set_status(status, theme.status_color(head.status_code).name())
-        self.version_label.setText(head.http_version)
-        self.time_label.setText("")
-        self.size_label.setText("receiving…")
+        self.version_label.set_full_text(head.http_version)
+        self.time_label.set_full_text("")
+        self.size_label.set_full_text("receiving…")
         self.busy_bar.show()
         self._fill_headers(exchange)
         self._fill_cookies(list(head.headers))
@@ -461,7 +463,7 @@ class ResponseView(QWidget):
         if exchange.timings is not None:
             self._set_timings(_timing_values(exchange.timings))
             if exchange.response is not None:
-                self.time_label.setText(human_time(exchange.timings.total_s))
+                self.time_label.set_full_text(human_time(exchange.timings.total_s))
         has_body = exchange.received > 0 and not exchange.body.released
         self.save_button.setEnabled(has_body)
         self.copy_button.setEnabled(has_body)
@@ -471,7 +473,7 @@ class ResponseView(QWidget):
         elif exchange.state is ExchangeState.STOPPED:
             shown = self._status if self._status not in ("", "Sending…") else ""
             self._set_status(f"{shown} · Stopped" if shown else "Stopped", theme.MUTED)
-            self.size_label.setText(f"{human_size(exchange.received)} received")
+            self.size_label.set_full_text(f"{human_size(exchange.received)} received")
         else:
             error = exchange.error
             self._show_error_page(
@@ -481,12 +483,12 @@ class ResponseView(QWidget):
             )
             self.download_button.setVisible(isinstance(error, BodyTooLarge))
             if exchange.received:
-                self.size_label.setText(f"{human_size(exchange.received)} received")
+                self.size_label.set_full_text(f"{human_size(exchange.received)} received")
                 self.save_button.setToolTip("Save what arrived before it failed")
 
     def _show_done(self, exchange: Exchange) -> None:
         size = exchange.received
-        self.size_label.setText(human_size(size))
+        self.size_label.set_full_text(human_size(size))
         self.save_button.setToolTip("Save the whole response body to a file")
         if 0 < size <= PRETTY_LIMIT:
             head = exchange.response
@@ -518,7 +520,7 @@ class ResponseView(QWidget):
         return self.body.toPlainText()
 
     def status_text(self) -> str:
-        return self.status_label.text()
+        return self.status_label.full_text()
 
     # ---------------------------------------------------------- internals
 
@@ -533,7 +535,7 @@ class ResponseView(QWidget):
 
     def _set_status(self, text: str, color: str | None) -> None:
         self._status = text
-        self.status_label.setText(text)
+        self.status_label.set_full_text(text)
         if color:
             c = QColor(color)
             tint = f"rgba({c.red()}, {c.green()}, {c.blue()}, 40)"
@@ -553,8 +555,10 @@ class ResponseView(QWidget):
                     f"Showing the first {shown} of {total} — use “Save body…” to get all of it."
                 )
             else:
+                # no growing number here: a new text would relayout the pane many
+                # times a second (the size label counts what arrived)
                 lines.append(
-                    f"Showing the first {shown} of {total} received so far — the whole body "
+                    f"Showing the first {shown} of what has arrived so far — the whole body "
                     "is kept: “Save body…” gets all of it once it has arrived."
                 )
         if exchange is not None:

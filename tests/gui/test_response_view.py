@@ -84,8 +84,8 @@ def test_head_then_body_then_pretty_json(qtbot: QtBot) -> None:
     x.exchange.state = ExchangeState.DONE
     v.refresh()
     assert v.body_text() == '{\n  "id": 1,\n  "title": "hé"\n}'
-    assert v.time_label.text() == "123 ms"
-    assert v.size_label.text() == f"{len(body)} B"
+    assert v.time_label.full_text() == "123 ms"
+    assert v.size_label.full_text() == f"{len(body)} B"
     assert "reused" in v.timing_labels["connection"].text()
     assert v.headers_table.rowCount() == 5  # two sections, one response and two request headers
     assert v.headers_table.item(4, 1).text() == "*/*"
@@ -137,7 +137,7 @@ def test_streaming_shows_progress_then_the_final_notice(qtbot: QtBot) -> None:
         x.body(piece)
     v.refresh()
     received = count * len(piece)
-    assert v.size_label.text() == f"{human_size(received)} received"
+    assert v.size_label.full_text() == f"{human_size(received)} received"
     assert v.cap_notice.isVisible()
     assert "so far" in v.cap_notice.text()
     assert not v.save_button.isEnabled()
@@ -250,7 +250,7 @@ def test_a_failed_exchange_keeps_what_arrived_for_saving(qtbot: QtBot) -> None:
         "Server closed the connection\nThe server closed the connection mid-body\n"
     )
     assert not v.error_detail.isVisible()
-    assert v.size_label.text() == "4 B received"
+    assert v.size_label.full_text() == "4 B received"
 
 
 def test_failure_and_stop(qtbot: QtBot) -> None:
@@ -327,3 +327,42 @@ def test_colours_by_status_class_and_method() -> None:
     assert theme.method_color("get") == theme.method_color("GET")
     assert theme.method_color("HEAD") == theme.method_color("OPTIONS")
     assert theme.method_color("PURGE") != theme.method_color("GET")
+
+
+def test_progress_updates_never_relayout_the_window(qtbot: QtBot) -> None:
+    """Received-size and status updates repaint their labels only: a new size hint on
+    every update relayouts the whole window (splitters included) many times a second."""
+    from PySide6.QtCore import QEvent, QObject
+    from PySide6.QtWidgets import QApplication, QSplitter, QWidget
+
+    splitter = QSplitter()
+    qtbot.addWidget(splitter)
+    v = ResponseView(splitter)
+    splitter.addWidget(QWidget())
+    splitter.show()
+    x = Scripted()
+    v.show_exchange(x.start())
+    x.head()
+    v.refresh()
+    QApplication.processEvents()
+
+    class Counter(QObject):
+        layouts = 0
+
+        def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+            if event.type() == QEvent.Type.LayoutRequest:
+                Counter.layouts += 1
+            return False
+
+    counter = Counter()
+    splitter.installEventFilter(counter)
+    for i in range(40):
+        x.body(b"z" * (97_000 + i))  # past the display cap: the notice shows too
+        v.refresh()
+        QApplication.processEvents()
+    assert v.cap_notice.isVisible()
+    assert counter.layouts <= 2, f"{counter.layouts} window layouts for 40 progress updates"
+    long_url = "http://example.com/" + "segment/" * 40
+    v.time_label.set_full_text(f"GET {long_url}")
+    assert v.time_label.text() != v.time_label.full_text(), "a long URL is elided"
+    assert v.time_label.toolTip() == f"GET {long_url}"
