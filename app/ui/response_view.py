@@ -12,6 +12,7 @@ what arrived: it can still be saved or copied.
 from __future__ import annotations
 
 import codecs
+import time
 from http.cookies import CookieError, SimpleCookie
 
 from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
@@ -40,10 +41,16 @@ from app.ui import theme
 from app.ui.steady_label import SteadyLabel
 
 DISPLAY_CAP = 2 * 1024 * 1024
-FLUSH_INTERVAL_MS = 50
+FLUSH_INTERVAL_MS = 30
 #: at most this much text goes into the widget per flush, so one flush stays short
-FLUSH_PIECE = 128 * 1024
-PRETTY_LIMIT = 1024 * 1024
+FLUSH_PIECE = 16 * 1024
+#: and for at most this long per tick (inserting text costs more as the document grows)
+FLUSH_BUDGET_S = 0.006
+#: a body up to this size is pretty-printed once complete (re-laying out a larger one
+#: in the text widget would stall the window; the viewer panes issue brings a real viewer)
+PRETTY_LIMIT = 128 * 1024
+#: a NUL byte in the first bytes says "binary": not shown as text garbage
+BINARY_SNIFF = 8 * 1024
 #: Qt lays a text block out as a whole: a 2 MB one-line body (minified JSON) takes
 #: seconds, so the display breaks lines longer than this (the saved body is untouched)
 DISPLAY_LINE_LIMIT = 2000
@@ -163,11 +170,11 @@ class ResponseView(QWidget):
         self.setObjectName("responsePane")
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._exchange: Exchange | None = None
-        self._pending_text = ""
         #: how far into the body store the text widget has read
         self._read_offset = 0
         self._head_shown = False
         self._final_shown = False
+        self._binary = False
         self._status = ""
         self._column = 0
         self._flush_timer = QTimer(self)
@@ -458,7 +465,9 @@ class ResponseView(QWidget):
         self.stack.setCurrentIndex(BODY)
 
     def _show_final(self, exchange: Exchange) -> None:
-        self._flush(everything=True)
+        self._flush()
+        if self._read_offset < min(exchange.received, DISPLAY_CAP):
+            self._flush_timer.start()  # the rest goes in at screen pace, as while receiving
         self.busy_bar.hide()
         if exchange.timings is not None:
             self._set_timings(_timing_values(exchange.timings))
@@ -490,10 +499,12 @@ class ResponseView(QWidget):
         size = exchange.received
         self.size_label.set_full_text(human_size(size))
         self.save_button.setToolTip("Save the whole response body to a file")
-        if 0 < size <= PRETTY_LIMIT:
+        if 0 < size <= PRETTY_LIMIT and not self._binary:
             head = exchange.response
             pretty = _pretty_json(exchange.body.read(), head.content_type if head else "")
             if pretty is not None:
+                self._flush_timer.stop()
+                self._read_offset = size
                 self.body.setPlainText(pretty)
 
     def show_failed(self, title: str, message: str, detail: str) -> None:
@@ -526,10 +537,10 @@ class ResponseView(QWidget):
 
     def _reset_body(self) -> None:
         self._flush_timer.stop()
-        self._pending_text = ""
         self._decoder.reset()
         self._read_offset = 0
         self._column = 0
+        self._binary = False
         self.cap_notice.hide()
         self.body.clear()
 
@@ -569,28 +580,50 @@ class ResponseView(QWidget):
         else:
             self.cap_notice.hide()
 
-    def _flush(self, everything: bool = False) -> None:
-        """Move body text into the widget: a bounded piece per tick, the rest at the end."""
+    def _flush(self) -> None:
+        """Move body text into the widget in small steps, for a few milliseconds a tick."""
         exchange = self._exchange
         if exchange is None or exchange.body.released:
             self._flush_timer.stop()
             return
         end = min(exchange.received, DISPLAY_CAP)
-        want = end - self._read_offset if everything else min(FLUSH_PIECE, end - self._read_offset)
-        if want > 0:
-            data = exchange.body.read(self._read_offset, want)
+        if self._read_offset == 0 and end and self._looks_binary(exchange):
+            self._flush_timer.stop()
+            return
+        deadline = time.perf_counter() + FLUSH_BUDGET_S
+        while self._read_offset < end and time.perf_counter() < deadline:
+            data = exchange.body.read(self._read_offset, min(FLUSH_PIECE, end - self._read_offset))
+            if not data:
+                break
             self._read_offset += len(data)
-            self._pending_text += self._decoder.decode(data)
-        if everything:
-            self._pending_text += self._decoder.decode(b"", final=True)
-        if self._pending_text:
-            piece, self._pending_text = self._pending_text, ""
-            piece, self._column = break_long_lines(piece, self._column)
-            cursor = QTextCursor(self.body.document())
-            cursor.movePosition(QTextCursor.MoveOperation.End)
-            cursor.insertText(piece)
+            text = self._decoder.decode(data, final=self._read_offset >= exchange.received)
+            self._insert(text)
         if self._read_offset >= end:
             self._flush_timer.stop()
+
+    def _insert(self, text: str) -> None:
+        if not text:
+            return
+        piece, self._column = break_long_lines(text, self._column)
+        cursor = QTextCursor(self.body.document())
+        cursor.movePosition(QTextCursor.MoveOperation.End)
+        cursor.insertText(piece)
+
+    def _looks_binary(self, exchange: Exchange) -> bool:
+        """A body with a NUL byte near its start is binary: say so instead of showing it."""
+        if self._binary:
+            return True
+        head = exchange.body.read(0, BINARY_SNIFF)
+        if b"\x00" not in head:
+            return False
+        self._binary = True
+        content_type = exchange.response.content_type if exchange.response else ""
+        kind = f" ({content_type})" if content_type else ""
+        self.body.setPlainText(
+            f"This body is binary{kind}; it is not shown as text. “Save body…” keeps all of "
+            "it (a hex and image viewer comes with the viewer panes)."
+        )
+        return True
 
     def _fill_headers(self, exchange: Exchange) -> None:
         """Response headers, the request as sent (secrets masked) and each redirect hop."""

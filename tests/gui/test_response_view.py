@@ -119,6 +119,8 @@ def test_display_is_capped_and_says_so(qtbot: QtBot) -> None:
         x.body(piece)
     x.end()
     v.refresh()
+    assert len(v.body_text()) < DISPLAY_CAP, "not all at once: the window would stall"
+    qtbot.waitUntil(lambda: len(v.body_text().replace("\n", "")) == DISPLAY_CAP, timeout=10000)
     shown = v.body_text()
     assert len(shown.replace("\n", "")) == DISPLAY_CAP
     assert max(len(line) for line in shown.split("\n")) == DISPLAY_LINE_LIMIT
@@ -366,3 +368,31 @@ def test_progress_updates_never_relayout_the_window(qtbot: QtBot) -> None:
     v.time_label.set_full_text(f"GET {long_url}")
     assert v.time_label.text() != v.time_label.full_text(), "a long URL is elided"
     assert v.time_label.toolTip() == f"GET {long_url}"
+
+
+def test_a_binary_body_is_not_shown_as_text(qtbot: QtBot) -> None:
+    v = view(qtbot)
+    x = Scripted("application/octet-stream")
+    v.show_exchange(x.start())
+    x.head()
+    x.body(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 10)
+    x.end()
+    v.refresh()
+    assert v.body_text().startswith("This body is binary (application/octet-stream)")
+    assert "\x00" not in v.body_text()
+    assert v.save_button.isEnabled()
+
+
+def test_json_too_big_to_reformat_smoothly_is_shown_as_it_came(qtbot: QtBot) -> None:
+    from app.ui.response_view import PRETTY_LIMIT
+
+    v = view(qtbot)
+    x = Scripted("application/json")
+    v.show_exchange(x.start())
+    x.head()
+    big = json.dumps([{"id": i, "name": "x" * 40} for i in range(PRETTY_LIMIT // 40)])
+    x.body(big.encode())
+    x.end()
+    v.refresh()
+    qtbot.waitUntil(lambda: len(v.body_text().replace("\n", "")) == len(big), timeout=10000)
+    assert "\n  " not in v.body_text()
