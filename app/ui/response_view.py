@@ -184,20 +184,25 @@ class ResponseView(QWidget):
         # status strip
         strip = QWidget(self)
         strip.setObjectName("statusStrip")
-        # steady labels: their text changes (many a second) never relayout the window
-        self.status_label = SteadyLabel("504 Gateway Timeout · Stopped", strip)
+        # the status changes a few times per exchange; the meta labels many times a
+        # second while a body arrives: they keep a fixed size and never relayout the window
+        self.status_label = QLabel("", strip)
         self.status_label.setObjectName("statusLabel")
-        self.time_label = self._meta(strip, "PATCH https://api.example.com/v1/items")
-        self.size_label = self._meta(strip, "1023.9 MiB received")
+        self.time_label = self._meta(strip, "99.99 s")
+        self.size_label = self._meta(strip, "1023.9 MiB")
         self.version_label = self._meta(strip, "HTTP/1.1")
-        self.copy_button = QPushButton("Copy", strip)
+        self.copy_button = QPushButton("", strip)
+        self.copy_button.setObjectName("copyButton")
         self.copy_button.setIcon(theme.icon("copy"))
         self.copy_button.setToolTip("Copy the response body")
+        self.copy_button.setAccessibleName("Copy")
         self.copy_button.clicked.connect(self.copyBodyRequested)
         self.save_button = QPushButton("Save body…", strip)
         self.save_button.setIcon(theme.icon("save"))
         self.save_button.setToolTip("Save the whole response body to a file")
         self.save_button.clicked.connect(self.saveBodyRequested)
+        # the strip never sets the pane's minimum width: in a narrow pane it is clipped
+        strip.setMinimumWidth(160)
         strip_layout = QHBoxLayout(strip)
         strip_layout.setContentsMargins(10, 6, 10, 6)
         strip_layout.addWidget(self.status_label)
@@ -433,7 +438,7 @@ class ResponseView(QWidget):
                 self._show_final(exchange)
             return
         if exchange.response is not None:
-            self.size_label.set_full_text(f"{human_size(exchange.received)} received")
+            self.size_label.set_full_text(human_size(exchange.received))
             self._update_notice()
             behind = self._read_offset < min(exchange.received, DISPLAY_CAP)
             if behind and not self._flush_timer.isActive():
@@ -446,7 +451,7 @@ class ResponseView(QWidget):
             method, url = sent.method, sent.url
         else:
             method, url = exchange.method, exchange.url
-        self.time_label.set_full_text(f"{method} {url}")
+        self.status_label.setToolTip(f"{method} {url}")  # never in the strip: it is unbounded
         self.stack.setCurrentIndex(BODY)
         self.busy_bar.show()
 
@@ -482,7 +487,7 @@ class ResponseView(QWidget):
         elif exchange.state is ExchangeState.STOPPED:
             shown = self._status if self._status not in ("", "Sending…") else ""
             self._set_status(f"{shown} · Stopped" if shown else "Stopped", theme.MUTED)
-            self.size_label.set_full_text(f"{human_size(exchange.received)} received")
+            self.size_label.set_full_text(human_size(exchange.received))
         else:
             error = exchange.error
             self._show_error_page(
@@ -492,7 +497,7 @@ class ResponseView(QWidget):
             )
             self.download_button.setVisible(isinstance(error, BodyTooLarge))
             if exchange.received:
-                self.size_label.set_full_text(f"{human_size(exchange.received)} received")
+                self.size_label.set_full_text(human_size(exchange.received))
                 self.save_button.setToolTip("Save what arrived before it failed")
 
     def _show_done(self, exchange: Exchange) -> None:
@@ -531,7 +536,7 @@ class ResponseView(QWidget):
         return self.body.toPlainText()
 
     def status_text(self) -> str:
-        return self.status_label.full_text()
+        return self.status_label.text()
 
     # ---------------------------------------------------------- internals
 
@@ -546,7 +551,7 @@ class ResponseView(QWidget):
 
     def _set_status(self, text: str, color: str | None) -> None:
         self._status = text
-        self.status_label.set_full_text(text)
+        self.status_label.setText(text)
         if color:
             c = QColor(color)
             tint = f"rgba({c.red()}, {c.green()}, {c.blue()}, 40)"

@@ -150,6 +150,7 @@ class OptionsEditor(QWidget):
                 self,
             )
             hint.setObjectName("hint")
+            hint.setWordWrap(True)  # a long line would set the whole editor's minimum width
             form.addRow(hint)
 
     def set_settings(self, settings: Settings, defaults: Settings) -> None:

@@ -2,17 +2,19 @@
 
 A QLabel reports a new size hint with every new text, so a status line that
 counts received bytes relayouts its whole window (splitters included) many
-times a second, and a long URL in it pushes the window wider than the screen.
-A SteadyLabel has a fixed size, from a template text chosen once (Qt stops
-an ``updateGeometry`` at a widget whose minimum and maximum sizes are equal);
-the text it shows is elided to that width, and the full text is its tooltip.
+times a second.  A SteadyLabel has a fixed size, that of a template text
+measured once its stylesheet applies (Qt stops an ``updateGeometry`` at a
+widget whose minimum and maximum sizes are equal); a longer text is elided to
+that width, the full text then being its tooltip.
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QSize, Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QFontMetrics, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QWidget
+
+_SIZE_EVENTS = (QEvent.Type.Polish, QEvent.Type.FontChange, QEvent.Type.StyleChange)
 
 
 class SteadyLabel(QLabel):
@@ -31,34 +33,30 @@ class SteadyLabel(QLabel):
         if text == self._full:
             return
         self._full = text
-        self.setToolTip(text if text != self._shown(text) else "")
-        self.setText(self._shown(text))
+        shown = self._shown(text)
+        self.setToolTip(text if shown != text else "")
+        self.setText(shown)
 
     def _shown(self, text: str) -> str:
-        width = self.contentsRect().width()
+        width = self.contentsRect().width() - 2 * self.margin()
         if width <= 0:
             return text
         return QFontMetrics(self.font()).elidedText(text, Qt.TextElideMode.ElideMiddle, width)
 
-    def sizeHint(self) -> QSize:
-        metrics = QFontMetrics(self.font())
-        margins = self.contentsMargins()
-        width = metrics.horizontalAdvance(self._template) + margins.left() + margins.right()
-        height = metrics.height() + margins.top() + margins.bottom() + 2 * self.margin()
-        return QSize(width + 2 * self.margin() + 8, height)
-
-    def minimumSizeHint(self) -> QSize:
-        return self.sizeHint()
-
     def _fix_size(self) -> None:
-        size = self.sizeHint()
+        """Fixed at the template's size, as the label's style (font, padding) measures it."""
+        shown = self.text()
+        QLabel.setText(self, self._template)
+        size = QLabel.sizeHint(self)
+        QLabel.setText(self, shown)
         if self.minimumSize() != size or self.maximumSize() != size:
             self.setFixedSize(size)
 
-    def changeEvent(self, event: QEvent) -> None:
-        super().changeEvent(event)
-        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
-            self._fix_size()  # the stylesheet's font arrives when the label is polished
+    def event(self, event: QEvent) -> bool:
+        handled = super().event(event)
+        if event.type() in _SIZE_EVENTS:
+            self._fix_size()
+        return handled
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)

@@ -450,3 +450,20 @@ def test_reload_reads_the_collection_again_in_the_background(
     }
     assert "Added outside" in names
     assert not window.busy_indicator.isVisible()
+
+
+def test_the_window_keeps_its_width_with_a_long_url_and_every_option_shown(
+    qtbot: QtBot, window: MainWindow, qasync_loop: qasync.QEventLoop, demo_server: str
+) -> None:
+    """No pane's minimum width may push the window past the size it was given (a
+    330-character URL once made it 3,327 px wide; a long hint in Options, 1,455 px)."""
+    window.resize(1380, 860)
+    qasync_loop.run_until_complete(asyncio.sleep(0))
+    minimums = [window.splitter.widget(i).minimumSizeHint().width() for i in range(3)]
+    assert sum(minimums) <= 1000, f"the panes no longer fit a 1024-px screen: {minimums}"
+    type_url(qtbot, window, f"{demo_server}/anything/" + "a" * 300)
+    send_and_wait(window, qasync_loop)
+    window.editor.tabs.setCurrentIndex(4)  # Options
+    qtbot.wait(50)
+    assert window.width() == 1380
+    assert window.response.status_text().startswith("200")
