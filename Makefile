@@ -29,6 +29,7 @@ bench:
 	@scripts/setup.sh --gui
 	.venv/bin/python tests/bench/startup.py
 	.venv/bin/python tests/bench/collection.py
+	.venv/bin/python tests/bench/responsiveness.py
 
 clean:
 	rm -rf .venv .pytest_cache .mypy_cache .ruff_cache build dist

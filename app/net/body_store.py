@@ -52,6 +52,10 @@ RECHECK_EVERY = 64 * 1024 * 1024
 COPY_BLOCK = 4 * 1024 * 1024
 #: unwritten bytes a writer of the store lets pile up before it waits (see ``wait_below``)
 BACKLOG_LIMIT = 32 * 1024 * 1024
+#: the writer thread writes what is pending in one system call, up to this much: one
+#: hand-over of the GIL per batch, not per block, keeps the event loop's thread running
+WRITE_BATCH = 16 * 1024 * 1024
+_IOV_MAX = 512
 
 #: (bytes copied, bytes in all) -> False to stop copying
 CopyProgress = Callable[[int, int], bool | None]
@@ -154,6 +158,8 @@ class BodyStore:
         self._pending: collections.deque[bytes] = collections.deque()
         #: a write the writer thread could not do: raised to the next caller
         self._error: OSError | None = None
+        #: a writer job is queued or running for this store
+        self._draining = False
         self._checked_at = 0
         self._released = False
         #: ``to_file`` stores: the file the body goes to (None: a temporary file)
@@ -276,7 +282,7 @@ class BodyStore:
         self._adopt_file(fd, removal)
         if memory:
             self._pending.append(memory)
-            self._submit(memory, 0)
+            self._schedule_drain()
         self._checked_at = self._size
 
     def _adopt_file(self, fd: int, removal: str | None) -> None:
@@ -290,27 +296,47 @@ class BodyStore:
             self._check_space(self._directory(), len(data))
             self._checked_at = self._size
         self._pending.append(data)
-        self._submit(data, self._size)
+        self._schedule_drain()
 
-    def _submit(self, data: bytes, offset: int) -> None:
+    def _schedule_drain(self) -> None:
+        """Make sure a writer job will write what is pending (one job at a time)."""
+        if not self._draining:
+            self._draining = True
+            _WRITER.submit(self._drain)
+
+    def _drain(self) -> None:
+        """On the writer thread: write one batch of pending blocks, then queue again if
+        more are pending (so several stores' writes and closes take turns)."""
         fd = self._fd
-
-        def write() -> None:
-            if self._error is not None:
-                return  # after a failed write the rest stays in memory, unwritten
-            try:
-                _write_all(fd, data, offset)
-            except OSError as exc:
-                with self._changed:
-                    self._error = exc
-                    self._changed.notify_all()
+        with self._changed:
+            if self._error is not None or self._released or not self._pending:
+                self._draining = False
                 return
+            batch: list[bytes] = []
+            size = 0
+            for block in self._pending:
+                if batch and (size + len(block) > WRITE_BATCH or len(batch) >= _IOV_MAX):
+                    break
+                batch.append(block)
+                size += len(block)
+            offset = self._written
+        try:  # outside the lock: readers and the event loop go on meanwhile
+            _write_blocks(fd, batch, offset)
+        except OSError as exc:
             with self._changed:
-                self._pending.popleft()  # the blocks are written in the order queued
-                self._written = offset + len(data)
+                self._error = exc  # the rest stays in memory, unwritten
+                self._draining = False
                 self._changed.notify_all()
-
-        _WRITER.submit(write)
+            return
+        with self._changed:
+            for _ in batch:
+                self._pending.popleft()  # written in the order queued
+            self._written = offset + size
+            self._changed.notify_all()
+            if self._pending and not self._released:
+                _WRITER.submit(self._drain)
+            else:
+                self._draining = False
 
     def _check_space(self, directory: str, needed: int) -> None:
         free = free_space(directory)
@@ -389,6 +415,26 @@ class BodyStore:
         if self._finalizer is not None:
             self._finalizer()  # closes the file on the writer thread, after its blocks
         self._fd = -1
+
+
+def _write_blocks(fd: int, blocks: list[bytes], offset: int) -> None:
+    """Write ``blocks`` one after another from ``offset``, in as few calls as it takes."""
+    if len(blocks) == 1 or not hasattr(os, "pwritev"):
+        for block in blocks:
+            _write_all(fd, block, offset)
+            offset += len(block)
+        return
+    written = os.pwritev(fd, blocks, offset)
+    total = sum(len(b) for b in blocks)
+    if written < total:  # a short write: finish the rest block by block
+        done = 0
+        for block in blocks:
+            end = done + len(block)
+            if end > written:
+                _write_all(
+                    fd, memoryview(block)[max(written - done, 0) :], offset + max(written, done)
+                )
+            done = end
 
 
 def _write_all(fd: int, data: bytes | bytearray | memoryview, offset: int) -> None:

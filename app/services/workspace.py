@@ -114,7 +114,8 @@ class Workspace(QObject):
         session = self.session
         await asyncio.to_thread(lambda: session.secrets)  # keyring discovery, D-Bus
         self.secretsReady.emit(session.secrets.persistent, session.secrets.reason)
-        paths, errors = session.collection_paths_to_restore()
+        # on the first run this copies the sample collection: in the worker too
+        paths, errors = await asyncio.to_thread(session.collection_paths_to_restore)
         for path in paths:
             try:
                 await self.open_collection_async(Path(path))

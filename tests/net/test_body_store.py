@@ -191,3 +191,21 @@ def test_the_backlog_is_bounded_by_wait_below(tmp_path: Path) -> None:
         assert waited.is_alive(), "it waits while the writer is held"
     waited.join(5)
     assert not waited.is_alive()
+
+
+def test_pending_blocks_are_written_in_order_in_batches(tmp_path: Path) -> None:
+    from app.net.body_store import _write_blocks
+
+    target = tmp_path / "blocks.bin"
+    fd = os.open(target, os.O_RDWR | os.O_CREAT)
+    try:
+        _write_blocks(fd, [b"abc", b"", b"defg", b"h" * 100_000], 5)
+    finally:
+        os.close(fd)
+    assert target.read_bytes() == b"\0" * 5 + b"abcdefg" + b"h" * 100_000
+    store = BodyStore(memory_budget=1, directory=tmp_path)
+    with writer_paused():
+        for i in range(300):
+            store.append(bytes([i % 256]) * 1000)
+    store.flush()
+    assert store.read() == b"".join(bytes([i % 256]) * 1000 for i in range(300))
