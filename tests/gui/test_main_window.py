@@ -467,3 +467,24 @@ def test_the_window_keeps_its_width_with_a_long_url_and_every_option_shown(
     qtbot.wait(50)
     assert window.width() == 1380
     assert window.response.status_text().startswith("200")
+
+
+def test_a_full_disk_is_explained_in_the_pane_and_the_next_send_works(
+    qtbot: QtBot,
+    window: MainWindow,
+    qasync_loop: qasync.QEventLoop,
+    demo_server: str,
+    small_tmpfs: Path,
+) -> None:
+    window.workspace.session.body_directory = small_tmpfs  # bodies past 1 MiB go here
+    type_url(qtbot, window, f"{demo_server}/gzip-bomb?gb=0.01")
+    send_and_wait(window, qasync_loop)
+    assert "Error" in window.response.status_text()
+    text = window.response.body_text()
+    assert text.startswith("Could not store the response")
+    assert "disk" in text
+    assert "Network" not in text
+    assert list(small_tmpfs.iterdir()) == [], "nothing is left on the full disk"
+    type_url(qtbot, window, f"{demo_server}/posts/1")
+    send_and_wait(window, qasync_loop)
+    assert window.response.status_text().startswith("200")
