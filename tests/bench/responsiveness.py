@@ -235,6 +235,9 @@ def run_child(
     home = Path(tempfile.mkdtemp(prefix=f"home-{name}-", dir=root))
     if seed is not None:
         shutil.copytree(seed, home, dirs_exist_ok=True)
+    # the GiBs an earlier scenario wrote are still being flushed to disk: finish that
+    # first, or this scenario measures the kernel's writeback of the last one
+    os.sync()
     env = child_env(home)
     argv = [sys.executable, str(Path(__file__).resolve()), "--scenario", name]
     for key, url in urls.items():
