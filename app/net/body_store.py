@@ -36,6 +36,7 @@ import contextlib
 import errno
 import os
 import queue
+import sys
 import tempfile
 import threading
 import weakref
@@ -111,6 +112,7 @@ class _DiskWriter:
         self._jobs.put(job)
 
     def _run(self) -> None:
+        yield_to_the_window()
         while True:
             job = self._jobs.get()
             with contextlib.suppress(Exception):  # a job reports its own failures
@@ -119,6 +121,25 @@ class _DiskWriter:
 
 
 _WRITER = _DiskWriter()
+
+#: how much nicer than the window's thread the body's worker threads are
+BACKGROUND_NICENESS = 5
+
+
+def yield_to_the_window() -> None:
+    """Make the calling (worker) thread yield the CPU to the window's thread.
+
+    Writing and inflating bodies can keep both cores of a small machine busy;
+    the thread that paints the window must not wait for a CPU behind them.
+    Linux applies ``setpriority`` to one thread; elsewhere this does nothing.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(OSError, AttributeError):
+        thread = threading.get_native_id()
+        current = os.getpriority(os.PRIO_PROCESS, thread)
+        if current < BACKGROUND_NICENESS:
+            os.setpriority(os.PRIO_PROCESS, thread, BACKGROUND_NICENESS)
 
 
 def _close(fd: int, removal: str | None) -> None:

@@ -25,6 +25,8 @@ import asyncio
 import contextlib
 import dataclasses
 import errno
+import functools
+import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -43,7 +45,13 @@ from app.core.errors import (
 from app.core.resolved import AUTH_FROM_CLIENT, AUTH_NONE, ClientProfile, ResolvedRequest
 from app.core.units import human_size
 from app.net.auth import build_auth
-from app.net.body_store import BACKLOG_LIMIT, BodyCapReached, DiskFull
+from app.net.body_store import (
+    BACKLOG_LIMIT,
+    BodyCapReached,
+    BodyStore,
+    DiskFull,
+    yield_to_the_window,
+)
 from app.net.clients import ClientLease, ClientPool
 from app.net.decoding import ContentDecoder, DecodingFailed
 from app.net.errors import Where, goaway, host_port, mask, masked, to_request_error
@@ -63,8 +71,6 @@ EventSink = Callable[[Exchange, Event], None]
 
 #: RFC 9110 9.2.2: requests that may be sent again automatically
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
-#: give the event loop a turn after holding it this long while storing a body
-LOOP_SLICE_S = 0.008
 #: a redirect body up to this size is read so the connection can be reused
 REDIRECT_DRAIN_LIMIT = 256 * 1024
 #: ending a body stream early never waits longer than this
@@ -380,34 +386,40 @@ class _Run:
                 )
             if decoder.passthrough and head.expected_size is not None:
                 self._store_step(store.ensure_room, head.expected_size)
-            paused_at = time.perf_counter()
             chunks = response.aiter_raw()
+            stop = threading.Event()
             try:
                 async for raw in chunks:
                     exchange.wire_bytes += len(raw)
-                    for piece in decoder.decode(raw):
-                        self._store_step(store.append, piece)
+                    if decoder.passthrough:
+                        self._store_step(store.append, raw)
                         if store.backlog > BACKLOG_LIMIT:  # the disk is slower than the network
                             await self._store_wait(store.wait_below)
-                        if time.perf_counter() - paused_at > LOOP_SLICE_S:
-                            await asyncio.sleep(0)  # a huge decoded body must not hold the loop
-                            paused_at = time.perf_counter()
+                    else:
+                        # inflating (a 1 MiB read of a gzip bomb is a GiB) happens in a worker:
+                        # zlib lets go of the GIL, the event loop's thread reads the socket
+                        inflate = functools.partial(_decode_into, decoder, raw, store, stop)
+                        await self._store_wait(inflate)
                     self.emit(Progress(store.size, exchange.wire_bytes, exchange.expected_size))
+                if not decoder.passthrough:
+                    await self._store_wait(
+                        functools.partial(_decode_into, decoder, None, store, stop)
+                    )
             except BaseException:  # the cap, a full disk, Stop: end the stream in this task
+                stop.set()  # a worker still inflating stops at its next piece
                 await end_stream(chunks, response)
                 raise
-            for piece in decoder.flush():
-                self._store_step(store.append, piece)
             if store.backlog:
                 await self._store_wait(store.flush)  # complete means written
         finally:
             await response.aclose()
 
-    async def _store_wait(self, wait: Callable[[], None]) -> None:
-        """Wait in a worker for the body store's writer; its failures are local ones."""
+    async def _store_wait(self, work: Callable[[], None]) -> None:
+        """Body store work in a worker thread (waiting for its writer, inflating into it);
+        its failures are mapped as the store's own are."""
         try:
-            await asyncio.to_thread(wait)
-        except OSError as exc:
+            await asyncio.to_thread(work)
+        except (OSError, BodyCapReached) as exc:
             self._store_step(_raise, exc)
 
     def _store_step(self, step: Callable[[Any], None], argument: Any) -> None:
@@ -456,6 +468,21 @@ class _Run:
 
 def _raise(error: BaseException) -> None:
     raise error
+
+
+def _decode_into(
+    decoder: ContentDecoder, raw: bytes | None, store: BodyStore, stop: threading.Event
+) -> None:
+    """In a worker: inflate ``raw`` (None: what the decoder still holds) into ``store``,
+    piece by piece, waiting for the store's writer when its backlog is full."""
+    yield_to_the_window()
+    pieces = decoder.decode(raw) if raw is not None else decoder.flush()
+    for piece in pieces:
+        if stop.is_set():
+            return
+        store.append(piece)
+        if store.backlog > BACKLOG_LIMIT:
+            store.wait_below()
 
 
 async def _drain_and_close(response: httpx.Response) -> None:
