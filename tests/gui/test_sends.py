@@ -197,3 +197,20 @@ def test_a_template_error_is_raised_before_anything_runs(sends: SendService) -> 
     with pytest.raises(ExpansionTooLarge):
         sends.send(request, collection, request)
     assert sends.running() == []
+
+
+def test_stopping_a_compressed_body_stops_its_inflating_worker(
+    sends: SendService, qasync_loop: qasync.QEventLoop, demo_server: str
+) -> None:
+    """Inflating runs in a worker thread: Stop must stop it too, not only the socket."""
+    from app.net.decoding import PIECE
+
+    exchange = sends.send(Request(name="b", url=f"{demo_server}/gzip-bomb?gb=1"), None)
+    run_until(qasync_loop, lambda: exchange.received >= 64 * PIECE, 30)
+    assert sends.stop(exchange)
+    run_until(qasync_loop, lambda: exchange.finished, 10)
+    assert exchange.state is ExchangeState.STOPPED
+    at_stop = exchange.received
+    let_time_pass(qasync_loop, 0.5)
+    assert exchange.received <= at_stop + PIECE, "at most the piece being stored finishes"
+    assert exchange.received < 1024**3
