@@ -53,6 +53,8 @@ RULES: dict[str, Rule] = {
     ),
     "cli": Rule(_QT, ("app.ui", "app.services")),
 }
+
+
 def layer_files(root: Path, layer: str) -> list[Path]:
     """The files of ``layer`` under ``root/app``: a package, a module, or both."""
     package, module = root / "app" / layer, root / "app" / f"{layer}.py"
