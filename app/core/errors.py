@@ -2,7 +2,8 @@
 
     CourierError                  message: one sentence a user understands
     ├── StorageError              a collection file could not be read or written
-    │   └── CollectionNotFound    the directory has no collection.yaml
+    │   ├── CollectionNotFound    the directory has no collection.yaml
+    │   └── FileChangedOnDisk     a save found the file changed outside Courier
     ├── TemplateError             a {{variable}} could not be resolved
     │   └── ExpansionTooLarge     expanding variables went past its budget
     └── RequestError              sending failed (mapped by type in app.net.errors)
@@ -32,6 +33,7 @@ Neither ever holds a secret: app.net.errors masks them before building one.
 from __future__ import annotations
 
 import enum
+from pathlib import Path
 
 
 class Phase(enum.StrEnum):
@@ -70,6 +72,20 @@ class StorageError(CourierError):
 
 class CollectionNotFound(StorageError):
     title = "Not a collection"
+
+
+class FileChangedOnDisk(StorageError):
+    """A save found the file changed since Courier read it (an editor, a git pull).
+
+    Nothing was written.  The caller offers: keep mine (save again with
+    ``force``), take theirs (reload the file), or compare.
+    """
+
+    title = "Changed outside Courier"
+
+    def __init__(self, message: str, *, path: Path, detail: str = "") -> None:
+        super().__init__(message, detail=detail)
+        self.path = path
 
 
 class TemplateError(CourierError):

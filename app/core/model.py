@@ -188,6 +188,22 @@ DEFAULT_SETTINGS = Settings(
 )
 
 
+@dataclass(frozen=True, slots=True)
+class FileStamp:
+    """What a file was when Courier last read or wrote it (runtime only).
+
+    ``mtime_ns`` and ``size`` come from ``stat`` (like git's index); ``sha256``
+    is the digest of the bytes read, or None when the file's content was not
+    read (its parse came from the cache).  A save compares the file on disk with
+    this stamp and refuses to overwrite a file changed since
+    (``app.core.errors.FileChangedOnDisk``).
+    """
+
+    mtime_ns: int
+    size: int
+    sha256: str | None = None
+
+
 @dataclass(slots=True)
 class Request:
     name: str
@@ -203,6 +219,8 @@ class Request:
     disabled_inherited_headers: list[str] = field(default_factory=list)
     #: runtime only: the ``*.request.yaml`` file this request was loaded from / saved to
     path: Path | None = field(default=None, compare=False, repr=False)
+    #: runtime only: that file as last read or written
+    disk: FileStamp | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -217,6 +235,8 @@ class Folder:
     requests: list[Request] = field(default_factory=list)
     #: runtime only: the directory of this folder
     path: Path | None = field(default=None, compare=False, repr=False)
+    #: runtime only: its folder.yaml as last read or written (None: no such file)
+    disk: FileStamp | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -225,6 +245,8 @@ class Environment:
     variables: list[Variable] = field(default_factory=list)
     #: runtime only: ``environments/<slug>.yaml``
     path: Path | None = field(default=None, compare=False, repr=False)
+    #: runtime only: that file as last read or written
+    disk: FileStamp | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(slots=True)
@@ -257,6 +279,8 @@ class Collection:
     environments: list[Environment] = field(default_factory=list)
     #: runtime only: the collection directory
     path: Path | None = field(default=None, compare=False, repr=False)
+    #: runtime only: its collection.yaml as last read or written
+    disk: FileStamp | None = field(default=None, compare=False, repr=False)
     #: runtime only: files that failed to load (reported, never overwritten)
     problems: list[LoadProblem] = field(default_factory=list, compare=False, repr=False)
 
