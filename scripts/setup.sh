@@ -91,12 +91,16 @@ if [ ! -x "$venv/bin/python" ]; then
   fi
 fi
 
-# Re-install only when the dependency list changed.
+# Install exactly what requirements/lock.txt names (versions and hashes), then
+# Courier itself without touching its dependencies.  Re-install only when the
+# lock or pyproject.toml changed.  scripts/lock.sh regenerates the lock.
 stamp="$venv/.courier-installed"
-fingerprint=$(sha256sum pyproject.toml | cut -d' ' -f1)
+fingerprint=$(cat pyproject.toml requirements/lock.txt | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$fingerprint" ]; then
-  say "installing Courier and its dependencies into .venv"
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --upgrade pip
-  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+  say "installing Courier and its locked dependencies into .venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --require-hashes --only-binary=:all: -r requirements/lock.txt
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check \
+    --no-deps --no-build-isolation -e .
   echo "$fingerprint" > "$stamp"
 fi
