@@ -21,6 +21,7 @@ from app.core.model import (
     Settings,
     Variable,
 )
+from app.net.cookie_jar import jar_file
 from app.net.exchange import Exchange, ExchangeState
 from app.secrets import MemoryStore
 from app.session import Session
@@ -302,3 +303,35 @@ def test_saving_unchanged_secrets_makes_no_keychain_call(tmp_path: Path) -> None
     store.calls.clear()
     reopened.store_secrets(secret_slots.collection_slots(loaded))
     assert "set" not in store.calls, "values read from the keychain are known to be there"
+
+
+def test_session_cookies_end_with_the_app_unless_the_user_keeps_them(
+    tmp_path: Path, demo_server: str
+) -> None:
+    collection = Collection(name="c", base_url=demo_server)
+    set_both = Request(name="set", url="/cookies/set?session=1")
+    set_lasting = Request(name="keep", url="/cookies/keep?lasting=2")
+    check = Request(name="check", url="/cookies")
+
+    async def run(*requests: Request, keep: bool | None = None) -> dict[str, str]:
+        s = session(tmp_path)
+        if keep is not None:
+            s.set_keep_session_cookies(keep)
+        try:
+            for request in (*requests, check):
+                exchange = await s.send(s.resolve(request, collection))
+            assert exchange.state is ExchangeState.DONE, exchange.error
+            cookies: dict[str, str] = json.loads(exchange.body.read())["cookies"]
+            return cookies
+        finally:
+            await s.aclose()
+            s.save_state()
+
+    assert asyncio.run(run(set_both, set_lasting)) == {"session": "1", "lasting": "2"}
+    assert asyncio.run(run()) == {"lasting": "2"}, "the session cookie ended with the app"
+
+    asyncio.run(run(set_both, keep=True))
+    assert asyncio.run(run()) == {"session": "1", "lasting": "2"}, "kept: the setting is saved"
+    assert asyncio.run(run(keep=False)) == {"lasting": "2"}, "no longer kept: not read back"
+    assert json.loads(jar_file(collection.id).read_text())["cookies"][0]["name"] == "lasting"
+    assert len(json.loads(jar_file(collection.id).read_text())["cookies"]) == 1, "rewritten"

@@ -30,6 +30,8 @@ class AppState:
     first_run_done: bool = False
     #: collection id -> name of its active environment ("" = none)
     active_environments: dict[str, str] = field(default_factory=dict)
+    #: write session cookies (no expiry date) to the jars too, so they outlive a run
+    keep_session_cookies: bool = False
 
 
 def default_path() -> Path:
@@ -78,7 +80,8 @@ def _from_json(data: Any) -> AppState:
 def save_app_state(state: AppState, path: Path | None = None) -> None:
     path = path or default_path()
     paths.ensure_dir(path.parent)
-    atomic_write(path, (json.dumps(asdict(state), indent=2) + "\n").encode("utf-8"))
+    text = json.dumps(asdict(state), indent=2) + "\n"
+    atomic_write(path, text.encode("utf-8"), mode=paths.PRIVATE_FILE_MODE)
 
 
 def add_recent(state: AppState, collection_path: str) -> None:

@@ -74,7 +74,8 @@ class ParseCache:
         if not self._dirty and len(self._new) == len(self._old):
             return
         with contextlib.suppress(OSError, TypeError):
-            self._file.parent.mkdir(parents=True, exist_ok=True)
+            paths.ensure_dir(self._file.parent)
             payload = {"format": FORMAT, "entries": self._new}
             # only validated files are cached; ``str`` covers odd values under unknown keys
-            atomic_write(self._file, orjson.dumps(payload, default=str))
+            data = orjson.dumps(payload, default=str)
+            atomic_write(self._file, data, mode=paths.PRIVATE_FILE_MODE)

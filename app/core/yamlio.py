@@ -119,16 +119,19 @@ def _default_mode() -> int:
 _FILE_MODE = _default_mode()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, whole.
 
     Temp file in the same directory, fsync, ``os.replace``; on failure the temp
-    file is removed and the original is untouched.  Raises ``OSError``.
+    file is removed and the original is untouched.  The new file gets ``mode``
+    (before it is renamed into place) or, by default, the old file's mode (a new
+    file: as the umask says).  Raises ``OSError``.
     """
-    try:
-        mode = path.stat().st_mode & 0o777
-    except FileNotFoundError:
-        mode = _FILE_MODE
+    if mode is None:
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = _FILE_MODE
     fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:

@@ -62,7 +62,8 @@ ROUTES_HELP = {
     "GET /oauth/authorize": "OAuth 2.0 authorization (PKCE S256, approves at once)",
     "GET /oauth/me": "200 with a valid OAuth 2.0 access token",
     "ANY /aws/...": "checks AWS Signature v4 (AKIDCOURIERDEMO / courier/demo/secret/key)",
-    "GET /cookies/set?name=value": "sets the query parameters as cookies",
+    "GET /cookies/set?name=value": "sets the query parameters as session cookies",
+    "GET /cookies/keep?name=value": "sets the query parameters as cookies that last a day",
 }
 
 _WORDS = tuple(
@@ -371,10 +372,18 @@ async def cookies(request: Request) -> JSONResponse:
 
 
 async def set_cookies(request: Request) -> JSONResponse:
-    """Sets every query parameter as a cookie (?flavour=oat&size=big)."""
+    """Sets every query parameter as a session cookie (?flavour=oat&size=big)."""
     response = JSONResponse({"set": dict(request.query_params)})
     for name, value in request.query_params.items():
         response.set_cookie(name, value, path="/")
+    return response
+
+
+async def keep_cookies(request: Request) -> JSONResponse:
+    """Sets every query parameter as a cookie with Max-Age (a day): kept between runs."""
+    response = JSONResponse({"set": dict(request.query_params)})
+    for name, value in request.query_params.items():
+        response.set_cookie(name, value, max_age=86400, path="/")
     return response
 
 
@@ -566,6 +575,7 @@ def create_demo_app() -> Starlette:
             Route("/api-key", api_key),
             Route("/cookies", cookies),
             Route("/cookies/set", set_cookies),
+            Route("/cookies/keep", keep_cookies),
             Route("/redirect/{n}", redirect),
             Route(
                 "/redirect-to",

@@ -132,6 +132,8 @@ class ClientPool:
         self._closing: set[asyncio.Task[None]] = set()
         #: cookie key -> (jar, what was last saved)
         self._jars: dict[str, tuple[CookieJar, bytes]] = {}
+        #: write session cookies to disk too (the user's preference); else they end with the run
+        self.keep_session_cookies = False
         self._save_lock: asyncio.Lock | None = None
         #: leases may be built in worker threads (see ``has_client``)
         self._lock = threading.RLock()
@@ -192,8 +194,12 @@ class ClientPool:
         """The collection's jar (loaded from disk once; "" = this session only)."""
         with self._lock:
             if key not in self._jars:
-                jar = cookie_jar.load(key) if key else CookieJar()
-                self._jars[key] = (jar, cookie_jar.dump(jar))
+                keep = self.keep_session_cookies
+                jar, stale = (
+                    cookie_jar.load_jar(key, keep_session=keep) if key else (CookieJar(), False)
+                )
+                # a file holding cookies that were dropped is rewritten at the next save
+                self._jars[key] = (jar, b"" if stale else cookie_jar.dump(jar, keep_session=keep))
             return self._jars[key][0]
 
     def preload_jar(self, key: str) -> None:
@@ -205,7 +211,7 @@ class ClientPool:
         for key, (jar, saved) in list(self._jars.items()):
             if not key:
                 continue
-            now = cookie_jar.dump(jar)
+            now = cookie_jar.dump(jar, keep_session=self.keep_session_cookies)
             if now != saved:
                 changed.append((key, jar, now))
         return changed

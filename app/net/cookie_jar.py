@@ -5,6 +5,11 @@ its transport variants) and are written as JSON under
 ``<data dir>/cookies/<collection id>.json`` - never into the collection folder,
 which may be shared in git.  A request or folder can opt out: it then uses a
 jar whose policy refuses every cookie, so nothing is sent or stored.
+
+Session cookies (no Expires or Max-Age) end with the run, as in a browser: they
+are neither written nor read back unless the user keeps them (an app-wide
+preference); expired cookies are never written.  Jar files are 0600 in a 0700
+folder: they hold live login sessions.
 """
 
 from __future__ import annotations
@@ -73,8 +78,16 @@ def rows(jar: CookieJar) -> list[CookieRow]:
     )
 
 
-def dump(jar: CookieJar) -> bytes:
-    data = [_as_dict(r) for r in rows(jar)]
+def _kept(row: CookieRow, now: float, keep_session: bool) -> bool:
+    if row.expires is None:
+        return keep_session
+    return row.expires > now
+
+
+def dump(jar: CookieJar, *, keep_session: bool = False) -> bytes:
+    """What is written of ``jar``: unexpired cookies, session ones only if kept."""
+    now = time.time()
+    data = [_as_dict(r) for r in rows(jar) if _kept(r, now, keep_session)]
     return json.dumps({"format": FORMAT, "cookies": data}, indent=1).encode("utf-8")
 
 
@@ -89,9 +102,16 @@ def _as_dict(row: CookieRow) -> dict[str, object]:
     }
 
 
-def load(key: str) -> CookieJar:
-    """The saved jar of ``key``; a corrupt file is moved aside, expired cookies dropped."""
+def load(key: str, *, keep_session: bool = False) -> CookieJar:
+    """The saved jar of ``key``; a corrupt file is moved aside, expired cookies dropped
+    (and session cookies a run that kept them wrote, unless they are kept now)."""
+    return load_jar(key, keep_session=keep_session)[0]
+
+
+def load_jar(key: str, *, keep_session: bool = False) -> tuple[CookieJar, bool]:
+    """``load``, and whether the file held cookies it dropped (it should be rewritten)."""
     jar = CookieJar()
+    dropped = False
     path = jar_file(key)
     try:
         data = json.loads(path.read_bytes())
@@ -105,23 +125,25 @@ def load(key: str) -> CookieJar:
                 expires=int(item["expires"]) if item.get("expires") is not None else None,
                 secure=bool(item.get("secure", False)),
             )
-            if row.expires is None or row.expires > now:
+            if _kept(row, now, keep_session):
                 jar.set_cookie(make_cookie(row))
+            else:
+                dropped = True
     except FileNotFoundError:
         pass
     except (OSError, ValueError, KeyError, TypeError):
         with contextlib.suppress(OSError):
             os.replace(path, path.with_name(path.name + ".bad"))
         jar = CookieJar()
-    return jar
+    return jar, dropped
 
 
 def write(key: str, data: bytes) -> None:
-    """Write a jar's ``dump`` (blocking: call it from a worker thread)."""
+    """Write a jar's ``dump`` (blocking: call it from a worker thread), owner-only."""
     path = jar_file(key)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, data)
+    paths.ensure_dir(path.parent)
+    atomic_write(path, data, mode=paths.PRIVATE_FILE_MODE)
 
 
-def save(key: str, jar: CookieJar) -> None:
-    write(key, dump(jar))
+def save(key: str, jar: CookieJar, *, keep_session: bool = False) -> None:
+    write(key, dump(jar, keep_session=keep_session))

@@ -251,6 +251,13 @@ class SendService(QObject):
         self.session.pool.clear_cookies(key)
         self._spawn(self.session.save_cookies())
 
+    def keep_session_cookies(self) -> bool:
+        return self.session.state.keep_session_cookies
+
+    def set_keep_session_cookies(self, keep: bool) -> None:
+        self.session.set_keep_session_cookies(keep)
+        self._spawn(self.session.save_cookies())
+
     # ------------------------------------------------------------- closing
 
     def _spawn(self, coroutine: Coroutine[Any, Any, None]) -> None:

@@ -24,7 +24,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from app.core import app_state, secret_slots, storage
+from app.core import app_state, paths, secret_slots, storage
 from app.core.errors import CourierError, StorageError
 from app.core.inherit import Resolution, resolve
 from app.core.model import Auth, Collection, Environment, Folder, Request, Variable
@@ -101,6 +101,8 @@ class Session:
         #: keychain key -> the value Courier knows is stored there (read or written)
         self._in_keychain: dict[str, str] = {}
         self._state_path = state_path
+        with contextlib.suppress(OSError):  # an older Courier's laxer modes, made owner-only
+            paths.tighten()
         self.state = app_state.load_app_state(state_path)
         self.collections: list[Collection] = []
         self.demo: DemoProvider = demo if demo is not None else BackgroundDemo()
@@ -351,6 +353,7 @@ class Session:
                 from app.net.clients import ClientPool
 
                 self._pool = ClientPool()
+                self._pool.keep_session_cookies = self.state.keep_session_cookies
             return self._pool
 
     def warm_up(self) -> None:
@@ -423,6 +426,13 @@ class Session:
             self._cookies_dirty = False
             with contextlib.suppress(Exception):
                 await self.pool.save_cookies_async()
+
+    def set_keep_session_cookies(self, keep: bool) -> None:
+        """Keep session cookies between runs, or let them end with the run (the jars on
+        disk are rewritten at the next save either way)."""
+        self.state.keep_session_cookies = keep
+        if self._pool is not None:
+            self._pool.keep_session_cookies = keep
 
     async def save_cookies(self) -> None:
         self._schedule_cookie_save()

@@ -12,6 +12,7 @@ from typing import Protocol
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
@@ -38,6 +39,10 @@ class CookieAccess(Protocol):
     def delete_cookie(self, key: str, row: CookieRow) -> None: ...
 
     def clear_cookies(self, key: str) -> None: ...
+
+    def keep_session_cookies(self) -> bool: ...
+
+    def set_keep_session_cookies(self, keep: bool) -> None: ...
 
 
 def expires_text(expires: int | None) -> str:
@@ -71,6 +76,15 @@ class CookieManager(QDialog):
         )
         note.setObjectName("hint")
         note.setWordWrap(True)
+        self.keep_session = QCheckBox(
+            "Keep session cookies after Courier quits (all collections)", self
+        )
+        self.keep_session.setToolTip(
+            "Cookies without an expiry date end with the run, as in a browser, "
+            "unless this is checked."
+        )
+        self.keep_session.setChecked(access.keep_session_cookies())
+        self.keep_session.toggled.connect(access.set_keep_session_cookies)
         delete = QPushButton("Delete", self)
         delete.clicked.connect(self.delete_selected)
         clear = QPushButton("Clear all", self)
@@ -85,6 +99,7 @@ class CookieManager(QDialog):
         layout = QVBoxLayout(self)
         layout.addWidget(note)
         layout.addWidget(self.table, 1)
+        layout.addWidget(self.keep_session)
         layout.addLayout(buttons)
         self.refresh()
 

@@ -301,6 +301,11 @@ def test_cookies_tab_and_cookie_manager(
     assert json.loads(window.response.body_text()) == {"cookies": {"flavour": "rye"}}
     manager.clear_all()
     assert manager.table.rowCount() == 0
+    session = window.workspace.session
+    assert not manager.keep_session.isChecked(), "session cookies end with the app by default"
+    manager.keep_session.setChecked(True)
+    assert session.state.keep_session_cookies
+    assert session.pool.keep_session_cookies
     assert not list((tmp_path / "api").rglob("*cookie*")), "never inside the collection"
 
 

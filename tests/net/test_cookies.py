@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import stat
+import time
 from pathlib import Path
 
 from app.core.inherit import resolve
@@ -28,7 +30,7 @@ def test_cookies_persist_per_collection_outside_the_collection(
 
     async def first_run() -> None:
         pool = ClientPool()
-        await body(pool, profile, "/cookies/set?flavour=oat")
+        await body(pool, profile, "/cookies/keep?flavour=oat")
         assert await body(pool, profile, "/cookies") == {"cookies": {"flavour": "oat"}}
         await pool.aclose()
 
@@ -55,7 +57,7 @@ def test_edit_delete_and_clear(demo_server: str) -> None:
 
     async def main() -> None:
         pool = ClientPool()
-        await body(pool, profile, "/cookies/set?a=1&b=2")
+        await body(pool, profile, "/cookies/keep?a=1&b=2")
         a, b = pool.cookie_rows("k")
         pool.set_cookie("k", replace(a, value="edited"))
         assert await body(pool, profile, "/cookies") == {"cookies": {"a": "edited", "b": "2"}}
@@ -98,3 +100,69 @@ def test_a_corrupt_jar_file_is_moved_aside(courier_home: Path) -> None:
     path.write_text("{not json")
     assert list(cookie_jar.load("bad")) == []
     assert path.with_name(path.name + ".bad").read_text() == "{not json"
+
+
+def session_and_lasting_cookies(demo_server: str, key: str, keep: bool) -> None:
+    """One run: a session cookie, a lasting one (Max-Age), an expired one set by hand."""
+    profile = ClientProfile(key, demo_server, cookie_key=key)
+
+    async def run() -> None:
+        pool = ClientPool()
+        pool.keep_session_cookies = keep
+        await body(pool, profile, "/cookies/set?session=1")
+        await body(pool, profile, "/cookies/keep?lasting=2")
+        gone = cookie_jar.CookieRow("127.0.0.1", "/", "stale", "3", int(time.time()) - 60, False)
+        pool.set_cookie(key, gone)
+        names = {r.name for r in pool.cookie_rows(key)}
+        assert names == {"session", "lasting", "stale"}, "all three live in this run"
+        await pool.aclose()
+
+    asyncio.run(run())
+
+
+def saved_names(key: str) -> set[str]:
+    return {c["name"] for c in json.loads(cookie_jar.jar_file(key).read_text())["cookies"]}
+
+
+def next_run_names(key: str, keep: bool) -> set[str]:
+    async def run() -> set[str]:
+        pool = ClientPool()
+        pool.keep_session_cookies = keep
+        names = {r.name for r in pool.cookie_rows(key)}
+        await pool.aclose()
+        return names
+
+    return asyncio.run(run())
+
+
+def test_session_cookies_end_with_the_run_and_expired_ones_are_never_written(
+    demo_server: str,
+) -> None:
+    session_and_lasting_cookies(demo_server, "s", keep=False)
+    assert saved_names("s") == {"lasting"}
+    assert next_run_names("s", keep=False) == {"lasting"}
+
+
+def test_session_cookies_are_kept_when_the_user_says_so(demo_server: str) -> None:
+    session_and_lasting_cookies(demo_server, "k", keep=True)
+    assert saved_names("k") == {"session", "lasting"}, "expired ones are still not written"
+    assert next_run_names("k", keep=True) == {"session", "lasting"}
+
+    # the user changes their mind: the next run drops them, and rewrites the file
+    async def run() -> None:
+        pool = ClientPool()
+        assert {r.name for r in pool.cookie_rows("k")} == {"lasting"}
+        await pool.aclose()
+
+    asyncio.run(run())
+    assert saved_names("k") == {"lasting"}
+
+
+def test_jar_files_are_owner_only_in_owner_only_folders(
+    demo_server: str, courier_home: Path
+) -> None:
+    session_and_lasting_cookies(demo_server, "m", keep=False)
+    path = cookie_jar.jar_file("m")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.parent.parent.stat().st_mode) == 0o700, "the data directory"

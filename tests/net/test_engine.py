@@ -49,11 +49,31 @@ def test_http11_events_in_order_and_body_in_the_store(demo_server: str) -> None:
 
 
 def test_events_carry_sizes_never_bytes() -> None:
+    """Every event type, every field, through unions, containers and the dataclasses
+    an event holds (resolved hints: the annotations are strings, ``bytes | None`` too)."""
     import dataclasses
+    import typing
 
-    for event_type in (Started, HeadReceived, Progress, Finished, Failed):
-        for field in dataclasses.fields(event_type):
-            assert field.type not in ("bytes", "bytearray"), (event_type, field)
+    from app.net import events
+
+    def byte_types(hint: object, seen: set[object]) -> list[object]:
+        if hint in (bytes, bytearray, memoryview):
+            return [hint]
+        if hint in seen:
+            return []
+        seen.add(hint)
+        found = [t for arg in typing.get_args(hint) for t in byte_types(arg, seen)]
+        if isinstance(hint, type) and dataclasses.is_dataclass(hint):
+            hints = typing.get_type_hints(hint)
+            found += [t for f in dataclasses.fields(hint) for t in byte_types(hints[f.name], seen)]
+        return found
+
+    event_types = typing.get_args(events.Event)
+    assert {Started, HeadReceived, Progress, Finished, Failed, events.Redirected} <= set(
+        event_types
+    )
+    for event_type in event_types:
+        assert byte_types(event_type, set()) == [], event_type
 
 
 def test_post_body_and_redirects(demo_server: str) -> None:

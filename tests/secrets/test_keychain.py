@@ -117,7 +117,9 @@ def test_the_issue_scenario_secret_in_keychain_and_nowhere_on_disk(
     assert reopened.resolve(me, opened).profile.base_url == "https://staging.example"
     reopened.save_state()
 
-    for path in every_file_under(root, courier_home, tmp_path):
+    files = every_file_under(root, courier_home, tmp_path)
+    assert root / "collection.yaml" in files, "the leak check reads the collection's files"
+    for path in files:
         data = path.read_bytes()
         assert token.encode() not in data, f"the token leaked into {path}"
         assert password.encode() not in data, f"the password leaked into {path}"
