@@ -18,6 +18,7 @@ import pytest
 
 from app.core import storage
 from app.core.bounded_read import MAX_FILE_BYTES
+from app.core.errors import StorageError
 from app.core.model import Request
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -195,3 +196,23 @@ def test_an_unexpected_exception_in_one_file_is_that_files_problem(
     assert [r.name for r in loaded.requests] == ["Good"]
     assert [p.path.name for p in loaded.problems] == ["other.request.yaml"]
     assert "more memory" in loaded.problems[0].reason
+
+
+@pytest.mark.timeout(30)
+def test_a_collection_file_that_is_not_a_regular_file_is_refused_at_once(
+    tmp_path: Path,
+) -> None:
+    root = make_collection(tmp_path / "c")
+    meta = root / "collection.yaml"
+    meta.unlink()
+    os.mkfifo(meta)
+    with pytest.raises(StorageError, match="named pipe"):
+        storage.load_collection(root)
+    meta.unlink()
+    meta.symlink_to("/dev/zero")
+    with pytest.raises(StorageError, match="character device"):
+        storage.load_collection(root)
+    meta.unlink()
+    meta.write_text("courier: 1\nname: C\nx: " + "x" * MAX_FILE_BYTES + "\n")
+    with pytest.raises(StorageError, match="too large"):
+        storage.load_collection(root)
