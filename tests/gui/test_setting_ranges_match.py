@@ -3,6 +3,7 @@ spin boxes end where the loader's ranges (``app.core.setting_ranges``) end."""
 
 from __future__ import annotations
 
+from PySide6.QtWidgets import QDoubleSpinBox, QSpinBox
 from pytestqt.qtbot import QtBot
 
 from app.core.setting_ranges import SETTING_RANGES
@@ -13,7 +14,7 @@ def test_the_dialogs_ranges_lie_within_the_loaders(qtbot: QtBot) -> None:
     for inheritable in (False, True):
         editor = OptionsEditor(inheritable=inheritable)
         qtbot.addWidget(editor)
-        spins = {
+        spins: dict[str, QSpinBox | QDoubleSpinBox] = {
             "timeout_s": editor.timeout,
             "deadline_s": editor.deadline,
             "max_redirects": editor.max_redirects,
