@@ -10,6 +10,7 @@ files; this module only converts.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import fields
 from pathlib import Path
@@ -33,6 +34,7 @@ from app.core.model import (
     Settings,
     Variable,
 )
+from app.core.setting_ranges import SETTING_RANGES
 
 FORMAT_VERSION = 1
 
@@ -211,9 +213,26 @@ def environment_to_yaml(environment: Environment) -> str:
 # ------------------------------------------------------------- from YAML
 
 
+def _shown(value: Any) -> str:
+    """A value as a message shows it: short, and in YAML's words."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, str):
+        return repr(value if len(value) <= 40 else value[:37] + "...")
+    if isinstance(value, int | float):
+        return repr(value)
+    return f"a {type(value).__name__}"
+
+
 def _mapping(data: Any, what: str) -> dict[str, Any]:
     if not isinstance(data, dict):
-        raise BadShape(f"expected a mapping for {what}, found {type(data).__name__}")
+        raise BadShape(f"expected a mapping for {what}, found {_shown(data)}")
     return data
 
 
@@ -224,14 +243,14 @@ def _str(data: dict[str, Any], key: str, default: str = "") -> str:
     if value is None:
         return default
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise BadShape(f"'{key}' must be text")
-    return str(value)
+        raise BadShape(f"'{key}' must be text, not {_shown(value)}")
+    return str(value)  # ``port: 8080`` means the text 8080
 
 
 def _bool(data: dict[str, Any], key: str, default: bool) -> bool:
     value = data.get(key, default)
     if not isinstance(value, bool):
-        raise BadShape(f"'{key}' must be true or false")
+        raise BadShape(f"'{key}' must be true or false, not {_shown(value)}")
     return value
 
 
@@ -240,8 +259,21 @@ def _list(data: dict[str, Any], key: str) -> list[Any]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise BadShape(f"'{key}' must be a list")
+        raise BadShape(f"'{key}' must be a list, not {_shown(value)}")
     return value
+
+
+def _texts(data: dict[str, Any], key: str) -> list[str]:
+    """A list of names: each item text (or a number, meaning its text)."""
+    out = []
+    for item in _list(data, key):
+        if type(item) is str:
+            out.append(item)
+        elif isinstance(item, int | float) and not isinstance(item, bool):
+            out.append(str(item))
+        else:
+            raise BadShape(f"'{key}' must be a list of names, not a list holding {_shown(item)}")
+    return out
 
 
 def _rows_in(data: dict[str, Any], key: str) -> list[KeyValue]:
@@ -304,7 +336,7 @@ def _auth_in(data: dict[str, Any], default: AuthKind) -> Auth:
     grant = _str(item, "grant", "client_credentials")
     if grant not in OAUTH2_GRANTS:
         raise BadShape(f"unknown OAuth 2.0 grant '{grant}' (expected {', '.join(OAUTH2_GRANTS)})")
-    secret_fields = [str(f) for f in _list(item, "secret_fields")]
+    secret_fields = _texts(item, "secret_fields")
     unknown = set(secret_fields) - set(CREDENTIAL_FIELDS)
     if unknown:
         raise BadShape(f"'secret_fields' names unknown fields: {', '.join(sorted(unknown))}")
@@ -338,23 +370,32 @@ def _settings_in(data: dict[str, Any]) -> Settings:
     item = _mapping(raw, "'settings'")
     out = Settings()
     for f in fields(Settings):
-        if f.name not in item or item[f.name] is None:
-            continue
-        value = item[f.name]
-        expected = type(getattr(DEFAULT_SETTINGS, f.name))
-        if expected is float and isinstance(value, int) and not isinstance(value, bool):
-            value = float(value)
-        if type(value) is not expected:
-            raise BadShape(f"setting '{f.name}' must be {expected.__name__}")
-        if expected in (int, float) and value < 0:
-            raise BadShape(f"setting '{f.name}' must not be negative")
-        setattr(out, f.name, value)
+        value = item.get(f.name)
+        if value is not None:
+            setattr(out, f.name, _setting(f.name, value))
     return out
+
+
+def _setting(name: str, value: Any) -> Any:
+    """One setting's value, checked: its type, and numbers finite and in range."""
+    expected = type(getattr(DEFAULT_SETTINGS, name))
+    if expected is bool or expected is str:
+        if type(value) is not expected:
+            what = "true or false" if expected is bool else "text"
+            raise BadShape(f"setting '{name}' must be {what}, not {_shown(value)}")
+        return value
+    limits = SETTING_RANGES[name]
+    number = type(value) is int or (expected is float and type(value) is float)
+    if not number or not math.isfinite(value) or not limits.low <= value <= limits.high:
+        raise BadShape(f"setting '{name}' must be {limits.describe()}, not {_shown(value)}")
+    return float(value) if expected is float else value
 
 
 def parse_mapping(path: Path, text: str) -> dict[str, Any]:
     try:
         data = yamlio.load(text)
+    except yamlio.TooComplex as exc:
+        raise BadShape(f"Courier does not load this YAML: {exc}") from None
     except yamlio.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
@@ -382,7 +423,7 @@ def request_from_data(data: dict[str, Any], path: Path | None) -> Request:
         notes=_str(data, "notes"),
         auth=_auth_in(data, AuthKind.INHERIT),
         settings=_settings_in(data),
-        disabled_inherited_headers=[str(h) for h in _list(data, "disabled_inherited_headers")],
+        disabled_inherited_headers=_texts(data, "disabled_inherited_headers"),
         path=path,
     )
 

@@ -5,8 +5,14 @@ is not: about 0.15 ms per request file, 1.6 s for 10,000.  The cache keeps what
 each file parsed to, keyed by its path relative to the collection and checked
 against the file's size and modification time (like git's index), as JSON in
 Courier's data directory, never inside the collection.  Any doubt (missing,
-corrupt, other version) means "parse the file again"; the cache can always be
-deleted.
+corrupt, other version, too large) means "parse the file again"; the cache can
+always be deleted.
+
+It is read at every start (open collections are restored), so it stays
+bounded: it holds only files that loaded and validated (their YAML bounded by
+``app.core.yamlio``), each entry is serialized when it is put (data JSON cannot
+hold exactly, such as numeric keys or huge integers, is simply not cached), and
+the whole is never larger than ``MAX_CACHE_BYTES``, read or written.
 """
 
 from __future__ import annotations
@@ -20,9 +26,13 @@ from typing import Any
 import orjson
 
 from app.core import paths
+from app.core.bounded_read import read_capped
 from app.core.yamlio import atomic_write
 
-FORMAT = 1
+#: 2: settings are range-checked and aliases bounded; entries of 1 may predate that
+FORMAT = 2
+#: the largest cache file read or written (a 10,000-request collection needs ~3 MiB)
+MAX_CACHE_BYTES = 256 * 1024 * 1024
 
 
 def cache_file_for(collection_dir: Path) -> Path:
@@ -36,10 +46,12 @@ class ParseCache:
         self._prefix = os.path.join(self._root, "")
         self._file = cache_file_for(collection_dir)
         self._old: dict[str, list[Any]] = {}
-        self._new: dict[str, list[Any]] = {}
+        self._new: dict[str, list[Any] | orjson.Fragment] = {}
+        self._new_bytes = 0
         self._dirty = False
         with contextlib.suppress(OSError, orjson.JSONDecodeError, TypeError, ValueError):
-            data = orjson.loads(self._file.read_bytes())
+            blob, _st = read_capped(self._file, MAX_CACHE_BYTES)
+            data = orjson.loads(blob)
             if isinstance(data, dict) and data.get("format") == FORMAT:
                 entries = data.get("entries")
                 if isinstance(entries, dict):
@@ -66,8 +78,16 @@ class ParseCache:
         return None
 
     def put(self, path: str, stat: os.stat_result, data: Any) -> None:
-        self._new[self._key(path)] = [stat.st_mtime_ns, stat.st_size, data]
-        self._dirty = True
+        """Remember what a validated file parsed to, if JSON holds it and room is left."""
+        self._dirty = True  # the old entry, if any, is stale either way
+        try:
+            blob = orjson.dumps([stat.st_mtime_ns, stat.st_size, data])
+        except TypeError:  # numeric keys, huge integers: parse this file each time
+            return
+        if self._new_bytes + len(blob) > MAX_CACHE_BYTES:
+            return
+        self._new_bytes += len(blob)
+        self._new[self._key(path)] = orjson.Fragment(blob)
 
     def save(self) -> None:
         """Write the cache if anything changed; failures are ignored (it is only a cache)."""
@@ -75,7 +95,8 @@ class ParseCache:
             return
         with contextlib.suppress(OSError, TypeError):
             paths.ensure_dir(self._file.parent)
-            payload = {"format": FORMAT, "entries": self._new}
-            # only validated files are cached; ``str`` covers odd values under unknown keys
-            data = orjson.dumps(payload, default=str)
-            atomic_write(self._file, data, mode=paths.PRIVATE_FILE_MODE)
+            payload = orjson.dumps({"format": FORMAT, "entries": self._new})
+            if len(payload) <= MAX_CACHE_BYTES:
+                atomic_write(self._file, payload, mode=paths.PRIVATE_FILE_MODE)
+            else:
+                self._file.unlink(missing_ok=True)

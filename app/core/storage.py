@@ -26,11 +26,13 @@ from __future__ import annotations
 import copy
 import os
 import shutil
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
 from app.core import yamlio
+from app.core.bounded_read import read_capped
 from app.core.codec import (
     apply_folder_data,
     collection_from_data,
@@ -44,7 +46,8 @@ from app.core.codec import (
     request_to_yaml,
 )
 from app.core.errors import CollectionNotFound, StorageError
-from app.core.model import Collection, Environment, Folder, LoadProblem, Request
+from app.core.filestamp import stamp_of
+from app.core.model import Collection, Environment, FileStamp, Folder, LoadProblem, Request
 from app.core.parse_cache import ParseCache
 from app.core.slugs import natural_key, slugify, unique_slug
 
@@ -77,16 +80,14 @@ __all__ = [
 ]
 
 
-def _read_text(path: Path) -> str:
-    """A whole file as UTF-8 text: plain os calls, as a collection opens thousands of them."""
-    fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-    try:
-        chunks = []
-        while chunk := os.read(fd, 1 << 16):
-            chunks.append(chunk)
-    finally:
-        os.close(fd)
-    return b"".join(chunks).decode("utf-8")
+def _read(path: Path) -> tuple[str, os.stat_result, FileStamp]:
+    """A collection file as UTF-8 text, with its ``fstat`` and stamp.
+
+    Regular files only, at most ``MAX_FILE_BYTES`` (``app.core.bounded_read``);
+    plain os calls, as a collection opens thousands of them.
+    """
+    data, st = read_capped(path)
+    return data.decode("utf-8"), st, stamp_of(st, data)
 
 
 # ----------------------------------------------------------------- loading
@@ -97,18 +98,25 @@ def load_collection(path: Path, *, use_cache: bool = True) -> Collection:
 
     ``use_cache``: reuse what unchanged request files parsed to last time
     (``app.core.parse_cache``), which makes reopening a big collection fast.
+    Whatever goes wrong with one file (bad YAML or values, too large, not a
+    regular file, an alias bomb, even ``MemoryError``) is that file's problem;
+    only collection.yaml failing stops the collection from opening.
     """
     path = Path(path)
     meta_path = path / COLLECTION_FILE
-    if not path.is_dir() or not meta_path.is_file():
+    if not path.is_dir() or not os.path.lexists(meta_path):
         raise CollectionNotFound(
             f"{path} is not a Courier collection: it has no {COLLECTION_FILE}.",
             detail=str(meta_path),
         )
     try:
-        collection = collection_from_data(parse_mapping(meta_path, _read_text(meta_path)), path)
-    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        text, _st, stamp = _read(meta_path)
+        collection = collection_from_data(parse_mapping(meta_path, text), path)
+    except StorageError:
+        raise
+    except Exception as exc:
         raise StorageError(f"Could not read {meta_path}: {_reason(exc)}", detail=repr(exc)) from exc
+    collection.disk = stamp
     problems = collection.problems
     cache = ParseCache(path) if use_cache else None
     folders, requests = _load_children(path, problems, cache, top_level=True)
@@ -125,7 +133,13 @@ def _reason(exc: BaseException) -> str:
         return exc.strerror or str(exc)
     if isinstance(exc, UnicodeDecodeError):
         return "the file is not UTF-8 text"
-    return str(exc)
+    if isinstance(exc, MemoryError):
+        return "it needs more memory to load than there is"
+    if isinstance(exc, RecursionError):
+        return "it nests too deep to load"
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return f"it could not be loaded ({type(exc).__name__}: {exc})"
 
 
 def _load_children(
@@ -146,9 +160,9 @@ def _load_children(
             file_path = Path(entry.path)
             try:
                 requests.append(_load_request(entry, file_path, cache))
-            except (OSError, UnicodeDecodeError, ValueError) as exc:
+            except Exception as exc:
                 problems.append(LoadProblem(file_path, _reason(exc)))
-        elif entry.is_dir(follow_symlinks=False):
+        elif entry.is_dir(follow_symlinks=False):  # a symlinked folder is not followed
             if top_level and name == ENVIRONMENTS_DIR:
                 continue
             folder = _load_folder(Path(entry.path), problems, cache)
@@ -160,15 +174,19 @@ def _load_children(
 
 
 def _load_request(entry: os.DirEntry[str], file_path: Path, cache: ParseCache | None) -> Request:
-    if cache is None:
-        return request_from_yaml(_read_text(file_path), file_path)
-    stat = entry.stat()
-    data = cache.get(entry.path, stat)
-    if isinstance(data, dict):
-        return request_from_data(data, file_path)
-    data = parse_mapping(file_path, _read_text(file_path))
+    if cache is not None:
+        st = entry.stat()
+        data = cache.get(entry.path, st) if stat.S_ISREG(st.st_mode) else None
+        if isinstance(data, dict):
+            request = request_from_data(data, file_path)
+            request.disk = stamp_of(st, None)  # the bytes were not read
+            return request
+    text, st, stamp = _read(file_path)
+    data = parse_mapping(file_path, text)
     request = request_from_data(data, file_path)  # only valid files are cached
-    cache.put(entry.path, stat, data)
+    request.disk = stamp
+    if cache is not None:
+        cache.put(entry.path, st, data)
     return request
 
 
@@ -177,12 +195,15 @@ def _load_folder(
 ) -> Folder | None:
     folder = Folder(name=directory.name, path=directory)
     meta = directory / FOLDER_FILE
-    if meta.is_file():
-        try:
-            apply_folder_data(folder, parse_mapping(meta, _read_text(meta)))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
-            # The folder's own settings are unreadable: report it, still show its requests.
-            problems.append(LoadProblem(meta, _reason(exc)))
+    try:
+        text, _st, stamp = _read(meta)
+        apply_folder_data(folder, parse_mapping(meta, text))
+        folder.disk = stamp
+    except FileNotFoundError:
+        pass  # folder.yaml is optional
+    except Exception as exc:
+        # The folder's own settings are unreadable: report it, still show its requests.
+        problems.append(LoadProblem(meta, _reason(exc)))
     folder.folders, folder.requests = _load_children(directory, problems, cache, top_level=False)
     return folder
 
@@ -191,15 +212,23 @@ def _load_environments(directory: Path, problems: list[LoadProblem]) -> list[Env
     environments: list[Environment] = []
     if not directory.is_dir():
         return environments
-    for entry in sorted(os.scandir(directory), key=lambda e: e.name):
+    try:
+        entries = sorted(os.scandir(directory), key=lambda e: e.name)
+    except OSError as exc:
+        problems.append(LoadProblem(directory, _reason(exc)))
+        return environments
+    for entry in entries:
         if not entry.name.endswith(".yaml") or entry.name.startswith("."):
             continue
         file_path = Path(entry.path)
         try:
-            data = parse_mapping(file_path, _read_text(file_path))
-            environments.append(environment_from_data(data, file_path))
-        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            text, _st, stamp = _read(file_path)
+            environment = environment_from_data(parse_mapping(file_path, text), file_path)
+        except Exception as exc:
             problems.append(LoadProblem(file_path, _reason(exc)))
+            continue
+        environment.disk = stamp
+        environments.append(environment)
     environments.sort(key=lambda e: natural_key(e.name))
     return environments
 
