@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         restoring.cancel()
         loop.run_until_complete(sends.aclose())
     finally:
+        window.outside.stop()  # no watch thread outlives the window
         workspace.save_state()
         workspace.demo.stop()
         loop.close()

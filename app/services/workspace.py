@@ -15,8 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import inspect
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -30,6 +32,21 @@ from app.services.demo import DemoService
 from app.session import DEMO_VARIABLE, Session, secret_fields
 
 __all__ = ["DEMO_VARIABLE", "Workspace"]
+
+
+def _save_request_file(collection: Collection, request: Request, *, force: bool) -> None:
+    """``storage.save_request``, passing ``force`` on.
+
+    TODO(issue 7, write side): storage's save functions grow ``force=`` and
+    raise ``FileChangedOnDisk``; until that lands on this branch they take no
+    ``force`` and never refuse, so saving without it is the same as forcing.
+    Once merged, call ``storage.save_request(collection, request, force=force)``.
+    """
+    save: Any = storage.save_request
+    if "force" in inspect.signature(save).parameters:
+        save(collection, request, force=force)
+    else:
+        save(collection, request)
 
 
 class Workspace(QObject):
@@ -67,13 +84,16 @@ class Workspace(QObject):
         )
         self._opening: dict[Path, asyncio.Future[Collection]] = {}
 
-    def _tree_changed(self, node: Collection | Folder) -> None:
+    def announce_tree_changed(self, node: Collection | Folder) -> None:
+        """Tell listeners the children of ``node`` changed (also for changes made
+        outside Courier, see ``app.services.collection_watcher``)."""
         if isinstance(node, Collection):
             self.collectionTreeChanged.emit(node)
         else:
             self.folderTreeChanged.emit(node)
 
-    def _item_changed(self, item: Collection | Folder | Request) -> None:
+    def announce_changed(self, item: Collection | Folder | Request) -> None:
+        """Tell listeners ``item`` itself changed (renamed, saved, changed on disk)."""
         if isinstance(item, Collection):
             self.collectionChanged.emit(item)
         elif isinstance(item, Folder):
@@ -233,7 +253,7 @@ class Workspace(QObject):
         except CourierError:
             collection.name = old
             raise
-        self._item_changed(collection)
+        self.announce_changed(collection)
 
     # ------------------------------------------------------ folders/requests
 
@@ -241,7 +261,7 @@ class Workspace(QObject):
         self, collection: Collection, parent: Folder | None, request: Request
     ) -> Request:
         added = storage.add_request(collection, parent, request)
-        self._tree_changed(parent if parent is not None else collection)
+        self.announce_tree_changed(parent if parent is not None else collection)
         # literal credentials (e.g. a scratch request saved into the collection): keychain
         self.session.store_secrets(secret_slots.request_slots(collection, added))
         added.auth.stored_secrets = secret_fields(added.auth)
@@ -249,38 +269,44 @@ class Workspace(QObject):
 
     def add_folder(self, collection: Collection, parent: Folder | None, name: str) -> Folder:
         folder = storage.add_folder(collection, parent, name)
-        self._tree_changed(parent if parent is not None else collection)
+        self.announce_tree_changed(parent if parent is not None else collection)
         return folder
 
-    def save_request(self, collection: Collection, stored: Request, edited: Request) -> None:
+    def save_request(
+        self, collection: Collection, stored: Request, edited: Request, *, force: bool = False
+    ) -> None:
         """Write the editor's version of ``stored`` to its file, then adopt it in memory.
 
         Credentials typed as literals go to the keychain; the file names them only.
+        Raises ``FileChangedOnDisk`` when the file changed since Courier read it,
+        unless ``force`` (the user chose to keep their version).
         """
         saved = copy.deepcopy(edited)
         saved.name = stored.name
         saved.path = stored.path
+        saved.disk = stored.disk  # what the file was when read: storage checks it
         saved.auth.stored_secrets = list(stored.auth.stored_secrets)
         old_slots = {slot.key for slot in secret_slots.request_slots(collection, stored)}
         self.session.store_secrets(secret_slots.request_slots(collection, saved), old_slots)
         saved.auth.stored_secrets = secret_fields(saved.auth)
-        storage.save_request(collection, saved)
+        _save_request_file(collection, saved, force=force)
+        stored.disk = saved.disk
         for name in ("method", "url", "params", "headers", "body", "notes", "auth", "settings"):
             setattr(stored, name, getattr(saved, name))
         stored.disabled_inherited_headers = saved.disabled_inherited_headers
-        self._item_changed(stored)
+        self.announce_changed(stored)
 
     def save_collection_settings(self, collection: Collection) -> None:
         self.session.store_secrets(secret_slots.collection_slots(collection))
         collection.auth.stored_secrets = secret_fields(collection.auth)
         storage.save_collection_settings(collection)
-        self._item_changed(collection)
+        self.announce_changed(collection)
 
     def save_folder_settings(self, collection: Collection, folder: Folder) -> None:
         self.session.store_secrets(secret_slots.folder_slots(collection, folder))
         folder.auth.stored_secrets = secret_fields(folder.auth)
         storage.save_folder_settings(collection, folder)
-        self._item_changed(folder)
+        self.announce_changed(folder)
 
     def save_environment(self, collection: Collection, environment: Environment) -> None:
         self.session.store_secrets(secret_slots.environment_slots(collection))
@@ -322,7 +348,7 @@ class Workspace(QObject):
         else:
             storage.rename_folder(collection, item, name)
         self.session.move_secrets(collection, item, before)
-        self._item_changed(item)
+        self.announce_changed(item)
 
     def duplicate(self, collection: Collection, item: Request | Folder) -> Request | Folder:
         parent = storage.parent_folder(collection, item)
@@ -332,7 +358,7 @@ class Workspace(QObject):
         else:
             copy = storage.duplicate_folder(collection, item)
         self.session.move_secrets(collection, copy, {})  # the copy's secrets under its own keys
-        self._tree_changed(parent if parent is not None else collection)
+        self.announce_tree_changed(parent if parent is not None else collection)
         return copy
 
     def delete(self, collection: Collection, item: Request | Folder) -> None:
@@ -343,7 +369,7 @@ class Workspace(QObject):
         else:
             storage.delete_folder(collection, item)
         self.session.forget_secrets(list(before))
-        self._tree_changed(parent if parent is not None else collection)
+        self.announce_tree_changed(parent if parent is not None else collection)
 
     # --------------------------------------------------------- environments
 

@@ -35,16 +35,18 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
-from app.core.errors import CourierError
+from app.core.errors import CourierError, FileChangedOnDisk
 from app.core.inherit import effective_auth, inherited_headers, lookup_variable
 from app.core.model import Collection, Folder, LoadProblem, Request
 from app.net.exchange import Exchange
 from app.services.sends import SendService
 from app.services.workspace import Workspace
-from app.ui import dialogs
+from app.ui import dialogs, file_conflict
 from app.ui.auth_editor import KIND_LABELS
 from app.ui.collection_actions import CollectionActions
 from app.ui.collection_tree import CollectionTreeModel
+from app.ui.file_conflict import ConflictChoice
+from app.ui.outside_changes import OutsideChanges
 from app.ui.request_editor import RequestEditor
 from app.ui.response_view import ResponseView
 from app.ui.settings_dialog import SettingsDialog
@@ -116,6 +118,8 @@ class MainWindow(QMainWindow):
         self._content_type = ""
 
         self.collection_actions = CollectionActions(self)
+        #: open collections watched for changes made outside Courier
+        self.outside = OutsideChanges(self)
         self._build_menus()
         self._build_toolbar()
         self._connect()
@@ -261,6 +265,9 @@ class MainWindow(QMainWindow):
         ws.collectionChanged.connect(self.tree_model.refresh)
         ws.folderChanged.connect(self.tree_model.refresh)
         ws.requestChanged.connect(self.tree_model.refresh)
+        ws.collectionChanged.connect(self.outside.on_settings_changed)
+        ws.folderChanged.connect(self.outside.on_settings_changed)
+        ws.requestChanged.connect(self.outside.on_request_changed)
         ws.environmentChanged.connect(self._on_environment_changed)
         ws.collectionOpening.connect(self._on_collection_opening)
         ws.collectionOpenFailed.connect(self._on_collection_open_failed)
@@ -469,6 +476,8 @@ class MainWindow(QMainWindow):
 
     def show_request(self, collection: Collection | None, request: Request) -> None:
         self.tree_model.set_modified(self.current_request, False)
+        if request is not self.current_request:
+            self.outside.left(self.current_collection, self.current_request)
         self.current_collection = collection
         self.current_request = request
         exchange = self._exchanges.get(id(request))
@@ -494,22 +503,60 @@ class MainWindow(QMainWindow):
     def ask_unsaved(self, name: str) -> str:
         return dialogs.ask_unsaved(self, name)
 
+    def ask_file_conflict(self, name: str, path: Path | None) -> ConflictChoice:
+        """Keep mine / take theirs / compare, for a request changed outside Courier."""
+        return file_conflict.ask_file_conflict(self, name, path)
+
+    def show_file_diff(self, title: str, diff: str) -> None:
+        file_conflict.show_file_diff(self, title, diff)
+
+    def tell_file_removed(self, name: str, path: Path | None) -> None:
+        """Say (without blocking) that an edited request's file was deleted outside."""
+        message = (
+            f"“{name}” was deleted outside Courier ({path}). Your unsaved edits are kept; "
+            "saving the request creates the file again."
+        )
+        self.statusBar().showMessage(message, 30000)
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "Deleted outside Courier",
+            message,
+            QMessageBox.StandardButton.Ok,
+            self,
+        )
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+
     def ask_save_destination(self, name: str) -> tuple[Collection, Folder | None, str] | None:
         dialog = dialogs.SaveRequestDialog(self.workspace.collections, name, self)
         if dialog.exec() != dialogs.SaveRequestDialog.DialogCode.Accepted:
             return None
         return dialog.choice()
 
-    def save_current(self) -> bool:
-        """Ctrl+S: write the request to its file (a scratch request asks where)."""
+    def save_current(self, force: bool = False) -> bool:
+        """Ctrl+S: write the request to its file (a scratch request asks where).
+
+        A file changed outside Courier is never overwritten silently: the user is
+        asked (keep mine saves with ``force``).  A file removed outside while the
+        request was edited is created again (the user was told).
+        """
         edited = self.editor.to_model()
+        collection, request = self.current_collection, self.current_request
         try:
-            if self.current_collection is None:
+            if collection is None:
                 return self._save_scratch(edited)
-            self.workspace.save_request(self.current_collection, self.current_request, edited)
+            pending = self.outside.pending_question(request)
+            if pending is not None and not force:
+                return self.outside.resolve(collection, request, pending.text)
+            force = force or self.outside.file_removed(request)
+            self.workspace.save_request(collection, request, edited, force=force)
+        except FileChangedOnDisk as exc:
+            assert collection is not None
+            return self.outside.save_refused(collection, request, exc)
         except CourierError as exc:
             self.show_error(exc.title, exc.message)
             return False
+        self.outside.forget(request)
         self.editor.mark_saved()
         self.statusBar().showMessage(f"Saved {self.current_request.name}", 4000)
         return True
@@ -714,6 +761,7 @@ class MainWindow(QMainWindow):
         state.splitter_state = bytes(self.splitter.saveState().toBase64().data()).decode()
         self.workspace.save_state()
         self.sends.stop_all()
+        self.outside.stop()
         event.accept()
 
 

@@ -276,7 +276,11 @@ class RequestEditor(QWidget):
         )
 
     def is_modified(self) -> bool:
-        return self.to_model() != self._baseline
+        shown = self.to_model()
+        # the name is not edited here: a rename (in the sidebar, or of the file outside
+        # Courier) changes the loaded request in place and is no unsaved edit
+        shown.name = self._baseline.name
+        return shown != self._baseline
 
     def mark_saved(self) -> None:
         self._baseline = self.to_model()
