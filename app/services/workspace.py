@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from PySide6.QtCore import QObject, Signal
@@ -260,11 +260,13 @@ class Workspace(QObject):
         saved = copy.deepcopy(edited)
         saved.name = stored.name
         saved.path = stored.path
+        saved.disk = stored.disk  # the file as Courier read it: a save refuses newer edits
         saved.auth.stored_secrets = list(stored.auth.stored_secrets)
         old_slots = {slot.key for slot in secret_slots.request_slots(collection, stored)}
         self.session.store_secrets(secret_slots.request_slots(collection, saved), old_slots)
         saved.auth.stored_secrets = secret_fields(saved.auth)
         storage.save_request(collection, saved)
+        stored.disk = saved.disk
         for name in ("method", "url", "params", "headers", "body", "notes", "auth", "settings"):
             setattr(stored, name, getattr(saved, name))
         stored.disabled_inherited_headers = saved.disabled_inherited_headers
@@ -335,13 +337,17 @@ class Workspace(QObject):
         self._tree_changed(parent if parent is not None else collection)
         return copy
 
-    def delete(self, collection: Collection, item: Request | Folder) -> None:
+    def delete(
+        self, collection: Collection, item: Request | Folder, *, also_delete: Iterable[Path] = ()
+    ) -> None:
+        """Delete ``item``; ``also_delete``: the files Courier does not show that the
+        user agreed to delete with the folder (``storage.unshown_files``)."""
         parent = storage.parent_folder(collection, item)
         before = self.session.secrets_under(collection, item)
         if isinstance(item, Request):
             storage.delete_request(collection, item)
         else:
-            storage.delete_folder(collection, item)
+            storage.delete_folder(collection, item, also_delete=set(also_delete))
         self.session.forget_secrets(list(before))
         self._tree_changed(parent if parent is not None else collection)
 
