@@ -110,12 +110,17 @@ def scrub_secrets(doc: dict[str, Any]) -> bool:
 def _merge_map(doc: Any, old: dict[str, Any], new: dict[str, Any]) -> bool:
     changed = False
     for key in [k for k in old if k not in new]:
-        if key in doc:
-            _delete(doc, key)
-            changed = True
-    for key, value in new.items():
-        if key in old and old[key] == value and key in doc:
+        if key not in doc:
             continue
+        value, was = doc[key], old[key]
+        if isinstance(value, CommentedMap) and isinstance(was, dict) and set(value) - set(was):
+            _merge_map(value, was, {})  # keys Courier does not own keep their mapping
+        else:
+            _delete(doc, key)
+        changed = True
+    for key, value in new.items():
+        if key in old and old[key] == value:
+            continue  # (absent from the text when it is a default Courier writes anyway)
         if key not in doc:
             _insert(doc, key, value, list(new))
         elif not _merge_value(doc, key, old.get(key), value):
