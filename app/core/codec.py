@@ -155,6 +155,11 @@ def _shared_out(data: dict[str, Any], auth: Auth, default: AuthKind, settings: S
 
 
 def request_to_yaml(request: Request) -> str:
+    return yamlio.dump(request_to_data(request))
+
+
+def request_to_data(request: Request) -> dict[str, Any]:
+    """A request as its file's plain data (what ``request_to_yaml`` writes)."""
     data: dict[str, Any] = {"name": request.name, "method": request.method}
     if request.url:
         data["url"] = request.url
@@ -170,7 +175,7 @@ def request_to_yaml(request: Request) -> str:
         data["disabled_inherited_headers"] = list(request.disabled_inherited_headers)
     if request.notes:
         data["notes"] = request.notes
-    return yamlio.dump(data)
+    return data
 
 
 def _container_out(data: dict[str, Any], item: Collection | Folder, default: AuthKind) -> None:
@@ -186,6 +191,10 @@ def _container_out(data: dict[str, Any], item: Collection | Folder, default: Aut
 
 
 def collection_to_yaml(collection: Collection) -> str:
+    return yamlio.dump(collection_to_data(collection))
+
+
+def collection_to_data(collection: Collection) -> dict[str, Any]:
     data: dict[str, Any] = {
         "courier": FORMAT_VERSION,
         "id": collection.id,
@@ -194,20 +203,28 @@ def collection_to_yaml(collection: Collection) -> str:
     if collection.base_url:
         data["base_url"] = collection.base_url
     _container_out(data, collection, AuthKind.NONE)
-    return yamlio.dump(data)
+    return data
 
 
 def folder_to_yaml(folder: Folder) -> str:
+    return yamlio.dump(folder_to_data(folder))
+
+
+def folder_to_data(folder: Folder) -> dict[str, Any]:
     data: dict[str, Any] = {"name": folder.name}
     _container_out(data, folder, AuthKind.INHERIT)
-    return yamlio.dump(data)
+    return data
 
 
 def environment_to_yaml(environment: Environment) -> str:
+    return yamlio.dump(environment_to_data(environment))
+
+
+def environment_to_data(environment: Environment) -> dict[str, Any]:
     data: dict[str, Any] = {"name": environment.name}
     if environment.variables:
         data["variables"] = _variables_out(environment.variables)
-    return yamlio.dump(data)
+    return data
 
 
 # ------------------------------------------------------------- from YAML

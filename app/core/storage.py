@@ -23,32 +23,36 @@ understands when the disk says no.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 import os
 import shutil
 import stat
+from collections.abc import Collection as Many
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
-from app.core import yamlio
+from app.core import fileops, filestamp
 from app.core.bounded_read import read_capped
 from app.core.codec import (
     apply_folder_data,
     collection_from_data,
-    collection_to_yaml,
+    collection_to_data,
     environment_from_data,
-    environment_to_yaml,
-    folder_to_yaml,
+    environment_to_data,
+    folder_to_data,
     parse_mapping,
     request_from_data,
     request_from_yaml,
+    request_to_data,
     request_to_yaml,
 )
-from app.core.errors import CollectionNotFound, StorageError
+from app.core.errors import CollectionNotFound, FileChangedOnDisk, StorageError
 from app.core.filestamp import stamp_of
 from app.core.model import Collection, Environment, FileStamp, Folder, LoadProblem, Request
 from app.core.parse_cache import ParseCache
+from app.core.safe_save import save_item
 from app.core.slugs import natural_key, slugify, unique_slug
 
 COLLECTION_FILE = "collection.yaml"
@@ -77,6 +81,7 @@ __all__ = [
     "save_folder_settings",
     "save_request",
     "slugify",
+    "unshown_files",
 ]
 
 
@@ -125,6 +130,7 @@ def load_collection(path: Path, *, use_cache: bool = True) -> Collection:
     collection.folders = folders
     collection.requests = requests
     collection.environments = _load_environments(path / ENVIRONMENTS_DIR, problems)
+    _after_load(collection)
     return collection
 
 
@@ -140,6 +146,41 @@ def _reason(exc: BaseException) -> str:
     if isinstance(exc, ValueError):
         return str(exc)
     return f"it could not be loaded ({type(exc).__name__}: {exc})"
+
+
+def _after_load(collection: Collection) -> None:
+    """Remove temp files interrupted saves left, and stamp what the loader did not.
+
+    The stamping is a fallback: the loader stamps each file from the very read
+    it parsed (``app.core.filestamp``); a file it left unstamped is stamped here
+    as it is now, so Courier's own next save of it is not refused.
+    """
+    fileops.remove_stale_temps(_directories(collection))
+    for item, file in _stamped_files(collection):
+        if item.disk is None:
+            with contextlib.suppress(OSError):
+                item.disk = filestamp.stamp_file(file)
+
+
+def _directories(collection: Collection) -> list[Path]:
+    root = _root(collection)
+    folders = [f.path for f in _walk_folders(collection.folders) if f.path is not None]
+    return [root, root / ENVIRONMENTS_DIR, *folders]
+
+
+def _stamped_files(
+    collection: Collection,
+) -> Iterator[tuple[Collection | Folder | Request | Environment, Path]]:
+    yield collection, _root(collection) / COLLECTION_FILE
+    for _chain, request in collection.iter_requests():
+        if request.path is not None:
+            yield request, request.path
+    for folder in _walk_folders(collection.folders):
+        if folder.path is not None:
+            yield folder, folder.path / FOLDER_FILE
+    for environment in collection.environments:
+        if environment.path is not None:
+            yield environment, environment.path
 
 
 def _load_children(
@@ -236,16 +277,6 @@ def _load_environments(directory: Path, problems: list[LoadProblem]) -> list[Env
 # ----------------------------------------------------------------- writing
 
 
-def _write(path: Path, text: str) -> None:
-    try:
-        yamlio.atomic_write(path, text.encode("utf-8"))
-    except OSError as exc:
-        raise StorageError(
-            f"Could not save {path}: {_reason(exc)}. The file on disk was left as it was.",
-            detail=repr(exc),
-        ) from exc
-
-
 def _mkdir(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=False)
@@ -304,14 +335,33 @@ def create_collection(directory: Path, name: str) -> Collection:
     return collection
 
 
-def save_collection_settings(collection: Collection) -> None:
-    _write(_root(collection) / COLLECTION_FILE, collection_to_yaml(collection))
+# Every save below: ``force=False`` refuses (``FileChangedOnDisk``, nothing written) to
+# overwrite a file changed outside Courier since it was read; Courier's data is merged
+# into the file so keys and comments it does not own stay (``app.core.safe_save``).
 
 
-def save_folder_settings(collection: Collection, folder: Folder) -> None:
-    path = _dir_of(collection, folder) / FOLDER_FILE
+def save_collection_settings(collection: Collection, *, force: bool = False) -> None:
+    root = _root(collection)
+
+    def normalize(data: dict[str, Any]) -> dict[str, Any]:
+        return collection_to_data(collection_from_data(data, root))
+
+    save_item(
+        root / COLLECTION_FILE, collection, collection_to_data(collection), normalize, force=force
+    )
+
+
+def save_folder_settings(collection: Collection, folder: Folder, *, force: bool = False) -> None:
+    directory = _dir_of(collection, folder)
+    path = directory / FOLDER_FILE
     _refuse_unreadable(collection, path)
-    _write(path, folder_to_yaml(folder))
+
+    def normalize(data: dict[str, Any]) -> dict[str, Any]:
+        fresh = Folder(name=directory.name)
+        apply_folder_data(fresh, data)
+        return folder_to_data(fresh)
+
+    save_item(path, folder, folder_to_data(folder), normalize, force=force)
 
 
 def _refuse_unreadable(collection: Collection, path: Path) -> None:
@@ -325,16 +375,22 @@ def _refuse_unreadable(collection: Collection, path: Path) -> None:
             )
 
 
-def save_request(collection: Collection, request: Request) -> None:
-    """Rewrite exactly this request's file."""
-    if request.path is None:
+def save_request(collection: Collection, request: Request, *, force: bool = False) -> None:
+    """Rewrite exactly this request's file (only what changed in it)."""
+    path = request.path
+    if path is None:
         raise StorageError(f"The request '{request.name}' has no file yet; add it first.")
-    _write(request.path, request_to_yaml(request))
+
+    def normalize(data: dict[str, Any]) -> dict[str, Any]:
+        return request_to_data(request_from_data(data, path))
+
+    save_item(path, request, request_to_data(request), normalize, force=force)
 
 
 def add_request(collection: Collection, parent: Folder | None, request: Request) -> Request:
     directory = _dir_of(collection, parent)
     request.path = _request_path(directory, request.name)
+    request.disk = None  # a new file
     save_request(collection, request)
     (parent.requests if parent is not None else collection.requests).append(request)
     return request
@@ -365,48 +421,79 @@ def _walk_folders(folders: list[Folder]) -> Iterator[Folder]:
         yield from _walk_folders(folder.folders)
 
 
-def rename_request(collection: Collection, request: Request, new_name: str) -> None:
-    """Rename a request: its file is renamed to the new slug, then rewritten."""
+def rename_request(
+    collection: Collection, request: Request, new_name: str, *, force: bool = False
+) -> None:
+    """Rename a request: its file moves to the new slug in one atomic step, then the
+    name inside is rewritten in place.  A crash between leaves one file (old name
+    inside, new file name), never two; nothing moves if the file changed on disk."""
     old_path = request.path
     if old_path is None:
         raise StorageError(f"The request '{request.name}' has no file yet.")
+    if not force:
+        _check_unchanged(old_path, request.disk)
     new_path = _request_path(old_path.parent, new_name, keep=old_path)
+    _move(old_path, new_path)
     old_name = request.name
-    request.name = new_name
+    request.name, request.path = new_name, new_path
     try:
-        _write(new_path, request_to_yaml(request))
+        save_request(collection, request, force=True)  # checked above; the file is ours
     except StorageError:
-        request.name = old_name
+        request.name, request.path = old_name, old_path
+        with contextlib.suppress(StorageError):
+            _move(new_path, old_path)
         raise
-    if new_path != old_path:
-        try:
-            old_path.unlink()
-        except OSError as exc:
-            raise StorageError(f"Renamed, but could not remove {old_path}: {_reason(exc)}") from exc
-    request.path = new_path
 
 
-def rename_folder(collection: Collection, folder: Folder, new_name: str) -> None:
-    """Rename a folder: its directory moves to the new slug and every path below follows."""
+def _check_unchanged(path: Path, stamp: FileStamp | None) -> None:
+    try:
+        current = filestamp.read_with_stamp(Path(os.path.realpath(path)))
+    except OSError as exc:
+        raise StorageError(f"Could not read {path}: {_reason(exc)}") from exc
+    if current is None or not filestamp.matches(stamp, current[1]):
+        raise FileChangedOnDisk(
+            f"{path} was changed outside Courier since it was read; nothing was renamed.",
+            path=path,
+        )
+
+
+def _move(old: Path, new: Path) -> None:
+    if new == old:
+        return
+    try:
+        fileops.rename_noreplace(old, new)
+    except OSError as exc:
+        raise StorageError(f"Could not rename {old} to {new.name}: {_reason(exc)}") from exc
+
+
+def rename_folder(
+    collection: Collection, folder: Folder, new_name: str, *, force: bool = False
+) -> None:
+    """Rename a folder: its directory moves to the new slug (one atomic step), every
+    path below follows, then its folder.yaml gets the new name.  A crash between
+    leaves the folder whole under its new directory with the old name inside."""
     old_dir = _dir_of(collection, folder)
+    meta = old_dir / FOLDER_FILE
+    _refuse_unreadable(collection, meta)
+    if not force and (folder.disk is not None or os.path.lexists(meta)):
+        _check_unchanged(meta, folder.disk)
     top_level = any(f is folder for f in collection.folders)
     taken = _taken_names(old_dir.parent) - {old_dir.name}
     if top_level:
         taken.add(ENVIRONMENTS_DIR)
     new_dir = old_dir.parent / unique_slug(slugify(new_name), taken)
+    _move(old_dir, new_dir)
+    _rebase(folder, old_dir, new_dir)
     old_name = folder.name
     folder.name = new_name
     try:
-        save_folder_settings(collection, folder)
+        save_folder_settings(collection, folder, force=True)  # checked above
     except StorageError:
         folder.name = old_name
+        with contextlib.suppress(StorageError):
+            _move(new_dir, old_dir)
+            _rebase(folder, new_dir, old_dir)
         raise
-    if new_dir != old_dir:
-        try:
-            os.rename(old_dir, new_dir)
-        except OSError as exc:
-            raise StorageError(f"Could not rename {old_dir}: {_reason(exc)}") from exc
-        _rebase(folder, old_dir, new_dir)
 
 
 def _rebase(folder: Folder, old: Path, new: Path) -> None:
@@ -440,12 +527,36 @@ def delete_request(collection: Collection, request: Request) -> None:
     siblings[:] = [r for r in siblings if r is not request]
 
 
-def delete_folder(collection: Collection, folder: Folder) -> None:
+def unshown_files(collection: Collection, folder: Folder) -> list[Path]:
+    """What deleting ``folder`` would remove that Courier does not show: files of
+    other tools, a README, requests or folder.yaml files that failed to load."""
+    directory = _dir_of(collection, folder)
+    shown: set[Path] = set()
+    for sub in [folder, *_walk_folders(folder.folders)]:
+        if sub.path is not None:
+            shown.add(sub.path / FOLDER_FILE)
+        shown.update(r.path for r in sub.requests if r.path is not None)
+    shown -= {p.path for p in collection.problems}
+    return fileops.unshown_files(directory, shown)
+
+
+def delete_folder(collection: Collection, folder: Folder, *, also_delete: Many[Path] = ()) -> None:
+    """Delete a folder with everything in it.  Files Courier does not show
+    (``unshown_files``) must be listed in ``also_delete`` (the user confirmed
+    them); otherwise nothing is deleted and the error names them."""
     parent = parent_folder(collection, folder)
     directory = _dir_of(collection, folder)
     _inside(collection, directory)
     if directory.resolve() == _root(collection).resolve():
         raise StorageError("Courier will not delete the collection folder itself.")
+    unconfirmed = [p for p in unshown_files(collection, folder) if p not in set(also_delete)]
+    if unconfirmed:
+        names = ", ".join(str(p.relative_to(directory)) for p in unconfirmed[:10])
+        more = f" and {len(unconfirmed) - 10} more" if len(unconfirmed) > 10 else ""
+        raise StorageError(
+            f"{directory} also holds files Courier does not show ({names}{more}); "
+            "nothing was deleted.",
+        )
     try:
         shutil.rmtree(directory)
     except FileNotFoundError:
@@ -473,6 +584,7 @@ def duplicate_request(collection: Collection, request: Request) -> Request:
     twin = copy.deepcopy(request)
     twin.name = f"{request.name} copy"
     twin.path = _request_path(directory, twin.name)
+    twin.disk = None  # a new file
     save_request(collection, twin)
     _insert_after(parent.requests if parent else collection.requests, request, twin)
     return twin
@@ -492,10 +604,12 @@ def _write_tree(
     collection: Collection, folder: Folder, parent_dir: Path, *, top_level: bool
 ) -> None:
     folder.path = _folder_dir(parent_dir, folder.name, top_level=top_level)
+    folder.disk = None  # new files, all of them
     _mkdir(folder.path)
     save_folder_settings(collection, folder)
     for request in folder.requests:
         request.path = _request_path(folder.path, request.name)
+        request.disk = None
         save_request(collection, request)
     for sub in folder.folders:
         _write_tree(collection, sub, folder.path, top_level=False)
@@ -519,10 +633,17 @@ def add_environment(collection: Collection, name: str) -> Environment:
     return environment
 
 
-def save_environment(collection: Collection, environment: Environment) -> None:
-    if environment.path is None:
+def save_environment(
+    collection: Collection, environment: Environment, *, force: bool = False
+) -> None:
+    path = environment.path
+    if path is None:
         raise StorageError(f"The environment '{environment.name}' has no file yet.")
-    _write(environment.path, environment_to_yaml(environment))
+
+    def normalize(data: dict[str, Any]) -> dict[str, Any]:
+        return environment_to_data(environment_from_data(data, path))
+
+    save_item(path, environment, environment_to_data(environment), normalize, force=force)
 
 
 def delete_environment(collection: Collection, environment: Environment) -> None:

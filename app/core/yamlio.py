@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -249,13 +250,19 @@ def _default_mode() -> int:
 _FILE_MODE = _default_mode()
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
+#: the names ``atomic_write`` gives its temp files (``tempfile.mkstemp``'s 8 random
+#: characters): one left behind by a crash is removed when the collection opens
+TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> os.stat_result:
     """Write ``data`` to ``path`` so that readers see the old file or the new one, whole.
 
     Temp file in the same directory, fsync, ``os.replace``; on failure the temp
     file is removed and the original is untouched.  The new file gets ``mode``
     (before it is renamed into place) or, by default, the old file's mode (a new
-    file: as the umask says).  Raises ``OSError``.
+    file: as the umask says).  Raises ``OSError``.  Returns the written file's
+    ``stat`` (taken before the rename, so it is ours for sure).
     """
     if mode is None:
         try:
@@ -268,8 +275,10 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> None:
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
+            stat = os.fstat(handle.fileno())
         os.chmod(tmp_name, mode)
         os.replace(tmp_name, path)
+        return stat
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(tmp_name)

@@ -15,10 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import copy
-import inspect
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QObject, Signal
 
@@ -32,21 +30,6 @@ from app.services.demo import DemoService
 from app.session import DEMO_VARIABLE, Session, secret_fields
 
 __all__ = ["DEMO_VARIABLE", "Workspace"]
-
-
-def _save_request_file(collection: Collection, request: Request, *, force: bool) -> None:
-    """``storage.save_request``, passing ``force`` on.
-
-    TODO(issue 7, write side): storage's save functions grow ``force=`` and
-    raise ``FileChangedOnDisk``; until that lands on this branch they take no
-    ``force`` and never refuse, so saving without it is the same as forcing.
-    Once merged, call ``storage.save_request(collection, request, force=force)``.
-    """
-    save: Any = storage.save_request
-    if "force" in inspect.signature(save).parameters:
-        save(collection, request, force=force)
-    else:
-        save(collection, request)
 
 
 class Workspace(QObject):
@@ -284,12 +267,12 @@ class Workspace(QObject):
         saved = copy.deepcopy(edited)
         saved.name = stored.name
         saved.path = stored.path
-        saved.disk = stored.disk  # what the file was when read: storage checks it
+        saved.disk = stored.disk  # the file as Courier read it: a save refuses newer edits
         saved.auth.stored_secrets = list(stored.auth.stored_secrets)
         old_slots = {slot.key for slot in secret_slots.request_slots(collection, stored)}
         self.session.store_secrets(secret_slots.request_slots(collection, saved), old_slots)
         saved.auth.stored_secrets = secret_fields(saved.auth)
-        _save_request_file(collection, saved, force=force)
+        storage.save_request(collection, saved, force=force)
         stored.disk = saved.disk
         for name in ("method", "url", "params", "headers", "body", "notes", "auth", "settings"):
             setattr(stored, name, getattr(saved, name))
@@ -361,13 +344,17 @@ class Workspace(QObject):
         self.announce_tree_changed(parent if parent is not None else collection)
         return copy
 
-    def delete(self, collection: Collection, item: Request | Folder) -> None:
+    def delete(
+        self, collection: Collection, item: Request | Folder, *, also_delete: Iterable[Path] = ()
+    ) -> None:
+        """Delete ``item``; ``also_delete``: the files Courier does not show that the
+        user agreed to delete with the folder (``storage.unshown_files``)."""
         parent = storage.parent_folder(collection, item)
         before = self.session.secrets_under(collection, item)
         if isinstance(item, Request):
             storage.delete_request(collection, item)
         else:
-            storage.delete_folder(collection, item)
+            storage.delete_folder(collection, item, also_delete=set(also_delete))
         self.session.forget_secrets(list(before))
         self.announce_tree_changed(parent if parent is not None else collection)
 

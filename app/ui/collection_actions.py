@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox
 
+from app.core import storage
 from app.core.errors import CourierError
 from app.core.model import Collection, Folder, Request
 from app.ui.collection_tree import Node
@@ -122,18 +123,23 @@ class CollectionActions:
 
     def delete(self, collection: Collection, item: Request | Folder) -> None:
         kind = "request" if isinstance(item, Request) else "folder and everything in it"
-        answer = QMessageBox.question(
-            self.window,
-            "Delete",
-            f"Delete the {kind} “{item.name}”? This removes its files from disk.",
-        )
+        text = f"Delete the {kind} “{item.name}”? This removes its files from disk."
+        unshown = storage.unshown_files(collection, item) if isinstance(item, Folder) else []
+        if unshown:
+            names = "\n".join(f"  {p.relative_to(item.path or p.parent)}" for p in unshown[:20])
+            more = f"\n  … and {len(unshown) - 20} more" if len(unshown) > 20 else ""
+            text += (
+                f"\n\nIt also deletes {len(unshown)} file(s) that Courier does not show:"
+                f"\n{names}{more}"
+            )
+        answer = QMessageBox.question(self.window, "Delete", text)
         if answer != QMessageBox.StandardButton.Yes:
             return
         showing_deleted = self.window.current_collection is collection and (
             item is self.window.current_request
             or (isinstance(item, Folder) and _contains(item, self.window.current_request))
         )
-        self.window.workspace.delete(collection, item)
+        self.window.workspace.delete(collection, item, also_delete=unshown)
         if showing_deleted:
             self.window.show_scratch()
 
