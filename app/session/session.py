@@ -237,7 +237,9 @@ class Session:
             return
         for slot in secret_slots.collection_slots(collection):
             owner = slot.owner
-            if isinstance(owner, Variable) and not owner.value and owner.name in SAMPLE_SECRETS:
+            # (a session-only store has nothing to give: the demo values are public)
+            unset = not owner.value or (slot.is_unknown() and not self.secrets.persistent)
+            if isinstance(owner, Variable) and unset and owner.name in SAMPLE_SECRETS:
                 owner.value = SAMPLE_SECRETS[owner.name]
                 with contextlib.suppress(Exception):
                     self.secrets.set(slot.key, owner.value)
