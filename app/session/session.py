@@ -237,9 +237,10 @@ class Session:
             return
         for slot in secret_slots.collection_slots(collection):
             owner = slot.owner
+            if not isinstance(owner, Variable) or owner.name not in SAMPLE_SECRETS:
+                continue
             # (a session-only store has nothing to give: the demo values are public)
-            unset = not owner.value or (slot.is_unknown() and not self.secrets.persistent)
-            if isinstance(owner, Variable) and unset and owner.name in SAMPLE_SECRETS:
+            if not owner.value or (slot.is_unknown() and not self.secrets.persistent):
                 owner.value = SAMPLE_SECRETS[owner.name]
                 with contextlib.suppress(Exception):
                     self.secrets.set(slot.key, owner.value)
