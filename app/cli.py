@@ -12,7 +12,9 @@ status line and headers first.
 
 Exit status: 0 when a response arrived (``--fail``: 22 when it is 4xx/5xx, as
 curl does), 1 when sending failed (Courier's message on stderr), 2 for a
-usage or collection problem, 130 when interrupted.  This module never imports
+usage or collection problem, or a secret the request needs that the keychain
+could not give (locked, or no keychain: it is never sent empty; ``--var``
+supplies a variable), 130 when interrupted.  This module never imports
 PySide6 or qasync.
 """
 
@@ -29,7 +31,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from app.core.errors import CourierError
+from app.core.errors import CourierError, SecretUnavailable
 
 if TYPE_CHECKING:
     from app.core.inherit import Resolution
@@ -117,6 +119,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"courier: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except SecretUnavailable as exc:
+        print(f"courier: {exc.title}: {exc.message}", file=sys.stderr)
+        print("courier: a secret variable can be given with --var NAME=VALUE", file=sys.stderr)
+        return EXIT_USAGE
     except CourierError as exc:
         print(f"courier: {exc.title}: {exc.message}", file=sys.stderr)
         return EXIT_USAGE
@@ -144,7 +150,7 @@ def _load(args: argparse.Namespace) -> _Target:
     root = find_collection_root(request_file)
     session = Session()
     session.overrides = parse_vars(args.var)
-    collection = session.load_collection(root)
+    collection = session.load_collection(root, settle_identity=False)  # a send changes no file
     wanted = request_file.resolve()
     for problem in collection.problems:
         if problem.path.resolve() == wanted:
@@ -158,7 +164,7 @@ def _load(args: argparse.Namespace) -> _Target:
     environment = session.environment_named(collection, args.env) if args.env else None
     if not session.secrets.persistent:
         print(
-            "courier: note: no working keychain, so secret values are empty unless given "
+            "courier: note: no working keychain, so secret values are unknown unless given "
             "with --var NAME=VALUE",
             file=sys.stderr,
         )

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import math
 import re
+import uuid
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from app.core import yamlio
+from app.core import proxy_url, yamlio
 from app.core.errors import StorageError
 from app.core.model import (
     CREDENTIAL_FIELDS,
@@ -35,6 +36,7 @@ from app.core.model import (
     Variable,
 )
 from app.core.setting_ranges import SETTING_RANGES
+from app.core.unknown_secret import is_unknown, unknown
 
 FORMAT_VERSION = 1
 
@@ -88,7 +90,7 @@ def _variables_out(variables: list[Variable]) -> list[dict[str, Any]]:
         item: dict[str, Any] = {"name": var.name}
         if var.secret:
             item["secret"] = True  # the value lives in the keychain, never here
-        elif var.value:
+        elif var.value and not is_unknown(var.value):  # an unread secret has no text to write
             item["value"] = var.value
         if not var.enabled:
             item["enabled"] = False
@@ -140,8 +142,13 @@ def _auth_out(auth: Auth, default: AuthKind) -> dict[str, Any] | None:
 
 
 def _settings_out(settings: Settings) -> dict[str, Any] | None:
-    item = {f.name: getattr(settings, f.name) for f in fields(Settings)}
+    item: dict[str, Any] = {f.name: getattr(settings, f.name) for f in fields(Settings)}
     item = {k: v for k, v in item.items() if v is not None}
+    secret = proxy_url.password(settings.proxy)
+    if secret and not is_reference(secret):
+        # the password lives in the keychain, like an auth credential's
+        item["proxy"] = proxy_url.without_password(item["proxy"])
+        item["secret_fields"] = ["proxy"]
     return item or None
 
 
@@ -390,6 +397,12 @@ def _settings_in(data: dict[str, Any]) -> Settings:
         value = item.get(f.name)
         if value is not None:
             setattr(out, f.name, _setting(f.name, value))
+    secret_fields = _texts(item, "secret_fields")
+    if set(secret_fields) - {"proxy"}:
+        raise BadShape("'secret_fields' of 'settings' may only name 'proxy'")
+    if secret_fields and out.proxy:
+        # its password is in the keychain: unknown until the session reads it
+        out.proxy = proxy_url.with_password(out.proxy, unknown("proxy password"))
     return out
 
 
@@ -468,9 +481,23 @@ def collection_from_data(data: dict[str, Any], path: Path) -> Collection:
         settings=_settings_in(data),
         path=path,
     )
-    if data.get("id"):
-        collection.id = _str(data, "id")
+    collection.id = _str(data, "id")
+    if not collection.id:
+        collection.id, collection.id_in_file = path_id(path), False
     return collection
+
+
+def path_id(path: Path) -> str:
+    """The id of a collection whose file names none: derived from its folder, so it
+    stays the same from one opening to the next (a random one would orphan its
+    keychain entries and cookie jar at each restart).  The session writes it into
+    collection.yaml when it can; from then on the collection keeps it wherever it
+    is moved."""
+    try:
+        where = path.resolve().as_uri()
+    except (OSError, ValueError):
+        where = str(path)
+    return uuid.uuid5(uuid.NAMESPACE_URL, where).hex
 
 
 def apply_folder_data(folder: Folder, data: dict[str, Any]) -> None:

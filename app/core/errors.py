@@ -6,6 +6,7 @@
     │   └── FileChangedOnDisk     a save found the file changed outside Courier
     ├── TemplateError             a {{variable}} could not be resolved
     │   └── ExpansionTooLarge     expanding variables went past its budget
+    ├── SecretUnavailable         a send needs a secret the keychain could not give
     └── RequestError              sending failed (mapped by type in app.net.errors)
         ├── InvalidURL
         ├── InvalidHeader         a header that cannot be sent (refused before sending)
@@ -94,6 +95,18 @@ class TemplateError(CourierError):
 
 class ExpansionTooLarge(TemplateError):
     title = "Variables expand too far"
+
+
+class SecretUnavailable(CourierError):
+    """A send needs a secret the keychain could not give (locked, or no keychain):
+    it is refused rather than sent with an empty credential."""
+
+    title = "Secret not available"
+
+    def __init__(self, message: str, *, labels: list[str], detail: str = "") -> None:
+        super().__init__(message, detail=detail)
+        #: which secrets, for a person ("{{token}} (a secret variable of environment prod)")
+        self.labels = labels
 
 
 class RequestError(CourierError):

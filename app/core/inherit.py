@@ -28,8 +28,9 @@ import re
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, fields, replace
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
+from app.core import proxy_url
 from app.core.errors import ExpansionTooLarge
 from app.core.model import (
     CREDENTIAL_FIELDS,
@@ -284,6 +285,12 @@ def _credentials(auth: ResolvedAuth | None) -> set[str]:
     return {value for name in CREDENTIAL_FIELDS if (value := getattr(auth, name))}
 
 
+def _proxy_secrets(proxy: str) -> set[str]:
+    """A proxy URL's password, as typed and decoded: masked out of messages like any secret."""
+    secret = proxy_url.password(proxy)
+    return {secret, unquote(secret)} if secret else set()
+
+
 def _transport(settings: Settings, render_text: _Renderer) -> TransportSettings:
     return TransportSettings(
         http2=bool(settings.http2),
@@ -456,6 +463,7 @@ def resolve(
                 if "{{" in var.value:  # as sent, too: a secret's value may use others
                     with suppress(ExpansionTooLarge):  # (one this request may not use)
                         secrets.add(render.expander.render(var.value).text)
+    secrets |= _proxy_secrets(transport.proxy)
     secrets.discard("")
 
     unresolved = dict(render.unresolved)

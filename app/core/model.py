@@ -14,9 +14,10 @@ from __future__ import annotations
 import enum
 import uuid
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from app.core.proxy_url import masked
 from app.core.resolved import DEFAULT_BODY_CAP_MB
 
 #: Methods offered in the method dropdown.  Any other token is allowed too.
@@ -171,6 +172,14 @@ class Settings:
     #: the response body kept (memory, then a temp file) may be at most this many MiB
     max_body_mb: int | None = None
 
+    def __repr__(self) -> str:  # a proxy URL may carry a password (a keychain secret)
+        shown = (
+            f"{f.name}={masked(value)!r}" if f.name == "proxy" else f"{f.name}={value!r}"
+            for f in fields(self)
+            if (value := getattr(self, f.name)) is not None
+        )
+        return f"Settings({', '.join(shown)})"
+
 
 DEFAULT_SETTINGS = Settings(
     timeout_s=30.0,
@@ -261,8 +270,10 @@ class LoadProblem:
 class Collection:
     """A collection is a directory: ``collection.yaml`` plus folders and request files.
 
-    ``id`` is stable for the life of the collection (it keys the client pool
-    and, from issue #3, keychain entries); it is written to collection.yaml.
+    ``id`` is stable for the life of the collection (it keys the client pool,
+    the cookie jar and keychain entries); it is written to collection.yaml.  A
+    copy of the folder (cp -r, a second git worktree) carries the same id: the
+    session gives the copy its own when both are open (``Session.load_collection``).
     """
 
     name: str
@@ -283,6 +294,9 @@ class Collection:
     disk: FileStamp | None = field(default=None, compare=False, repr=False)
     #: runtime only: files that failed to load (reported, never overwritten)
     problems: list[LoadProblem] = field(default_factory=list, compare=False, repr=False)
+    #: runtime only: False when collection.yaml named no id (``id`` was derived from the
+    #: folder, ``codec.path_id``, and the session writes it into the file)
+    id_in_file: bool = field(default=True, compare=False, repr=False)
 
     def iter_requests(self) -> Iterator[tuple[tuple[Folder, ...], Request]]:
         """Every request with its folder chain (outermost first)."""

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.core.proxy_url import masked
+
 #: the pool key used for requests that belong to no collection (scratch requests)
 SCRATCH_KEY = "scratch"
 #: the body store's cap when no setting says otherwise: generous, but a bound
@@ -32,6 +34,13 @@ class TransportSettings:
     client_key: str = ""
     #: proxy URL ("" = none): http(s):// or socks5://
     proxy: str = ""
+
+    def __repr__(self) -> str:  # the proxy URL may carry a password
+        return (
+            f"TransportSettings(http2={self.http2!r}, verify={self.verify!r}, "
+            f"ca_bundle={self.ca_bundle!r}, client_cert={self.client_cert!r}, "
+            f"client_key={self.client_key!r}, proxy={masked(self.proxy)!r})"
+        )
 
 
 @dataclass(frozen=True, slots=True)

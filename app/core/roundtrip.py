@@ -27,10 +27,12 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import CommentMark
 from ruamel.yaml.scalarstring import LiteralScalarString
 from ruamel.yaml.tokens import CommentToken
 
+from app.core import proxy_url
 from app.core.codec import is_reference
 from app.core.model import CREDENTIAL_FIELDS
 
@@ -40,9 +42,34 @@ _SEQ_UNDER_KEY = re.compile(r"^( *)[^\s#-][^\n]*:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*
 _MAP_UNDER_KEY = re.compile(r"^( *)[^\s#-][^\n]*:[ \t]*\n(?:[ \t]*(?:#.*)?\n)*( *)[^\s#-]", re.M)
 
 
+class _Constructor(RoundTripConstructor):
+    """ruamel's round-trip constructor, but a plain scalar its number patterns
+    match and its number parsing then fails on (``-_``, ``0x_``: ruamel raises
+    IndexError) is read as the string it is, as libyaml reads it."""
+
+
+def _lenient(construct: Any) -> Any:
+    def construct_number(self: _Constructor, node: Any) -> Any:
+        try:
+            return construct(self, node)
+        except (IndexError, ValueError):
+            return self.construct_scalar(node)
+
+    return construct_number
+
+
+_Constructor.add_constructor(
+    "tag:yaml.org,2002:int", _lenient(RoundTripConstructor.construct_yaml_int)
+)
+_Constructor.add_constructor(
+    "tag:yaml.org,2002:float", _lenient(RoundTripConstructor.construct_yaml_float)
+)
+
+
 def _yaml_for(text: str) -> YAML:
     """A round-trip YAML set up to write like ``text`` is written (indents, line breaks)."""
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     yaml.preserve_quotes = True
     yaml.width = 4096
     mapping, offset = 2, 0
@@ -95,6 +122,16 @@ def scrub_secrets(doc: dict[str, Any]) -> bool:
             if isinstance(value, str) and value and not is_reference(value):
                 _delete(auth, name)
                 changed = True
+    settings = doc.get("settings")
+    if isinstance(settings, dict):
+        proxy = settings.get("proxy")
+        secret = proxy_url.password(proxy) if isinstance(proxy, str) else ""
+        if isinstance(proxy, str) and secret and not is_reference(secret):
+            settings["proxy"] = proxy_url.without_password(proxy)  # the password: keychain
+            named = settings.get("secret_fields")
+            if not isinstance(named, list) or "proxy" not in named:
+                settings["secret_fields"] = ["proxy"]
+            changed = True
     variables = doc.get("variables")
     if isinstance(variables, list):
         for row in variables:

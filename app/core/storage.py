@@ -344,7 +344,10 @@ def save_collection_settings(collection: Collection, *, force: bool = False) -> 
     root = _root(collection)
 
     def normalize(data: dict[str, Any]) -> dict[str, Any]:
-        return collection_to_data(collection_from_data(data, root))
+        old = collection_to_data(collection_from_data(data, root))
+        if "id" not in data:
+            old.pop("id", None)  # derived from the path, not in the file: writing it is a change
+        return old
 
     save_item(
         root / COLLECTION_FILE, collection, collection_to_data(collection), normalize, force=force

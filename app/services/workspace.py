@@ -49,6 +49,8 @@ class Workspace(QObject):
     folderChanged = Signal(Folder)
     requestChanged = Signal(Request)
     environmentChanged = Signal(Collection)
+    #: something the user should be told, e.g. a copied collection got its own id
+    notice = Signal(str)
 
     def __init__(
         self,
@@ -158,7 +160,12 @@ class Workspace(QObject):
             return already
         collection = self.session.adopt(self.session.load_collection(path))
         self.collectionOpened.emit(collection)
+        self._tell()
         return collection
+
+    def _tell(self) -> None:
+        for text in self.session.take_notices():
+            self.notice.emit(text)
 
     def open_collection_async(self, path: Path) -> asyncio.Future[Collection]:
         """Open a collection with its files and secrets read in a worker thread.
@@ -195,6 +202,7 @@ class Workspace(QObject):
             return already
         collection = self.session.adopt(loaded)
         self.collectionOpened.emit(collection)
+        self._tell()
         return collection
 
     def create_collection(self, directory: Path, name: str) -> Collection:

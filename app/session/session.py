@@ -25,10 +25,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from app.core import app_state, paths, secret_slots, storage
-from app.core.errors import CourierError, StorageError
+from app.core.errors import CourierError, SecretUnavailable, StorageError
 from app.core.inherit import Resolution, resolve
 from app.core.model import Auth, Collection, Environment, Folder, Request, Variable
 from app.secrets import SecretStore, open_secret_store
+from app.session.unknown import unknown_in
 
 if TYPE_CHECKING:
     from app.core.resolved import ClientProfile, ResolvedAuth
@@ -114,6 +115,11 @@ class Session:
         self._pool_lock = threading.Lock()
         self._cookie_save: asyncio.Task[None] | None = None
         self._cookies_dirty = False
+        #: why the keychain last refused a read ("" : it never did)
+        self._unreadable = ""
+        #: things the user should be told (e.g. a copied collection got its own id)
+        self._notices: list[str] = []
+        self._notices_lock = threading.Lock()
 
     # -------------------------------------------------------------- secrets
 
@@ -130,17 +136,100 @@ class Session:
         return self._secrets
 
     def fill_secrets(self, collection: Collection) -> None:
-        """Put keychain values into a freshly loaded model (files hold names only)."""
-        for slot in secret_slots.all_slots(collection):
-            if slot.get():
-                continue
+        """Put keychain values into a freshly loaded model (files hold names only).
+
+        A value the keychain cannot give (locked, or no keychain at all) becomes an
+        *unknown* marker, never "": saving keeps its reference and its entry, and a
+        send that needs it is refused (``prepare``) until a later read succeeds.
+        """
+        self._fill([s for s in secret_slots.all_slots(collection) if _unfilled(s)])
+
+    def _fill(self, slots: list[secret_slots.SecretSlot]) -> None:
+        moved: list[str] = []  # legacy keys whose values now live under their new keys
+        for slot in slots:
             try:
                 value = self.secrets.get(slot.key)
-            except Exception:  # a keychain that fails now must not stop the collection opening
-                value = None
+                if value is None and slot.legacy_key is not None:
+                    value = self._migrate(slot, moved)
+            except Exception as exc:  # a keychain that fails must not stop the collection opening
+                self._unreadable = f"{type(exc).__name__}: {exc}"
+                slot.mark_unknown()
+                continue
             if value is not None:
                 slot.set(value)
                 self._in_keychain[slot.key] = value
+            elif not self.secrets.persistent:
+                slot.mark_unknown()  # no keychain: what the file names is there, unread
+            elif slot.is_unknown():
+                slot.set("")  # the keychain answered: there is no such entry
+        for key in dict.fromkeys(moved):  # after every slot that shared it got its copy
+            with contextlib.suppress(Exception):
+                self._delete_secret(key)
+
+    def _migrate(self, slot: secret_slots.SecretSlot, moved: list[str]) -> str | None:
+        """Read the value an older Courier kept under ``slot.legacy_key``; copy it to
+        ``slot.key`` (the old entry is deleted once every slot had its chance)."""
+        assert slot.legacy_key is not None
+        value = self.secrets.get(slot.legacy_key)
+        if value is not None:
+            with contextlib.suppress(Exception):  # not copied: read from the old key again
+                self.secrets.set(slot.key, value)
+                self._in_keychain[slot.key] = value
+                moved.append(slot.legacy_key)
+        return value
+
+    def read_unknown_secrets(
+        self, collection: Collection, request: Request | None = None, stored: Request | None = None
+    ) -> bool:
+        """Try the keychain again for the unknown secrets ``request`` may use (blocking).
+
+        Called before a send: a keychain locked when the collection opened may be
+        unlocked now.  ``request`` may be an editor's copy of ``stored``.  True when
+        nothing it may use is unknown any more.
+        """
+        slots = [s for s in self._slots_for(collection, request, stored) if s.is_unknown()]
+        self._fill(slots)
+        return not any(slot.is_unknown() for slot in slots)
+
+    def _slots_for(
+        self, collection: Collection, request: Request | None, stored: Request | None
+    ) -> list[secret_slots.SecretSlot]:
+        """The slots a send of ``request`` can use: not the whole collection's."""
+        slots = [
+            *secret_slots.collection_slots(collection),
+            *secret_slots.environment_slots(collection),
+        ]
+        if request is not None:
+            for folder in collection.folder_chain(stored if stored is not None else request) or ():
+                slots.extend(secret_slots.folder_slots(collection, folder))
+            slots.extend(secret_slots.request_slots(collection, request))
+            if stored is not None and stored is not request:
+                slots.extend(secret_slots.request_slots(collection, stored))
+        return slots
+
+    def unknown_secrets_note(self, labels: list[str]) -> str:
+        """Why a send was refused: which secrets, and what to do."""
+        why = (
+            self.secrets.reason
+            or (f"the keychain refused: {self._unreadable}" if self._unreadable else "")
+            or "the keychain did not give them"
+        )
+        names = "; ".join(labels)
+        return (
+            f"Courier could not read {'this secret' if len(labels) == 1 else 'these secrets'} "
+            f"from the keychain, so nothing was sent: {names}. ({why}) Unlock the keychain "
+            "and send again, or type the value again."
+        )
+
+    def notice(self, text: str) -> None:
+        with self._notices_lock:
+            self._notices.append(text)
+
+    def take_notices(self) -> list[str]:
+        """What the user should be told since the last call (the window shows it)."""
+        with self._notices_lock:
+            notices, self._notices = self._notices, []
+        return notices
 
     def seed_sample_secrets(self, collection: Collection) -> None:
         """The sample's secret variables get their demo values the first time."""
@@ -150,7 +239,10 @@ class Session:
             return
         for slot in secret_slots.collection_slots(collection):
             owner = slot.owner
-            if isinstance(owner, Variable) and not owner.value and owner.name in SAMPLE_SECRETS:
+            if not isinstance(owner, Variable) or owner.name not in SAMPLE_SECRETS:
+                continue
+            # (a session-only store has nothing to give: the demo values are public)
+            if not owner.value or (slot.is_unknown() and not self.secrets.persistent):
                 owner.value = SAMPLE_SECRETS[owner.name]
                 with contextlib.suppress(Exception):
                     self.secrets.set(slot.key, owner.value)
@@ -169,8 +261,10 @@ class Session:
                         self.secrets.set(slot.key, value)
                         self._in_keychain[slot.key] = value
                     keep.add(slot.key)
-                elif slot.owner.__class__ is not Variable:
-                    # an auth credential that is now empty or a {{reference}}
+                elif slot.is_unknown():
+                    keep.add(slot.key)  # never read, never changed: its entry stays as it is
+                elif slot.clears_when_empty:
+                    # an auth credential or proxy password now empty or a {{reference}}
                     self._delete_secret(slot.key)
             for key in (previous or set()) - keep:
                 self._delete_secret(key)
@@ -218,12 +312,22 @@ class Session:
                 return collection
         return None
 
-    def load_collection(self, path: Path) -> Collection:
-        """Read a collection and its keychain secrets (blocking: files and D-Bus)."""
+    def load_collection(self, path: Path, *, settle_identity: bool = True) -> Collection:
+        """Read a collection and its keychain secrets (blocking: files and D-Bus).
+
+        ``settle_identity``: give the collection a lasting id of its own, written
+        to its collection.yaml (``app.session.identity``); the command line,
+        which opens one collection and should not change files, says False (the
+        id it derives for a file without one is the one the window writes).
+        """
         with _no_cyclic_gc():
             collection = storage.load_collection(path)
         self.fill_secrets(collection)
         self.seed_sample_secrets(collection)
+        if settle_identity:
+            from app.session.identity import settle_identity as settle
+
+            settle(self, collection)
         return collection
 
     def adopt(self, collection: Collection) -> Collection:
@@ -336,11 +440,23 @@ class Session:
         stored: Request | None = None,
         environment: Environment | None = None,
     ) -> Resolution:
-        """``resolve``, starting the demo server first (in a worker) when it needs it."""
+        """``resolve``, starting the demo server first (in a worker) when it needs it.
+
+        Secrets the keychain could not give are read again first (in a worker: the
+        keychain may have been unlocked since); raises ``SecretUnavailable`` when
+        the request would still carry one, rather than send it empty.
+        """
+        if collection is not None and any(
+            slot.is_unknown() for slot in self._slots_for(collection, request, stored)
+        ):
+            await asyncio.to_thread(self.read_unknown_secrets, collection, request, stored)
         resolution = self.resolve(request, collection, stored, environment)
         if resolution.needs_demo:
             await self.demo.start_async()
             resolution = self.resolve(request, collection, stored, environment)
+        labels = unknown_in(resolution)
+        if labels:
+            raise SecretUnavailable(self.unknown_secrets_note(labels), labels=labels)
         return resolution
 
     # -------------------------------------------------------------- sending
@@ -477,8 +593,13 @@ def _no_cyclic_gc() -> Iterator[None]:
                 gc.enable()
 
 
+def _unfilled(slot: secret_slots.SecretSlot) -> bool:
+    """Not read from the keychain yet: empty, or unknown (a proxy password named by the file)."""
+    return not slot.get() or slot.is_unknown()
+
+
 def secret_fields(auth: Auth) -> list[str]:
-    """The credential fields of ``auth`` whose values are now in the keychain."""
+    """The credential fields of ``auth`` whose values are in the keychain (read or not)."""
     from app.core.codec import is_reference
     from app.core.model import CREDENTIAL_FIELDS
 

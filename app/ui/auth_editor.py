@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.model import Auth, AuthKind
+from app.core.unknown_secret import is_unknown
 
 KIND_LABELS: tuple[tuple[AuthKind, str], ...] = (
     (AuthKind.INHERIT, "Inherit"),
@@ -38,6 +39,8 @@ GRANT_LABELS: tuple[tuple[str, str], ...] = (
     ("authorization_code", "Authorization code (PKCE, in your browser)"),
 )
 SECRET_HINT = "Stored in your OS keychain, not in the collection file."
+#: a credential the keychain could not give (locked, or no keychain): unknown, not empty
+UNKNOWN_PLACEHOLDER = "🔒 Locked in the keychain (type to replace)"
 
 
 class AuthEditor(QWidget):
@@ -96,6 +99,8 @@ class AuthEditor(QWidget):
         self.token_state.setObjectName("hint")
         self.token_state.setWordWrap(True)
         self._stored_secrets: list[str] = []
+        #: credential fields showing "locked": the unknown marker each stands for
+        self._unknown: dict[QLineEdit, str] = {}
         self.show_secrets = QCheckBox("Show secrets", self)
         self.show_secrets.toggled.connect(self._toggle_echo)
         self.secret_note = QLabel(SECRET_HINT, self)
@@ -140,7 +145,28 @@ class AuthEditor(QWidget):
         edit = self._line(placeholder)
         edit.setEchoMode(QLineEdit.EchoMode.Password)
         edit.setToolTip(SECRET_HINT)
+        edit.setProperty("usualPlaceholder", placeholder)
+        edit.textEdited.connect(lambda _text, e=edit: self._take_over(e))
         return edit
+
+    def _show_secret(self, edit: QLineEdit, value: str) -> None:
+        """A credential, or "locked" for one the keychain could not give (never "")."""
+        if is_unknown(value):
+            self._unknown[edit] = value
+            edit.setText("")
+            edit.setPlaceholderText(UNKNOWN_PLACEHOLDER)
+        else:
+            self._unknown.pop(edit, None)
+            edit.setText(value)
+            edit.setPlaceholderText(str(edit.property("usualPlaceholder")))
+
+    def _take_over(self, edit: QLineEdit) -> None:
+        """Typing replaces an unknown credential: from now on the field says what it is."""
+        if self._unknown.pop(edit, None) is not None:
+            edit.setPlaceholderText(str(edit.property("usualPlaceholder")))
+
+    def _secret_text(self, edit: QLineEdit) -> str:
+        return self._unknown.get(edit, edit.text())
 
     def _toggle_echo(self, shown: bool) -> None:
         mode = QLineEdit.EchoMode.Normal if shown else QLineEdit.EchoMode.Password
@@ -205,20 +231,20 @@ class AuthEditor(QWidget):
             kind = AuthKind.NONE
         self.kind.setCurrentIndex(max(0, self.kind.findData(kind.value)))
         self.username.setText(auth.username)
-        self.password.setText(auth.password)
-        self.token.setText(auth.token)
+        self._show_secret(self.password, auth.password)
+        self._show_secret(self.token, auth.token)
         self.key_name.setText(auth.key_name)
-        self.key_value.setText(auth.key_value)
+        self._show_secret(self.key_value, auth.key_value)
         self.key_in.setCurrentIndex(max(0, self.key_in.findData(auth.key_in)))
         self.grant.setCurrentIndex(max(0, self.grant.findData(auth.grant)))
         self.token_url.setText(auth.token_url)
         self.auth_url.setText(auth.auth_url)
         self.client_id.setText(auth.client_id)
-        self.client_secret.setText(auth.client_secret)
+        self._show_secret(self.client_secret, auth.client_secret)
         self.scope.setText(auth.scope)
         self.access_key.setText(auth.access_key)
-        self.secret_key.setText(auth.secret_key)
-        self.session_token.setText(auth.session_token)
+        self._show_secret(self.secret_key, auth.secret_key)
+        self._show_secret(self.session_token, auth.session_token)
         self.region.setText(auth.region)
         self.service.setText(auth.service)
         self._stored_secrets = list(auth.stored_secrets)
@@ -237,10 +263,10 @@ class AuthEditor(QWidget):
         return Auth(
             kind=kind,
             username=self.username.text() if user_pass else "",
-            password=self.password.text() if user_pass else "",
-            token=self.token.text() if kind is AuthKind.BEARER else "",
+            password=self._secret_text(self.password) if user_pass else "",
+            token=self._secret_text(self.token) if kind is AuthKind.BEARER else "",
             key_name=self.key_name.text().strip() if key else "",
-            key_value=self.key_value.text() if key else "",
+            key_value=self._secret_text(self.key_value) if key else "",
             key_in=str(self.key_in.currentData()) if key else "header",
             grant=grant if oauth else "client_credentials",
             token_url=self.token_url.text().strip() if oauth else "",
@@ -248,11 +274,11 @@ class AuthEditor(QWidget):
             if oauth and grant == "authorization_code"
             else "",
             client_id=self.client_id.text().strip() if oauth else "",
-            client_secret=self.client_secret.text() if oauth else "",
+            client_secret=self._secret_text(self.client_secret) if oauth else "",
             scope=self.scope.text().strip() if oauth else "",
             access_key=self.access_key.text().strip() if aws else "",
-            secret_key=self.secret_key.text() if aws else "",
-            session_token=self.session_token.text() if aws else "",
+            secret_key=self._secret_text(self.secret_key) if aws else "",
+            session_token=self._secret_text(self.session_token) if aws else "",
             region=self.region.text().strip() if aws else "",
             service=self.service.text().strip() if aws else "",
             stored_secrets=list(self._stored_secrets),

@@ -272,6 +272,7 @@ class MainWindow(QMainWindow):
         ws.collectionOpening.connect(self._on_collection_opening)
         ws.collectionOpenFailed.connect(self._on_collection_open_failed)
         ws.secretsReady.connect(self._on_secrets_ready)
+        ws.notice.connect(self._on_notice)
         ws.demo.startedAt.connect(self._on_demo_started)
         ws.demo.starting.connect(lambda: self._set_busy("demo", "Starting the demo server…"))
         ws.demo.failed.connect(self._on_demo_failed)
@@ -389,6 +390,14 @@ class MainWindow(QMainWindow):
             self.secrets_label.setText("⚠ Secrets: this session only")
             self.secrets_label.setToolTip(reason)
             self.statusBar().showMessage(reason, 30000)
+        elif reason:  # there, but locked: its secrets show as locked until it is unlocked
+            self.secrets_label.setText("🔒 Keychain locked")
+            self.secrets_label.setToolTip(reason)
+            self.statusBar().showMessage(reason, 30000)
+
+    def _on_notice(self, text: str) -> None:
+        """Something the user should know, e.g. a copied collection got its own id."""
+        self.statusBar().showMessage(text, 30000)
 
     def new_collection(self) -> None:
         name, ok = QInputDialog.getText(self, "New collection", "Name")

@@ -30,13 +30,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core import proxy_url
 from app.core.model import DEFAULT_SETTINGS, Collection, Environment, Folder, Settings
+from app.core.unknown_secret import is_unknown
 from app.ui.auth_editor import AuthEditor
 from app.ui.key_value_table import KeyValueTable
 from app.ui.variables_table import VariablesTable
 
 INHERIT_TEXT = "inherit"
 NO_DEADLINE_TEXT = "no deadline"
+#: shown for a proxy password the keychain could not give (kept as it is when left there)
+PROXY_LOCKED = "(locked-in-keychain)"
 #: the largest response body limit the form offers (1 TiB)
 MAX_BODY_MB = 1024 * 1024
 
@@ -118,6 +122,8 @@ class OptionsEditor(QWidget):
         self.client_key = QLineEdit(self)
         self.client_key.setPlaceholderText("its private key, if not in the certificate file")
         self.proxy = QLineEdit(self)
+        self._proxy_url = ""
+        self._proxy_mask = proxy_url.MASK
         self.proxy.setPlaceholderText(
             "http://proxy:3128 or socks5://host:1080"
             + (" (empty: inherit)" if inheritable else " (empty: none)")
@@ -192,7 +198,7 @@ class OptionsEditor(QWidget):
             value = pick(name)
             box.set_value(value if isinstance(value, bool) else None)
         self.ca_bundle.setText(str(pick("ca_bundle") or ""))
-        self.proxy.setText(str(pick("proxy") or ""))
+        self._show_proxy(str(pick("proxy") or ""))
         self.client_cert.setText(str(pick("client_cert") or ""))
         self.client_key.setText(str(pick("client_key") or ""))
 
@@ -211,7 +217,7 @@ class OptionsEditor(QWidget):
             verify_tls=self.verify.value(),
             ca_bundle=self._text(self.ca_bundle),
             http2=self.http2.value(),
-            proxy=self._text(self.proxy),
+            proxy=self._proxy(),
             client_cert=self._text(self.client_cert),
             client_key=self._text(self.client_key),
             no_cookies=self.no_cookies.value(),
@@ -222,6 +228,21 @@ class OptionsEditor(QWidget):
                 if getattr(settings, f.name) == getattr(DEFAULT_SETTINGS, f.name):
                     setattr(settings, f.name, None)
         return settings
+
+    def _show_proxy(self, url: str) -> None:
+        """The proxy URL with its password masked (it is a keychain secret); "locked"
+        when the keychain could not give it."""
+        self._proxy_url = url
+        secret = proxy_url.password(url)
+        self._proxy_mask = PROXY_LOCKED if is_unknown(secret) else proxy_url.MASK
+        self.proxy.setText(proxy_url.masked(url, self._proxy_mask))
+
+    def _proxy(self) -> str | None:
+        """The URL typed, with the real password back where its mask was left."""
+        text = self._text(self.proxy)
+        if text and proxy_url.password(text) == self._proxy_mask:
+            return proxy_url.with_password(text, proxy_url.password(self._proxy_url))
+        return text
 
     def _text(self, edit: QLineEdit) -> str | None:
         text = edit.text().strip()

@@ -18,9 +18,12 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.model import Variable
+from app.core.unknown_secret import is_unknown
 
 ENABLED, NAME, VALUE, SECRET = range(4)
 MASK = "••••••••"
+#: a secret the keychain could not give (locked, or no keychain): unknown, not empty
+LOCKED = "🔒 locked in keychain"
 
 
 class VariablesTable(QWidget):
@@ -95,11 +98,14 @@ class VariablesTable(QWidget):
             return
         real = item.data(Qt.ItemDataRole.UserRole) or ""
         with QSignalBlocker(self.table):
-            item.setText(MASK if self._is_secret(r) and real else real)
+            if is_unknown(real):
+                item.setText(LOCKED)  # kept as it is in the keychain until a value is typed
+            else:
+                item.setText(MASK if self._is_secret(r) and real else real)
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         r = item.row()
-        if item.column() == VALUE and item.text() != MASK:
+        if item.column() == VALUE and item.text() not in (MASK, LOCKED):
             with QSignalBlocker(self.table):
                 item.setData(Qt.ItemDataRole.UserRole, item.text())
             self._mask(r)

@@ -9,6 +9,7 @@ the files Courier never showed.
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -82,6 +83,37 @@ def test_literal_secret_typed_by_hand_is_removed_on_save(tmp_path: Path) -> None
     storage.save_request(collection, request)
     assert "hunter2" not in path.read_text()
     assert "secret_fields:\n  - password" in path.read_text()
+
+
+def test_proxy_password_typed_by_hand_is_removed_on_save(tmp_path: Path) -> None:
+    text = (
+        "name: R\nx-owner: alice\nsettings:\n"
+        "  proxy: http://bob:hunter2@127.0.0.1:3128  # corp proxy\n"
+    )
+    collection, path = collection_with(tmp_path, "r.request.yaml", text)
+    request = collection.requests[0]
+    assert request.settings.proxy == "http://bob:hunter2@127.0.0.1:3128"
+    storage.save_request(collection, request)  # nothing else changed: still scrubbed
+    saved = path.read_text()
+    assert "hunter2" not in saved
+    assert re.search(r"proxy: http://bob@127\.0\.0\.1:3128 +# corp proxy", saved)
+    assert "  secret_fields:\n  - proxy" in saved
+    assert "x-owner: alice" in saved
+
+
+def test_values_ruamel_cannot_parse_as_numbers_keep_the_comments(tmp_path: Path) -> None:
+    # ruamel's int pattern matches "-_" and its int parsing then fails (IndexError):
+    # the save fell back to a full dump that dropped every comment and unknown key
+    text = "# mine\nname: -_\nx-owner: alice  # keep\nurl: https://a\n"
+    collection, path = collection_with(tmp_path, "r.request.yaml", text)
+    request = collection.requests[0]
+    request.url = "https://b"
+    storage.save_request(collection, request)
+    saved = path.read_text()
+    assert saved.startswith("# mine\n")
+    assert "x-owner: alice  # keep" in saved
+    assert "url: https://b" in saved
+    assert storage.load_collection(collection.path, use_cache=False).requests[0].name == "-_"  # type: ignore[arg-type]
 
 
 def test_save_refuses_a_file_changed_outside_courier(tmp_path: Path) -> None:
