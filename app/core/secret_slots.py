@@ -191,6 +191,13 @@ def environment_slots(collection: Collection) -> list[SecretSlot]:
     return slots
 
 
+def known_keys(slots: list[SecretSlot]) -> set[str]:
+    """The keys of ``slots`` whose values Courier knows: the "previous" keys a save may
+    delete when the edit removed them.  An unknown secret's entry is never deleted: its
+    value was never read, so nobody chose to drop it (and a locked keychain refuses)."""
+    return {slot.key for slot in slots if not slot.is_unknown()}
+
+
 def all_slots(collection: Collection) -> list[SecretSlot]:
     slots = [*collection_slots(collection), *environment_slots(collection)]
     for request in collection.requests:

@@ -9,27 +9,38 @@ in step), then tells listeners which part of the tree changed.
 Opening a collection reads files and asks the keychain for every secret (D-Bus
 round trips): the window uses ``open_collection_async`` / ``restore_async``,
 which do that in a worker thread while the window stays responsive.
+
+Saving, renaming, duplicating and deleting also reach the keychain (and the
+files): their work runs in a worker too, one queue per collection so saves of
+one collection never overlap (``app.services.save_queue``).  These methods
+still return when the work is done, with its result or its error, but the
+window keeps painting meanwhile and shows ``busy``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import copy
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
+from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core import secret_slots, storage
+from app.core import disk_apply, disk_scan, secret_slots, storage
 from app.core.app_state import AppState
-from app.core.errors import CourierError, StorageError
+from app.core.errors import CourierError, SecretUnavailable, StorageError
 from app.core.inherit import Resolution
 from app.core.model import Collection, Environment, Folder, Request
 from app.secrets import SecretStore
+from app.services import save_queue
 from app.services.demo import DemoService
 from app.session import DEMO_VARIABLE, Session, secret_fields
 
 __all__ = ["DEMO_VARIABLE", "Workspace"]
+
+_T = TypeVar("_T")
 
 
 class Workspace(QObject):
@@ -51,6 +62,8 @@ class Workspace(QObject):
     environmentChanged = Signal(Collection)
     #: something the user should be told, e.g. a copied collection got its own id
     notice = Signal(str)
+    #: a save runs in the background: (key, what it does); "" when it ended
+    busy = Signal(str, str)
 
     def __init__(
         self,
@@ -68,6 +81,9 @@ class Workspace(QObject):
             else Session(secrets=secrets, state_path=state_path, demo=self.demo)
         )
         self._opening: dict[Path, asyncio.Future[Collection]] = {}
+        #: keychain and file work of saves, renames, deletes: a worker per collection
+        self._queue = save_queue.SaveQueue()
+        self._busy_count = 0
 
     def announce_tree_changed(self, node: Collection | Folder) -> None:
         """Tell listeners the children of ``node`` changed (also for changes made
@@ -213,6 +229,7 @@ class Workspace(QObject):
     def close_collection(self, collection: Collection) -> None:
         if collection in self.collections:
             self.session.close_collection(collection)
+            self._queue.retire(id(collection))
             self.collectionClosed.emit(collection)
 
     def reload_collection(self, collection: Collection) -> Collection:
@@ -246,20 +263,41 @@ class Workspace(QObject):
             raise
         self.announce_changed(collection)
 
+    # ------------------------------------------------------------- workers
+
+    def _in_worker(self, collection: Collection, what: str, work: Callable[[], _T]) -> _T:
+        """Run ``work`` (keychain and files) in ``collection``'s save queue; the window
+        stays live meanwhile and shows ``what`` (``busy``).  Its exceptions come back here."""
+        self._busy_count += 1
+        key = f"save:{self._busy_count}"
+        self.busy.emit(key, what)
+        try:
+            return save_queue.wait(self._queue.submit(id(collection), work))
+        finally:
+            self.busy.emit(key, "")
+
     # ------------------------------------------------------ folders/requests
 
     def add_request(
         self, collection: Collection, parent: Folder | None, request: Request
     ) -> Request:
-        added = storage.add_request(collection, parent, request)
+        def work() -> Request:
+            added = storage.add_request(collection, parent, request)
+            # literal credentials (e.g. a scratch request saved into the collection): keychain
+            self.session.store_secrets(secret_slots.request_slots(collection, added))
+            added.auth.stored_secrets = secret_fields(added.auth)
+            return added
+
+        added = self._in_worker(collection, f"Saving {request.name}…", work)
         self.announce_tree_changed(parent if parent is not None else collection)
-        # literal credentials (e.g. a scratch request saved into the collection): keychain
-        self.session.store_secrets(secret_slots.request_slots(collection, added))
-        added.auth.stored_secrets = secret_fields(added.auth)
         return added
 
     def add_folder(self, collection: Collection, parent: Folder | None, name: str) -> Folder:
-        folder = storage.add_folder(collection, parent, name)
+        folder = self._in_worker(
+            collection,
+            f"Creating {name}…",
+            lambda: storage.add_folder(collection, parent, name),
+        )
         self.announce_tree_changed(parent if parent is not None else collection)
         return folder
 
@@ -268,8 +306,10 @@ class Workspace(QObject):
     ) -> None:
         """Write the editor's version of ``stored`` to its file, then adopt it in memory.
 
-        Credentials typed as literals go to the keychain; the file names them only.
-        Raises ``FileChangedOnDisk`` when the file changed since Courier read it,
+        Credentials typed as literals go to the keychain (first: if it refuses,
+        the file is not written); the file names them only; credentials the
+        edit removed leave the keychain, unknown ones never do.  Raises
+        ``FileChangedOnDisk`` when the file changed since Courier read it,
         unless ``force`` (the user chose to keep their version).
         """
         saved = copy.deepcopy(edited)
@@ -277,80 +317,168 @@ class Workspace(QObject):
         saved.path = stored.path
         saved.disk = stored.disk  # the file as Courier read it: a save refuses newer edits
         saved.auth.stored_secrets = list(stored.auth.stored_secrets)
-        old_slots = {slot.key for slot in secret_slots.request_slots(collection, stored)}
-        self.session.store_secrets(secret_slots.request_slots(collection, saved), old_slots)
-        saved.auth.stored_secrets = secret_fields(saved.auth)
-        storage.save_request(collection, saved, force=force)
-        stored.disk = saved.disk
+        previous = secret_slots.known_keys(secret_slots.request_slots(collection, stored))
+
+        def work() -> None:
+            self.session.store_secrets(secret_slots.request_slots(collection, saved), previous)
+            saved.auth.stored_secrets = secret_fields(saved.auth)
+            storage.save_request(collection, saved, force=force)
+            stored.disk = saved.disk  # at once: a scan now sees Courier's own write
+
+        self._in_worker(collection, f"Saving {stored.name}…", work)
         for name in ("method", "url", "params", "headers", "body", "notes", "auth", "settings"):
             setattr(stored, name, getattr(saved, name))
         stored.disabled_inherited_headers = saved.disabled_inherited_headers
         self.announce_changed(stored)
 
-    def save_collection_settings(self, collection: Collection) -> None:
-        self.session.store_secrets(secret_slots.collection_slots(collection))
-        collection.auth.stored_secrets = secret_fields(collection.auth)
-        storage.save_collection_settings(collection)
+    def save_collection_settings(
+        self, collection: Collection, *, before: Collection | None = None, force: bool = False
+    ) -> None:
+        """Write collection.yaml, its secrets to the keychain first.
+
+        ``before``: the collection as it was before the edit, so the secrets the
+        edit removed (auth set to None, a proxy password or secret variable
+        deleted) leave the keychain; unknown ones (keychain locked) never do.
+        """
+        previous = (
+            secret_slots.known_keys(secret_slots.collection_slots(before))
+            if before is not None
+            else None
+        )
+
+        def work() -> None:
+            self.session.store_secrets(secret_slots.collection_slots(collection), previous)
+            collection.auth.stored_secrets = secret_fields(collection.auth)
+            storage.save_collection_settings(collection, force=force)
+
+        self._in_worker(collection, f"Saving the settings of {collection.name}…", work)
         self.announce_changed(collection)
 
-    def save_folder_settings(self, collection: Collection, folder: Folder) -> None:
-        self.session.store_secrets(secret_slots.folder_slots(collection, folder))
-        folder.auth.stored_secrets = secret_fields(folder.auth)
-        storage.save_folder_settings(collection, folder)
+    def save_folder_settings(
+        self,
+        collection: Collection,
+        folder: Folder,
+        *,
+        before: Folder | None = None,
+        force: bool = False,
+    ) -> None:
+        """Write the folder's folder.yaml, its secrets first (``before``: as for a collection)."""
+        previous = (
+            secret_slots.known_keys(secret_slots.folder_slots(collection, before))
+            if before is not None
+            else None
+        )
+
+        def work() -> None:
+            self.session.store_secrets(secret_slots.folder_slots(collection, folder), previous)
+            folder.auth.stored_secrets = secret_fields(folder.auth)
+            storage.save_folder_settings(collection, folder, force=force)
+
+        self._in_worker(collection, f"Saving the settings of {folder.name}…", work)
         self.announce_changed(folder)
 
-    def save_environment(self, collection: Collection, environment: Environment) -> None:
-        self.session.store_secrets(secret_slots.environment_slots(collection))
-        storage.save_environment(collection, environment)
+    def save_environment(
+        self, collection: Collection, environment: Environment, *, force: bool = False
+    ) -> None:
+        def work() -> None:
+            self.session.store_secrets(secret_slots.environment_slots(collection))
+            storage.save_environment(collection, environment, force=force)
+
+        self._in_worker(collection, f"Saving {environment.name}…", work)
 
     def replace_environments(
-        self, collection: Collection, edited: list[Environment], removed: list[Environment]
+        self,
+        collection: Collection,
+        edited: list[Environment],
+        removed: list[Environment],
+        *,
+        force: bool = False,
     ) -> None:
-        """Adopt edited copies of the environments: save changed, add new, delete removed."""
+        """Adopt edited copies of the environments: save changed, add new, delete removed.
+
+        The secrets of removed environments and variables leave the keychain
+        (never unknown ones).  A new environment's copy gets its file's path, so
+        saving the same edits again (keep mine) does not add it twice.
+        """
         by_path = {env.path: env for env in collection.environments if env.path is not None}
-        for env in removed:
-            original = by_path.get(env.path) if env.path is not None else None
-            if original is not None:
-                self.session.forget_secrets(
-                    [
-                        slot.key
-                        for slot in secret_slots.environment_slots(collection)
-                        if slot.owner in original.variables
-                    ]
-                )
-                storage.delete_environment(collection, original)
-        result: list[Environment] = []
-        for env in edited:
-            original = by_path.get(env.path) if env.path is not None else None
-            if original is None:
-                original = storage.add_environment(collection, env.name)
-            original.variables = env.variables
-            result.append(original)
-        collection.environments = result
-        self.session.store_secrets(secret_slots.environment_slots(collection))
-        for env in result:
-            storage.save_environment(collection, env)
-        self.environmentChanged.emit(collection)
+        previous = secret_slots.known_keys(secret_slots.environment_slots(collection))
+
+        def work() -> None:
+            for env in removed:
+                original = by_path.get(env.path) if env.path is not None else None
+                if original is not None:
+                    storage.delete_environment(collection, original)
+            result: list[Environment] = []
+            for env in edited:
+                original = by_path.get(env.path) if env.path is not None else None
+                if original is None:
+                    original = storage.add_environment(collection, env.name)
+                    env.path = original.path
+                original.variables = env.variables
+                result.append(original)
+            collection.environments = result
+            self.session.store_secrets(secret_slots.environment_slots(collection), previous)
+            for env in result:
+                storage.save_environment(collection, env, force=force)
+
+        try:
+            self._in_worker(collection, f"Saving the environments of {collection.name}…", work)
+        finally:
+            self.environmentChanged.emit(collection)
 
     def rename(self, collection: Collection, item: Request | Folder, name: str) -> None:
-        before = self.session.secrets_under(collection, item)
-        if isinstance(item, Request):
-            storage.rename_request(collection, item, name)
-        else:
-            storage.rename_folder(collection, item, name)
-        self.session.move_secrets(collection, item, before)
+        """Rename a request or folder; its secrets move to their new keys with it.
+
+        Refused (``SecretUnavailable``) while a secret it holds is unknown (the
+        keychain is locked): that value cannot be read, so it cannot move, and
+        left under its old key it would be lost to the renamed item.
+        """
+
+        def work() -> None:
+            self._refuse_unknown(collection, item, f"rename “{item.name}”", "move with it")
+            before = self.session.secrets_under(collection, item)
+            if isinstance(item, Request):
+                storage.rename_request(collection, item, name)
+            else:
+                storage.rename_folder(collection, item, name)
+            self.session.move_secrets(collection, item, before)
+
+        self._in_worker(collection, f"Renaming {item.name}…", work)
+        self._tell()
         self.announce_changed(item)
 
     def duplicate(self, collection: Collection, item: Request | Folder) -> Request | Folder:
+        """Copy a request or folder; the copy's secrets are stored under its own keys
+        (refused while one is unknown: the copy would silently lack it)."""
         parent = storage.parent_folder(collection, item)
-        copy: Request | Folder
-        if isinstance(item, Request):
-            copy = storage.duplicate_request(collection, item)
-        else:
-            copy = storage.duplicate_folder(collection, item)
-        self.session.move_secrets(collection, copy, {})  # the copy's secrets under its own keys
+
+        def work() -> Request | Folder:
+            self._refuse_unknown(collection, item, f"duplicate “{item.name}”", "are copied")
+            copy: Request | Folder
+            if isinstance(item, Request):
+                copy = storage.duplicate_request(collection, item)
+            else:
+                copy = storage.duplicate_folder(collection, item)
+            self.session.move_secrets(collection, copy, {})
+            return copy
+
+        copy = self._in_worker(collection, f"Duplicating {item.name}…", work)
+        self._tell()
         self.announce_tree_changed(parent if parent is not None else collection)
         return copy
+
+    def _refuse_unknown(
+        self, collection: Collection, item: Request | Folder, action: str, secrets_do: str
+    ) -> None:
+        """Worker: read the item's unknown secrets again; raise if some stay unknown."""
+        labels = self.session.read_unknown_under(collection, item)
+        if labels:
+            raise SecretUnavailable(
+                f"Unlock the keychain to {action}: its secrets {secrets_do}, and Courier "
+                f"cannot read {'this one' if len(labels) == 1 else 'these'} now: "
+                f"{'; '.join(labels)}. Nothing was changed.",
+                labels=labels,
+            )
 
     def delete(
         self, collection: Collection, item: Request | Folder, *, also_delete: Iterable[Path] = ()
@@ -358,13 +486,52 @@ class Workspace(QObject):
         """Delete ``item``; ``also_delete``: the files Courier does not show that the
         user agreed to delete with the folder (``storage.unshown_files``)."""
         parent = storage.parent_folder(collection, item)
-        before = self.session.secrets_under(collection, item)
-        if isinstance(item, Request):
-            storage.delete_request(collection, item)
-        else:
-            storage.delete_folder(collection, item, also_delete=set(also_delete))
-        self.session.forget_secrets(list(before))
+        unshown = set(also_delete)
+
+        def work() -> None:
+            before = self.session.secrets_under(collection, item)
+            if isinstance(item, Request):
+                storage.delete_request(collection, item)
+            else:
+                storage.delete_folder(collection, item, also_delete=unshown)
+            self.session.forget_secrets(list(before))
+
+        self._in_worker(collection, f"Deleting {item.name}…", work)
         self.announce_tree_changed(parent if parent is not None else collection)
+
+    def take_theirs(self, collection: Collection, paths: Iterable[Path]) -> None:
+        """Adopt these files as they are on disk now (the user chose "take theirs" after
+        a save found them changed): read in the worker, with the keychain for secrets
+        they newly name, applied in place.  Requests are left to the watcher."""
+        known = disk_scan.known_files(collection)
+        touched = set(paths)
+
+        def work() -> disk_scan.DiskChanges:
+            changes = disk_scan.scan(known, touched)
+            requests, folders, environments = changes.new_objects()
+            if requests or folders or environments:
+                shell = Collection(
+                    name=collection.name,
+                    id=collection.id,
+                    path=collection.path,
+                    requests=requests,
+                    folders=folders,
+                    environments=environments,
+                )
+                with contextlib.suppress(Exception):  # no keychain: the values stay empty
+                    self.session.fill_secrets(shell)
+            return changes
+
+        changes = self._in_worker(collection, "Reading the file's version…", work)
+        if not changes:
+            return
+        applied = disk_apply.apply(collection, changes, _hold_requests)
+        for node in applied.trees:
+            self.announce_tree_changed(node)
+        for item in applied.items:
+            self.announce_changed(item)
+        if applied.environments:
+            self.environmentChanged.emit(collection)
 
     # --------------------------------------------------------- environments
 
@@ -385,3 +552,8 @@ class Workspace(QObject):
     ) -> Resolution:
         """The request as it will be sent (pure: the demo server starts when it is sent)."""
         return self.session.resolve(request, collection, stored)
+
+
+def _hold_requests(_request: Request) -> bool:
+    """``take_theirs`` reads settings files: requests stay as they are (the watcher's)."""
+    return True

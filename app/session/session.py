@@ -286,15 +286,42 @@ class Session:
         )
         return {slot.key: slot.get() for slot in slots if slot.holds_secret()}
 
+    def read_unknown_under(self, collection: Collection, item: Request | Folder) -> list[str]:
+        """Read ``item``'s unknown secrets again (blocking: the keychain may be unlocked
+        now); the labels of those still unknown.  A rename or copy needs them all:
+        a value never read cannot move to the item's new keys."""
+        slots = (
+            secret_slots.request_slots(collection, item)
+            if isinstance(item, Request)
+            else secret_slots.folder_slots(collection, item, deep=True)
+        )
+        unknown = [slot for slot in slots if slot.is_unknown()]
+        if unknown:
+            self._fill(unknown)
+        return [slot.label for slot in unknown if slot.is_unknown()]
+
     def move_secrets(
         self, collection: Collection, item: Request | Folder, before: dict[str, str]
     ) -> None:
-        """After a rename/move: secrets follow their files to their new keys."""
+        """After a rename/move: secrets follow their files to their new keys.
+
+        The old entries go only once every new one is written; if the keychain
+        refuses, they stay, the values are still in memory (the item's next save
+        stores them) and the user is told.
+        """
         after = self.secrets_under(collection, item)
-        with contextlib.suppress(Exception):
+        try:
             for key, value in after.items():
                 self.secrets.set(key, value)
                 self._in_keychain[key] = value
+        except Exception as exc:
+            self.notice(
+                f"The keychain refused to store the secrets of “{item.name}” under its new "
+                f"name ({exc}). They are kept under the old one; save “{item.name}” again "
+                "to store them, or they must be entered again after a restart."
+            )
+            return
+        with contextlib.suppress(Exception):
             for key in set(before) - set(after):
                 self._delete_secret(key)
 

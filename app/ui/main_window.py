@@ -273,6 +273,7 @@ class MainWindow(QMainWindow):
         ws.collectionOpenFailed.connect(self._on_collection_open_failed)
         ws.secretsReady.connect(self._on_secrets_ready)
         ws.notice.connect(self._on_notice)
+        ws.busy.connect(self._on_busy)
         ws.demo.startedAt.connect(self._on_demo_started)
         ws.demo.starting.connect(lambda: self._set_busy("demo", "Starting the demo server…"))
         ws.demo.failed.connect(self._on_demo_failed)
@@ -377,6 +378,10 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(text)
         elif not self._busy:
             self.statusBar().clearMessage()
+
+    def _on_busy(self, key: str, text: str) -> None:
+        """A save (keychain and file, in a worker) started, or ended ("")."""
+        self._set_busy(key, text or None)
 
     def _on_collection_opening(self, path: str) -> None:
         self._set_busy(f"open:{path}", f"Opening {Path(path).name}…")
