@@ -7,7 +7,6 @@ window's editor in step.  Failures become a message, never an exception.
 
 from __future__ import annotations
 
-import copy
 from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QInputDialog, QMessageBox
@@ -18,6 +17,7 @@ from app.core.model import Collection, Folder, Request
 from app.ui.collection_tree import Node
 from app.ui.cookie_manager import CookieManager
 from app.ui.settings_dialog import SettingsDialog
+from app.ui.settings_save import Outcome, save_from_dialog
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
@@ -67,28 +67,24 @@ class CollectionActions:
         self.edit_settings(self.window.current_collection, self.window.current_collection)
 
     def edit_settings(self, collection: Collection, target: Collection | Folder) -> None:
-        """Open the settings of a collection or folder; save what the user changed."""
+        """Open the settings of a collection or folder; save what the user changed.
+
+        A save that fails (a file changed outside Courier, the keychain refused)
+        reopens the dialog with the user's edits; taking the file's version
+        reopens it with the file's content (``app.ui.settings_save``).
+        """
         dialog = SettingsDialog(target, self.window)
-        if not self.window.run_settings_dialog(dialog):
-            return
-        backup = copy.deepcopy(target)
-        dialog.apply_to(target)
-        try:
-            if isinstance(target, Collection):
-                self.window.workspace.save_collection_settings(target)
-                environments, _added, removed = dialog.edited_environments()
-                self.window.workspace.replace_environments(target, environments, removed)
-            else:
-                self.window.workspace.save_folder_settings(collection, target)
-        except CourierError as exc:
-            for name in ("base_url", "notes", "headers", "auth", "variables", "settings"):
-                if hasattr(backup, name):
-                    setattr(target, name, getattr(backup, name))
-            self.window.show_error(exc.title, exc.message)
-            return
+        while self.window.run_settings_dialog(dialog):
+            outcome = save_from_dialog(self.window, collection, target, dialog)
+            if outcome is Outcome.SAVED:
+                self.window.show_inherited()
+                self.window.fill_environments()
+                self.window.statusBar().showMessage(f"Saved the settings of {target.name}", 4000)
+                return
+            if outcome is Outcome.RELOADED:
+                dialog = SettingsDialog(target, self.window)
         self.window.show_inherited()
         self.window.fill_environments()
-        self.window.statusBar().showMessage(f"Saved the settings of {target.name}", 4000)
 
     def new_request_in(self, collection: Collection, folder: Folder | None) -> None:
         name, ok = QInputDialog.getText(self.window, "New request", "Name", text="New request")
