@@ -121,7 +121,9 @@ def test_saves_store_secrets_off_the_gui_thread_in_order_while_the_loop_runs(
     assert store.most_at_once == 1, "two saves of one collection overlapped"
     # the window's loop kept turning while the keychain was slow
     assert len(ticks) >= 5
-    assert busy and busy[-1][1] == "" and any(text.startswith("Saving") for _k, text in busy)
+    assert busy
+    assert busy[-1][1] == ""
+    assert any(text.startswith("Saving") for _k, text in busy)
     # the result: each file names its password, the keychain holds it
     for request, password in zip((first, second), passwords, strict=True):
         assert request.path is not None
@@ -169,7 +171,8 @@ def test_a_refused_keychain_write_leaves_the_file_as_it_was(
         await asyncio.wait_for(done, 10)
 
     qasync_loop.run_until_complete(scenario())
-    assert errors and "nothing was saved" in errors[0]
+    assert errors
+    assert "nothing was saved" in errors[0]
     assert stored.path.read_text() == before
     assert stored.url == "/me"
     assert store.threads[0] is not threading.main_thread()
