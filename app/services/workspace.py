@@ -250,6 +250,7 @@ class Workspace(QObject):
 
     def _adopt_reloaded(self, collection: Collection, fresh: Collection) -> Collection:
         self.session.replace_collection(collection, fresh)
+        self._queue.retire(id(collection))  # its worker ends after any save still queued
         self.collectionReloaded.emit(collection, fresh)
         return fresh
 
