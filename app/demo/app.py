@@ -436,6 +436,10 @@ async def redirect_to(request: Request) -> Response:
         return JSONResponse(
             {"error": f"status_code must be one of {sorted(REDIRECT_CODES)}"}, status_code=400
         )
+    # read (and drop) the body first: a server that answers while a client is still
+    # uploading, then closes, resets the connection, and the reset can discard the answer
+    async for _chunk in request.stream():
+        pass
     return Response(status_code=code, headers={"Location": url})
 
 
