@@ -100,9 +100,7 @@ async def upload_multipart(request: Request) -> Response:
     kind, options = parse_options_header(request.headers.get("content-type", ""))
     boundary = options.get(b"boundary")
     if kind != b"multipart/form-data" or not boundary:
-        return JSONResponse(
-            {"error": "send multipart/form-data with a boundary"}, status_code=400
-        )
+        return JSONResponse({"error": "send multipart/form-data with a boundary"}, status_code=400)
     collector = _PartCollector()
     parser = MultipartParser(boundary, collector.callbacks())
     try:

@@ -119,11 +119,15 @@ def test_multipart_parts_arrive_with_names_file_names_types_and_bytes(
     body = Body(
         BodyKind.MULTIPART,
         parts=[
-            FormPart("caption", "Grüße, \"quoted\" and\r\nlines"),
+            FormPart("caption", 'Grüße, "quoted" and\r\nlines'),
             FormPart("meta", '{"a": 1}', content_type="application/json"),
             FormPart("photo", str(photo), PartKind.FILE),
             FormPart(
-                "doc", str(notes), PartKind.FILE, content_type="text/markdown", file_name="read me.md"
+                "doc",
+                str(notes),
+                PartKind.FILE,
+                content_type="text/markdown",
+                file_name="read me.md",
             ),
             FormPart("skipped", "never sent", enabled=False),
         ],
@@ -131,7 +135,7 @@ def test_multipart_parts_arrive_with_names_file_names_types_and_bytes(
     exchange, _events = upload(f"{demo_server}/upload/multipart", body)
     got = answer(exchange)
     parts = got["parts"]
-    text = "Grüße, \"quoted\" and\r\nlines".encode()
+    text = 'Grüße, "quoted" and\r\nlines'.encode()
     assert parts == [
         {
             "name": "caption",
@@ -182,7 +186,9 @@ def test_several_hundred_mb_multipart_keeps_memory_flat(demo_server: str, tmp_pa
         BodyKind.MULTIPART,
         parts=[FormPart("title", "big one"), FormPart("file", str(big), PartKind.FILE)],
     )
-    profile, request = resolved(Request("big", "POST", f"{demo_server}/upload/multipart", body=body))
+    profile, request = resolved(
+        Request("big", "POST", f"{demo_server}/upload/multipart", body=body)
+    )
     peak = 0
     progress: list[tuple[int, int]] = []
 
