@@ -237,7 +237,9 @@ class MultipartTable(QWidget):
     def _add_clicked(self) -> None:
         row = self.add_part(FormPart(""))
         self.table.setCurrentCell(row, NAME)
-        self.table.editItem(self.table.item(row, NAME))
+        item = self.table.item(row, NAME)
+        if item is not None:
+            self.table.editItem(item)
 
     def _browse(self, button: QToolButton) -> None:
         row = self._row_of(button)

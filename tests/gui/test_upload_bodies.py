@@ -100,3 +100,15 @@ def test_multipart_loads_back_and_rows_can_be_removed(qtbot: QtBot) -> None:
     qtbot.mouseClick(remove, Qt.MouseButton.LeftButton)
     assert [p.name for p in w.to_model().body.parts] == ["b", "c"]
     assert w.is_modified()
+
+
+def test_the_strip_says_how_far_an_upload_got() -> None:
+    from app.net.exchange import Exchange
+    from app.ui.response_view import sending_text
+
+    exchange = Exchange("POST", "http://h/")
+    assert sending_text(exchange) == "Sending…"
+    exchange.upload_size, exchange.uploaded = 512 << 20, 120 << 20
+    assert sending_text(exchange) == "Uploading 120.0 MiB of 512.0 MiB"
+    exchange.uploaded = exchange.upload_size
+    assert sending_text(exchange) == "Sent 512.0 MiB, waiting for the answer…"
