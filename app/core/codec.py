@@ -30,7 +30,9 @@ from app.core.model import (
     Collection,
     Environment,
     Folder,
+    FormPart,
     KeyValue,
+    PartKind,
     Request,
     Settings,
     Variable,
@@ -108,7 +110,32 @@ def _body_out(body: Body) -> dict[str, Any] | None:
         item["content_type"] = body.content_type
     if body.form:
         item["form"] = _rows_out(body.form)
+    if body.path:
+        item["path"] = body.path
+    if body.parts:
+        item["parts"] = _parts_out(body.parts)
     return item
+
+
+def _parts_out(parts: list[FormPart]) -> list[dict[str, Any]]:
+    """Multipart rows: a text part says ``value``, a file part ``type: file`` and ``path``."""
+    out: list[dict[str, Any]] = []
+    for part in parts:
+        item: dict[str, Any] = {"name": part.name}
+        if part.kind is PartKind.FILE:
+            item["type"] = part.kind.value
+            if part.value:
+                item["path"] = part.value
+        elif part.value:
+            item["value"] = part.value
+        if part.file_name:
+            item["file_name"] = part.file_name
+        if part.content_type:
+            item["content_type"] = part.content_type
+        if not part.enabled:
+            item["enabled"] = False
+        out.append(item)
+    return out
 
 
 def is_reference(value: str) -> bool:
@@ -332,15 +359,49 @@ def _body_in(data: dict[str, Any]) -> Body:
     try:
         kind = BodyKind(kind_text)
     except ValueError:
-        raise BadShape(
-            f"unknown body type '{kind_text}' (expected none, raw, json or form)"
-        ) from None
+        known = ", ".join(k.value for k in BodyKind)
+        raise BadShape(f"unknown body type '{kind_text}' (expected {known})") from None
     return Body(
         kind=kind,
         text=_str(body, "text"),
         content_type=_str(body, "content_type"),
         form=_rows_in(body, "form"),
+        path=_str(body, "path"),
+        parts=_parts_in(body),
     )
+
+
+def _parts_in(body: dict[str, Any]) -> list[FormPart]:
+    parts = []
+    for number, item in enumerate(_list(body, "parts"), 1):
+        row = _mapping(item, f"part {number} of 'parts'")
+        kind_text = _str(row, "type", PartKind.TEXT.value)
+        try:
+            kind = PartKind(kind_text)
+        except ValueError:
+            raise BadShape(
+                f"part {number} of 'parts' has the unknown 'type' '{kind_text}' "
+                "(expected text or file)"
+            ) from None
+        if kind is PartKind.FILE and "value" in row:
+            raise BadShape(
+                f"part {number} of 'parts' is a file part: name its file with 'path', not 'value'"
+            )
+        if kind is PartKind.TEXT and "path" in row:
+            raise BadShape(
+                f"part {number} of 'parts' has a 'path' but is a text part: add 'type: file'"
+            )
+        parts.append(
+            FormPart(
+                name=_str(row, "name"),
+                value=_str(row, "path" if kind is PartKind.FILE else "value"),
+                kind=kind,
+                content_type=_str(row, "content_type"),
+                file_name=_str(row, "file_name"),
+                enabled=_bool(row, "enabled", True),
+            )
+        )
+    return parts
 
 
 def _auth_in(data: dict[str, Any], default: AuthKind) -> Auth:

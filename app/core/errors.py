@@ -131,6 +131,14 @@ class RequestError(CourierError):
         self.retry_safe = retry_safe
 
 
+class UploadFileError(RequestError):
+    """A file to upload is missing or unreadable (found before anything is sent), or
+    changed size while it was being sent (the server would get a body that is not
+    the file)."""
+
+    title = "File not readable"
+
+
 class InvalidURL(RequestError):
     title = "Invalid URL"
 

@@ -28,6 +28,7 @@ import re
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 from urllib.parse import quote, unquote, urlsplit
 
 from app.core import proxy_url
@@ -60,6 +61,7 @@ from app.core.resolved import (
     TransportSettings,
 )
 from app.core.templating import DEMO_VARIABLE, DYNAMIC, Budget, Expander, Rendered
+from app.core.uploads import resolve_upload
 
 FORM_CONTENT_TYPE = "application/x-www-form-urlencoded"
 JSON_CONTENT_TYPE = "application/json"
@@ -310,9 +312,17 @@ def _with_scheme(url: str, has_base: bool) -> str:
     return "http://" + url
 
 
+def _upload_base(request: Request, collection: Collection | None) -> Path | None:
+    """What relative upload paths are relative to: the request file's folder (or the
+    collection's, for a request not saved yet)."""
+    if request.path is not None:
+        return request.path.parent
+    return collection.path if collection is not None else None
+
+
 def _encode_body(body: Body, render_text: _Renderer) -> tuple[bytes | None, str]:
-    if body.kind is BodyKind.NONE:
-        return None, ""
+    if body.kind in (BodyKind.NONE, BodyKind.FILE, BodyKind.MULTIPART):
+        return None, ""  # file bodies are streamed by the engine (``resolve_upload``)
     if body.kind is BodyKind.FORM:
         pairs = [(render_text(r.name), render_text(r.value)) for r in _enabled(body.form)]
         return encode_query(pairs).encode("utf-8"), FORM_CONTENT_TYPE
@@ -447,6 +457,10 @@ def resolve(
         if render.uses_secret(name, value):
             headers_secret.add(name.text.lower())
     content, content_type = _encode_body(request.body, render)
+    upload_and_type = resolve_upload(request.body, render, _upload_base(request, collection))
+    upload = None
+    if upload_and_type is not None:
+        upload, content_type = upload_and_type
     all_names = {name.lower() for name, _ in rendered}
     all_names |= {h.name.lower() for h in shared_rows if h.name.lower() not in disabled}
     if content_type and "content-type" not in all_names:
@@ -488,6 +502,7 @@ def resolve(
             url=url,
             headers=tuple(rendered),
             content=content,
+            upload=upload,
             timeout_s=settings.timeout_s or DEFAULT_SETTINGS.timeout_s or 30.0,
             follow_redirects=bool(settings.follow_redirects),
             max_redirects=_max_redirects(settings),

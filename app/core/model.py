@@ -56,21 +56,52 @@ class BodyKind(enum.StrEnum):
     RAW = "raw"
     JSON = "json"
     FORM = "form"
+    #: a file sent as it is on disk (streamed, never read whole into memory)
+    FILE = "file"
+    #: multipart/form-data: text parts and file parts
+    MULTIPART = "multipart"
+
+
+class PartKind(enum.StrEnum):
+    TEXT = "text"
+    FILE = "file"
+
+
+@dataclass(slots=True)
+class FormPart:
+    """One part of a multipart body.
+
+    ``value`` is the text of a TEXT part, the file's path for a FILE part (as
+    typed: relative paths are relative to the request file's folder, ``~`` is
+    the home folder, ``{{variables}}`` are allowed).  ``file_name`` defaults to
+    the file's base name; ``content_type`` to none for text, and for a file to
+    the type its extension suggests.
+    """
+
+    name: str
+    value: str = ""
+    kind: PartKind = PartKind.TEXT
+    content_type: str = ""
+    file_name: str = ""
+    enabled: bool = True
 
 
 @dataclass(slots=True)
 class Body:
     """A request body.
 
-    ``text`` is used by RAW and JSON, ``content_type`` by RAW (JSON implies
-    ``application/json``), ``form`` by FORM (sent as
-    ``application/x-www-form-urlencoded``).
+    ``text`` is used by RAW and JSON, ``content_type`` by RAW and FILE (JSON
+    implies ``application/json``; a file's default comes from its extension),
+    ``form`` by FORM (sent as ``application/x-www-form-urlencoded``), ``path``
+    by FILE (a path as typed, like a file part's), ``parts`` by MULTIPART.
     """
 
     kind: BodyKind = BodyKind.NONE
     text: str = ""
     content_type: str = ""
     form: list[KeyValue] = field(default_factory=list)
+    path: str = ""
+    parts: list[FormPart] = field(default_factory=list)
 
 
 class AuthKind(enum.StrEnum):

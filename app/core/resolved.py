@@ -105,19 +105,56 @@ class ClientProfile:
 
 
 @dataclass(frozen=True, slots=True)
+class UploadPart:
+    """One part of a multipart body, variables substituted.
+
+    A text part carries ``text``; a file part a ``path`` (absolute, or relative
+    to the working directory when the request has no file) that the engine
+    reads at send time.  ``file_name`` None: no ``filename`` parameter.
+    """
+
+    name: str
+    text: str = ""
+    path: str = ""
+    content_type: str = ""
+    file_name: str | None = None
+    is_file: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A body streamed from disk when it is sent, never held in memory.
+
+    Either one file (``path``) or multipart/form-data (``parts``, separated by
+    ``boundary``, which the request's Content-Type names).
+    """
+
+    path: str = ""
+    parts: tuple[UploadPart, ...] = ()
+    boundary: str = ""
+
+    @property
+    def multipart(self) -> bool:
+        return bool(self.boundary)
+
+
+@dataclass(frozen=True, slots=True)
 class ResolvedRequest:
     """One request with variables substituted and folder headers merged.
 
     ``url`` may be relative: the client's ``base_url`` completes it.
     ``headers`` are the folder chain's and the request's own (the collection's
     live on the client), plus any collection header whose value differs for
-    this request.  ``content`` is the encoded body, ``None`` for no body.
+    this request.  ``content`` is the encoded body, ``None`` for no body, or
+    ``upload`` (then ``content`` is None): a file or multipart body the engine
+    streams from disk.
     """
 
     method: str
     url: str
     headers: Headers = ()
     content: bytes | None = None
+    upload: Upload | None = None
     #: connect / read / write timeout: how long any one step may stall
     timeout_s: float = 30.0
     follow_redirects: bool = True
@@ -134,6 +171,10 @@ class ResolvedRequest:
     secret_headers: frozenset[str] = frozenset()
     #: secret values this request may carry: masked out of every message and detail
     secrets: frozenset[str] = frozenset()
+
+    @property
+    def has_body(self) -> bool:
+        return self.content is not None or self.upload is not None
 
     def __repr__(self) -> str:  # headers, body and credentials may hold secrets
         return f"ResolvedRequest(method={self.method!r}, url=..., headers={len(self.headers)})"

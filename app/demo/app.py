@@ -57,6 +57,8 @@ ROUTES_HELP = {
     "ANY /redirect-to?url=&status_code=302": "redirects to url (301, 302, 303, 307 or 308)",
     "GET /gzip-bomb?gb=10": "gzip body (Content-Encoding) that decodes to gb GiB of zeros",
     "GET /broken/{n}": "promises 2n bytes, sends n, hangs up (what a failed download looks like)",
+    "POST /upload": "size, SHA-256 and content type of the body (streamed, any size)",
+    "POST /upload/multipart": "per part: name, file name, content type, size and SHA-256",
     "GET /cookies": "the cookies the request carried",
     "POST /oauth/token": "OAuth 2.0 tokens (client courier-demo / demo-secret, user ada)",
     "GET /oauth/authorize": "OAuth 2.0 authorization (PKCE S256, approves at once)",
@@ -434,6 +436,10 @@ async def redirect_to(request: Request) -> Response:
         return JSONResponse(
             {"error": f"status_code must be one of {sorted(REDIRECT_CODES)}"}, status_code=400
         )
+    # read (and drop) the body first: a server that answers while a client is still
+    # uploading, then closes, resets the connection, and the reset can discard the answer
+    async for _chunk in request.stream():
+        pass
     return Response(status_code=code, headers={"Location": url})
 
 
@@ -544,13 +550,14 @@ async def gzip_bomb(request: Request) -> Response:
 
 
 def create_demo_app() -> Starlette:
-    from app.demo import aws
+    from app.demo import aws, uploads
     from app.demo.oauth import OAuthDemo
 
     return Starlette(
         routes=[
             *OAuthDemo().routes(),
             *aws.routes(),
+            *uploads.routes(),
             Route("/", index),
             Route("/posts", posts, methods=["GET", "POST"]),
             Route("/posts/{post_id}", post, methods=["GET", "PUT", "PATCH", "DELETE"]),

@@ -28,6 +28,7 @@ _EXPORTS = {
     "Redirected": "app.net.events",
     "HeadReceived": "app.net.events",
     "Progress": "app.net.events",
+    "Uploaded": "app.net.events",
     "Finished": "app.net.events",
     "Failed": "app.net.events",
 }
@@ -44,6 +45,7 @@ if TYPE_CHECKING:
         Progress,
         Redirected,
         Started,
+        Uploaded,
     )
     from app.net.exchange import (
         Exchange,
@@ -72,6 +74,7 @@ __all__ = [
     "SentRequest",
     "Started",
     "Timings",
+    "Uploaded",
     "Withheld",
     "send",
 ]

@@ -55,7 +55,16 @@ from app.net.body_store import (
 from app.net.clients import ClientLease, ClientPool
 from app.net.decoding import ContentDecoder, DecodingFailed
 from app.net.errors import Where, goaway, host_port, mask, masked, to_request_error
-from app.net.events import Event, Failed, Finished, HeadReceived, Progress, Redirected, Started
+from app.net.events import (
+    Event,
+    Failed,
+    Finished,
+    HeadReceived,
+    Progress,
+    Redirected,
+    Started,
+    Uploaded,
+)
 from app.net.exchange import (
     Exchange,
     ExchangeState,
@@ -66,8 +75,11 @@ from app.net.exchange import (
 )
 from app.net.headers import CREDENTIAL_HEADERS, check_headers, mask_value
 from app.net.timing import TimingRecorder
+from app.net.uploads import UploadStream, prepare_upload
 
 EventSink = Callable[[Exchange, Event], None]
+#: what a hop sends: encoded bytes, a body streamed from disk, or nothing
+Content = bytes | UploadStream | None
 
 #: RFC 9110 9.2.2: requests that may be sent again automatically
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
@@ -170,6 +182,7 @@ class _Run:
         self.not_processed = False
         self.http_version = ""
         self.remote_address = ""
+        self.upload: UploadStream | None = None
 
     def emit(self, event: Event) -> None:
         if self.on_event is not None:
@@ -190,7 +203,7 @@ class _Run:
         lease: ClientLease,
         method: str,
         url: httpx.URL | str,
-        content: bytes | None,
+        content: Content,
         *,
         cross_origin: bool,
     ) -> tuple[httpx.Request, list[Withheld]]:
@@ -199,7 +212,7 @@ class _Run:
         headers: list[tuple[str, str]] = []
         for name, value in request.headers:
             lowered = name.lower()
-            if content is None and lowered in _BODY_HEADERS and request.content is not None:
+            if content is None and lowered in _BODY_HEADERS and request.has_body:
                 continue  # the body was dropped on a 303 (or POST on 301/302)
             if cross_origin and lowered in request.secret_headers:
                 withheld.append(Withheld(name, "secret variable"))
@@ -208,6 +221,10 @@ class _Run:
                 withheld.append(Withheld(name, "typed header"))
                 continue
             headers.append((name, value))
+        if isinstance(content, UploadStream) and not any(
+            name.lower() in ("content-length", "transfer-encoding") for name, _ in headers
+        ):
+            headers.append(("Content-Length", str(content.size)))  # measured: not chunked
         http_request = lease.client.build_request(
             method,
             url,
@@ -245,13 +262,35 @@ class _Run:
                 or mask(value, secrets) != value
             )
             shown.append((name, mask_value(name, value) if hidden else value))
+        try:
+            size, description = len(http_request.content), ""
+        except httpx.RequestNotRead:  # a body streamed from disk
+            upload = self.upload
+            size = upload.size if upload is not None else 0
+            description = upload.prepared.summary if upload is not None else ""
         return SentRequest(
             method=http_request.method,
             url=mask(str(http_request.url), secrets),
             headers=tuple(shown),
-            body_size=len(http_request.content),
+            body_size=size,
             content_type=http_request.headers.get("content-type", ""),
+            body_description=description,
         )
+
+    async def _prepare_upload(self) -> Content:
+        """The body to send: a file or multipart body is checked and measured first (in a
+        worker), so a missing file fails the exchange before anything is sent."""
+        upload = self.request.upload
+        if upload is None:
+            return self.request.content
+        prepared = await asyncio.to_thread(prepare_upload, upload)
+        self.exchange.upload_size = prepared.size
+        self.upload = UploadStream(prepared, self._on_sent)
+        return self.upload
+
+    def _on_sent(self, sent: int, total: int) -> None:
+        self.exchange.uploaded = sent
+        self.emit(Uploaded(sent, total))
 
     # ------------------------------------------------------------- sending
 
@@ -301,7 +340,7 @@ class _Run:
         request, exchange = self.request, self.exchange
         lease = self.pool.lease(self.profile)
         check_headers(request.headers, "a header of this request")
-        method, content = request.method, request.content
+        method, content = request.method, await self._prepare_upload()
         first_origin: tuple[str, str, int | None] | None = None
         target: httpx.URL | str = request.url
         hops = 0

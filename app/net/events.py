@@ -1,6 +1,7 @@
 """What ``app.net.engine.send`` yields while an exchange runs: sizes, never bytes.
 
-``Started`` (the request as sent), ``Redirected`` per hop, ``HeadReceived``,
+``Started`` (the request as sent), any number of ``Uploaded`` while a file or
+multipart body goes out, ``Redirected`` per hop, ``HeadReceived``,
 any number of ``Progress``, then exactly one of ``Finished`` or ``Failed``
 (``Failed`` may come at any point).  Everything an event says is also recorded
 on the ``Exchange``; the body is read from its store.  Stopping is cancelling
@@ -19,6 +20,17 @@ from app.net.exchange import RedirectHop, ResponseHead, SentRequest, Timings
 @dataclass(frozen=True, slots=True)
 class Started:
     request: SentRequest
+
+
+@dataclass(frozen=True, slots=True)
+class Uploaded:
+    """How much of a streamed request body (a file, multipart) the connection has taken.
+
+    Starts again from 0 when the body is sent again (a 307/308 redirect, a retry).
+    """
+
+    sent: int
+    total: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,4 +65,4 @@ class Failed:
     timings: Timings | None = None
 
 
-Event = Started | Redirected | HeadReceived | Progress | Finished | Failed
+Event = Started | Uploaded | Redirected | HeadReceived | Progress | Finished | Failed

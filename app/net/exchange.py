@@ -70,9 +70,13 @@ class SentRequest:
     headers: Headers
     body_size: int
     content_type: str = ""
+    #: a streamed body's description ("file report.pdf, 2.1 MiB"), "" for others
+    body_description: str = ""
 
     @property
     def body_summary(self) -> str:
+        if self.body_description:
+            return self.body_description
         if not self.body_size:
             return "no body"
         kind = f", {self.content_type}" if self.content_type else ""
@@ -143,6 +147,10 @@ class Exchange:
         self.timings: Timings | None = None
         self.error: RequestError | None = None
         self.body = body if body is not None else BodyStore()
+        #: a streamed request body (file, multipart): bytes the connection took so far,
+        #: of ``upload_size`` (None: the request has no such body)
+        self.uploaded = 0
+        self.upload_size: int | None = None
         #: body bytes as they came over the wire (before Content-Encoding was undone)
         self.wire_bytes = 0
         #: things worth telling the user: a retry, an encoding kept as is...

@@ -4,7 +4,8 @@ The widgets call ``send()`` / ``stop()`` and listen; they never see asyncio or
 httpx.  Each send is one ``Exchange`` run by the Session on its own task.  The
 engine's events become at most ~30 ``exchangeUpdated`` signals a second per
 exchange (progress is coalesced by a timer); state changes (started, head,
-finished) are signalled at once.  Body bytes never travel through a signal:
+finished) are signalled at once.  Upload progress (a file or multipart body
+going out) is coalesced the same way.  Body bytes never travel through a signal:
 views read what they show from the exchange's store.
 """
 
@@ -23,7 +24,7 @@ from app.core.inherit import Resolution
 from app.core.model import Collection, Request
 from app.net.body_store import BodyStore, part_path
 from app.net.cookie_jar import CookieRow
-from app.net.events import Event, HeadReceived, Progress, Redirected, Started
+from app.net.events import Event, HeadReceived, Progress, Redirected, Started, Uploaded
 from app.net.exchange import Exchange, ExchangeState
 from app.session import Session
 
@@ -164,7 +165,7 @@ class SendService(QObject):
         self.downloadFinished.emit(exchange, str(path))
 
     def _on_event(self, exchange: Exchange, event: Event) -> None:
-        if isinstance(event, Progress):
+        if isinstance(event, Progress | Uploaded):  # coalesced: at most ~30 a second
             self._dirty[exchange] = None
             if not self._timer.isActive():
                 self._timer.start()

@@ -32,6 +32,7 @@ from app.ui.auth_editor import AuthEditor
 from app.ui.inherited_headers import InheritedHeaders
 from app.ui.key_value_table import KeyValueTable
 from app.ui.settings_dialog import OptionsEditor
+from app.ui.upload_bodies import FileBodyEditor, MultipartTable
 from app.ui.variable_marks import Lookup, TemplateHighlighter, VariableTooltips, mark_line_edit
 
 #: body kinds in the order the selector offers them, with their labels
@@ -40,7 +41,18 @@ BODY_KINDS: tuple[tuple[BodyKind, str], ...] = (
     (BodyKind.JSON, "JSON"),
     (BodyKind.RAW, "Text"),
     (BodyKind.FORM, "Form URL-encoded"),
+    (BodyKind.MULTIPART, "Multipart form"),
+    (BodyKind.FILE, "File"),
 )
+#: the body stack's page for each kind
+_BODY_PAGES = {
+    BodyKind.NONE: 0,
+    BodyKind.JSON: 1,
+    BodyKind.RAW: 1,
+    BodyKind.FORM: 2,
+    BodyKind.FILE: 3,
+    BodyKind.MULTIPART: 4,
+}
 PARAMS_TAB, HEADERS_TAB, BODY_TAB, AUTH_TAB, OPTIONS_TAB, NOTES_TAB = range(6)
 
 
@@ -173,6 +185,10 @@ class RequestEditor(QWidget):
         self.body_text.textChanged.connect(self._on_changed)
         self.form = KeyValueTable("Field", "Value", self)
         self.form.changed.connect(self._on_changed)
+        self.file_body = FileBodyEditor(self)
+        self.file_body.changed.connect(self._on_changed)
+        self.multipart = MultipartTable(self)
+        self.multipart.changed.connect(self._on_changed)
         no_body = QLabel("This request has no body.", self)
         no_body.setObjectName("placeholder")
         no_body.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -180,6 +196,8 @@ class RequestEditor(QWidget):
         self.body_stack.addWidget(no_body)
         self.body_stack.addWidget(self.body_text)
         self.body_stack.addWidget(self.form)
+        self.body_stack.addWidget(self.file_body)
+        self.body_stack.addWidget(self.multipart)
         body_tab = QWidget(self)
         body_top = QHBoxLayout()
         body_top.addWidget(self.body_kind)
@@ -240,8 +258,12 @@ class RequestEditor(QWidget):
                 )
             with QSignalBlocker(self.body_text):
                 self.body_text.setPlainText(body.text)
-            self.content_type.setText(body.content_type)
+            self.content_type.setText(body.content_type if body.kind is BodyKind.RAW else "")
             self.form.set_rows(copy.deepcopy(body.form))
+            self.file_body.set_file(
+                body.path, body.content_type if body.kind is BodyKind.FILE else ""
+            )
+            self.multipart.set_parts(copy.deepcopy(body.parts))
             with QSignalBlocker(self.notes):
                 self.notes.setPlainText(request.notes)
             self.auth_editor.set_auth(copy.deepcopy(request.auth))
@@ -256,6 +278,8 @@ class RequestEditor(QWidget):
     def to_model(self) -> Request:
         base, _query = split_url(self.url.text())
         kind = self._body_kind()
+        file_path, file_type = self.file_body.file()
+        content_type = self.content_type.text().strip() if kind is BodyKind.RAW else ""
         return Request(
             name=self._loaded.name,
             method=self._method_text(),
@@ -265,8 +289,10 @@ class RequestEditor(QWidget):
             body=Body(
                 kind=kind,
                 text=self.body_text.toPlainText() if kind in (BodyKind.JSON, BodyKind.RAW) else "",
-                content_type=self.content_type.text().strip() if kind is BodyKind.RAW else "",
+                content_type=file_type if kind is BodyKind.FILE else content_type,
                 form=self.form.rows() if kind is BodyKind.FORM else [],
+                path=file_path if kind is BodyKind.FILE else "",
+                parts=self.multipart.parts() if kind is BodyKind.MULTIPART else [],
             ),
             notes=self.notes.toPlainText(),
             auth=self.auth_editor.auth(),
@@ -379,8 +405,7 @@ class RequestEditor(QWidget):
 
     def _on_body_kind_changed(self, _index: int = 0, *, update: bool = True) -> None:
         kind = self._body_kind()
-        page = {BodyKind.NONE: 0, BodyKind.JSON: 1, BodyKind.RAW: 1, BodyKind.FORM: 2}[kind]
-        self.body_stack.setCurrentIndex(page)
+        self.body_stack.setCurrentIndex(_BODY_PAGES[kind])
         self.content_type.setVisible(kind is BodyKind.RAW)
         self.format_button.setVisible(kind is BodyKind.JSON)
         if update:

@@ -445,7 +445,7 @@ class ResponseView(QWidget):
                 self._flush_timer.start()
 
     def _show_sending(self, exchange: Exchange) -> None:
-        self._set_status("Sending…", None)
+        self._set_status(sending_text(exchange), None)
         sent = exchange.request
         if sent is not None:
             method, url = sent.method, sent.url
@@ -485,7 +485,7 @@ class ResponseView(QWidget):
         if exchange.state is ExchangeState.DONE:
             self._show_done(exchange)
         elif exchange.state is ExchangeState.STOPPED:
-            shown = self._status if self._status not in ("", "Sending…") else ""
+            shown = self._status if self._status not in ("", SENDING) else ""
             self._set_status(f"{shown} · Stopped" if shown else "Stopped", theme.MUTED)
             self.size_label.set_full_text(human_size(exchange.received))
         else:
@@ -734,3 +734,16 @@ def _pretty_json(data: bytes, content_type: str) -> str | None:
     except orjson.JSONDecodeError:
         return None
     return orjson.dumps(parsed, option=orjson.OPT_INDENT_2).decode("utf-8")
+
+
+SENDING = "Sending…"
+
+
+def sending_text(exchange: Exchange) -> str:
+    """The strip's text before the answer's head: how far a file or multipart upload got."""
+    total = exchange.upload_size
+    if total is None:
+        return SENDING
+    if exchange.uploaded >= total:
+        return f"Sent {human_size(total)}, waiting for the answer…"
+    return f"Uploading {human_size(exchange.uploaded)} of {human_size(total)}"

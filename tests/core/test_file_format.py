@@ -4,6 +4,7 @@ survives a save and load unchanged, and file names are safe on every system."""
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import yaml
 
 from app.core import yamlio
 from app.core.codec import request_from_yaml, request_to_yaml
-from app.core.model import Body, BodyKind, KeyValue, Request
+from app.core.model import Body, BodyKind, FormPart, KeyValue, PartKind, Request
 from app.core.slugs import slugify, unique_slug
 
 try:
@@ -136,8 +137,20 @@ def random_request(rng: random.Random) -> Request:
         body=Body(
             kind,
             text=awkward_text(rng) if kind in (BodyKind.RAW, BodyKind.JSON) else "",
-            content_type=awkward_text(rng) if kind is BodyKind.RAW else "",
+            content_type=awkward_text(rng) if kind in (BodyKind.RAW, BodyKind.FILE) else "",
             form=[KeyValue(awkward_text(rng), awkward_text(rng))] if kind is BodyKind.FORM else [],
+            path=awkward_text(rng) if kind is BodyKind.FILE else "",
+            parts=[
+                FormPart(
+                    awkward_text(rng),
+                    awkward_text(rng),
+                    rng.choice(list(PartKind)),
+                    awkward_text(rng),
+                    awkward_text(rng),
+                    rng.random() < 0.5,
+                )
+                for _ in range(rng.randint(0, 3) if kind is BodyKind.MULTIPART else 0)
+            ],
         ),
         notes=awkward_text(rng),
     )
@@ -211,3 +224,58 @@ def test_deadline_and_body_cap_settings_round_trip() -> None:
 def test_bad_deadline_or_body_cap_is_refused(settings: str, reason: str) -> None:
     with pytest.raises(ValueError, match=reason):
         request_from_yaml(f"name: r\nsettings: {settings}\n")
+
+
+def test_upload_bodies_in_the_file() -> None:
+    request = Request(
+        name="Upload",
+        method="POST",
+        body=Body(
+            BodyKind.MULTIPART,
+            parts=[
+                FormPart("caption", "hi {{name}}"),
+                FormPart("photo", "fixtures/p.png", PartKind.FILE),
+                FormPart("doc", "~/d.txt", PartKind.FILE, "text/plain", "d.txt", enabled=False),
+            ],
+        ),
+    )
+    text = request_to_yaml(request)
+    assert text == (
+        "name: Upload\nmethod: POST\nbody:\n  type: multipart\n  parts:\n"
+        "  - name: caption\n    value: hi {{name}}\n"
+        "  - name: photo\n    type: file\n    path: fixtures/p.png\n"
+        "  - name: doc\n    type: file\n    path: ~/d.txt\n    file_name: d.txt\n"
+        "    content_type: text/plain\n    enabled: false\n"
+    )
+    assert request_from_yaml(text) == request
+    single = Request(name="F", method="PUT", body=Body(BodyKind.FILE, path="a b.bin"))
+    assert "body:\n  type: file\n  path: a b.bin\n" in request_to_yaml(single)
+    assert request_from_yaml(request_to_yaml(single)) == single
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (
+            "{type: multipart, parts: [{name: a, type: blob}]}",
+            "part 1 of 'parts' has the unknown 'type' 'blob'",
+        ),
+        (
+            "{type: multipart, parts: [{name: a, type: file, value: x}]}",
+            "name its file with 'path'",
+        ),
+        ("{type: multipart, parts: [{name: a, path: x}]}", "add 'type: file'"),
+        ("{type: multipart, parts: [a]}", "expected a mapping for part 1 of 'parts'"),
+        ("{type: multipart, parts: {a: 1}}", "'parts' must be a list"),
+        ("{type: file, path: [a]}", "'path' must be text"),
+        (
+            "{type: upload}",
+            "unknown body type 'upload' (expected none, raw, json, form, file, multipart)",
+        ),
+    ],
+)
+def test_malformed_upload_bodies_say_what_is_wrong(body: str, reason: str) -> None:
+    from app.core.codec import BadShape
+
+    with pytest.raises(BadShape, match=re.escape(reason)):
+        request_from_yaml(f"name: R\nbody: {body}\n")

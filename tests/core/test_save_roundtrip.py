@@ -30,7 +30,9 @@ from app.core.model import (
     Collection,
     Environment,
     Folder,
+    FormPart,
     KeyValue,
+    PartKind,
     Request,
     Settings,
     Variable,
@@ -76,6 +78,23 @@ bodies = st.one_of(
     st.just(Body()),
     st.builds(Body, kind=st.just(BodyKind.JSON), text=text),
     st.builds(Body, kind=st.just(BodyKind.FORM), form=rows),
+    st.builds(Body, kind=st.just(BodyKind.FILE), path=line, content_type=st.just("") | line),
+    st.builds(
+        Body,
+        kind=st.just(BodyKind.MULTIPART),
+        parts=st.lists(
+            st.builds(
+                FormPart,
+                line,
+                line,
+                st.sampled_from(list(PartKind)),
+                st.just("") | line,
+                st.just("") | line,
+                st.booleans(),
+            ),
+            max_size=3,
+        ),
+    ),
 )
 requests = st.builds(
     Request,
