@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -34,6 +35,9 @@ FileChooser = Callable[[QWidget, str], str]
 
 ENABLED, NAME, KIND, VALUE, BROWSE, CONTENT_TYPE, FILE_NAME, REMOVE = range(8)
 _HEADERS = ("", "Name", "Type", "Value or file", "", "Content type", "File name", "")
+#: the columns a user may widen, as they start; the value column takes the rest
+_START_WIDTHS = {NAME: 110, CONTENT_TYPE: 120, FILE_NAME: 100}
+MIN_VALUE_WIDTH = 160
 
 
 def choose_with_dialog(parent: QWidget, current: str) -> str:
@@ -100,9 +104,11 @@ class MultipartTable(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
         for column in (ENABLED, KIND, BROWSE, REMOVE):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        for column, width in _START_WIDTHS.items():
+            header.resizeSection(column, width)
         self.table.itemChanged.connect(self._on_item_changed)
         self.add_button = QPushButton("Add part", self)
         self.add_button.clicked.connect(self._add_clicked)
@@ -113,6 +119,16 @@ class MultipartTable(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table, 1)
         layout.addLayout(buttons)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """The value (text or path) gets the room that is left, never less than
+        ``MIN_VALUE_WIDTH``: a narrow editor scrolls sideways to content type
+        and file name rather than squeezing what the user types to "…"."""
+        super().resizeEvent(event)
+        header = self.table.horizontalHeader()
+        others = sum(header.sectionSize(c) for c in range(len(_HEADERS)) if c != VALUE)
+        room = self.table.viewport().width() - others
+        header.resizeSection(VALUE, max(MIN_VALUE_WIDTH, room))
 
     # ------------------------------------------------------------------ API
 

@@ -112,3 +112,18 @@ def test_the_strip_says_how_far_an_upload_got() -> None:
     assert sending_text(exchange) == "Uploading 120.0 MiB of 512.0 MiB"
     exchange.uploaded = exchange.upload_size
     assert sending_text(exchange) == "Sent 512.0 MiB, waiting for the answer…"
+
+
+def test_a_narrow_editor_keeps_the_part_values_readable(qtbot: QtBot) -> None:
+    # the value column was squeezed to "…" in a 480-px editor (the other columns took it all)
+    from app.ui.upload_bodies import MIN_VALUE_WIDTH, VALUE, MultipartTable
+
+    table = MultipartTable()
+    qtbot.addWidget(table)
+    table.set_parts([FormPart(name="report", kind=PartKind.FILE, value="fixtures/report.pdf")])
+    table.resize(480, 300)
+    table.show()
+    qtbot.waitExposed(table)
+    assert table.table.horizontalHeader().sectionSize(VALUE) >= MIN_VALUE_WIDTH
+    table.resize(1200, 300)
+    qtbot.waitUntil(lambda: table.table.horizontalHeader().sectionSize(VALUE) > 500)
