@@ -59,6 +59,7 @@ from app.core.resolved import (
     ResolvedAuth,
     ResolvedRequest,
     TransportSettings,
+    Upload,
 )
 from app.core.templating import DEMO_VARIABLE, DYNAMIC, Budget, Expander, Rendered
 from app.core.uploads import resolve_upload
@@ -293,6 +294,25 @@ def _proxy_secrets(proxy: str) -> set[str]:
     return {secret, unquote(secret)} if secret else set()
 
 
+_BOUNDARY = re.compile(r'boundary="?([^";]+)"?', re.IGNORECASE)
+
+
+def _agree_on_boundary(headers: list[tuple[str, str]], upload: Upload) -> Upload:
+    """A Content-Type the user typed for a multipart body must name the boundary sent.
+
+    ``multipart/form-data`` typed without one gets the body's boundary appended
+    (servers cannot split the parts otherwise); one typed with a boundary is the
+    boundary the body is then written with.  ``headers`` is updated in place.
+    """
+    for index, (name, value) in enumerate(headers):
+        if name.lower() != "content-type" or not value.lower().startswith("multipart/"):
+            continue
+        if match := _BOUNDARY.search(value):
+            return replace(upload, boundary=match.group(1))
+        headers[index] = (name, f"{value.rstrip('; ')}; boundary={upload.boundary}")
+    return upload
+
+
 def _transport(settings: Settings, render_text: _Renderer) -> TransportSettings:
     return TransportSettings(
         http2=bool(settings.http2),
@@ -461,6 +481,8 @@ def resolve(
     upload = None
     if upload_and_type is not None:
         upload, content_type = upload_and_type
+        if upload.multipart:
+            upload = _agree_on_boundary(rendered, upload)
     all_names = {name.lower() for name, _ in rendered}
     all_names |= {h.name.lower() for h in shared_rows if h.name.lower() not in disabled}
     if content_type and "content-type" not in all_names:

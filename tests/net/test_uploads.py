@@ -16,7 +16,7 @@ import pytest
 
 from app.core.errors import UploadFileError
 from app.core.inherit import resolve
-from app.core.model import Body, BodyKind, FormPart, PartKind, Request
+from app.core.model import Body, BodyKind, FormPart, KeyValue, PartKind, Request
 from app.core.resolved import ResolvedRequest
 from app.net import engine
 from app.net.clients import ClientPool
@@ -305,3 +305,30 @@ def test_303_drops_the_body(demo_server: str, tmp_path: Path) -> None:
     assert "content-length" not in got["headers"]
     assert exchange.request is not None
     assert exchange.request.body_summary == "no body"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["multipart/form-data", "multipart/form-data;", 'multipart/form-data; boundary="x-mine-1"'],
+)
+def test_a_typed_multipart_content_type_names_the_boundary_sent(
+    demo_server: str, tmp_path: Path, typed: str
+) -> None:
+    # a Content-Type typed without a boundary replaced Courier's: the server could not
+    # split the parts; one typed with a boundary must be the boundary the body uses
+    notes = random_file(tmp_path / "notes.txt", 3000)
+    request = Request(
+        "upload",
+        "POST",
+        f"{demo_server}/upload/multipart",
+        headers=[KeyValue("Content-Type", typed)],
+        body=Body(BodyKind.MULTIPART, parts=[FormPart("doc", str(notes), PartKind.FILE)]),
+    )
+    profile, resolved_request = resolved(request)
+    exchange = send_all(profile, resolved_request)[0][0]
+    parts = answer(exchange)["parts"]
+    assert [(p["name"], p["sha256"]) for p in parts] == [("doc", sha256_of(notes))]
+    sent = dict((k.lower(), v) for k, v in resolved_request.headers)
+    assert "boundary=" in sent["content-type"]
+    if "x-mine-1" in typed:
+        assert "x-mine-1" in sent["content-type"]
