@@ -541,7 +541,10 @@ class DownloadTask:
         if destination is None:
             assert self.folder is not None
             disposition = head.header("content-disposition")
-            destination = unique_path(self.folder / suggested_name(disposition, head.url))
+            wanted = self.folder / suggested_name(disposition, head.url)
+            destination = unique_path(wanted)
+            if destination != wanted:
+                self._notices.append(f"{wanted.name} exists; saved as {destination.name}.")
             self._destination = destination
         if total is not None:
             self._check_room(destination, total - start)
