@@ -30,7 +30,7 @@ import select
 import socket
 import threading
 import time
-from typing import Any, cast
+from typing import Any
 
 import httpcore
 
@@ -103,18 +103,21 @@ class _Reader:
     def __init__(self, sock: socket.socket) -> None:
         self.sock = sock.dup()  # its own descriptor: see the module's docstring
         self.stopped = threading.Event()
+        #: reused by every read (only this reader's one thread touches it)
+        self.buffer = bytearray()
         self.executor = concurrent.futures.ThreadPoolExecutor(
             max_workers=1, thread_name_prefix="courier-socket-reader"
         )
 
-    def read(self, size: int, deadline: float | None) -> bytearray:
+    def read(self, size: int, deadline: float | None) -> bytes:
         """Block until bytes arrive, then take what the kernel holds (up to ``size``).
 
         Returns an empty buffer at the end of the stream; raises ``TimeoutError``
         after ``deadline`` (monotonic), ``OSError`` when the connection fails.
         """
-        buffer = bytearray(size)
-        view = memoryview(buffer)
+        if len(self.buffer) < size:
+            self.buffer = bytearray(size)
+        view = memoryview(self.buffer)[:size]
         got = 0
         sock = self.sock
         with view:
@@ -134,8 +137,9 @@ class _Reader:
                 if count == 0:
                     break
                 got += count
-        del buffer[got:]
-        return buffer
+            # bytes, not the (reused) buffer: socksio and others hash or compare what they
+            # read; the copy is made here, in the reading thread, never on the loop
+            return bytes(view[:got])
 
     def close(self) -> None:
         self.stopped.set()
@@ -152,7 +156,7 @@ class ReaderStream(httpcore.AsyncNetworkStream):
         self._inner = inner
         self._received = 0
         self._reader: _Reader | None = None
-        self._ahead: asyncio.Future[bytearray] | None = None
+        self._ahead: asyncio.Future[bytes] | None = None
         self._closed = False
 
     async def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
@@ -182,11 +186,10 @@ class ReaderStream(httpcore.AsyncNetworkStream):
                 self._ahead = None
         if len(data) >= READ_AHEAD_AFTER and not self._closed:
             self._ahead = self._submit(reader, None)
-        # h11 and h2 take any bytes-like object (they copy it into their buffers)
-        return cast(bytes, data)
+        return data
 
     @staticmethod
-    def _submit(reader: _Reader, deadline: float | None) -> asyncio.Future[bytearray]:
+    def _submit(reader: _Reader, deadline: float | None) -> asyncio.Future[bytes]:
         future = asyncio.get_running_loop().run_in_executor(
             reader.executor, reader.read, READ_CHUNK, deadline
         )
