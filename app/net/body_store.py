@@ -118,9 +118,7 @@ class _DiskWriter:
         if self._thread is None:
             with self._start_lock:
                 if self._thread is None:
-                    self._thread = threading.Thread(
-                        target=self._run, name=self._name, daemon=True
-                    )
+                    self._thread = threading.Thread(target=self._run, name=self._name, daemon=True)
                     self._thread.start()
         self._jobs.put(job)
 

@@ -21,6 +21,7 @@ connections are left to anyio (an SSL object must not be read and written
 from two threads at once).
 """
 
+# ruff: noqa: ASYNC109  (httpcore's stream API takes timeout= parameters)
 from __future__ import annotations
 
 import asyncio
@@ -78,7 +79,8 @@ class ReaderBackend(httpcore.AsyncNetworkBackend):
 
 
 def install(transport: Any) -> None:
-    """Make an ``httpx.AsyncHTTPTransport`` (or its proxy pool) connect through ``ReaderBackend``."""
+    """Make an ``httpx.AsyncHTTPTransport`` (or its proxy pool) connect through
+    ``ReaderBackend``."""
     pool = getattr(transport, "_pool", None)
     if pool is not None and hasattr(pool, "_network_backend"):
         pool._network_backend = ReaderBackend(pool._network_backend)
@@ -165,7 +167,8 @@ class ReaderStream(httpcore.AsyncNetworkStream):
             self._received += len(data)
             return data
         parts = _asyncio_parts(self._inner)
-        assert parts is not None and self._reader is not None
+        assert parts is not None
+        assert self._reader is not None
         _transport, protocol, _sock = parts
         if protocol.read_queue or protocol.is_at_eof or protocol.exception is not None:
             return await self._inner.read(max_bytes, timeout)  # what anyio had already

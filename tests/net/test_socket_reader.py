@@ -59,7 +59,7 @@ def test_pause_while_the_thread_waits_stops_promptly(tmp_path: Path) -> None:
             try:
                 task = make_task(pool, server.url + "/f.bin", tmp_path / "f.bin")
                 running = asyncio.ensure_future(task.run())
-                while task.snapshot().received < 1_000_000:
+                while task.snapshot().received < 1_000_000:  # noqa: ASYNC110
                     await asyncio.sleep(0.01)
                 started = time.monotonic()
                 task.pause()
