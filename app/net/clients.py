@@ -27,7 +27,7 @@ import httpx
 from app import __version__
 from app.core.errors import TLSFailure
 from app.core.resolved import ClientProfile, TransportSettings
-from app.net import connection_guards, cookie_jar, tuning
+from app.net import connection_guards, cookie_jar, socket_reader, tuning
 from app.net.auth import build_auth
 from app.net.decoding import ACCEPT_ENCODING
 from app.net.headers import check_headers
@@ -92,13 +92,15 @@ def tls_context(settings: TransportSettings) -> ssl.SSLContext | bool:
 def build_transport(settings: TransportSettings) -> httpx.AsyncHTTPTransport:
     tuning.apply()
     connection_guards.apply()
-    return httpx.AsyncHTTPTransport(
+    transport = httpx.AsyncHTTPTransport(
         verify=tls_context(settings),
         http2=settings.http2,
         socket_options=tuning.SOCKET_OPTIONS,
         retries=0,
         proxy=settings.proxy or None,
     )
+    socket_reader.install(transport)  # bulk reads in a thread (see socket_reader)
+    return transport
 
 
 def client_headers(profile: ClientProfile) -> list[tuple[str, str]]:
