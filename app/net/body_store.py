@@ -38,6 +38,7 @@ import collections
 import contextlib
 import errno
 import functools
+import mmap
 import os
 import queue
 import sys
@@ -61,6 +62,20 @@ BACKLOG_LIMIT = 32 * 1024 * 1024
 #: hand-over of the GIL per batch, not per block, keeps the event loop's thread running
 WRITE_BATCH = 16 * 1024 * 1024
 _IOV_MAX = 512
+#: a download's file (``to_file``) is written with ``O_DIRECT`` where the file system
+#: takes it: on this VM's ext4 the same 1 GiB of buffered ``pwritev`` cost 0.3-3.3 s of
+#: system time depending on the page cache's dirty-page throttling (and Courier,
+#: writing from a thread beside its network reads, lost more to it than curl), while
+#: ``O_DIRECT`` wrote a steady 934-949 MB/s.  Only block-aligned ranges go direct;
+#: an unaligned head (a resume from an odd offset) and tail go through the normal
+#: descriptor.  Refused (``EINVAL``, ...): the normal path, as before.
+DIRECT_WRITES = hasattr(os, "O_DIRECT")
+#: offsets and lengths of direct writes are multiples of this (the logical block size
+#: of most disks is 512 or 4096; 4096 suits both)
+DIRECT_ALIGN = 4096
+#: one page-aligned buffer (an anonymous mmap) the writer thread copies blocks into for
+#: direct writes; each direct write is at most this long
+DIRECT_BUFFER = 8 * 1024 * 1024
 
 #: (bytes copied, bytes in all) -> False to stop copying
 CopyProgress = Callable[[int, int], bool | None]
@@ -157,16 +172,19 @@ def yield_to_the_window() -> None:
             os.setpriority(os.PRIO_PROCESS, thread, BACKGROUND_NICENESS)
 
 
-def _close(fd: int, removal: str | None) -> None:
+def _close(fd: int, removal: str | None, direct_fd: int = -1) -> None:
+    if direct_fd >= 0:
+        with contextlib.suppress(OSError):
+            os.close(direct_fd)
     os.close(fd)
     if removal is not None:
         with contextlib.suppress(OSError):
             os.unlink(removal)
 
 
-def _close_in_background(fd: int, removal: str | None) -> None:
+def _close_in_background(fd: int, removal: str | None, direct_fd: int = -1) -> None:
     """Close a body file on the writer thread, after every block queued for it."""
-    _WRITER.submit(lambda: _close(fd, removal))
+    _WRITER.submit(lambda: _close(fd, removal, direct_fd))
 
 
 class BodyStore:
@@ -187,6 +205,8 @@ class BodyStore:
         self._memory: bytearray | None = bytearray()
         #: the file's descriptor once the body is on disk (-1 before)
         self._fd = -1
+        #: the same file opened with ``O_DIRECT`` (``to_file`` stores; -1: none)
+        self._direct_fd = -1
         self._finalizer: weakref.finalize[Any, BodyStore] | None = None
         self._size = 0
         #: bytes in the file; blocks past it wait in ``_pending`` for the writer
@@ -230,7 +250,7 @@ class BodyStore:
         except OSError:
             os.close(fd)
             raise
-        store._adopt_file(fd, None)
+        store._adopt_file(fd, None, _open_direct(part_path(target)))
         store._size = store._written = store._hashed = store._checked_at = resume_from
         if resume_from and hasher is not None:
             store._draining = True  # the writer hashes the kept part before any new block
@@ -407,11 +427,12 @@ class BodyStore:
             self._schedule_drain()
         self._checked_at = self._size
 
-    def _adopt_file(self, fd: int, removal: str | None) -> None:
+    def _adopt_file(self, fd: int, removal: str | None, direct_fd: int = -1) -> None:
         self._fd = fd
+        self._direct_fd = direct_fd
         self._memory = None
         # the file goes with the store's last reference, closed by the writer thread
-        self._finalizer = weakref.finalize(self, _close_in_background, fd, removal)
+        self._finalizer = weakref.finalize(self, _close_in_background, fd, removal, direct_fd)
 
     def _queue_block(self, data: bytes) -> None:
         if self._size + len(data) - self._checked_at >= RECHECK_EVERY:
@@ -443,7 +464,11 @@ class BodyStore:
                 size += len(block)
             offset = self._written
         try:  # outside the lock: readers and the event loop go on meanwhile
-            _write_blocks(fd, batch, offset)
+            if self._direct_fd >= 0:
+                if not _write_blocks_direct(fd, self._direct_fd, batch, offset, size):
+                    self._direct_fd = -1  # refused: the normal path from now on (closed later)
+            else:
+                _write_blocks(fd, batch, offset)
             if self.hasher is not None:  # in order, beside the next write
                 _HASHER.submit(functools.partial(self._hash_blocks, batch, size))
         except OSError as exc:
@@ -569,6 +594,90 @@ def _write_blocks(fd: int, blocks: list[bytes], offset: int) -> None:
                     fd, memoryview(block)[max(written - done, 0) :], offset + max(written, done)
                 )
             done = end
+
+
+def _open_direct(path: Path) -> int:
+    """``path`` opened for writing with ``O_DIRECT``, or -1 where that is refused."""
+    if not DIRECT_WRITES:
+        return -1
+    try:
+        return os.open(path, os.O_WRONLY | os.O_DIRECT)
+    except OSError:  # EINVAL: a file system without direct I/O
+        return -1
+
+
+#: the writer thread's page-aligned buffer for direct writes (made on first use)
+_direct_buffer: mmap.mmap | None = None
+
+
+class _Blocks:
+    """Reads a list of blocks as one stream (for copying into the aligned buffer)."""
+
+    def __init__(self, blocks: list[bytes]) -> None:
+        self._blocks = blocks
+        self._index = 0
+        self._offset = 0
+
+    def read_into(self, target: memoryview) -> None:
+        filled = 0
+        while filled < len(target):
+            block = self._blocks[self._index]
+            n = min(len(block) - self._offset, len(target) - filled)
+            target[filled : filled + n] = memoryview(block)[self._offset : self._offset + n]
+            filled += n
+            self._offset += n
+            if self._offset == len(block):
+                self._index += 1
+                self._offset = 0
+
+    def read(self, size: int) -> bytes:
+        out = bytearray(size)
+        self.read_into(memoryview(out))
+        return bytes(out)
+
+
+def _write_blocks_direct(
+    fd: int, direct_fd: int, blocks: list[bytes], offset: int, size: int
+) -> bool:
+    """Write ``blocks`` from ``offset``: aligned whole blocks with ``O_DIRECT`` (through
+    the writer thread's aligned buffer), an unaligned head or tail through ``fd``.
+
+    Returns False when the file system refused a direct write (``EINVAL``): the bytes
+    were then written through ``fd``, and the caller stops writing direct.
+    """
+    global _direct_buffer
+    if _direct_buffer is None:
+        _direct_buffer = mmap.mmap(-1, DIRECT_BUFFER)  # anonymous: page-aligned
+    buffer = memoryview(_direct_buffer)
+    source = _Blocks(blocks)
+    position, end = offset, offset + size
+    direct = True
+    while position < end:
+        misaligned = position % DIRECT_ALIGN
+        if not direct or misaligned or end - position < DIRECT_ALIGN:
+            n = end - position if not direct else min(DIRECT_ALIGN - misaligned, end - position)
+            _write_all(fd, source.read(n), position)
+            position += n
+            continue
+        n = min(len(buffer), (end - position) // DIRECT_ALIGN * DIRECT_ALIGN)
+        piece = buffer[:n]
+        source.read_into(piece)
+        written = 0
+        while written < n:
+            try:
+                done = os.pwrite(direct_fd, piece[written:], position + written)
+            except OSError as exc:
+                if exc.errno != errno.EINVAL:
+                    raise
+                direct = False
+                break
+            written += done
+            if done <= 0 or written % DIRECT_ALIGN:
+                break  # a short, unaligned write: the rest through the normal descriptor
+        if written < n:
+            _write_all(fd, piece[written:], position + written)
+        position += n
+    return direct
 
 
 def _write_all(fd: int, data: bytes | bytearray | memoryview, offset: int) -> None:

@@ -18,7 +18,7 @@ before the first download), ``max_gap_ms``, ``sha256_ok`` (every Courier
 download hashed right) and ``h2_ratio_vs_curl``.  Targets: ratio >= 0.9,
 rss growth < 64 MB, max gap < 50 ms.  Not part of the test suite.
 
-    .venv/bin/python tests/bench/download.py [--size BYTES] [--pairs N] [--dir DIR]
+    .venv/bin/python tests/bench/download.py [--size BYTES] [--pairs N] [--dir DIR] [--no-h2]
 """
 
 from __future__ import annotations
@@ -272,6 +272,7 @@ def main() -> None:
     parser.add_argument("--size", type=int, default=GIB)
     parser.add_argument("--pairs", type=int, default=3)
     parser.add_argument("--dir", type=Path, help="where downloads go (default: a temp dir)")
+    parser.add_argument("--no-h2", action="store_true", help="skip the HTTP/2 pair")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="courier-bench-dl-"))
     work.chmod(0o755)  # nginx's workers run as another user
@@ -317,7 +318,7 @@ def main() -> None:
                 flush=True,
             )
         h2_ratio = None
-        if h2_url:
+        if h2_url and not args.no_h2:
             curl = run_curl(h2_url, out_dir / "curl.bin", args.size, ca)
             result = run_courier(proc, h2_url, out_dir / "courier.bin", args.size, ca, "h2")
             results.append(result)

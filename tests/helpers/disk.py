@@ -52,3 +52,39 @@ def small_tmpfs(size_mb: int = 4) -> Iterator[Path]:
             subprocess.run([umount, "-l", str(directory)], capture_output=True, check=False)
         with contextlib.suppress(OSError):
             directory.rmdir()
+
+
+@contextlib.contextmanager
+def small_ext4(size_mb: int = 8) -> Iterator[Path]:
+    """Yield an empty directory on a fresh ``size_mb`` MiB ext4 image, loop-mounted.
+
+    Unlike tmpfs, ext4 on a block device does real direct I/O (``O_DIRECT``), so a
+    download's direct writes meet a real full disk here.  Skipped where the image
+    cannot be made or mounted (not root, no loop devices, not Linux).
+    """
+    if not sys.platform.startswith("linux"):
+        pytest.skip(f"small_ext4 needs Linux, this is {sys.platform}")
+    mkfs, mount, umount = shutil.which("mkfs.ext4"), shutil.which("mount"), shutil.which("umount")
+    if mkfs is None or mount is None or umount is None:
+        pytest.skip("small_ext4 needs mkfs.ext4, mount and umount")
+    work = Path(tempfile.mkdtemp(prefix="courier-ext4-"))
+    image, directory = work / "disk.img", work / "mnt"
+    directory.mkdir()
+    with image.open("wb") as out:
+        out.truncate(size_mb * 1024 * 1024)
+    made = subprocess.run([mkfs, "-q", "-F", str(image)], capture_output=True, text=True)
+    mounted = made.returncode == 0 and (
+        subprocess.run(
+            [mount, "-o", "loop", str(image), str(directory)], capture_output=True, text=True
+        ).returncode
+        == 0
+    )
+    if not mounted:
+        shutil.rmtree(work, ignore_errors=True)
+        pytest.skip(f"cannot make and loop-mount a {size_mb} MiB ext4 image")
+    try:
+        yield directory
+    finally:
+        if subprocess.run([umount, str(directory)], capture_output=True, check=False).returncode:
+            subprocess.run([umount, "-l", str(directory)], capture_output=True, check=False)
+        shutil.rmtree(work, ignore_errors=True)

@@ -21,7 +21,7 @@ from app.net.downloads import (
     record_path,
 )
 from app.net.downloads.resume_record import read_record
-from tests.helpers.disk import small_tmpfs
+from tests.helpers.disk import small_ext4, small_tmpfs
 from tests.helpers.file_server import FileServer
 
 BLOB = os.urandom(3 * 1024 * 1024 + 123)
@@ -367,6 +367,18 @@ def test_a_full_disk_pauses_and_keeps_the_part() -> None:
         kept = part(folder / "f.bin").stat().st_size
         assert kept > 1024 * 1024
         assert f"{kept / 1024 / 1024:.1f} MiB kept" in snap.error.message
+
+
+def test_a_full_disk_under_direct_writes_pauses_keeps_the_part_and_resumes() -> None:
+    blob = os.urandom(12 * 1024 * 1024 + 5)
+    with small_ext4(8) as folder, FileServer(blob, no_length=True) as srv:
+        snap = download(srv.url + "/f.bin", folder / "f.bin")
+        assert snap.state is DownloadState.PAUSED
+        assert isinstance(snap.error, LocalWriteError)
+        assert snap.error.message.startswith("Disk full writing f.bin, ")
+        kept = part(folder / "f.bin").read_bytes()
+        assert len(kept) > 1024 * 1024
+        assert kept == blob[: len(kept)], "the part holds exactly what arrived"
 
 
 def test_session_restores_a_saved_request_download(tmp_path: Path) -> None:
