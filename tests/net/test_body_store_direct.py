@@ -116,12 +116,12 @@ def test_a_full_disk_under_direct_writes_surfaces_and_keeps_what_was_written() -
     with small_ext4(8) as folder:
         store = direct_store(folder / "f.bin", reserve=0)
         block = os.urandom(1024 * 1024 + 1)
-        with pytest.raises(OSError) as caught:  # noqa: PT012
+        with pytest.raises(OSError, match="No space left") as caught:  # noqa: PT012
             for _ in range(12):  # 12 MiB into an 8 MiB file system
                 store.append(block)
                 store.flush()
         assert caught.value.errno == errno.ENOSPC
-        with pytest.raises(OSError):
+        with pytest.raises(OSError, match="No space left"):
             store.append(b"more")
         written = store.written
         assert written > 1024 * 1024
