@@ -314,7 +314,8 @@ def main() -> None:
             print(
                 f"pair {pair + 1}: curl {curl:.0f} MB/s, courier {result['mb_s']:.0f} MB/s "
                 f"(ratio {result['mb_s'] / curl:.2f}), max gap {result['max_gap_ms']:.0f} ms, "
-                f"sha ok {result['sha256'] == expected}",
+                f"sha ok {result['sha256'] == expected}, "
+                f"rss +{(result['peak_rss'] - result['baseline_rss']) / 1e6:.0f} MB",
                 flush=True,
             )
         h2_ratio = None
@@ -325,7 +326,8 @@ def main() -> None:
             h2_ratio = result["mb_s"] / curl
             print(
                 f"HTTP/2: curl {curl:.0f} MB/s, courier {result['mb_s']:.0f} MB/s "
-                f"(ratio {h2_ratio:.2f}), max gap {result['max_gap_ms']:.0f} ms",
+                f"(ratio {h2_ratio:.2f}), max gap {result['max_gap_ms']:.0f} ms, "
+                f"rss +{(result['peak_rss'] - result['baseline_rss']) / 1e6:.0f} MB",
                 flush=True,
             )
     finally:
