@@ -64,7 +64,7 @@ def has_display() -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
-    if arguments and arguments[0] in ("send",):
+    if arguments and arguments[0] in ("send", "download"):
         from app import cli  # the command line: never imports Qt
 
         return cli.main(arguments)

@@ -1,5 +1,7 @@
 """``courier send``: send a saved request from a terminal or a script, no display needed.
 
+(``courier download``, a file straight to disk with resume: ``app.cli_download``.)
+
     courier send REQUEST_FILE [--env NAME] [--var NAME=VALUE]... [-i] [-o FILE]
                  [--timeout S] [--fail]
 
@@ -31,6 +33,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
+from app import cli_download
 from app.core.errors import CourierError, SecretUnavailable
 
 if TYPE_CHECKING:
@@ -46,7 +49,7 @@ EXIT_USAGE = 2
 EXIT_HTTP_ERROR = 22
 EXIT_INTERRUPTED = 130
 COLLECTION_FILE = "collection.yaml"
-COMMANDS = frozenset({"send"})
+COMMANDS = frozenset({"send", "download"})
 
 
 class UsageError(Exception):
@@ -89,6 +92,7 @@ def build_parser() -> argparse.ArgumentParser:
     send.add_argument(
         "--fail", action="store_true", help="exit with status 22 when the status is 4xx or 5xx"
     )
+    cli_download.add_parser(commands)
     return parser
 
 
@@ -115,6 +119,8 @@ def parse_vars(pairs: Sequence[str]) -> dict[str, str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(list(sys.argv[1:] if argv is None else argv))
     try:
+        if args.command == "download":
+            return asyncio.run(cli_download.run_download(args))
         return asyncio.run(_send(args))
     except UsageError as exc:
         print(f"courier: {exc}", file=sys.stderr)
@@ -142,14 +148,18 @@ class _Target:
 
 
 def _load(args: argparse.Namespace) -> _Target:
+    return load_request(args.request_file, args.var, args.env)
+
+
+def load_request(request_file: Path, var: Sequence[str], env: str | None) -> _Target:
+    """A saved request, its collection and environment, in a new Session."""
     from app.session import Session
 
-    request_file: Path = args.request_file
     if not request_file.is_file():
         raise UsageError(f"{request_file}: no such file.")
     root = find_collection_root(request_file)
     session = Session()
-    session.overrides = parse_vars(args.var)
+    session.overrides = parse_vars(var)
     collection = session.load_collection(root, settle_identity=False)  # a send changes no file
     wanted = request_file.resolve()
     for problem in collection.problems:
@@ -161,7 +171,7 @@ def _load(args: argparse.Namespace) -> _Target:
     )
     if stored is None:
         raise UsageError(f"{request_file} is not a request of the collection in {root}.")
-    environment = session.environment_named(collection, args.env) if args.env else None
+    environment = session.environment_named(collection, env) if env else None
     if not session.secrets.persistent:
         print(
             "courier: note: no working keychain, so secret values are unknown unless given "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -32,6 +33,7 @@ def collection_dir(tmp_path: Path, demo_server: str) -> Path:
     storage.add_request(collection, folder, Request(name="Post one", url="/posts/1"))
     storage.add_request(collection, None, Request(name="Missing", url="/status/404"))
     storage.add_request(collection, None, Request(name="Slow", url="/delay/5"))
+    storage.add_request(collection, None, Request(name="Blob", url="/bytes/300000"))
     storage.add_request(
         collection,
         None,
@@ -241,3 +243,121 @@ def test_the_command_line_never_imports_qt_and_needs_no_display(
     assert done.returncode == 0, done.stderr.decode()
     assert done.stdout.startswith(b'{"userId":1')
     assert "QT-MODULES []" in done.stderr.decode()
+
+    target = collection_dir.parent / "blob.bin"
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            probe,
+            "download",
+            str(request_file(collection_dir, "blob")),
+            "--env",
+            "local",
+            "-o",
+            str(target),
+        ],
+        capture_output=True,
+        env=env,
+        cwd=ROOT,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr.decode()
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    assert done.stdout.decode() == f"{digest}  {target}\n"
+    assert target.stat().st_size == 300_000
+    assert "QT-MODULES []" in done.stderr.decode()
+
+
+# ------------------------------------------------------------------ courier download
+
+
+def test_download_a_url_prints_the_sha256_and_resumes_an_earlier_part(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    from tests.helpers.file_server import FileServer
+
+    data = os.urandom(2 * 1024 * 1024)
+    target = tmp_path / "data.bin"
+    with FileServer(data) as server:
+        server.drops = [600_000]
+        code, out, err = run(
+            capsysbinary, "download", server.url + "/data.bin", "-o", target, "--retries", "0"
+        )
+        assert code == cli.EXIT_FAILED
+        assert "Server closed the connection" in err
+        assert "kept in" in err
+        assert "run the same command again to resume" in err
+        assert target.with_name("data.bin.part").stat().st_size == 600_000
+        code, out, err = run(capsysbinary, "download", server.url + "/data.bin", "-o", target)
+        assert code == cli.EXIT_OK, err
+        assert server.requests[-1]["range"] == "bytes=600000-"
+    digest = hashlib.sha256(data).hexdigest()
+    assert out.decode() == f"{digest}  {target}\n"
+    assert target.read_bytes() == data
+    assert not target.with_name("data.bin.part").exists()
+
+
+def test_download_into_a_folder_named_by_the_server_never_overwriting(
+    tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    from tests.helpers.file_server import FileServer
+
+    (tmp_path / "report.csv").write_text("mine")
+    header = "attachment; filename*=UTF-8''report.csv"
+    with FileServer(b"a,b\n1,2\n", content_disposition=header) as server:
+        code, out, err = run(
+            capsysbinary,
+            "download",
+            server.url + "/x?id=1",
+            "-o",
+            tmp_path,
+            "--sha256",
+            hashlib.sha256(b"a,b\n1,2\n").hexdigest(),
+        )
+    assert code == cli.EXIT_OK, err
+    assert out.decode().endswith(f"  {tmp_path / 'report (1).csv'}\n")
+    assert (tmp_path / "report.csv").read_text() == "mine"
+    assert "exists; saved as report (1).csv" in err
+
+
+def test_download_exit_codes(
+    collection_dir: Path, tmp_path: Path, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    code, _, err = run(
+        capsysbinary,
+        "download",
+        request_file(collection_dir, "missing"),
+        "--env",
+        "local",
+        "-o",
+        tmp_path / "m",
+    )
+    assert code == cli.EXIT_HTTP_ERROR
+    assert "404" in err
+    assert not (tmp_path / "m").exists()
+    assert not (tmp_path / "m.part").exists()
+    code, _, err = run(
+        capsysbinary, "download", "http://127.0.0.1:9/x", "-o", tmp_path / "x", "--retries", "0"
+    )
+    assert code == cli.EXIT_FAILED
+    assert "Connection refused" in err
+    code, _, err = run(
+        capsysbinary,
+        "download",
+        request_file(collection_dir, "blob"),
+        "--env",
+        "local",
+        "-o",
+        tmp_path / "b",
+        "--sha256",
+        "0" * 64,
+    )
+    assert code == cli.EXIT_FAILED
+    assert "SHA-256" in err
+    code, _, err = run(capsysbinary, "download", "http://x/", "--sha256", "nothex")
+    assert code == cli.EXIT_USAGE
+    code, _, err = run(capsysbinary, "download", "http://x/", "-o", tmp_path / "no" / "such")
+    assert code == cli.EXIT_USAGE
+    assert "is not a directory" in err

@@ -21,6 +21,7 @@
         ├── TooManyRedirects
         ├── BodyTooLarge          the response passed the body cap (what arrived is kept)
         ├── LocalWriteError       writing the response on this machine failed (disk full)
+        ├── HTTPStatusError       a download answered with an error status (4xx/5xx)
         ├── NetworkError          anything else on the wire
         └── AuthFailure           credentials could not be obtained (e.g. an OAuth 2.0 token)
 
@@ -199,6 +200,17 @@ class BodyTooLarge(RequestError):
 class LocalWriteError(RequestError):
     title = "Could not store the response"
     default_phase = Phase.LOCAL_WRITE
+
+
+class HTTPStatusError(RequestError):
+    """A download got an error status instead of the file (a send just shows it)."""
+
+    title = "Server refused the download"
+    default_phase = Phase.WAIT
+
+    def __init__(self, message: str, *, status_code: int, detail: str = "") -> None:
+        super().__init__(message, detail=detail, retry_safe=status_code in (429, 502, 503, 504))
+        self.status_code = status_code
 
 
 class NetworkError(RequestError):

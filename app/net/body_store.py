@@ -26,7 +26,10 @@ by the writer thread); ``release()`` frees it earlier.
 ``BodyStore.to_file(path)`` is the same store writing straight to a file the
 user chose ("download to a file"): into ``NAME.part`` from the first byte, with
 no cap, renamed to ``NAME`` by ``commit()`` once the body is complete.  A
-download that fails keeps its ``.part`` file.
+download that fails keeps its ``.part`` file.  ``resume_from`` continues a
+``.part`` file at that offset; a ``hasher`` (e.g. ``hashlib.sha256()``) is fed
+on the writer thread, the resumed part first, then every block as it is
+written, so hashing overlaps the network and never runs on the event loop.
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from __future__ import annotations
 import collections
 import contextlib
 import errno
+import functools
 import os
 import queue
 import sys
@@ -42,7 +46,7 @@ import threading
 import weakref
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 #: bytes kept in memory before the body moves to a temporary file
 MEMORY_BUDGET = 1024 * 1024
@@ -60,6 +64,14 @@ _IOV_MAX = 512
 
 #: (bytes copied, bytes in all) -> False to stop copying
 CopyProgress = Callable[[int, int], bool | None]
+
+
+class Hasher(Protocol):
+    """What ``hashlib`` objects offer (fed on the writer thread)."""
+
+    def update(self, data: bytes, /) -> None: ...
+
+    def hexdigest(self) -> str: ...
 
 
 class BodyCapReached(Exception):
@@ -185,18 +197,69 @@ class BodyStore:
         self._released = False
         #: ``to_file`` stores: the file the body goes to (None: a temporary file)
         self.target: Path | None = None
+        #: fed every byte of the file, in order, on the writer thread
+        self.hasher: Hasher | None = None
 
     @classmethod
-    def to_file(cls, target: Path, *, reserve: int = DISK_RESERVE) -> BodyStore:
-        """A store that writes into ``target``'s ``.part`` file (see ``commit``)."""
+    def to_file(
+        cls,
+        target: Path,
+        *,
+        reserve: int = DISK_RESERVE,
+        resume_from: int = 0,
+        hasher: Hasher | None = None,
+    ) -> BodyStore:
+        """A store that writes into ``target``'s ``.part`` file (see ``commit``).
+
+        ``resume_from``: keep the part's first bytes (it is cut to that length)
+        and append after them; ``hasher`` sees the kept bytes first.
+        """
         store = cls(memory_budget=0, directory=target.parent, reserve=reserve)
         store.target = target
-        fd = os.open(part_path(target), os.O_RDWR | os.O_CREAT | os.O_TRUNC, 0o644)
+        store.hasher = hasher
+        flags = os.O_RDWR | os.O_CREAT | (0 if resume_from else os.O_TRUNC)
+        fd = os.open(part_path(target), flags, 0o644)
+        try:
+            if resume_from:
+                os.ftruncate(fd, resume_from)
+        except OSError:
+            os.close(fd)
+            raise
         store._adopt_file(fd, None)
+        store._size = store._written = store._checked_at = resume_from
+        if resume_from and hasher is not None:
+            store._draining = True  # the writer hashes the kept part before any new block
+            _WRITER.submit(functools.partial(store._hash_kept_part, resume_from))
         return store
 
-    def commit(self) -> Path:
-        """A ``to_file`` store's body is complete: written, flushed to disk, renamed.
+    def _hash_kept_part(self, size: int) -> None:
+        """On the writer thread: feed the resumed part's bytes to the hasher."""
+        assert self.hasher is not None
+        try:
+            offset = 0
+            while offset < size and not self._released:
+                block = os.pread(self._fd, min(COPY_BLOCK, size - offset), offset)
+                if not block:
+                    raise OSError(errno.EIO, "the partial download is shorter than recorded")
+                self.hasher.update(block)
+                offset += len(block)
+        except OSError as exc:
+            with self._changed:
+                self._error = exc
+                self._changed.notify_all()
+        with self._changed:
+            self._draining = False
+            if self._pending:
+                self._schedule_drain()
+
+    def after_writes(self, job: Callable[[], None]) -> None:
+        """Run ``job`` on the writer thread once every block appended so far is written
+        (e.g. a download's resume record, which must never claim unwritten bytes)."""
+        _WRITER.submit(job)
+
+    def commit(self, final: Path | None = None) -> Path:
+        """A ``to_file`` store's body is complete: written, flushed to disk, renamed
+        (to ``final`` when given: a download whose name was taken meanwhile).
 
         Blocking (waits for the writer, fsync): call it from a worker thread.
         """
@@ -207,8 +270,29 @@ class BodyStore:
             if self._released:
                 raise ValueError("the body store was released before it was committed")
             os.fsync(self._fd)
-        os.replace(part_path(self.target), self.target)
-        return self.target
+        final = final if final is not None else self.target
+        os.replace(part_path(self.target), final)
+        return final
+
+    def settle(self) -> None:
+        """Block until every block and every ``after_writes`` job so far is done
+        (a write error is left for the next ``flush`` to raise)."""
+        with contextlib.suppress(OSError):
+            self.flush()
+        done = threading.Event()
+        _WRITER.submit(done.set)  # the writer runs its jobs in order
+        done.wait()
+
+    def hexdigest(self) -> str:
+        """The hasher's digest of every byte in the file (blocking: waits for the writer)."""
+        if self.hasher is None:
+            raise ValueError("this body store has no hasher")
+        self.flush()
+        done = threading.Event()
+        _WRITER.submit(done.set)  # after the kept part's hashing and every block
+        done.wait()
+        self._raise_error()
+        return self.hasher.hexdigest()
 
     def __repr__(self) -> str:
         where = "released" if self._released else ("disk" if self.on_disk else "memory")
@@ -227,6 +311,11 @@ class BodyStore:
     @property
     def released(self) -> bool:
         return self._released
+
+    @property
+    def written(self) -> int:
+        """Bytes that are in the file (the rest of ``size`` waits for the writer)."""
+        return self._written if self._fd >= 0 else self._size
 
     @property
     def backlog(self) -> int:
@@ -343,6 +432,9 @@ class BodyStore:
             offset = self._written
         try:  # outside the lock: readers and the event loop go on meanwhile
             _write_blocks(fd, batch, offset)
+            if self.hasher is not None:
+                for block in batch:  # hashlib lets go of the GIL for large blocks
+                    self.hasher.update(block)
         except OSError as exc:
             with self._changed:
                 self._error = exc  # the rest stays in memory, unwritten

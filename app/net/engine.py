@@ -80,6 +80,9 @@ from app.net.uploads import UploadStream, prepare_upload
 EventSink = Callable[[Exchange, Event], None]
 #: what a hop sends: encoded bytes, a body streamed from disk, or nothing
 Content = bytes | UploadStream | None
+#: called with the response head before the body is read: where the body goes (stored
+#: as sent, never decoded), None to skip it; may raise a ``RequestError`` to refuse it
+BodyOpener = Callable[[Exchange, ResponseHead], BodyStore | None]
 
 #: RFC 9110 9.2.2: requests that may be sent again automatically
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "TRACE"})
@@ -170,7 +173,9 @@ class _Run:
         request: ResolvedRequest,
         exchange: Exchange,
         on_event: EventSink | None,
+        open_body: BodyOpener | None = None,
     ) -> None:
+        self.open_body = open_body
         self.pool = pool
         self.profile = profile
         self.request = request
@@ -397,7 +402,7 @@ class _Run:
         await self._receive(response)
 
     async def _receive(self, response: Any) -> None:
-        exchange, store = self.exchange, self.exchange.body
+        exchange = self.exchange
         try:
             self.http_version = response.http_version
             stream = response.extensions.get("network_stream")
@@ -417,7 +422,14 @@ class _Run:
             exchange.response = head
             exchange.state = ExchangeState.RECEIVING
             self.emit(HeadReceived(head))
-            decoder = ContentDecoder(head.content_encoding)
+            if self.open_body is not None:
+                opened = self._opened_body(self.open_body, head)
+                if opened is None:
+                    return  # nothing of this body is wanted (e.g. a 416 for a complete file)
+                exchange.body = opened
+            store = exchange.body
+            # a download keeps the bytes as sent: its Range offsets count those
+            decoder = ContentDecoder("" if self.open_body else head.content_encoding)
             if decoder.undecoded:
                 exchange.notes.append(
                     f"The body is encoded as “{decoder.undecoded}”, which Courier does not "
@@ -452,6 +464,13 @@ class _Run:
                 await self._store_wait(store.flush)  # complete means written
         finally:
             await response.aclose()
+
+    def _opened_body(self, open_body: BodyOpener, head: ResponseHead) -> BodyStore | None:
+        try:
+            return open_body(self.exchange, head)
+        except OSError as exc:
+            self._store_step(_raise, exc)  # mapped as a local write error
+            raise  # pragma: no cover - _store_step raised
 
     async def _store_wait(self, work: Callable[[], None]) -> None:
         """Body store work in a worker thread (waiting for its writer, inflating into it);
@@ -576,14 +595,17 @@ async def send(
     request: ResolvedRequest,
     exchange: Exchange | None = None,
     on_event: EventSink | None = None,
+    *,
+    open_body: BodyOpener | None = None,
 ) -> Exchange:
     """Run ``request`` to the end; the returned exchange says how it went.
 
+    ``open_body`` (downloads) chooses the body's store once the head is known.
     Raises only ``CancelledError`` (the exchange is then ``stopped``).
     """
     if exchange is None:
         exchange = Exchange(request.method, request.url)
-    run = _Run(pool, profile, request, exchange, on_event)
+    run = _Run(pool, profile, request, exchange, on_event, open_body)
     deadline = asyncio.timeout(request.deadline_s if request.deadline_s else None)
     try:
         async with deadline:

@@ -44,15 +44,36 @@ def apply() -> None:
     if _applied:
         return
     _applied = True
-    connection_class = getattr(httpcore, "AsyncHTTP11Connection", None)
-    if connection_class is not None and hasattr(connection_class, "READ_NUM_BYTES"):
-        connection_class.READ_NUM_BYTES = READ_SIZE
+    for name in ("AsyncHTTP11Connection", "AsyncHTTP2Connection"):
+        connection_class = getattr(httpcore, name, None)
+        if connection_class is not None and hasattr(connection_class, "READ_NUM_BYTES"):
+            connection_class.READ_NUM_BYTES = READ_SIZE
     _ask_for_large_h2_frames()
+    _read_more_per_wakeup()
     if sys.platform.startswith("linux"):
         with contextlib.suppress(OSError, AttributeError, TypeError):
             libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
             libc.mallopt(_M_MMAP_THRESHOLD, 4 * READ_SIZE)
             libc.mallopt(_M_TRIM_THRESHOLD, 16 * READ_SIZE)
+
+
+#: what asyncio's socket transport reads per readiness event (it reads 256 KiB)
+TRANSPORT_READ_SIZE = 4 * 1024 * 1024
+
+
+def _read_more_per_wakeup() -> None:
+    """Let asyncio's socket transport read up to ``TRANSPORT_READ_SIZE`` per wake-up.
+
+    On a qasync loop every wake-up is a Qt socket-notifier event plus a loop
+    iteration (tens of microseconds); at 256 KiB a read, a 1 GiB download is
+    thousands of them.  A class attribute of a private class: best effort.
+    """
+    with contextlib.suppress(ImportError, AttributeError):
+        from asyncio import selector_events
+
+        transport: Any = getattr(selector_events, "_SelectorSocketTransport")  # noqa: B009
+        if getattr(transport, "max_size", 0) < TRANSPORT_READ_SIZE:
+            transport.max_size = TRANSPORT_READ_SIZE
 
 
 def _ask_for_large_h2_frames() -> None:

@@ -20,9 +20,9 @@ import contextlib
 import gc
 import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from app.core import app_state, paths, secret_slots, storage
 from app.core.errors import CourierError, SecretUnavailable, StorageError
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from app.core.resolved import ClientProfile, ResolvedAuth
     from app.net.body_store import BodyStore
     from app.net.clients import ClientPool
+    from app.net.downloads import DownloadOptions, DownloadSnapshot, DownloadSource, DownloadTask
     from app.net.engine import EventSink
     from app.net.exchange import Exchange
 
@@ -546,6 +547,104 @@ class Session:
             self._schedule_cookie_save()
         return exchange
 
+    # ------------------------------------------------------------ downloads
+
+    def download(
+        self,
+        resolution: Resolution,
+        destination: Path | None = None,
+        *,
+        folder: Path | None = None,
+        source: DownloadSource | None = None,
+        options: DownloadOptions | None = None,
+        on_change: Callable[[DownloadSnapshot], None] | None = None,
+    ) -> DownloadTask:
+        """A download of a resolved request to ``destination`` (or into ``folder``, named
+        from the response); ``await task.run()`` starts it.  ``source`` says how to find
+        the request again after a restart (see ``restore_download``)."""
+        from app.net.downloads import DownloadSource, DownloadTask
+        from app.net.errors import mask
+
+        request = resolution.request
+        if source is None:
+            source = DownloadSource(url=mask(request.url, request.secrets))
+        return DownloadTask(
+            self.pool,
+            resolution.profile,
+            request,
+            destination,
+            folder=folder,
+            source=source,
+            options=options,
+            on_change=on_change,
+            before_send=lambda: self._network_ready(resolution.profile),
+        )
+
+    def download_url(
+        self,
+        url: str,
+        destination: Path | None = None,
+        *,
+        folder: Path | None = None,
+        options: DownloadOptions | None = None,
+        on_change: Callable[[DownloadSnapshot], None] | None = None,
+    ) -> DownloadTask:
+        """A plain GET of ``url`` (no collection: no shared headers, auth or cookies)."""
+        from app.core.resolved import ClientProfile, ResolvedRequest
+        from app.net.downloads import DownloadSource
+
+        resolution = Resolution(ClientProfile(), ResolvedRequest("GET", url), ())
+        return self.download(
+            resolution,
+            destination,
+            folder=folder,
+            source=DownloadSource(url=url),
+            options=options,
+            on_change=on_change,
+        )
+
+    async def resolve_source(self, source: DownloadSource) -> Resolution:
+        """Resolve a download's request again (after a restart): its collection is
+        found among the open ones or loaded (in a worker)."""
+        from app.core.resolved import ClientProfile, ResolvedRequest
+
+        if not source.request:
+            return Resolution(ClientProfile(), ResolvedRequest("GET", source.url), ())
+        root = Path(source.collection)
+        collection = self.find_open(root)
+        if collection is None:
+            collection = await asyncio.to_thread(self.load_collection, root, settle_identity=False)
+        stored = await asyncio.to_thread(_request_at, collection, Path(source.request))
+        if stored is None:
+            raise StorageError(f"{source.request} is no longer a request of {root}.")
+        environment = (
+            self.environment_named(collection, source.environment) if source.environment else None
+        )
+        return await self.prepare(stored, collection, stored, environment)
+
+    async def restore_download(
+        self,
+        record: dict[str, Any],
+        *,
+        options: DownloadOptions | None = None,
+        on_change: Callable[[DownloadSnapshot], None] | None = None,
+    ) -> DownloadTask:
+        """A task for a saved ``DownloadTask.to_record()`` (its request resolved again);
+        one that was running comes back paused: ``run()`` resumes it from its part."""
+        from app.net.downloads import DownloadSource, DownloadTask
+
+        source = DownloadSource.from_json(dict(record.get("source") or {}))
+        resolution = await self.resolve_source(source)
+        return DownloadTask.restore(
+            record,
+            self.pool,
+            resolution.profile,
+            resolution.request,
+            options=options,
+            on_change=on_change,
+            before_send=lambda: self._network_ready(resolution.profile),
+        )
+
     async def fetch_token(self, profile: ClientProfile, auth: ResolvedAuth) -> str:
         """A new OAuth 2.0 token now ("Get new token"), masked for display."""
         await self._network_ready(profile)
@@ -618,6 +717,15 @@ def _no_cyclic_gc() -> Iterator[None]:
             if _gc_pauses == 0:
                 gc.freeze()
                 gc.enable()
+
+
+def _request_at(collection: Collection, path: Path) -> Request | None:
+    """The request of ``collection`` saved in ``path`` (blocking: resolves paths)."""
+    wanted = path.resolve()
+    return next(
+        (r for _c, r in collection.iter_requests() if r.path and r.path.resolve() == wanted),
+        None,
+    )
 
 
 def _unfilled(slot: secret_slots.SecretSlot) -> bool:
