@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import qasync
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QAction
+from PySide6.QtGui import QAction, QGuiApplication
 from pytestqt.qtbot import QtBot
 
 from app.core.model import Request
@@ -33,13 +33,12 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot, qasync_loop: qasync.QEventLoop, tmp_path: Path
-) -> Iterator[MainWindow]:
+def window(qtbot: QtBot, qasync_loop: qasync.QEventLoop, tmp_path: Path) -> Iterator[MainWindow]:
     workspace = Workspace(state_path=tmp_path / "state.json")
     downloads = DownloadService(workspace.session, tmp_path / "downloads.json")
     win = MainWindow(workspace, SendService(workspace.session), downloads)
     win.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
+    win.ask_quit_with_downloads = lambda count: True  # type: ignore[method-assign]
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -113,12 +112,12 @@ def test_send_and_download_writes_the_file_and_the_row_shows_done_and_its_hash(
     assert server.sha256 in row.sha_label.text()
     assert row.state_label.full_text() == "Done"
     assert row.bar.value() == row.bar.maximum()
-    assert row.buttons["open"].isVisible() and row.buttons["copy_sha"].isVisible()
+    assert row.buttons["open"].isVisible()
+    assert row.buttons["copy_sha"].isVisible()
     click(qtbot, row, "copy_sha")
-    from PySide6.QtGui import QGuiApplication
-
     clipboard = QGuiApplication.clipboard()
-    assert clipboard is not None and clipboard.text() == server.sha256
+    assert clipboard is not None
+    assert clipboard.text() == server.sha256
     opened: list[str] = []
     window.downloads_panel.open_url = lambda url: opened.append(url.toLocalFile()) or True  # type: ignore[method-assign]
     click(qtbot, row, "show")
@@ -212,8 +211,9 @@ def test_a_restart_lists_the_unfinished_download_paused_and_resumes_it(
     with FileServer(data) as server:
         server.stall_at = 400_000
         first = new_service()
-        download = first.start(Request(name="r", url=f"{server.url}/r.bin"), None, None,
-                               folder / "r.bin")
+        download = first.start(
+            Request(name="r", url=f"{server.url}/r.bin"), None, None, folder / "r.bin"
+        )
         run_until(qasync_loop, lambda: download.snapshot.received >= 400_000, 20)
         qasync_loop.run_until_complete(first.aclose())  # as on quitting: paused, saved
         assert str(download.state) == "paused"
@@ -307,3 +307,29 @@ def test_a_full_disk_says_so_in_the_row_and_keeps_the_part(
     assert "kept for resume" in row.message()
     assert row.buttons["resume"].isVisible()
     assert (small_tmpfs / "huge.bin.part").stat().st_size > 0
+
+
+def test_closing_the_window_pauses_running_downloads_keeping_their_parts(
+    window: MainWindow, qasync_loop: qasync.QEventLoop, tmp_path: Path, folder: Path
+) -> None:
+    with FileServer(b"c" * 500_000) as server:
+        server.stall_at = 50_000
+        into(window, folder)
+        set_url(window, f"{server.url}/closing.bin")
+        download = window.send_and_download()
+        assert download is not None
+        run_until(qasync_loop, lambda: download.snapshot.received >= 50_000, 20)
+        asked: list[int] = []
+        window.ask_quit_with_downloads = lambda n: asked.append(n) is None and False  # type: ignore[method-assign]
+        assert not window.close(), "the user said no: nothing stops"
+        assert str(download.state) == "running"
+        window.ask_quit_with_downloads = lambda n: asked.append(n) is None  # type: ignore[method-assign]
+        assert window.close()
+        assert asked == [1, 1]
+        assert "paused" in window.statusBar().currentMessage()
+        qasync_loop.run_until_complete(window.downloads.aclose())
+        server.release.set()
+    assert str(download.state) == "paused"
+    assert (folder / "closing.bin.part").stat().st_size == 50_000
+    saved = (tmp_path / "downloads.json").read_text()
+    assert '"state": "paused"' in saved
