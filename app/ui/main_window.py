@@ -62,6 +62,8 @@ COPY_CAP = 2 * 1024 * 1024
 SCRATCH_NAME = "Untitled request"
 #: the last exchange of this many requests is kept (a body lives as long as it is held)
 KEPT_EXCHANGES = 30
+#: the Downloads panel's height when it opens by itself (about three rows)
+DOCK_HEIGHT = 300
 
 _T = TypeVar("_T")
 
@@ -722,8 +724,12 @@ class MainWindow(QMainWindow):
         return prompts.ask_quit_with_downloads(self, count)
 
     def _on_download_added(self, _download: Download) -> None:
-        self.downloads_dock.show()
-        self.downloads_dock.raise_()
+        """A download started: the panel opens, tall enough for a few rows."""
+        dock = self.downloads_dock
+        if not dock.isVisible():
+            dock.show()
+            self.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+        dock.raise_()
 
     def _on_download_finished(self, download: Download) -> None:
         state = str(download.state)
