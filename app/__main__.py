@@ -76,6 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from app.services.downloads import DownloadService
     from app.services.sends import SendService
     from app.services.workspace import Workspace
     from app.ui import theme
@@ -95,7 +96,8 @@ def main(argv: list[str] | None = None) -> int:
 
     workspace = Workspace()
     sends = SendService(workspace.session)
-    window = MainWindow(workspace, sends)
+    downloads = DownloadService(workspace.session)
+    window = MainWindow(workspace, sends, downloads)
     window.show()
     # collections, keychain and demo server: all in workers, after the window is up
     restoring = asyncio.ensure_future(window.restore())
@@ -117,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         loop.run_until_complete(quit_event.wait())
         restoring.cancel()
+        loop.run_until_complete(downloads.aclose())  # paused, parts kept, list saved
         loop.run_until_complete(sends.aclose())
     finally:
         window.outside.stop()  # no watch thread outlives the window

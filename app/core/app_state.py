@@ -32,6 +32,10 @@ class AppState:
     active_environments: dict[str, str] = field(default_factory=dict)
     #: write session cookies (no expiry date) to the jars too, so they outlive a run
     keep_session_cookies: bool = False
+    #: the folder "Send and Download" offered last ("" = the user's Downloads folder)
+    download_folder: str = ""
+    #: how many downloads run at once (the others wait, queued)
+    download_concurrency: int = 3
 
 
 def default_path() -> Path:

@@ -173,3 +173,23 @@ def downloads_folder() -> Path:
     """The user's Downloads directory (created if missing: platformdirs may name one
     that does not exist yet on a fresh account)."""
     return Path(platformdirs.user_downloads_dir())
+
+
+#: content types shown as text in the response pane; any other is a file to save
+_TEXT_TYPES = ("text/", "application/x-www-form-urlencoded", "application/graphql")
+_TEXT_SUFFIXES = ("json", "xml", "javascript", "ecmascript", "yaml", "csv", "ndjson")
+
+
+def is_attachment(content_disposition: str | None) -> bool:
+    """The server says "save this" (``Content-Disposition: attachment``)."""
+    return (content_disposition or "").split(";", 1)[0].strip().lower() == "attachment"
+
+
+def is_binary_type(content_type: str | None) -> bool:
+    """A media type that is no text to read (an image, an archive, octet-stream...)."""
+    media = (content_type or "").split(";", 1)[0].strip().lower()
+    if not media or "/" not in media:
+        return False
+    if media.startswith(_TEXT_TYPES):
+        return False
+    return not media.endswith(_TEXT_SUFFIXES)

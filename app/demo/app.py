@@ -18,7 +18,7 @@ import struct
 import zlib
 from collections.abc import AsyncIterator
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote
 
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -47,6 +47,7 @@ ROUTES_HELP = {
     "GET /status/{code}": "answers with that status",
     "GET /delay/{seconds}": "answers after a delay (max 10 s)",
     "GET /bytes/{n}": "n bytes of binary data (max 200 MB)",
+    "GET /attachment/{name}?size=n": "n bytes sent as a file to save (Content-Disposition)",
     "GET /stream/{n}": "n JSON lines, chunked, 50 ms apart",
     "GET /drip": "a slow body: ?numbytes=&duration=",
     "GET /basic-auth/{user}/{password}": "200 with the right Basic credentials, else 401",
@@ -233,6 +234,10 @@ async def byte_stream(request: Request) -> Response:
         size = int(request.path_params["n"])
     except ValueError:
         return JSONResponse({"error": "the size must be a number"}, status_code=400)
+    return _bytes_response(size)
+
+
+def _bytes_response(size: int, headers: dict[str, str] | None = None) -> Response:
     if not 0 <= size <= MAX_BYTES:
         return JSONResponse({"error": f"size must be 0-{MAX_BYTES}"}, status_code=400)
 
@@ -246,8 +251,19 @@ async def byte_stream(request: Request) -> Response:
     return StreamingResponse(
         chunks(),
         media_type="application/octet-stream",
-        headers={"Content-Length": str(size)},
+        headers={"Content-Length": str(size), **(headers or {})},
     )
+
+
+async def attachment(request: Request) -> Response:
+    """``/bytes/{n}`` as a file to save: ``Content-Disposition: attachment`` with the name."""
+    name = request.path_params["name"]
+    try:
+        size = int(request.query_params.get("size", "1024"))
+    except ValueError:
+        return JSONResponse({"error": "the size must be a number"}, status_code=400)
+    disposition = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
+    return _bytes_response(size, {"Content-Disposition": disposition})
 
 
 async def stream(request: Request) -> Response:
@@ -574,6 +590,7 @@ def create_demo_app() -> Starlette:
             Route("/status/{code}", status, methods=["GET", "POST", "PUT", "PATCH", "DELETE"]),
             Route("/delay/{seconds}", delay, methods=["GET", "POST"]),
             Route("/bytes/{n}", byte_stream),
+            Route("/attachment/{name}", attachment),
             Route("/stream/{n}", stream),
             Route("/drip", drip),
             Route("/basic-auth/{user}/{password}", basic_auth),

@@ -19,10 +19,9 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from app.core.errors import CourierError, LocalWriteError, NetworkError, RequestError
+from app.core.errors import CourierError, NetworkError, RequestError
 from app.core.inherit import Resolution
 from app.core.model import Collection, Request
-from app.net.body_store import BodyStore, part_path
 from app.net.cookie_jar import CookieRow
 from app.net.events import Event, HeadReceived, Progress, Redirected, Started, Uploaded
 from app.net.exchange import Exchange, ExchangeState
@@ -42,8 +41,6 @@ class SendService(QObject):
     #: OAuth 2.0 "get new token": the token, masked for display / why it failed
     tokenReady = Signal(str)
     tokenFailed = Signal(str)
-    #: "Download to a file…" completed: the exchange and the file it wrote
-    downloadFinished = Signal(Exchange, str)
     #: "Save body…": (bytes copied, bytes in all), then the path or why it failed
     saveProgress = Signal(int, int)
     saveFinished = Signal(str)
@@ -83,27 +80,6 @@ class SendService(QObject):
         self.runningChanged.emit(len(self._tasks))
         return exchange
 
-    def download(
-        self,
-        request: Request,
-        collection: Collection | None,
-        stored: Request | None,
-        path: Path,
-    ) -> Exchange:
-        """Send ``request`` with its body written straight to ``path`` (no cap).
-
-        The body goes to ``path`` + ``.part`` as it arrives and gets its name
-        when complete; a download that fails keeps its ``.part`` file.
-        """
-        resolution = self.session.resolve(request, collection, stored)
-        store = BodyStore.to_file(path)
-        exchange = Exchange(resolution.request.method, resolution.request.url, store)
-        task = asyncio.ensure_future(self._run(exchange, resolution, request, collection, stored))
-        self._tasks[exchange] = task
-        self.exchangeStarted.emit(exchange)
-        self.runningChanged.emit(len(self._tasks))
-        return exchange
-
     def stop(self, exchange: Exchange | None) -> bool:
         """Stop one exchange (what arrived stays in it); False if it was not running."""
         task = self._tasks.get(exchange) if exchange is not None else None
@@ -128,12 +104,9 @@ class SendService(QObject):
             if resolution.needs_demo:  # the demo server starts in a worker, then resolve again
                 resolution = await self.session.prepare(request, collection, stored)
             await self.session.send(resolution, exchange, self._on_event)
-            await self._commit_download(exchange)
         except asyncio.CancelledError:
             if not exchange.finished:
                 exchange.state = ExchangeState.STOPPED
-            if exchange.body.target is not None:
-                exchange.notes.append(f"What arrived is kept in {part_path(exchange.body.target)}.")
         except OSError as exc:  # the demo server could not start
             _fail(exchange, NetworkError(f"The demo server could not start: {exc}"))
         except CourierError as exc:
@@ -145,24 +118,6 @@ class SendService(QObject):
             self._dirty.pop(exchange, None)
             self.exchangeFinished.emit(exchange)
             self.runningChanged.emit(len(self._tasks))
-
-    async def _commit_download(self, exchange: Exchange) -> None:
-        store = exchange.body
-        if store.target is None:
-            return
-        if exchange.state is not ExchangeState.DONE:
-            exchange.notes.append(f"What arrived is kept in {part_path(store.target)}.")
-            return
-        try:
-            path = await asyncio.to_thread(store.commit)
-        except OSError as exc:
-            _fail(
-                exchange,
-                LocalWriteError(f"Could not finish writing {store.target}: {exc.strerror or exc}"),
-            )
-            return
-        exchange.notes.append(f"Downloaded to {path}.")
-        self.downloadFinished.emit(exchange, str(path))
 
     def _on_event(self, exchange: Exchange, event: Event) -> None:
         if isinstance(event, Progress | Uploaded):  # coalesced: at most ~30 a second

@@ -22,6 +22,7 @@ from PySide6.QtCore import QByteArray, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
+    QDockWidget,
     QFileDialog,
     QInputDialog,
     QLabel,
@@ -35,16 +36,20 @@ from PySide6.QtWidgets import (
 )
 
 from app import __version__
+from app.core.download_names import downloads_folder, name_from_url, safe_name, suggested_name
 from app.core.errors import CourierError, FileChangedOnDisk
 from app.core.inherit import effective_auth, inherited_headers, lookup_variable
 from app.core.model import Collection, Folder, LoadProblem, Request
 from app.net.exchange import Exchange
+from app.services.downloads import Download, DownloadService
 from app.services.sends import SendService
 from app.services.workspace import Workspace
 from app.ui import dialogs, file_conflict
 from app.ui.auth_editor import KIND_LABELS
 from app.ui.collection_actions import CollectionActions
 from app.ui.collection_tree import CollectionTreeModel
+from app.ui.downloads import DownloadsPanel, prompts
+from app.ui.downloads.prompts import ExistingFile
 from app.ui.file_conflict import ConflictChoice
 from app.ui.outside_changes import OutsideChanges
 from app.ui.request_editor import RequestEditor
@@ -57,6 +62,8 @@ COPY_CAP = 2 * 1024 * 1024
 SCRATCH_NAME = "Untitled request"
 #: the last exchange of this many requests is kept (a body lives as long as it is held)
 KEPT_EXCHANGES = 30
+#: the Downloads panel's height when it opens by itself (about three rows)
+DOCK_HEIGHT = 300
 
 _T = TypeVar("_T")
 
@@ -66,11 +73,16 @@ class MainWindow(QMainWindow):
     responseShown = Signal()
 
     def __init__(
-        self, workspace: Workspace, sends: SendService, parent: QWidget | None = None
+        self,
+        workspace: Workspace,
+        sends: SendService,
+        downloads: DownloadService | None = None,
+        parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
         self.workspace = workspace
         self.sends = sends
+        self.downloads = downloads or DownloadService(workspace.session, parent=self)
         #: the last exchange of each request, by the request object (newest last)
         self._exchanges: OrderedDict[int, Exchange] = OrderedDict()
         self._background: set[asyncio.Future[Any]] = set()
@@ -92,6 +104,16 @@ class MainWindow(QMainWindow):
         self.splitter.setSizes([280, 560, 540])
         self.splitter.setChildrenCollapsible(False)
         self.setCentralWidget(self.splitter)
+        self.downloads_panel = DownloadsPanel(self.downloads, self)
+        self.downloads_dock = QDockWidget("Downloads", self)
+        self.downloads_dock.setObjectName("downloadsDock")
+        self.downloads_dock.setWidget(self.downloads_panel)
+        self.downloads_dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetClosable
+            | QDockWidget.DockWidgetFeature.DockWidgetMovable
+        )
+        self.addDockWidget(Qt.DockWidgetArea.BottomDockWidgetArea, self.downloads_dock)
+        self.downloads_dock.hide()
 
         self.demo_label = QLabel("", self)
         self.demo_label.setObjectName("demoLabel")
@@ -164,8 +186,17 @@ class MainWindow(QMainWindow):
 
         request_menu = self.menuBar().addMenu("&Request")
         self._add_action(request_menu, "Send", self.send, "Ctrl+Return")
+        self._add_action(
+            request_menu, "Send and Download…", self.send_and_download, "Ctrl+Shift+Return"
+        )
         self._add_action(request_menu, "Stop", self.stop, "Esc")
         self._add_action(request_menu, "Focus URL", self.editor.focus_url, "Ctrl+L")
+
+        view_menu = self.menuBar().addMenu("&View")
+        toggle = self.downloads_dock.toggleViewAction()
+        toggle.setText("Downloads")
+        toggle.setShortcut(QKeySequence("Ctrl+J"))
+        view_menu.addAction(toggle)
 
         help_menu = self.menuBar().addMenu("&Help")
         self._add_action(help_menu, "Start demo server", self.start_demo)
@@ -297,8 +328,9 @@ class MainWindow(QMainWindow):
         sends.saveFailed.connect(self._on_save_failed)
         self.response.saveBodyRequested.connect(self.save_body)
         self.response.copyBodyRequested.connect(self.copy_body)
-        self.response.downloadRequested.connect(self.download)
-        sends.downloadFinished.connect(self._on_download_finished)
+        self.response.downloadRequested.connect(self.send_and_download)
+        self.downloads.downloadAdded.connect(self._on_download_added)
+        self.downloads.downloadFinished.connect(self._on_download_finished)
         self.editor.auth_editor.tokenRequested.connect(self.get_new_token)
         sends.tokenReady.connect(self.editor.auth_editor.show_token)
         sends.tokenFailed.connect(self._on_token_failed)
@@ -362,7 +394,9 @@ class MainWindow(QMainWindow):
 
     async def restore(self) -> None:
         """Open what was open last time, without holding up the window."""
+        restoring = asyncio.ensure_future(self.downloads.restore())
         errors = await self.workspace.restore_async()
+        await restoring
         for error in errors:
             self.statusBar().showMessage(f"{error.title}: {error.message}", 15000)
 
@@ -643,35 +677,68 @@ class MainWindow(QMainWindow):
         self.response.show_exchange(exchange)
         self.editor.set_running(True)
 
-    def download(self) -> None:
-        """Send the request in the editor again, its body written straight into a file."""
-        exchange = self.current_exchange()
-        suggested = _file_name_for(exchange.url if exchange is not None else self.editor.url.text())
-        path = self.ask_download_path(suggested)
-        if not path:
-            return
+    def send_and_download(self) -> Download | None:
+        """Send the request in the editor with its whole body written into a file
+        the user picks (no size limit; progress, pause and resume in the Downloads
+        panel).  Never replaces a file without asking."""
+        request = self.editor.to_model()
+        collection, stored = self.current_collection, self.current_request
         try:
-            exchange = self.sends.download(
-                self.editor.to_model(), self.current_collection, self.current_request, Path(path)
-            )
-        except (CourierError, OSError) as exc:
-            self.show_error("Could not download", str(exc))
-            return
-        self._keep(self.current_request, exchange)
-        self.response.show_exchange(exchange)
-        self.editor.set_running(True)
+            resolution = self.workspace.resolve(request, collection, stored)
+        except CourierError as exc:
+            self.show_error(exc.title, exc.message)
+            return None
+        if resolution.unresolved and not self.confirm_unresolved(list(resolution.unresolved)):
+            return None
+        folder = Path(self.workspace.state.download_folder or downloads_folder())
+        path = self.ask_download_path(folder / self._download_name(resolution.request.url))
+        if path is None:
+            return None
+        overwrite = False
+        if path.exists() or path.is_symlink():
+            answer = self.ask_existing(path)
+            if answer is None:
+                return None
+            overwrite = answer is ExistingFile.REPLACE
+        self.workspace.state.download_folder = str(path.parent)
+        download = self.downloads.start(request, collection, stored, path, overwrite=overwrite)
+        self.statusBar().showMessage(f"Downloading {request.url} to {path}…", 5000)
+        return download
 
-    def ask_download_path(self, suggested: str) -> str:
-        from platformdirs import user_downloads_dir
+    def _download_name(self, url: str) -> str:
+        """The file name to offer: what the last response of this request suggested
+        (Content-Disposition), else the URL's last segment, made safe."""
+        exchange = self.current_exchange()
+        head = exchange.response if exchange is not None else None
+        if head is not None:
+            return suggested_name(head.header("content-disposition"), head.url)
+        return safe_name(name_from_url(url))
 
-        start = str(Path(user_downloads_dir()) / suggested)
-        path, _filter = QFileDialog.getSaveFileName(self, "Download to a file", start)
-        return path
+    def ask_download_path(self, suggested: Path) -> Path | None:
+        return prompts.ask_destination(self, suggested)
 
-    def _on_download_finished(self, exchange: Exchange, path: str) -> None:
-        self.statusBar().showMessage(f"Downloaded to {path}", 8000)
-        if exchange is self.response.exchange():
-            self.response.refresh()
+    def ask_existing(self, path: Path) -> ExistingFile | None:
+        return prompts.ask_existing(self, path)
+
+    def ask_quit_with_downloads(self, count: int) -> bool:
+        return prompts.ask_quit_with_downloads(self, count)
+
+    def _on_download_added(self, _download: Download) -> None:
+        """A download started: the panel opens, tall enough for a few rows."""
+        dock = self.downloads_dock
+        if not dock.isVisible():
+            dock.show()
+            self.resizeDocks([dock], [DOCK_HEIGHT], Qt.Orientation.Vertical)
+        dock.raise_()
+
+    def _on_download_finished(self, download: Download) -> None:
+        state = str(download.state)
+        if state == "done":
+            self.statusBar().showMessage(f"Downloaded {download.snapshot.destination}", 8000)
+        elif state == "failed":
+            error = download.snapshot.error
+            reason = error.message if error is not None else "it failed"
+            self.statusBar().showMessage(f"Download of {download.name} failed: {reason}", 15000)
 
     def stop(self) -> None:
         """Stop the exchange of the request in the editor; what arrived stays."""
@@ -773,18 +840,16 @@ class MainWindow(QMainWindow):
         state = self.workspace.state
         state.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         state.splitter_state = bytes(self.splitter.saveState().toBase64().data()).decode()
+        running = self.downloads.active_count()
+        if running and not self.ask_quit_with_downloads(running):
+            event.ignore()
+            return
+        if self.downloads.pause_all():
+            self.statusBar().showMessage("Downloads paused; they resume from the panel next time.")
         self.workspace.save_state()
         self.sends.stop_all()
         self.outside.stop()
         event.accept()
-
-
-def _file_name_for(url: str) -> str:
-    """A file name for a download of ``url``: its last path segment, made safe."""
-    path = url.split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    name = path.rsplit("/", 1)[-1] if "/" in path else ""
-    safe = "".join(ch for ch in name if ch.isprintable() and ch not in '\\/:*?"<>|').strip(". ")
-    return safe or "download"
 
 
 def _name_from_url(request: Request) -> str:

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.download_names import is_attachment, is_binary_type, suggested_name
 from app.core.errors import BodyTooLarge
 from app.core.units import human_size, human_time
 from app.net.exchange import Exchange, ExchangeState, Timings
@@ -162,7 +163,7 @@ class _TimelineBar(QWidget):
 class ResponseView(QWidget):
     saveBodyRequested = Signal()
     copyBodyRequested = Signal()
-    #: the body was over the limit: send it again straight into a file
+    #: the body was over the limit, or is a file: send it again straight into a file
     downloadRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None) -> None:
@@ -238,6 +239,7 @@ class ResponseView(QWidget):
         body_layout = QVBoxLayout(body_page)
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.setSpacing(0)
+        body_layout.addWidget(self._download_offer(body_page))
         body_layout.addWidget(self.cap_notice)
         body_layout.addWidget(self.body, 1)
         self.stack.addWidget(body_page)
@@ -345,6 +347,28 @@ class ResponseView(QWidget):
         grid.setRowStretch(len(TIMING_ROWS) + 1, 1)
         return page
 
+    def _download_offer(self, parent: QWidget) -> QWidget:
+        """The line offering to save a response that is a file (an attachment, a binary
+        type): what is shown here is only what fits the body limit."""
+        self.offer_bar = QFrame(parent)
+        self.offer_bar.setObjectName("downloadOffer")
+        self.offer_label = QLabel("", self.offer_bar)
+        self.offer_label.setWordWrap(True)
+        self.offer_button = QPushButton("Download to a file…", self.offer_bar)
+        self.offer_button.setObjectName("offerDownloadButton")
+        self.offer_button.setIcon(theme.icon("save"))
+        self.offer_button.setToolTip(
+            "Send the request again and write the whole body straight into a file, "
+            "with progress, pause and resume (Ctrl+Shift+Enter)"
+        )
+        self.offer_button.clicked.connect(self.downloadRequested)
+        layout = QHBoxLayout(self.offer_bar)
+        layout.setContentsMargins(10, 6, 10, 6)
+        layout.addWidget(self.offer_label, 1)
+        layout.addWidget(self.offer_button)
+        self.offer_bar.hide()
+        return self.offer_bar
+
     def _error_page(self) -> QWidget:
         page = QWidget(self)
         panel = QFrame(page)
@@ -406,6 +430,7 @@ class ResponseView(QWidget):
         self.version_label.set_full_text("")
         self.headers_table.setRowCount(0)
         self.cookies_table.setRowCount(0)
+        self.offer_bar.hide()
         self.tabs.setTabText(COOKIES_TAB, "Cookies")
         self._set_timings({})
         self.stack.setCurrentIndex(PLACEHOLDER)
@@ -467,7 +492,25 @@ class ResponseView(QWidget):
         self.busy_bar.show()
         self._fill_headers(exchange)
         self._fill_cookies(list(head.headers))
+        self._offer_download(exchange)
         self.stack.setCurrentIndex(BODY)
+
+    def _offer_download(self, exchange: Exchange) -> None:
+        head = exchange.response
+        if head is None or exchange.body.target is not None:  # already going to a file
+            return
+        disposition = head.header("content-disposition")
+        if is_attachment(disposition):
+            what = f"The server sends a file to save, “{suggested_name(disposition, head.url)}”"
+        elif is_binary_type(head.content_type):
+            what = f"This response is a file ({head.content_type})"
+        else:
+            return
+        self.offer_label.setText(
+            f"{what}. The body kept here stops at the collection's size limit; "
+            "“Download to a file” sends the request again and writes all of it to disk."
+        )
+        self.offer_bar.show()
 
     def _show_final(self, exchange: Exchange) -> None:
         self._flush()

@@ -8,6 +8,7 @@ while the rest of the collection opens; errors land in the response pane.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import json
 import os
 import subprocess
@@ -52,6 +53,7 @@ def window(
     workspace = Workspace(state_path=tmp_path / "state.json")
     win = MainWindow(workspace, SendService(workspace.session))
     win.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
+    win.ask_quit_with_downloads = lambda count: True  # type: ignore[method-assign]
     qtbot.addWidget(win)
     win.show()
     yield win
@@ -417,17 +419,16 @@ def test_a_body_over_the_limit_stops_and_can_be_downloaded_to_a_file_instead(
 
     target = tmp_path / "downloads" / "zeros.bin"
     target.parent.mkdir()
-    window.ask_download_path = lambda suggested: str(target)  # type: ignore[method-assign]
+    window.ask_download_path = lambda suggested: target  # type: ignore[method-assign]
     qtbot.mouseClick(window.response.download_button, Qt.MouseButton.LeftButton)
-    downloaded = window.current_exchange()
-    assert downloaded is not None
-    assert downloaded is not refused
-    run_until(qasync_loop, lambda: target.exists(), 30)
-    assert downloaded.received == int(0.01 * 1024**3), "no cap on a download"
-    assert target.read_bytes() == b"\0" * downloaded.received
+    (download,) = window.downloads.downloads
+    assert window.downloads_dock.isVisible(), "its progress shows in the Downloads panel"
+    run_until(qasync_loop, lambda: str(download.state) == "done", 30)
+    # the file is the body as sent (gzip), never decoded: no cap on a download
+    assert gzip.decompress(target.read_bytes()) == bytes(int(0.01 * 1024**3))
+    assert any("encoded as “gzip”" in n for n in download.snapshot.notices)
     assert not target.with_name("zeros.bin.part").exists()
-    assert downloaded.state.value == "done"
-    assert not window.response.download_button.isVisible()
+    assert window.current_exchange() is refused, "the refused response stays on show"
     assert refused.body.read(0, 4) == b"\0" * 4, "the refused exchange's body is still there"
 
 
