@@ -12,8 +12,8 @@ from __future__ import annotations
 MASK = "••••"
 
 
-def _parts(url: str) -> tuple[str, str, str, str] | None:
-    """(scheme://, user, password, @rest) or None when the URL has no password."""
+def _split(url: str) -> tuple[str, str, str] | None:
+    """(scheme://, authority, the rest) or None when ``url`` has no scheme."""
     head, sep, tail = url.partition("://")
     if not sep:
         return None
@@ -22,14 +22,22 @@ def _parts(url: str) -> tuple[str, str, str, str] | None:
         found = tail.find(stop)
         if found != -1:
             end = min(end, found)
-    authority, after = tail[:end], tail[end:]
+    return head + sep, tail[:end], tail[end:]
+
+
+def _parts(url: str) -> tuple[str, str, str, str] | None:
+    """(scheme://, user, password, @rest) or None when the URL has no password."""
+    split = _split(url)
+    if split is None:
+        return None
+    head_sep, authority, after = split
     userinfo, at, host = authority.rpartition("@")
     if not at:
         return None
     user, colon, password = userinfo.partition(":")
     if not colon:
         return None
-    return head + sep, user, password, "@" + host + after
+    return head_sep, user, password, "@" + host + after
 
 
 def password(url: str | None) -> str:
@@ -52,19 +60,14 @@ def with_password(url: str, secret: str) -> str:
     bare = without_password(url)
     if not secret:
         return bare
-    head, sep, tail = bare.partition("://")
-    if not sep:
+    split = _split(bare)
+    if split is None:
         return bare
-    end = len(tail)
-    for stop in "/?#":
-        found = tail.find(stop)
-        if found != -1:
-            end = min(end, found)
-    authority, after = tail[:end], tail[end:]
+    head_sep, authority, after = split
     user, at, host = authority.rpartition("@")
     if not at:
         user, host = "", authority
-    return f"{head}{sep}{user}:{secret}@{host}{after}"
+    return f"{head_sep}{user}:{secret}@{host}{after}"
 
 
 def masked(url: str | None, mask: str = MASK) -> str:

@@ -16,7 +16,6 @@ alone: ``conflictFound`` hands the window a ``DiskConflict`` to ask about.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -185,30 +184,13 @@ class CollectionWatcher(QObject):
         paths, watched.pending = watched.pending, set()
         self.scans += 1
         known = disk_scan.known_files(collection)
-        changes = await asyncio.to_thread(self._read_in_worker, collection, known, paths)
+        changes = await asyncio.to_thread(
+            self.workspace.read_disk_changes, collection, known, paths
+        )
         if self._watched.get(id(collection)) is not watched or not changes:
             return
         applied = disk_apply.apply(collection, changes, self.is_held)
         self._announce(collection, applied)
-
-    def _read_in_worker(
-        self, collection: Collection, known: disk_scan.KnownFiles, paths: set[Path]
-    ) -> disk_scan.DiskChanges:
-        """Worker thread: read the files, and the keychain for secrets they name."""
-        changes = disk_scan.scan(known, paths)
-        requests, folders, environments = changes.new_objects()
-        if requests or folders or environments:
-            shell = Collection(
-                name=collection.name,
-                id=collection.id,
-                path=collection.path,
-                requests=requests,
-                folders=folders,
-                environments=environments,
-            )
-            with contextlib.suppress(Exception):  # no keychain: the values stay empty
-                self.workspace.session.fill_secrets(shell)
-        return changes
 
     def _announce(self, collection: Collection, applied: AppliedChanges) -> None:
         ws = self.workspace

@@ -500,6 +500,26 @@ class Workspace(QObject):
         self._in_worker(collection, f"Deleting {item.name}…", work)
         self.announce_tree_changed(parent if parent is not None else collection)
 
+    def read_disk_changes(
+        self, collection: Collection, known: disk_scan.KnownFiles, paths: set[Path]
+    ) -> disk_scan.DiskChanges:
+        """What changed on disk among ``paths`` (blocking: run it in a worker), with the
+        keychain read for secrets the new or changed files name."""
+        changes = disk_scan.scan(known, paths)
+        requests, folders, environments = changes.new_objects()
+        if requests or folders or environments:
+            shell = Collection(
+                name=collection.name,
+                id=collection.id,
+                path=collection.path,
+                requests=requests,
+                folders=folders,
+                environments=environments,
+            )
+            with contextlib.suppress(Exception):  # no keychain: the values stay empty
+                self.session.fill_secrets(shell)
+        return changes
+
     def take_theirs(self, collection: Collection, paths: Iterable[Path]) -> None:
         """Adopt these files as they are on disk now (the user chose "take theirs" after
         a save found them changed): read in the worker, with the keychain for secrets
@@ -508,20 +528,7 @@ class Workspace(QObject):
         touched = set(paths)
 
         def work() -> disk_scan.DiskChanges:
-            changes = disk_scan.scan(known, touched)
-            requests, folders, environments = changes.new_objects()
-            if requests or folders or environments:
-                shell = Collection(
-                    name=collection.name,
-                    id=collection.id,
-                    path=collection.path,
-                    requests=requests,
-                    folders=folders,
-                    environments=environments,
-                )
-                with contextlib.suppress(Exception):  # no keychain: the values stay empty
-                    self.session.fill_secrets(shell)
-            return changes
+            return self.read_disk_changes(collection, known, touched)
 
         changes = self._in_worker(collection, "Reading the file's version…", work)
         if not changes:
