@@ -352,7 +352,8 @@ def _keep_events_before_h2_errors() -> bool:
         try:
             events = original_data(self, data)
         except ProtocolError as exc:
-            if not collected:
+            # only for httpcore's async connection, whose next read raises it
+            if not collected or not self.__dict__.get("_courier_defer_errors"):
                 raise
             self._courier_deferred_error = exc
             return collected
@@ -367,6 +368,8 @@ def _keep_events_before_h2_errors() -> bool:
         if error is not None:
             state._courier_deferred_error = None
             raise error
+        if state is not None:
+            state._courier_defer_errors = True
         return await original_read(self, request)
 
     read_incoming_data._courier_deferred_errors = True  # type: ignore[attr-defined]

@@ -94,3 +94,29 @@ def test_httpcore_locks_acquire_fast() -> None:
     assert lock._anyio_lock._fast_acquire
     assert semaphore._anyio_semaphore._fast_acquire
     assert semaphore._anyio_semaphore.max_value == 2
+
+
+def test_h2_errors_are_deferred_only_for_httpcore_async_reads() -> None:
+    """Outside httpcore's async connection (nothing raises a deferred error) h2 raises,
+    even when frames before the bad one produced events."""
+    import h2.config
+    import h2.connection
+    import h2.exceptions
+    import pytest
+    from hyperframe.frame import DataFrame
+
+    tuning.apply()
+    client = h2.connection.H2Connection(h2.config.H2Configuration(client_side=True))
+    client.initiate_connection()
+    client.send_headers(
+        1,
+        [(":method", "GET"), (":path", "/"), (":scheme", "https"), (":authority", "x")],
+        end_stream=True,
+    )
+    server = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+    server.initiate_connection()
+    server.receive_data(client.data_to_send())
+    server.send_headers(1, [(":status", "200"), ("content-length", "10")])
+    wire = server.data_to_send() + DataFrame(1, b"abc", flags=["END_STREAM"]).serialize()
+    with pytest.raises(h2.exceptions.ProtocolError):
+        client.receive_data(wire)
