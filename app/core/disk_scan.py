@@ -29,7 +29,7 @@ from app.core.codec import (
     parse_mapping,
     request_from_data,
 )
-from app.core.errors import StorageError
+from app.core.errors import StorageError, reason
 from app.core.model import Collection, Environment, FileStamp, Folder, LoadProblem, Request
 from app.core.slugs import natural_key
 
@@ -203,16 +203,6 @@ def current_identity(path: Path) -> FileIdentity | None:
         return None
 
 
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        return exc.strerror or str(exc)
-    if isinstance(exc, UnicodeDecodeError):
-        return "the file is not UTF-8 text"
-    if isinstance(exc, StorageError):
-        return exc.message
-    return str(exc)
-
-
 def _unchanged(known: FileStamp | None, stamp: FileStamp) -> bool:
     return known is not None and known.sha256 is not None and known.sha256 == stamp.sha256
 
@@ -231,11 +221,11 @@ def load_folder_tree(directory: Path, problems: list[LoadProblem]) -> Folder:
             apply_folder_data(folder, parse_mapping(meta, text))
             folder.disk = stamp
         except _READ_ERRORS as exc:
-            problems.append(LoadProblem(meta, _reason(exc)))
+            problems.append(LoadProblem(meta, reason(exc)))
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError as exc:
-        problems.append(LoadProblem(directory, _reason(exc)))
+        problems.append(LoadProblem(directory, reason(exc)))
         return folder
     for entry in entries:
         path = Path(entry.path)
@@ -246,7 +236,7 @@ def load_folder_tree(directory: Path, problems: list[LoadProblem]) -> Folder:
                 text, stamp, _identity = read_stamped(path)
                 request = request_from_data(parse_mapping(path, text), path)
             except _READ_ERRORS as exc:
-                problems.append(LoadProblem(path, _reason(exc)))
+                problems.append(LoadProblem(path, reason(exc)))
                 continue
             request.disk = stamp
             folder.requests.append(request)
@@ -374,7 +364,7 @@ class _Scan:
         except FileNotFoundError:
             return None
         except (OSError, UnicodeDecodeError) as exc:
-            self.changes.unreadable.append(LoadProblem(path, _reason(exc)))
+            self.changes.unreadable.append(LoadProblem(path, reason(exc)))
             return None
 
     def _gone(self, path: Path) -> None:
@@ -398,7 +388,7 @@ class _Scan:
         try:
             request = request_from_data(parse_mapping(path, text), path)
         except _READ_ERRORS as exc:
-            self.changes.unreadable.append(LoadProblem(path, _reason(exc)))
+            self.changes.unreadable.append(LoadProblem(path, reason(exc)))
             return
         request.disk = stamp
         self.changes.requests.append(RequestOnDisk(path, request, stamp, identity, text))
@@ -422,7 +412,7 @@ class _Scan:
         try:
             apply_folder_data(settings, parse_mapping(path, text))
         except _READ_ERRORS as exc:
-            self.changes.unreadable.append(LoadProblem(path, _reason(exc)))
+            self.changes.unreadable.append(LoadProblem(path, reason(exc)))
             return
         settings.disk = stamp
         self.changes.folder_settings.append(
@@ -459,7 +449,7 @@ class _Scan:
         try:
             environment = environment_from_data(parse_mapping(path, text), path)
         except _READ_ERRORS as exc:
-            self.changes.unreadable.append(LoadProblem(path, _reason(exc)))
+            self.changes.unreadable.append(LoadProblem(path, reason(exc)))
             return
         environment.disk = stamp
         self.changes.environments.append(EnvironmentOnDisk(path, environment, stamp, identity))
@@ -476,7 +466,7 @@ class _Scan:
         try:
             settings = collection_from_data(parse_mapping(path, text), self.known.root)
         except _READ_ERRORS as exc:
-            self.changes.unreadable.append(LoadProblem(path, _reason(exc)))
+            self.changes.unreadable.append(LoadProblem(path, reason(exc)))
             return
         settings.disk = stamp
         self.changes.collection_settings = CollectionSettingsOnDisk(settings, stamp, identity)

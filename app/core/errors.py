@@ -220,3 +220,20 @@ class NetworkError(RequestError):
 
 class AuthFailure(RequestError):
     title = "Sign-in failed"
+
+
+def reason(exc: BaseException) -> str:
+    """Why reading or writing a collection file failed, as a user reads it."""
+    if isinstance(exc, CourierError):
+        return exc.message
+    if isinstance(exc, OSError):
+        return exc.strerror or str(exc)
+    if isinstance(exc, UnicodeDecodeError):
+        return "the file is not UTF-8 text"
+    if isinstance(exc, MemoryError):
+        return "it needs more memory to load than there is"
+    if isinstance(exc, RecursionError):
+        return "it nests too deep to load"
+    if isinstance(exc, ValueError):
+        return str(exc)
+    return f"it could not be loaded ({type(exc).__name__}: {exc})"

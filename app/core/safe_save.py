@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 from app.core import filestamp, yamlio
 from app.core.codec import BadShape, parse_mapping
-from app.core.errors import FileChangedOnDisk, StorageError
+from app.core.errors import FileChangedOnDisk, StorageError, reason
 from app.core.model import FileStamp
 from app.core.roundtrip import merge_text, scrub_secrets
 
@@ -106,11 +106,3 @@ def write(path: Path, text: str) -> FileStamp:
             detail=repr(exc),
         ) from exc
     return filestamp.stamp_of(stat, data)
-
-
-def reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        return exc.strerror or str(exc)
-    if isinstance(exc, UnicodeDecodeError):
-        return "the file is not UTF-8 text"
-    return str(exc)

@@ -48,7 +48,7 @@ from app.core.codec import (
     request_to_data,
     request_to_yaml,
 )
-from app.core.errors import CollectionNotFound, FileChangedOnDisk, StorageError
+from app.core.errors import CollectionNotFound, FileChangedOnDisk, StorageError, reason
 from app.core.filestamp import stamp_of
 from app.core.model import Collection, Environment, FileStamp, Folder, LoadProblem, Request
 from app.core.parse_cache import ParseCache
@@ -120,7 +120,7 @@ def load_collection(path: Path, *, use_cache: bool = True) -> Collection:
     except StorageError:
         raise
     except Exception as exc:
-        raise StorageError(f"Could not read {meta_path}: {_reason(exc)}", detail=repr(exc)) from exc
+        raise StorageError(f"Could not read {meta_path}: {reason(exc)}", detail=repr(exc)) from exc
     collection.disk = stamp
     problems = collection.problems
     cache = ParseCache(path) if use_cache else None
@@ -132,20 +132,6 @@ def load_collection(path: Path, *, use_cache: bool = True) -> Collection:
     collection.environments = _load_environments(path / ENVIRONMENTS_DIR, problems)
     _after_load(collection)
     return collection
-
-
-def _reason(exc: BaseException) -> str:
-    if isinstance(exc, OSError):
-        return exc.strerror or str(exc)
-    if isinstance(exc, UnicodeDecodeError):
-        return "the file is not UTF-8 text"
-    if isinstance(exc, MemoryError):
-        return "it needs more memory to load than there is"
-    if isinstance(exc, RecursionError):
-        return "it nests too deep to load"
-    if isinstance(exc, ValueError):
-        return str(exc)
-    return f"it could not be loaded ({type(exc).__name__}: {exc})"
 
 
 def _after_load(collection: Collection) -> None:
@@ -191,7 +177,7 @@ def _load_children(
     try:
         entries = list(os.scandir(directory))
     except OSError as exc:
-        problems.append(LoadProblem(directory, _reason(exc)))
+        problems.append(LoadProblem(directory, reason(exc)))
         return folders, requests
     for entry in entries:
         name = entry.name
@@ -202,7 +188,7 @@ def _load_children(
             try:
                 requests.append(_load_request(entry, file_path, cache))
             except Exception as exc:
-                problems.append(LoadProblem(file_path, _reason(exc)))
+                problems.append(LoadProblem(file_path, reason(exc)))
         elif entry.is_dir(follow_symlinks=False):  # a symlinked folder is not followed
             if top_level and name == ENVIRONMENTS_DIR:
                 continue
@@ -244,7 +230,7 @@ def _load_folder(
         pass  # folder.yaml is optional
     except Exception as exc:
         # The folder's own settings are unreadable: report it, still show its requests.
-        problems.append(LoadProblem(meta, _reason(exc)))
+        problems.append(LoadProblem(meta, reason(exc)))
     folder.folders, folder.requests = _load_children(directory, problems, cache, top_level=False)
     return folder
 
@@ -256,7 +242,7 @@ def _load_environments(directory: Path, problems: list[LoadProblem]) -> list[Env
     try:
         entries = sorted(os.scandir(directory), key=lambda e: e.name)
     except OSError as exc:
-        problems.append(LoadProblem(directory, _reason(exc)))
+        problems.append(LoadProblem(directory, reason(exc)))
         return environments
     for entry in entries:
         if not entry.name.endswith(".yaml") or entry.name.startswith("."):
@@ -266,7 +252,7 @@ def _load_environments(directory: Path, problems: list[LoadProblem]) -> list[Env
             text, _st, stamp = _read(file_path)
             environment = environment_from_data(parse_mapping(file_path, text), file_path)
         except Exception as exc:
-            problems.append(LoadProblem(file_path, _reason(exc)))
+            problems.append(LoadProblem(file_path, reason(exc)))
             continue
         environment.disk = stamp
         environments.append(environment)
@@ -281,7 +267,7 @@ def _mkdir(path: Path) -> None:
     try:
         path.mkdir(parents=True, exist_ok=False)
     except OSError as exc:
-        raise StorageError(f"Could not create the folder {path}: {_reason(exc)}") from exc
+        raise StorageError(f"Could not create the folder {path}: {reason(exc)}") from exc
 
 
 def _root(collection: Collection) -> Path:
@@ -329,7 +315,7 @@ def create_collection(directory: Path, name: str) -> Collection:
     try:
         directory.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise StorageError(f"Could not create {directory}: {_reason(exc)}") from exc
+        raise StorageError(f"Could not create {directory}: {reason(exc)}") from exc
     collection = Collection(name=name, path=directory)
     save_collection_settings(collection)
     return collection
@@ -452,7 +438,7 @@ def _check_unchanged(path: Path, stamp: FileStamp | None) -> None:
     try:
         current = filestamp.read_with_stamp(Path(os.path.realpath(path)))
     except OSError as exc:
-        raise StorageError(f"Could not read {path}: {_reason(exc)}") from exc
+        raise StorageError(f"Could not read {path}: {reason(exc)}") from exc
     if current is None or not filestamp.matches(stamp, current[1]):
         raise FileChangedOnDisk(
             f"{path} was changed outside Courier since it was read; nothing was renamed.",
@@ -466,7 +452,7 @@ def _move(old: Path, new: Path) -> None:
     try:
         fileops.rename_noreplace(old, new)
     except OSError as exc:
-        raise StorageError(f"Could not rename {old} to {new.name}: {_reason(exc)}") from exc
+        raise StorageError(f"Could not rename {old} to {new.name}: {reason(exc)}") from exc
 
 
 def rename_folder(
@@ -525,7 +511,7 @@ def delete_request(collection: Collection, request: Request) -> None:
         try:
             request.path.unlink(missing_ok=True)
         except OSError as exc:
-            raise StorageError(f"Could not delete {request.path}: {_reason(exc)}") from exc
+            raise StorageError(f"Could not delete {request.path}: {reason(exc)}") from exc
     siblings = parent.requests if parent is not None else collection.requests
     siblings[:] = [r for r in siblings if r is not request]
 
@@ -565,7 +551,7 @@ def delete_folder(collection: Collection, folder: Folder, *, also_delete: Many[P
     except FileNotFoundError:
         pass
     except OSError as exc:
-        raise StorageError(f"Could not delete {directory}: {_reason(exc)}") from exc
+        raise StorageError(f"Could not delete {directory}: {reason(exc)}") from exc
     siblings = parent.folders if parent is not None else collection.folders
     siblings[:] = [f for f in siblings if f is not folder]
 
@@ -626,7 +612,7 @@ def add_environment(collection: Collection, name: str) -> Environment:
     try:
         directory.mkdir(exist_ok=True)
     except OSError as exc:
-        raise StorageError(f"Could not create {directory}: {_reason(exc)}") from exc
+        raise StorageError(f"Could not create {directory}: {reason(exc)}") from exc
     taken = {n[:-5] for n in _taken_names(directory) if n.endswith(".yaml")}
     environment = Environment(
         name=name, path=directory / (unique_slug(slugify(name), taken) + ".yaml")
@@ -655,5 +641,5 @@ def delete_environment(collection: Collection, environment: Environment) -> None
         try:
             environment.path.unlink(missing_ok=True)
         except OSError as exc:
-            raise StorageError(f"Could not delete {environment.path}: {_reason(exc)}") from exc
+            raise StorageError(f"Could not delete {environment.path}: {reason(exc)}") from exc
     collection.environments = [e for e in collection.environments if e is not environment]
