@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import TypeVar
+
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
@@ -13,6 +16,37 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.model import Collection, Folder
+
+_T = TypeVar("_T")
+Role = QMessageBox.ButtonRole
+
+
+def ask_choice(
+    parent: QWidget | None,
+    *,
+    icon: QMessageBox.Icon,
+    title: str,
+    text: str,
+    informative: str,
+    choices: Sequence[tuple[str, QMessageBox.ButtonRole, _T]],
+    default: _T,
+    cancel: str = "",
+) -> _T | None:
+    """A question with one button per choice (label, role, answer) and a Cancel button
+    (``cancel``: its label; "" the standard one); None when cancelled or closed."""
+    box = QMessageBox(icon, title, text, QMessageBox.StandardButton.NoButton, parent)
+    box.setInformativeText(informative)
+    buttons = [(box.addButton(label, role), answer) for label, role, answer in choices]
+    if cancel:
+        box.addButton(cancel, Role.RejectRole)
+    else:
+        box.addButton(QMessageBox.StandardButton.Cancel)
+    for button, answer in buttons:
+        if answer == default:
+            box.setDefaultButton(button)
+    box.exec()
+    clicked = box.clickedButton()
+    return next((answer for button, answer in buttons if button is clicked), None)
 
 
 def destinations(collections: list[Collection]) -> list[tuple[str, Collection, Folder | None]]:

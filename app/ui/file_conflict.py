@@ -22,6 +22,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.ui.dialogs import Role, ask_choice
+
 
 class ConflictChoice(enum.StrEnum):
     KEEP_MINE = "keep-mine"
@@ -32,30 +34,25 @@ class ConflictChoice(enum.StrEnum):
 
 
 def ask_file_conflict(parent: QWidget, name: str, path: Path | None) -> ConflictChoice:
-    box = QMessageBox(parent)
-    box.setIcon(QMessageBox.Icon.Warning)
-    box.setWindowTitle("Changed outside Courier")
-    box.setText(f"“{name}” was changed outside Courier, and you have unsaved edits.")
-    box.setInformativeText(
-        f"{path}\n\nKeep your version (the file is overwritten), take the file's version "
-        "(your edits are dropped), or compare them first."
-        if path is not None
-        else "Keep your version, take the file's version, or compare them first."
+    choice = ask_choice(
+        parent,
+        icon=QMessageBox.Icon.Warning,
+        title="Changed outside Courier",
+        text=f"“{name}” was changed outside Courier, and you have unsaved edits.",
+        informative=(
+            f"{path}\n\nKeep your version (the file is overwritten), take the file's version "
+            "(your edits are dropped), or compare them first."
+            if path is not None
+            else "Keep your version, take the file's version, or compare them first."
+        ),
+        choices=[
+            ("Keep mine", Role.AcceptRole, ConflictChoice.KEEP_MINE),
+            ("Take theirs", Role.DestructiveRole, ConflictChoice.TAKE_THEIRS),
+            ("Compare…", Role.ActionRole, ConflictChoice.COMPARE),
+        ],
+        default=ConflictChoice.COMPARE,
     )
-    keep = box.addButton("Keep mine", QMessageBox.ButtonRole.AcceptRole)
-    theirs = box.addButton("Take theirs", QMessageBox.ButtonRole.DestructiveRole)
-    compare = box.addButton("Compare…", QMessageBox.ButtonRole.ActionRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(compare)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is keep:
-        return ConflictChoice.KEEP_MINE
-    if clicked is theirs:
-        return ConflictChoice.TAKE_THEIRS
-    if clicked is compare:
-        return ConflictChoice.COMPARE
-    return ConflictChoice.LATER
+    return choice if choice is not None else ConflictChoice.LATER
 
 
 def unified_diff(on_disk: str, mine: str, path: Path | None) -> str:

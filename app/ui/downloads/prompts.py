@@ -11,6 +11,8 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QWidget
 
+from app.ui.dialogs import Role, ask_choice
+
 
 class ExistingFile(Enum):
     REPLACE = "replace"
@@ -39,53 +41,37 @@ def ask_destination(parent: QWidget, suggested: Path) -> Path | None:
 
 def ask_existing(parent: QWidget, path: Path) -> ExistingFile | None:
     """``path`` exists: replace it, keep both (the download gets " (1)"), or cancel."""
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
-        "The file exists",
-        f"“{path.name}” already exists in {path.parent}.",
-        QMessageBox.StandardButton.NoButton,
+    return ask_choice(
         parent,
+        icon=QMessageBox.Icon.Question,
+        title="The file exists",
+        text=f"“{path.name}” already exists in {path.parent}.",
+        informative="Replace it with the download, or keep both "
+        "(the download is saved under a numbered name)?",
+        choices=[
+            ("Replace", Role.DestructiveRole, ExistingFile.REPLACE),
+            ("Keep both", Role.AcceptRole, ExistingFile.KEEP_BOTH),
+        ],
+        default=ExistingFile.KEEP_BOTH,
     )
-    box.setInformativeText(
-        "Replace it with the download, or keep both (the download is saved under a numbered name)?"
-    )
-    replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
-    keep_both = box.addButton("Keep both", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton(QMessageBox.StandardButton.Cancel)
-    box.setDefaultButton(keep_both)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is replace:
-        return ExistingFile.REPLACE
-    if clicked is keep_both:
-        return ExistingFile.KEEP_BOTH
-    return None
 
 
 def ask_partial_file(parent: QWidget, name: str) -> PartialFile | None:
     """Cancelling ``name``: keep what arrived (it can be resumed later) or delete it."""
-    box = QMessageBox(
-        QMessageBox.Icon.Question,
-        "Cancel the download",
-        f"Cancel the download of “{name}”?",
-        QMessageBox.StandardButton.NoButton,
+    return ask_choice(
         parent,
+        icon=QMessageBox.Icon.Question,
+        title="Cancel the download",
+        text=f"Cancel the download of “{name}”?",
+        informative="Keep the partial file (NAME.part, resumable by downloading to the "
+        "same file again) or delete it?",
+        choices=[
+            ("Keep the partial file", Role.AcceptRole, PartialFile.KEEP),
+            ("Delete it", Role.DestructiveRole, PartialFile.DELETE),
+        ],
+        default=PartialFile.KEEP,
+        cancel="Don't cancel",
     )
-    box.setInformativeText(
-        "Keep the partial file (NAME.part, resumable by downloading to the same file "
-        "again) or delete it?"
-    )
-    keep = box.addButton("Keep the partial file", QMessageBox.ButtonRole.AcceptRole)
-    delete = box.addButton("Delete it", QMessageBox.ButtonRole.DestructiveRole)
-    box.addButton("Don't cancel", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(keep)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is keep:
-        return PartialFile.KEEP
-    if clicked is delete:
-        return PartialFile.DELETE
-    return None
 
 
 def ask_sha256(parent: QWidget, name: str) -> str | None:
