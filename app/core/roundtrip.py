@@ -25,11 +25,15 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+import yaml.resolver
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import CommentMark
-from ruamel.yaml.scalarstring import LiteralScalarString
+from ruamel.yaml.representer import RoundTripRepresenter
+from ruamel.yaml.resolver import VersionedResolver
+from ruamel.yaml.scalarbool import ScalarBoolean
+from ruamel.yaml.scalarstring import LiteralScalarString, ScalarString
 from ruamel.yaml.tokens import CommentToken
 
 from app.core import proxy_url
@@ -42,27 +46,120 @@ _SEQ_UNDER_KEY = re.compile(r"^( *)[^\s#-][^\n]*:[ \t]*(?:#.*)?\n(?:[ \t]*(?:#.*
 _MAP_UNDER_KEY = re.compile(r"^( *)[^\s#-][^\n]*:[ \t]*\n(?:[ \t]*(?:#.*)?\n)*( *)[^\s#-]", re.M)
 
 
+class _Resolver(VersionedResolver):
+    """Plain scalars typed exactly as Courier's libyaml loader (PyYAML) types them.
+
+    ruamel defaults to YAML 1.2, where ``059_`` is the integer 59 (written back as
+    ``059``) though PyYAML reads the string ``"059_"``, and even ruamel's own YAML
+    1.1 rules differ from PyYAML's (``y``/``n`` are booleans there, ``1e5`` a float).
+    Reading and writing with PyYAML's table keeps every untouched value meaning
+    what it meant, and quotes a new value exactly when PyYAML needs it quoted.
+    """
+
+    @property
+    def processing_version(self) -> Any:
+        return (1, 1)  # the constructor's number rules (octal ``012``, ``1:30``): PyYAML's
+
+    @property
+    def versioned_resolver(self) -> Any:
+        return _PYYAML_IMPLICIT
+
+
+_PYYAML_IMPLICIT: dict[str, list[tuple[str, Any]]] = {
+    first: list(rules) for first, rules in yaml.resolver.Resolver.yaml_implicit_resolvers.items()
+}
+
+
+class _SpelledBool(ScalarBoolean):
+    """A boolean read from a plain scalar, written back as it was spelled (``yes``)."""
+
+    spelling: str
+
+
+class _SpelledInt(int):
+    """An integer written back as it was spelled (``0o17``, ``1_000``, ``012``)."""
+
+    spelling: str
+
+
+class _SpelledFloat(float):
+    """A float written back as it was spelled (``1.50``, ``.inf``)."""
+
+    spelling: str
+
+
+_BOOL_TAG = "tag:yaml.org,2002:bool"
+_INT_TAG = "tag:yaml.org,2002:int"
+_FLOAT_TAG = "tag:yaml.org,2002:float"
+
+
 class _Constructor(RoundTripConstructor):
-    """ruamel's round-trip constructor, but a plain scalar its number patterns
-    match and its number parsing then fails on (``-_``, ``0x_``: ruamel raises
-    IndexError) is read as the string it is, as libyaml reads it."""
+    """ruamel's round-trip constructor, but
+
+    * a plain scalar its number patterns match and its number parsing then fails
+      on (``0x_``: ruamel raises IndexError) is read as the string it is, as
+      Courier's loader reads it;
+    * booleans and numbers remember how they were spelled, so an untouched
+      ``yes`` or ``1_000`` is written back as ``yes`` and ``1_000``.
+    """
 
 
-def _lenient(construct: Any) -> Any:
-    def construct_number(self: _Constructor, node: Any) -> Any:
+class _SpelledText(str):
+    """A plain scalar that looks like a number but is not one (``0x_``): the string
+    it is, written back unquoted as it was."""
+
+    tag: str
+
+
+def _spelled(construct: Any, kind: type) -> Any:
+    def construct_spelled(self: _Constructor, node: Any) -> Any:
         try:
-            return construct(self, node)
+            value = construct(self, node)
         except (IndexError, ValueError):
-            return self.construct_scalar(node)
+            text = _SpelledText(self.construct_scalar(node))
+            text.tag = str(node.tag.value if hasattr(node.tag, "value") else node.tag)
+            return text
+        if node.style is not None or getattr(node, "anchor", None) is not None:
+            return value  # quoted with an explicit tag, or anchored: ruamel's own types
+        if kind is _SpelledBool:
+            spelled: Any = _SpelledBool(bool(value))
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            return value
+        else:
+            spelled = kind(value)
+        spelled.spelling = str(node.value)
+        return spelled
 
-    return construct_number
+    return construct_spelled
 
 
 _Constructor.add_constructor(
-    "tag:yaml.org,2002:int", _lenient(RoundTripConstructor.construct_yaml_int)
+    _BOOL_TAG, _spelled(RoundTripConstructor.construct_yaml_bool, _SpelledBool)
 )
 _Constructor.add_constructor(
-    "tag:yaml.org,2002:float", _lenient(RoundTripConstructor.construct_yaml_float)
+    _INT_TAG, _spelled(RoundTripConstructor.construct_yaml_int, _SpelledInt)
+)
+_Constructor.add_constructor(
+    _FLOAT_TAG, _spelled(RoundTripConstructor.construct_yaml_float, _SpelledFloat)
+)
+
+
+class _Representer(RoundTripRepresenter):
+    """Writes a spelled scalar exactly as it was read."""
+
+
+def _as_spelled(tag: str) -> Any:
+    def represent(self: _Representer, data: Any) -> Any:
+        return self.represent_scalar(tag, data.spelling)
+
+    return represent
+
+
+_Representer.add_representer(_SpelledBool, _as_spelled(_BOOL_TAG))
+_Representer.add_representer(_SpelledInt, _as_spelled(_INT_TAG))
+_Representer.add_representer(_SpelledFloat, _as_spelled(_FLOAT_TAG))
+_Representer.add_representer(
+    _SpelledText, lambda self, data: self.represent_scalar(data.tag, str(data))
 )
 
 
@@ -70,6 +167,8 @@ def _yaml_for(text: str) -> YAML:
     """A round-trip YAML set up to write like ``text`` is written (indents, line breaks)."""
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
+    yaml.Resolver = _Resolver
+    yaml.Representer = _Representer
     yaml.preserve_quotes = True
     yaml.width = 4096
     mapping, offset = 2, 0
@@ -135,10 +234,14 @@ def scrub_secrets(doc: dict[str, Any]) -> bool:
     variables = doc.get("variables")
     if isinstance(variables, list):
         for row in variables:
-            if isinstance(row, dict) and row.get("secret") is True and "value" in row:
+            if isinstance(row, dict) and _is_true(row.get("secret")) and "value" in row:
                 _delete(row, "value")
                 changed = True
     return changed
+
+
+def _is_true(value: Any) -> bool:
+    return isinstance(value, bool | ScalarBoolean) and bool(value)
 
 
 # ------------------------------------------------------------------ merging
@@ -178,6 +281,8 @@ def _merge_value(parent: Any, key: Any, old: Any, new: Any) -> bool:
         and len(current) == len(old)
     ):
         return _merge_list(current, old, new)
+    if isinstance(current, ScalarString) and not current:
+        parent[key] = None  # '' was quoted because it was empty: the new value need not be
     parent[key] = _node(new)
     return True
 

@@ -19,10 +19,30 @@ import yaml
 
 try:
     from yaml import CSafeDumper as _BaseDumper
-    from yaml import CSafeLoader as _Loader
+    from yaml import CSafeLoader as _BaseLoader
 except ImportError:  # pragma: no cover - PyYAML without libyaml
     from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
+
+
+class _Loader(_BaseLoader):
+    """The safe loader, but a plain scalar that looks like a number and is not one
+    (``0x_``, ``0b_``: PyYAML raises ValueError) is the string it is, as a person
+    reading the file sees it (the round-trip saver reads it the same way)."""
+
+
+def _lenient(construct: Any) -> Any:
+    def construct_number(loader: Any, node: yaml.ScalarNode) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, IndexError):
+            return loader.construct_scalar(node)
+
+    return construct_number
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _lenient(_BaseLoader.construct_yaml_int))
+_Loader.add_constructor("tag:yaml.org,2002:float", _lenient(_BaseLoader.construct_yaml_float))
 
 
 class _Dumper(_BaseDumper):

@@ -12,6 +12,7 @@ opened with ``load_collection``.  Then:
 
 from __future__ import annotations
 
+import os
 import re
 import tempfile
 from collections.abc import Callable
@@ -38,8 +39,12 @@ from app.core.model import (
     Variable,
 )
 
+# A fixed sequence of examples in every run (CI included), so a run is repeatable;
+# ``COURIER_FUZZ=3000`` explores that many fresh random examples per file type.
+_FUZZ = int(os.environ.get("COURIER_FUZZ", "0"))
 SETTINGS = settings(
-    max_examples=30,
+    max_examples=_FUZZ or 60,
+    derandomize=not _FUZZ,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
     phases=[Phase.explicit, Phase.reuse, Phase.generate],
@@ -298,8 +303,9 @@ def round_trip(kind: str, model: Any, data: st.DataObject) -> None:
         if change == "drop last row" and had_rows == 1:  # the whole headers block is gone
             unknown.pop("headers[0].x-note", None)
             expected_comments = comments(without_block(text, "headers"))
-        if change == "body text":  # a form body becomes raw: its rows (and their comments) go
-            expected_comments = comments(without_nested_block(text, "body", "form"))
+        if change == "body text":  # a form/multipart body becomes raw: its rows (and comments) go
+            rows_gone = without_nested_block(text, "body", "form")
+            expected_comments = comments(without_nested_block(rows_gone, "body", "parts"))
         assert kept == unknown, after
         left = comments(after)  # all but those inside a deleted block, none invented
         assert set(expected_comments) <= set(left) <= set(comments(text)), f"{text}\n--\n{after}"
@@ -369,3 +375,66 @@ def test_environment_file_round_trips_with_unknown_keys_and_comments(
     model: Environment, data: st.DataObject
 ) -> None:
     round_trip("environment", model, data)
+
+
+def test_values_keep_their_meaning_through_a_merge(tmp_path: Path) -> None:
+    """Untouched scalars read the same after a save as before (found by the property test:
+    ruamel's YAML 1.2 read ``059_`` as the integer 59 and the save fell back to a plain
+    dump, dropping every comment and nested unknown key)."""
+    root = tmp_path / "c"
+    storage.create_collection(root, "Base")
+    text = (
+        "# keep me\n"
+        "courier: 1\n"
+        "name: 059_\n"
+        "method: GET\n"
+        "url: ''\n"
+        "x-values: [y, n, yes, 1e5, 1.5e+3, '012', 012, 1:30, 0b1, 1_000, .50, 2026-11-24]\n"
+        "x-odd: 0x_\n"
+        "headers:\n"
+        "- name: A\n"
+        "  value: y  # eol\n"
+        "  x-note: 1e5\n"
+    )
+    target = root / "r.request.yaml"
+    target.write_text(text, encoding="utf-8")
+    before = yamlio.load(text)
+    collection = storage.load_collection(root, use_cache=False)
+    request = collection.requests[0]
+    assert request.name == "059_"
+    assert request.headers[0].value == "y"
+    request.url = "https://example.test/"
+    storage.save_request(collection, request)
+    after_text = target.read_text(encoding="utf-8")
+    after = yamlio.load(after_text)
+    assert after == {**before, "url": "https://example.test/"}, after_text
+    assert "# keep me" in after_text
+    assert text.splitlines()[5] in after_text.splitlines()  # untouched: spelled as it was
+    assert "x-odd: 0x_" in after_text.splitlines()
+    assert "url: https://example.test/" in after_text.splitlines()  # '' was quoted as empty
+    assert "# eol" in after_text
+    request.headers[0].value = "n"  # a new value PyYAML would read as a string stays one
+    request.name = "yes"  # ... and one it would read as a boolean is quoted
+    storage.save_request(collection, request)
+    reloaded = storage.load_collection(root, use_cache=False).requests[0]
+    assert (reloaded.name, reloaded.headers[0].value) == ("yes", "n")
+
+
+def test_a_secret_spelled_yes_is_still_kept_out_of_the_file(tmp_path: Path) -> None:
+    """``secret: yes`` is true to Courier's loader; the saver's scrub reads it the same."""
+    root = tmp_path / "c"
+    collection = storage.create_collection(root, "Base")
+    environment = storage.add_environment(collection, "Dev")
+    assert environment.path is not None
+    environment.path.write_text(
+        "name: Dev\nvariables:\n- name: pw\n  value: hunter2\n  secret: yes  # typed by hand\n",
+        encoding="utf-8",
+    )
+    environment = storage.load_collection(root, use_cache=False).environments[0]
+    assert environment.variables[0].secret
+    environment.name = "Development"
+    storage.save_environment(collection, environment, force=True)
+    assert environment.path is not None
+    written = environment.path.read_text(encoding="utf-8")
+    assert "hunter2" not in written
+    assert "secret: yes  # typed by hand" in written
