@@ -99,9 +99,11 @@ def worker() -> None:
             resolution = Resolution(profile, ResolvedRequest("GET", job["url"]), ())
             task = session.download(resolution, destination)
             gaps["max"], gaps["last"], gaps["rss"] = 0.0, time.perf_counter(), rss()
+            cpu_before = thread_cpu()
             started = time.perf_counter()
             snap = await task.run()
             seconds = time.perf_counter() - started
+            cpu_after = thread_cpu()
             tick()
             print(
                 json.dumps(
@@ -114,6 +116,7 @@ def worker() -> None:
                         "peak_rss": gaps["rss"],
                         "baseline_rss": baseline,
                         "http": job.get("label", ""),
+                        "cpu_s": cpu_used(cpu_before, cpu_after),
                     }
                 ),
                 flush=True,
@@ -122,6 +125,33 @@ def worker() -> None:
 
     with loop:
         loop.run_until_complete(main())
+
+
+def thread_cpu() -> dict[int, float]:
+    """CPU seconds (user + system) of each thread of this process, by native id."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    used: dict[int, float] = {}
+    for task in Path("/proc/self/task").iterdir():
+        try:
+            fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # the thread ended
+        used[int(task.name)] = (int(fields[11]) + int(fields[12])) / ticks
+    return used
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> dict[str, float]:
+    """CPU seconds spent during a run, per kind of thread (the loop, readers, writers ...)."""
+    import threading
+
+    names = {thread.native_id: thread.name for thread in threading.enumerate()}
+    main_id = threading.main_thread().native_id
+    spent: dict[str, float] = {}
+    for tid, seconds in after.items():
+        name = "loop" if tid == main_id else names.get(tid, "other")
+        kind = name.rstrip("0123456789_-").removeprefix("courier-") or "other"
+        spent[kind] = round(spent.get(kind, 0.0) + seconds - before.get(tid, 0.0), 2)
+    return {kind: seconds for kind, seconds in spent.items() if seconds >= 0.05}
 
 
 def rss() -> int:
@@ -293,7 +323,7 @@ def main() -> None:
     env["COURIER_HOME"] = str(work / "home")
     env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
     proc = subprocess.Popen(
-        [sys.executable, __file__, "--worker"],
+        [sys.executable, os.environ.get("BENCH_WORKER", __file__), "--worker"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -315,7 +345,8 @@ def main() -> None:
                 f"pair {pair + 1}: curl {curl:.0f} MB/s, courier {result['mb_s']:.0f} MB/s "
                 f"(ratio {result['mb_s'] / curl:.2f}), max gap {result['max_gap_ms']:.0f} ms, "
                 f"sha ok {result['sha256'] == expected}, "
-                f"rss +{(result['peak_rss'] - result['baseline_rss']) / 1e6:.0f} MB",
+                f"rss +{(result['peak_rss'] - result['baseline_rss']) / 1e6:.0f} MB, "
+                f"cpu s {result['cpu_s']}",
                 flush=True,
             )
         h2_ratio = None
