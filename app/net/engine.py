@@ -241,6 +241,8 @@ class _Run:
             content=content,
             timeout=httpx.Timeout(request.timeout_s),
         )
+        if isinstance(content, UploadStream):
+            http_request.stream = content  # itself, not httpx's wrapper: auth can see its files
         _check_port(http_request.url)
         for name in request.drop_headers:
             http_request.headers.pop(name, None)

@@ -17,6 +17,7 @@ the per-part types and file names exactly as the user set them.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import stat
 from collections.abc import AsyncIterator, Callable
@@ -80,6 +81,29 @@ def prepare_upload(upload: Upload) -> PreparedUpload:
     return PreparedUpload(tuple(pieces), size, f"multipart: {count} {noun}, {human_size(size)}")
 
 
+def payload_sha256(prepared: PreparedUpload) -> str:
+    """The SHA-256 of the body ``prepared`` sends, its files read in 1 MiB blocks
+    (blocking: a worker thread's call; raises ``UploadFileError``)."""
+    digest = hashlib.sha256()
+    for piece in prepared.pieces:
+        if isinstance(piece, bytes):
+            digest.update(piece)
+            continue
+        try:
+            with open(piece.path, "rb") as file:
+                left = piece.size
+                while left and (block := file.read(min(left, 1 << 20))):
+                    digest.update(block)
+                    left -= len(block)
+        except OSError as exc:
+            raise _unreadable(piece, exc) from exc
+        if left:
+            raise UploadFileError(
+                f"Cannot send {piece.what}: {piece.path} became shorter since it was measured."
+            )
+    return digest.hexdigest()
+
+
 def _add(pieces: list[Piece], data: bytes) -> None:
     """Append ``data``, joined to the bytes before it: fewer, larger writes."""
     if pieces and isinstance(pieces[-1], bytes):
@@ -130,6 +154,8 @@ class UploadStream(httpx.AsyncByteStream):
     def __init__(self, prepared: PreparedUpload, on_sent: SentCallback | None = None) -> None:
         self.prepared = prepared
         self._on_sent = on_sent
+        #: the SHA-256 of the whole body once something needed it (AWS SigV4 signs it)
+        self.payload_sha256: str | None = None
 
     @property
     def size(self) -> int:

@@ -48,7 +48,7 @@ from app.core.errors import (
 )
 from app.core.resolved import ClientProfile, ResolvedRequest
 from app.core.units import human_size
-from app.net import engine
+from app.net import engine, tuning
 from app.net.body_store import BodyStore, free_space, part_path
 from app.net.clients import ClientPool
 from app.net.downloads.ranges import parse_content_range
@@ -342,6 +342,8 @@ class DownloadTask:
                 self._elapsed += time.monotonic() - self._run_started
                 self._run_started = None
             self._inner = None
+        # the transfer's buffers back to the system, in the background
+        asyncio.get_running_loop().run_in_executor(None, tuning.release_free_memory)
         return self.snapshot()
 
     async def _settle(self) -> None:

@@ -8,9 +8,10 @@ file, show a folder) are attributes, so tests hand in answers.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
+from PySide6.QtCore import Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.services import reveal
 from app.services.downloads import MAX_CONCURRENCY, Download, DownloadService
 from app.ui.downloads import prompts, texts
 from app.ui.downloads.prompts import PartialFile
@@ -31,8 +33,12 @@ EMPTY_TEXT = "No downloads yet. Request ▸ Send and Download (Ctrl+Shift+Enter)
 
 
 class DownloadsPanel(QWidget):
+    #: a file the file manager could not show (from its worker thread): open its folder
+    _reveal_failed = Signal(str)
+
     def __init__(self, service: DownloadService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._reveal_failed.connect(self._open_folder_of)
         self.setObjectName("downloadsPanel")
         self.service = service
         self.rows: dict[Download, DownloadRow] = {}
@@ -112,6 +118,19 @@ class DownloadsPanel(QWidget):
         """Open a file or folder with the desktop's application for it."""
         return QDesktopServices.openUrl(url)
 
+    def show_file(self, path: Path) -> None:
+        """The file manager with ``path`` selected (asked from a worker thread, as it can
+        take seconds); where no file manager answers, its folder is opened instead."""
+
+        def ask() -> None:
+            if not reveal.show_in_file_manager(path):
+                self._reveal_failed.emit(str(path))
+
+        threading.Thread(target=ask, name="courier-reveal", daemon=True).start()
+
+    def _open_folder_of(self, path: str) -> None:
+        self.open_url(QUrl.fromLocalFile(str(Path(path).parent)))
+
     def _on_action(self, download: Download, action: str) -> None:
         service = self.service
         destination = download.snapshot.destination
@@ -130,7 +149,7 @@ class DownloadsPanel(QWidget):
         elif action == "open" and destination is not None:
             self.open_url(QUrl.fromLocalFile(str(destination)))
         elif action == "show" and destination is not None:
-            self.open_url(QUrl.fromLocalFile(str(Path(destination).parent)))
+            self.show_file(Path(destination))
         elif action == "copy_sha":
             self._copy_sha(download)
         elif action == "verify":
