@@ -60,4 +60,4 @@ def _show_items(uri: str) -> bool:
             )
     except Exception:  # no bus, no file manager, a timeout: the caller opens the folder
         return False
-    return bool(reply.header.message_type is MessageType.method_return)
+    return reply.header.message_type is MessageType.method_return  # not an error reply

@@ -174,6 +174,19 @@ def test_multipart_parts_arrive_with_names_file_names_types_and_bytes(
     assert exchange.request.content_type.startswith("multipart/form-data; boundary=")
 
 
+def send_watched(profile: Any, request: ResolvedRequest, on_event: Any = None) -> Exchange:
+    """Send one request on a pool of its own, ``on_event`` seeing every event."""
+
+    async def main() -> Exchange:
+        pool = ClientPool()
+        try:
+            return await engine.send(pool, profile, request, on_event=on_event)
+        finally:
+            await pool.aclose()
+
+    return asyncio.run(main())
+
+
 def rss_bytes() -> int:
     with open("/proc/self/statm") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -200,16 +213,9 @@ def test_several_hundred_mb_multipart_keeps_memory_flat(demo_server: str, tmp_pa
             progress.append((event.sent, event.total))
             peak = max(peak, rss_bytes())
 
-    async def main() -> Exchange:
-        pool = ClientPool()
-        try:
-            return await engine.send(pool, profile, request, on_event=on_event)
-        finally:
-            await pool.aclose()
-
     before = rss_bytes()
     started = time.perf_counter()
-    exchange = asyncio.run(main())
+    exchange = send_watched(profile, request, on_event)
     elapsed = time.perf_counter() - started
     got = answer(exchange)
     assert got["parts"][1]["sha256"] == expected
@@ -348,15 +354,7 @@ SIGV4 = ResolvedAuth(
 def signed_upload(url: str, body: Body, on_event: Any = None) -> Exchange:
     profile, request = resolved(Request("signed", "PUT", url, body=body))
     request = dataclasses.replace(request, auth_mode="own", auth=SIGV4)
-
-    async def main() -> Exchange:
-        pool = ClientPool()
-        try:
-            return await engine.send(pool, profile, request, on_event=on_event)
-        finally:
-            await pool.aclose()
-
-    return asyncio.run(main())
+    return send_watched(profile, request, on_event)
 
 
 def test_aws_sigv4_signs_file_and_multipart_bodies_checked_by_the_verifier(
