@@ -1,0 +1,101 @@
+"""ByteSource: what every view reads a body through.
+
+A response body grows while it arrives; a view reads ranges by offset, asks
+how much is there now, and whether more will come.  ``BodyStore`` (the
+exchange's body) is adapted to it in the UI layer; ``MemorySource`` holds a
+small body or a formatted result; ``FileSource`` reads a file another process
+(or thread) is still writing, up to the size it was told.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from typing import Protocol
+
+
+class ByteSource(Protocol):
+    def size(self) -> int:
+        """Bytes readable now."""
+        ...
+
+    def read(self, offset: int, size: int) -> bytes:
+        """Up to ``size`` bytes from ``offset`` (fewer at the end, b"" past it)."""
+        ...
+
+    def complete(self) -> bool:
+        """No more bytes will come (the body arrived, failed or was stopped)."""
+        ...
+
+
+class MemorySource:
+    """Bytes in memory (small bodies, formatted results, tests)."""
+
+    def __init__(self, data: bytes = b"", *, complete: bool = True) -> None:
+        self._data = bytearray(data)
+        self._complete = complete
+
+    def append(self, data: bytes) -> None:
+        self._data += data
+
+    def finish(self) -> None:
+        self._complete = True
+
+    def size(self) -> int:
+        return len(self._data)
+
+    def read(self, offset: int, size: int) -> bytes:
+        return bytes(self._data[offset : offset + size])
+
+    def complete(self) -> bool:
+        return self._complete
+
+
+class FileSource:
+    """A file descriptor being written by someone else, readable up to ``grow_to``.
+
+    The owner calls ``grow_to(n)`` as the writer reports progress and
+    ``finish()`` at the end; ``close()`` closes the descriptor (the file is
+    usually an unlinked temporary file, so closing frees it).
+    """
+
+    def __init__(self, fd: int, size: int = 0, *, complete: bool = False) -> None:
+        self._fd = fd
+        self._size = size
+        self._complete = complete
+        self._lock = threading.Lock()
+
+    @property
+    def fd(self) -> int:
+        return self._fd
+
+    def grow_to(self, size: int) -> None:
+        self._size = max(self._size, size)
+
+    def finish(self) -> None:
+        self._complete = True
+
+    def size(self) -> int:
+        return self._size
+
+    def read(self, offset: int, size: int) -> bytes:
+        end = min(self._size, offset + size)
+        if offset >= end or self._fd < 0:
+            return b""
+        parts: list[bytes] = []
+        while offset < end:
+            chunk = os.pread(self._fd, end - offset, offset)
+            if not chunk:
+                break
+            parts.append(chunk)
+            offset += len(chunk)
+        return b"".join(parts)
+
+    def complete(self) -> bool:
+        return self._complete
+
+    def close(self) -> None:
+        with self._lock:
+            if self._fd >= 0:
+                os.close(self._fd)
+                self._fd = -1
