@@ -349,6 +349,11 @@ class BodyStore:
     def released(self) -> bool:
         return self._released
 
+    def file_descriptor(self) -> int:
+        """The body's file (-1 while it is in memory), for a reader in another process:
+        read it with ``pread`` up to ``written``, never past it."""
+        return self._fd
+
     @property
     def written(self) -> int:
         """Bytes that are in the file (the rest of ``size`` waits for the writer)."""
