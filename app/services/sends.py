@@ -17,7 +17,7 @@ from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
 
 from app.core.errors import CourierError, NetworkError, RequestError
 from app.core.inherit import Resolution
@@ -29,6 +29,8 @@ from app.session import Session
 
 #: at most this often per exchange (about 30 times a second)
 UPDATE_INTERVAL_MS = 33
+#: "Copy" reads the body in pieces of this size (progress between them)
+COPY_PIECE = 8 * 1024 * 1024
 
 
 class SendService(QObject):
@@ -45,6 +47,11 @@ class SendService(QObject):
     saveProgress = Signal(int, int)
     saveFinished = Signal(str)
     saveFailed = Signal(str)
+    #: "Copy": (bytes read, bytes in all), then the body's original bytes and its
+    #: media type (no parameters), or why it could not be read
+    copyProgress = Signal(int, int)
+    copyReady = Signal(QByteArray, str)
+    copyFailed = Signal(str)
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
         super().__init__(parent)
@@ -153,6 +160,42 @@ class SendService(QObject):
             self.saveFailed.emit(f"{path}: {getattr(exc, 'strerror', None) or exc}")
             return
         self.saveFinished.emit(str(path))
+
+    def copy_body(self, exchange: Exchange) -> None:
+        """Read the whole body in a worker thread for the clipboard, with progress.
+
+        The bytes become a ``QByteArray`` in the worker too, so the GUI thread
+        only hands them to the clipboard (no copy of a big body on it).
+        """
+        self._spawn(self._copy_body(exchange))
+
+    async def _copy_body(self, exchange: Exchange) -> None:
+        loop = asyncio.get_running_loop()
+        head = exchange.response
+        media_type = (head.content_type if head else "").split(";")[0].strip().lower()
+
+        def read_all() -> QByteArray:
+            store = exchange.body
+            total = store.size
+            parts: list[bytes] = []
+            done = 0
+            while done < total:
+                piece = store.read(done, COPY_PIECE)
+                if not piece:
+                    break
+                parts.append(piece)
+                done += len(piece)
+                loop.call_soon_threadsafe(self.copyProgress.emit, done, total)
+            data = QByteArray(b"".join(parts))
+            parts.clear()
+            return data
+
+        try:
+            data = await asyncio.to_thread(read_all)
+        except (OSError, ValueError) as exc:
+            self.copyFailed.emit(f"{getattr(exc, 'strerror', None) or exc}")
+            return
+        self.copyReady.emit(data, media_type)
 
     # --------------------------------------------------------------- tokens
 

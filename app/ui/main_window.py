@@ -18,7 +18,7 @@ from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QMimeData, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -40,6 +40,9 @@ from app.core.download_names import downloads_folder, name_from_url, safe_name, 
 from app.core.errors import CourierError, FileChangedOnDisk
 from app.core.inherit import effective_auth, inherited_headers, lookup_variable
 from app.core.model import Collection, Folder, LoadProblem, Request
+from app.core.units import human_size
+from app.core.viewing.charset import detect_charset
+from app.core.viewing.media_type import declared_charset
 from app.net.exchange import Exchange
 from app.services.downloads import Download, DownloadService
 from app.services.sends import SendService
@@ -58,7 +61,8 @@ from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
 
 #: how much of a body "Copy" puts on the clipboard (the whole body stays in the store)
-COPY_CAP = 2 * 1024 * 1024
+#: "Copy" shows its progress for bodies larger than this
+COPY_PROGRESS_FROM = 16 * 1024 * 1024
 SCRATCH_NAME = "Untitled request"
 #: the last exchange of this many requests is kept (a body lives as long as it is held)
 KEPT_EXCHANGES = 30
@@ -326,6 +330,9 @@ class MainWindow(QMainWindow):
         sends.saveProgress.connect(self._on_save_progress)
         sends.saveFinished.connect(self._on_save_finished)
         sends.saveFailed.connect(self._on_save_failed)
+        sends.copyProgress.connect(self._on_copy_progress)
+        sends.copyReady.connect(self._on_copy_ready)
+        sends.copyFailed.connect(self._on_copy_failed)
         self.response.saveBodyRequested.connect(self.save_body)
         self.response.copyBodyRequested.connect(self.copy_body)
         self.response.downloadRequested.connect(self.send_and_download)
@@ -784,15 +791,41 @@ class MainWindow(QMainWindow):
         self.editor.auth_editor.show_token(f"⚠ {message}")
 
     def copy_body(self) -> None:
-        """Copy the body as received (up to ``COPY_CAP``) to the clipboard."""
+        """Copy the whole body to the clipboard: read in a worker, with progress."""
         exchange = self.response.exchange()
         if exchange is None or exchange.body.released:
             return
-        text = exchange.body.head(COPY_CAP).decode("utf-8", errors="replace")
+        self._set_busy("copy", "Copying the body…")
+        self.sends.copy_body(exchange)
+
+    def _on_copy_progress(self, done: int, total: int) -> None:
+        if total > COPY_PROGRESS_FROM:
+            self._set_busy("copy", f"Copying the body… {done * 100 // total}%")
+
+    def _on_copy_ready(self, data: QByteArray, media_type: str) -> None:
+        """The original bytes under the body's media type, and as text: UTF-8 bodies as
+        they are, others decoded with their charset."""
+        self._set_busy("copy", None)
+        exchange = self.response.exchange()
+        head = exchange.response if exchange is not None else None
+        charset = detect_charset(
+            bytes(data.left(4096).data()), declared_charset(head.content_type if head else "")
+        )
+        mime = QMimeData()
+        if charset.name.replace("_", "-").lower() in ("utf-8", "ascii", "us-ascii"):
+            mime.setData("text/plain", data)
+        else:
+            mime.setText(bytes(data.data()).decode(charset.name, errors="replace"))
+        if media_type and media_type != "text/plain":
+            mime.setData(media_type, data)
         clipboard = QGuiApplication.clipboard()
         if clipboard is not None:
-            clipboard.setText(text)
-            self.statusBar().showMessage(f"Copied {len(text):,} characters", 3000)
+            clipboard.setMimeData(mime)
+            self.statusBar().showMessage(f"Copied the body ({human_size(data.size())})", 3000)
+
+    def _on_copy_failed(self, message: str) -> None:
+        self._set_busy("copy", None)
+        self.show_error("Could not copy the body", message)
 
     def save_body(self) -> None:
         """Save the whole body (or what arrived) to a file, copied in a worker."""

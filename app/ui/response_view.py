@@ -1,34 +1,25 @@
-"""The response pane: status strip, then Body / Headers / Cookies / Timing tabs.
+"""The response pane: status strip, then Body / Headers / Cookies / Timing /
+Redirects / Request tabs.
 
 It shows one ``Exchange`` (``show_exchange``) and re-reads it when told it
-changed (``refresh``).  The body fills in as it arrives, but never faster than
-the screen needs: a timer pulls bounded pieces from the exchange's body store,
-decodes them incrementally, and the text widget stops at ``DISPLAY_CAP`` (the
-whole body stays in the store; "Save body…" writes all of it).  A complete JSON
-body is pretty-printed once it has arrived.  A failed or stopped exchange keeps
-what arrived: it can still be saved or copied.
+changed (``refresh``).  The body is shown by the ``BodyViewer``, which reads the
+exchange's body store live, in the view that suits it (pretty, tree, raw, hex,
+image, preview, events), whatever its size; a timer keeps it catching up
+(indexing, formatting) until the view has settled.  A failed or stopped
+exchange keeps what arrived: it can still be viewed, saved or copied.
 """
 
 from __future__ import annotations
 
-import codecs
-import time
-from http.cookies import CookieError, SimpleCookie
-
-from PySide6.QtCore import QRectF, QSize, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QPainter, QPaintEvent, QTextCursor
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QFrame,
-    QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
-    QPlainTextEdit,
     QProgressBar,
     QPushButton,
     QStackedWidget,
-    QTableWidget,
-    QTableWidgetItem,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -37,127 +28,17 @@ from PySide6.QtWidgets import (
 from app.core.download_names import is_attachment, is_binary_type, suggested_name
 from app.core.errors import BodyTooLarge
 from app.core.units import human_size, human_time
-from app.net.exchange import Exchange, ExchangeState, Timings
+from app.net.exchange import Exchange, ExchangeState
 from app.ui import theme
+from app.ui.exchange_panes import CookiesPane, HeadersPane, RedirectsPane, RequestPane, TimingPane
 from app.ui.steady_label import SteadyLabel
+from app.ui.viewer.body_viewer import BodyViewer
+from app.ui.viewer.sources import ExchangeBody
 
-DISPLAY_CAP = 2 * 1024 * 1024
-FLUSH_INTERVAL_MS = 30
-#: at most this much text goes into the widget per flush, so one flush stays short
-FLUSH_PIECE = 16 * 1024
-#: and for at most this long per tick (inserting text costs more as the document grows)
-FLUSH_BUDGET_S = 0.006
-#: a body up to this size is pretty-printed once complete (re-laying out a larger one
-#: in the text widget would stall the window; the viewer panes issue brings a real viewer)
-PRETTY_LIMIT = 128 * 1024
-#: a NUL byte in the first bytes says "binary": not shown as text garbage
-BINARY_SNIFF = 8 * 1024
-#: Qt lays a text block out as a whole: a 2 MB one-line body (minified JSON) takes
-#: seconds, so the display breaks lines longer than this (the saved body is untouched)
-DISPLAY_LINE_LIMIT = 2000
+#: how often the body viewer catches up while it has work (indexing, formatting)
+TICK_MS = 30
 PLACEHOLDER, BODY, ERROR = range(3)
-BODY_TAB, HEADERS_TAB, COOKIES_TAB, TIMING_TAB = range(4)
-#: rows of the Timing tab: key, label, bar colour (``download_s`` is total - TTFB)
-TIMING_ROWS: tuple[tuple[str, str, str], ...] = (
-    ("connect_s", "TCP connect", "#f2b84b"),
-    ("tls_s", "TLS handshake", "#b58cf2"),
-    ("ttfb_s", "Time to first byte", "#5aa9f8"),
-    ("download_s", "Download", "#4fc38a"),
-    ("total_s", "Total", "#7c5cff"),
-)
-
-
-def break_long_lines(text: str, column: int, limit: int = DISPLAY_LINE_LIMIT) -> tuple[str, int]:
-    """Insert line breaks so no displayed line exceeds ``limit``.
-
-    ``column`` is the length of the line the text continues; returns the new
-    text and the length of its last line.
-    """
-    if column + len(text) <= limit and "\n" not in text:
-        return text, column + len(text)
-    out: list[str] = []
-    for i, line in enumerate(text.split("\n")):
-        if i:
-            out.append("\n")
-            column = 0
-        while column + len(line) > limit:
-            take = limit - column
-            out.append(line[:take])
-            out.append("\n")
-            line = line[take:]
-            column = 0
-        out.append(line)
-        column += len(line)
-    return "".join(out), column
-
-
-def timeline_spans(
-    timings: dict[str, float | bool | None],
-) -> dict[str, tuple[float, float] | None]:
-    """Where each timing row sits on the request's timeline, as fractions of the total.
-
-    Each span is the interval its number measures: connect from the start, TLS
-    after connect, time to first byte from the start (it includes both), download
-    from the first byte to the end.  None where the phase did not happen.
-    """
-
-    def seconds(key: str) -> float | None:
-        value = timings.get(key)
-        return float(value) if isinstance(value, int | float) and value is not True else None
-
-    total = seconds("total_s")
-    if not total or total <= 0:
-        return {key: None for key, _label, _colour in TIMING_ROWS}
-    connect = seconds("connect_s")
-    tls = seconds("tls_s")
-    ttfb = seconds("ttfb_s")
-    after_connect = connect or 0.0
-    spans: dict[str, tuple[float, float] | None] = {
-        "connect_s": (0.0, connect) if connect is not None else None,
-        "tls_s": (after_connect, after_connect + tls) if tls is not None else None,
-        "ttfb_s": (0.0, ttfb) if ttfb is not None else None,
-        "download_s": (ttfb, total) if ttfb is not None else None,
-        "total_s": (0.0, total),
-    }
-    return {
-        key: None if span is None else (min(span[0] / total, 1.0), min(span[1] / total, 1.0))
-        for key, span in spans.items()
-    }
-
-
-class _TimelineBar(QWidget):
-    """One row of the timing waterfall: a track with the phase's interval filled in."""
-
-    def __init__(self, colour: str, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self._colour = QColor(colour)
-        self._span: tuple[float, float] | None = None
-        self.setMinimumWidth(120)
-
-    def set_span(self, span: tuple[float, float] | None) -> None:
-        self._span = span
-        self.update()
-
-    def span(self) -> tuple[float, float] | None:
-        return self._span
-
-    def sizeHint(self) -> QSize:
-        return QSize(240, 10)
-
-    def paintEvent(self, event: QPaintEvent) -> None:
-        painter = QPainter(self)
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        painter.setPen(Qt.PenStyle.NoPen)
-        track = QRectF(0, (self.height() - 8) / 2, self.width(), 8)
-        painter.setBrush(QColor("#2a2e37"))
-        painter.drawRoundedRect(track, 4, 4)
-        if self._span is not None:
-            start, end = self._span
-            x = track.left() + start * track.width()
-            width = max((end - start) * track.width(), 3.0)
-            painter.setBrush(self._colour)
-            painter.drawRoundedRect(QRectF(x, track.top(), width, track.height()), 4, 4)
-        painter.end()
+BODY_TAB, HEADERS_TAB, COOKIES_TAB, TIMING_TAB, REDIRECTS_TAB, REQUEST_TAB = range(6)
 
 
 class ResponseView(QWidget):
@@ -169,18 +50,13 @@ class ResponseView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName("responsePane")
-        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self._exchange: Exchange | None = None
-        #: how far into the body store the text widget has read
-        self._read_offset = 0
         self._head_shown = False
         self._final_shown = False
-        self._binary = False
         self._status = ""
-        self._column = 0
-        self._flush_timer = QTimer(self)
-        self._flush_timer.setInterval(FLUSH_INTERVAL_MS)
-        self._flush_timer.timeout.connect(self._flush)
+        self._tick = QTimer(self)
+        self._tick.setInterval(TICK_MS)
+        self._tick.timeout.connect(self._on_tick)
 
         # status strip
         strip = QWidget(self)
@@ -195,7 +71,7 @@ class ResponseView(QWidget):
         self.copy_button = QPushButton("", strip)
         self.copy_button.setObjectName("copyButton")
         self.copy_button.setIcon(theme.icon("copy"))
-        self.copy_button.setToolTip("Copy the response body")
+        self.copy_button.setToolTip("Copy the whole response body (as received, decoded)")
         self.copy_button.setAccessibleName("Copy")
         self.copy_button.clicked.connect(self.copyBodyRequested)
         self.save_button = QPushButton("Save body…", strip)
@@ -222,62 +98,38 @@ class ResponseView(QWidget):
         self.busy_bar.setFixedHeight(2)
         self.busy_bar.hide()
 
-        # body: placeholder / text / error
+        # body: placeholder / viewer / error
         self.stack = QStackedWidget(self)
         self.stack.addWidget(self._placeholder_page())
         body_page = QWidget(self)
-        self.cap_notice = QLabel("", body_page)
-        self.cap_notice.setObjectName("capNotice")
-        self.cap_notice.setWordWrap(True)
-        self.cap_notice.hide()
-        self.body = QPlainTextEdit(body_page)
-        self.body.setObjectName("responseBody")
-        self.body.setReadOnly(True)
-        self.body.setFont(theme.monospace_font())
-        self.body.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
-        self.body.setUndoRedoEnabled(False)
+        self.notice = QLabel("", body_page)
+        self.notice.setObjectName("capNotice")
+        self.notice.setWordWrap(True)
+        self.notice.hide()
+        self.viewer = BodyViewer(body_page)
         body_layout = QVBoxLayout(body_page)
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.setSpacing(0)
         body_layout.addWidget(self._download_offer(body_page))
-        body_layout.addWidget(self.cap_notice)
-        body_layout.addWidget(self.body, 1)
+        body_layout.addWidget(self.notice)
+        body_layout.addWidget(self.viewer, 1)
         self.stack.addWidget(body_page)
         self.stack.addWidget(self._error_page())
 
-        self.headers_table = QTableWidget(0, 2, self)
-        self.headers_table.setObjectName("responseHeaders")
-        self.headers_table.setHorizontalHeaderLabels(["Header", "Value"])
-        self.headers_table.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
-        self.headers_table.verticalHeader().setVisible(False)
-        self.headers_table.horizontalHeader().setSectionResizeMode(
-            0, QHeaderView.ResizeMode.ResizeToContents
-        )
-        self.headers_table.horizontalHeader().setStretchLastSection(True)
-        self.headers_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.headers_table.setShowGrid(False)
-        self.headers_table.setWordWrap(False)
-
-        timing = self._timing_page()
-
+        self.headers_pane = HeadersPane(self)
+        self.cookies_pane = CookiesPane(self)
+        self.timing_pane = TimingPane(self)
+        self.redirects_pane = RedirectsPane(self)
+        self.request_pane = RequestPane(self)
         self.tabs = QTabWidget(self)
         self.tabs.setObjectName("responseTabs")
         self.tabs.setDocumentMode(True)
         self.tabs.addTab(self.stack, "Body")
-        self.tabs.addTab(self.headers_table, "Headers")
-        self.cookies_table = QTableWidget(0, 4, self)
-        self.cookies_table.setHorizontalHeaderLabels(["Name", "Value", "Domain / path", "Expires"])
-        self.cookies_table.horizontalHeader().setDefaultAlignment(
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
-        )
-        self.cookies_table.verticalHeader().setVisible(False)
-        self.cookies_table.horizontalHeader().setStretchLastSection(True)
-        self.cookies_table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        self.cookies_table.setShowGrid(False)
-        self.tabs.addTab(self.cookies_table, "Cookies")
-        self.tabs.addTab(timing, "Timing")
+        self.tabs.addTab(self.headers_pane, "Headers")
+        self.tabs.addTab(self.cookies_pane, "Cookies")
+        self.tabs.addTab(self.timing_pane, "Timing")
+        self.tabs.addTab(self.redirects_pane, "Redirects")
+        self.tabs.addTab(self.request_pane, "Request")
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -306,45 +158,6 @@ class ResponseView(QWidget):
             label.setAlignment(Qt.AlignmentFlag.AlignCenter)
             layout.addWidget(label)
         layout.addStretch(2)
-        return page
-
-    def _timing_page(self) -> QWidget:
-        """A small waterfall: each phase's duration and where it falls in the total."""
-        page = QWidget(self)
-        grid = QGridLayout(page)
-        grid.setContentsMargins(16, 14, 16, 14)
-        grid.setHorizontalSpacing(14)
-        grid.setVerticalSpacing(10)
-        self.timing_labels: dict[str, QLabel] = {}
-        self.timing_bars: dict[str, _TimelineBar] = {}
-
-        def name(text: str) -> QLabel:
-            label = QLabel(text, page)
-            label.setObjectName("timingName")
-            return label
-
-        def value() -> QLabel:
-            label = QLabel("—", page)
-            label.setObjectName("timingValue")
-            label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            return label
-
-        connection = value()
-        self.timing_labels["connection"] = connection
-        grid.addWidget(name("Connection"), 0, 0)
-        grid.addWidget(connection, 0, 1, 1, 2)
-        for row, (key, text, colour) in enumerate(TIMING_ROWS, start=1):
-            label = value()
-            label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-            label.setMinimumWidth(64)
-            bar = _TimelineBar(colour, page)
-            self.timing_labels[key] = label
-            self.timing_bars[key] = bar
-            grid.addWidget(name(text), row, 0)
-            grid.addWidget(label, row, 1)
-            grid.addWidget(bar, row, 2)
-        grid.setColumnStretch(2, 1)
-        grid.setRowStretch(len(TIMING_ROWS) + 1, 1)
         return page
 
     def _download_offer(self, parent: QWidget) -> QWidget:
@@ -400,10 +213,19 @@ class ResponseView(QWidget):
         )
         self.download_button.clicked.connect(self.downloadRequested)
         self.download_button.hide()
+        self.arrived_button = QPushButton("", panel)
+        self.arrived_button.setObjectName("arrivedButton")
+        self.arrived_button.setToolTip("View the part of the body that arrived before the failure")
+        self.arrived_button.clicked.connect(lambda: self.stack.setCurrentIndex(BODY))
+        self.arrived_button.hide()
         inner.addLayout(head)
         inner.addWidget(self.error_message)
         inner.addWidget(self.error_detail)
-        inner.addWidget(self.download_button, 0, Qt.AlignmentFlag.AlignLeft)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.download_button)
+        buttons.addWidget(self.arrived_button)
+        buttons.addStretch(1)
+        inner.addLayout(buttons)
         outer = QVBoxLayout(page)
         outer.setContentsMargins(16, 16, 16, 16)
         outer.addWidget(panel)
@@ -421,22 +243,32 @@ class ResponseView(QWidget):
         self._reset()
 
     def _reset(self) -> None:
-        self._reset_body()
+        self._tick.stop()
+        self.viewer.clear()
         self._head_shown = False
         self._final_shown = False
         self._set_status("", None)
         self.time_label.set_full_text("")
         self.size_label.set_full_text("")
         self.version_label.set_full_text("")
-        self.headers_table.setRowCount(0)
-        self.cookies_table.setRowCount(0)
+        self.notice.hide()
+        for pane in self._panes():
+            pane.clear()
         self.offer_bar.hide()
-        self.tabs.setTabText(COOKIES_TAB, "Cookies")
-        self._set_timings({})
+        self._label_tabs()
         self.stack.setCurrentIndex(PLACEHOLDER)
         self.save_button.setEnabled(False)
         self.copy_button.setEnabled(False)
         self.busy_bar.hide()
+
+    def _panes(self) -> tuple[HeadersPane, CookiesPane, TimingPane, RedirectsPane, RequestPane]:
+        return (
+            self.headers_pane,
+            self.cookies_pane,
+            self.timing_pane,
+            self.redirects_pane,
+            self.request_pane,
+        )
 
     def show_exchange(self, exchange: Exchange | None) -> None:
         """Show ``exchange`` (from the start), or the placeholder for None."""
@@ -461,13 +293,23 @@ class ResponseView(QWidget):
             if not self._final_shown:
                 self._final_shown = True
                 self._show_final(exchange)
-            return
-        if exchange.response is not None:
+        elif exchange.response is not None:
             self.size_label.set_full_text(human_size(exchange.received))
             self._update_notice()
-            behind = self._read_offset < min(exchange.received, DISPLAY_CAP)
-            if behind and not self._flush_timer.isActive():
-                self._flush_timer.start()
+        self.viewer.refresh()
+        if not self._tick.isActive() and not self.viewer.settled():
+            self._tick.start()
+
+    def _on_tick(self) -> None:
+        self.viewer.refresh()
+        exchange = self._exchange
+        if exchange is None or (exchange.finished and self.viewer.settled()):
+            self._tick.stop()
+
+    def body_settled(self) -> bool:
+        """The exchange finished and the body's view has caught up with all of it."""
+        exchange = self._exchange
+        return exchange is not None and exchange.finished and self.viewer.settled()
 
     def _show_sending(self, exchange: Exchange) -> None:
         self._set_status(sending_text(exchange), None)
@@ -479,6 +321,7 @@ class ResponseView(QWidget):
         self.status_label.setToolTip(f"{method} {url}")  # never in the strip: it is unbounded
         self.stack.setCurrentIndex(BODY)
         self.busy_bar.show()
+        self.request_pane.show_exchange(exchange)
 
     def _show_head(self, exchange: Exchange) -> None:
         head = exchange.response
@@ -490,10 +333,29 @@ class ResponseView(QWidget):
         self.time_label.set_full_text("")
         self.size_label.set_full_text("receiving…")
         self.busy_bar.show()
-        self._fill_headers(exchange)
-        self._fill_cookies(list(head.headers))
+        for pane in self._panes():
+            pane.show_exchange(exchange)
+        self._label_tabs()
         self._offer_download(exchange)
+        wire = getattr(exchange, "wire_body", None)
+        self.viewer.show_body(
+            ExchangeBody(exchange),
+            content_type=head.content_type,
+            wire=ExchangeBody(exchange, wire=True) if wire is not None else None,
+            arrival_time=getattr(exchange, "arrival_time", None),
+        )
         self.stack.setCurrentIndex(BODY)
+
+    def _label_tabs(self) -> None:
+        exchange = self._exchange
+        cookies = self.cookies_pane.count()
+        self.tabs.setTabText(COOKIES_TAB, f"Cookies ({cookies})" if cookies else "Cookies")
+        hops = len(exchange.hops) if exchange is not None else 0
+        self.tabs.setTabText(REDIRECTS_TAB, f"Redirects ({hops})" if hops else "Redirects")
+        self.tabs.setTabEnabled(REDIRECTS_TAB, bool(hops))
+        head = exchange.response if exchange is not None else None
+        count = len(head.headers) if head is not None else 0
+        self.tabs.setTabText(HEADERS_TAB, f"Headers ({count})" if count else "Headers")
 
     def _offer_download(self, exchange: Exchange) -> None:
         head = exchange.response
@@ -502,7 +364,7 @@ class ResponseView(QWidget):
         disposition = head.header("content-disposition")
         if is_attachment(disposition):
             what = f"The server sends a file to save, “{suggested_name(disposition, head.url)}”"
-        elif is_binary_type(head.content_type):
+        elif is_binary_type(head.content_type) and not head.content_type.startswith("image/"):
             what = f"This response is a file ({head.content_type})"
         else:
             return
@@ -513,24 +375,22 @@ class ResponseView(QWidget):
         self.offer_bar.show()
 
     def _show_final(self, exchange: Exchange) -> None:
-        self._flush()
-        if self._read_offset < min(exchange.received, DISPLAY_CAP):
-            self._flush_timer.start()  # the rest goes in at screen pace, as while receiving
         self.busy_bar.hide()
-        if exchange.timings is not None:
-            self._set_timings(_timing_values(exchange.timings))
-            if exchange.response is not None:
-                self.time_label.set_full_text(human_time(exchange.timings.total_s))
+        if exchange.timings is not None and exchange.response is not None:
+            self.time_label.set_full_text(human_time(exchange.timings.total_s))
+        for pane in self._panes():
+            pane.show_exchange(exchange)
+        self._label_tabs()
         has_body = exchange.received > 0 and not exchange.body.released
         self.save_button.setEnabled(has_body)
         self.copy_button.setEnabled(has_body)
+        self.size_label.set_full_text(human_size(exchange.received) if exchange.response else "")
         self._update_notice()
         if exchange.state is ExchangeState.DONE:
-            self._show_done(exchange)
+            self.save_button.setToolTip("Save the whole response body to a file")
         elif exchange.state is ExchangeState.STOPPED:
             shown = self._status if self._status not in ("", SENDING) else ""
             self._set_status(f"{shown} · Stopped" if shown else "Stopped", theme.MUTED)
-            self.size_label.set_full_text(human_size(exchange.received))
         else:
             error = exchange.error
             self._show_error_page(
@@ -539,21 +399,10 @@ class ResponseView(QWidget):
                 error.detail if error else "",
             )
             self.download_button.setVisible(isinstance(error, BodyTooLarge))
-            if exchange.received:
-                self.size_label.set_full_text(human_size(exchange.received))
+            if exchange.received and exchange.response is not None:
                 self.save_button.setToolTip("Save what arrived before it failed")
-
-    def _show_done(self, exchange: Exchange) -> None:
-        size = exchange.received
-        self.size_label.set_full_text(human_size(size))
-        self.save_button.setToolTip("Save the whole response body to a file")
-        if 0 < size <= PRETTY_LIMIT and not self._binary:
-            head = exchange.response
-            pretty = _pretty_json(exchange.body.read(), head.content_type if head else "")
-            if pretty is not None:
-                self._flush_timer.stop()
-                self._read_offset = size
-                self.body.setPlainText(pretty)
+                self.arrived_button.setText(f"Show the {human_size(exchange.received)} that arrived")
+                self.arrived_button.show()
 
     def show_failed(self, title: str, message: str, detail: str) -> None:
         """A failure that is no exchange's (a file that does not parse, a bad variable)."""
@@ -563,6 +412,7 @@ class ResponseView(QWidget):
     def _show_error_page(self, title: str, message: str, detail: str) -> None:
         self.busy_bar.hide()
         self.download_button.hide()
+        self.arrived_button.hide()
         self._set_status("Error", theme.ERROR_COLOR)
         self.error_title.setText(title)
         self.error_message.setText(message)
@@ -572,25 +422,17 @@ class ResponseView(QWidget):
         self.tabs.setCurrentIndex(0)
 
     def body_text(self) -> str:
+        """The text on show: the error, or the body's text view (all of it: tests, small bodies)."""
         if self.stack.currentIndex() == ERROR:
             return "\n".join(
                 (self.error_title.text(), self.error_message.text(), self.error_detail.text())
             )
-        return self.body.toPlainText()
+        return self.viewer.text()
 
     def status_text(self) -> str:
         return self.status_label.text()
 
     # ---------------------------------------------------------- internals
-
-    def _reset_body(self) -> None:
-        self._flush_timer.stop()
-        self._decoder.reset()
-        self._read_offset = 0
-        self._column = 0
-        self._binary = False
-        self.cap_notice.hide()
-        self.body.clear()
 
     def _set_status(self, text: str, color: str | None) -> None:
         self._status = text
@@ -603,180 +445,16 @@ class ResponseView(QWidget):
             self.status_label.setStyleSheet("")
 
     def _update_notice(self) -> None:
-        """The line above the body: the display cap, and what the exchange noted."""
+        """The line above the body: what the exchange noted (a retry, an encoding kept)."""
         exchange = self._exchange
         lines: list[str] = []
-        if exchange is not None and exchange.received > DISPLAY_CAP:
-            shown = human_size(DISPLAY_CAP)
-            total = human_size(exchange.received)
-            if exchange.finished:
-                lines.append(
-                    f"Showing the first {shown} of {total} — use “Save body…” to get all of it."
-                )
-            else:
-                # no growing number here: a new text would relayout the pane many
-                # times a second (the size label counts what arrived)
-                lines.append(
-                    f"Showing the first {shown} of what has arrived so far — the whole body "
-                    "is kept: “Save body…” gets all of it once it has arrived."
-                )
         if exchange is not None:
             lines.extend(exchange.notes)
         if lines:
-            self.cap_notice.setText("\n".join(lines))
-            self.cap_notice.show()
+            self.notice.setText("\n".join(lines))
+            self.notice.show()
         else:
-            self.cap_notice.hide()
-
-    def _flush(self) -> None:
-        """Move body text into the widget in small steps, for a few milliseconds a tick."""
-        exchange = self._exchange
-        if exchange is None or exchange.body.released:
-            self._flush_timer.stop()
-            return
-        end = min(exchange.received, DISPLAY_CAP)
-        if self._read_offset == 0 and end and self._looks_binary(exchange):
-            self._flush_timer.stop()
-            return
-        deadline = time.perf_counter() + FLUSH_BUDGET_S
-        while self._read_offset < end and time.perf_counter() < deadline:
-            data = exchange.body.read(self._read_offset, min(FLUSH_PIECE, end - self._read_offset))
-            if not data:
-                break
-            self._read_offset += len(data)
-            text = self._decoder.decode(data, final=self._read_offset >= exchange.received)
-            self._insert(text)
-        if self._read_offset >= end:
-            self._flush_timer.stop()
-
-    def _insert(self, text: str) -> None:
-        if not text:
-            return
-        piece, self._column = break_long_lines(text, self._column)
-        cursor = QTextCursor(self.body.document())
-        cursor.movePosition(QTextCursor.MoveOperation.End)
-        cursor.insertText(piece)
-
-    def _looks_binary(self, exchange: Exchange) -> bool:
-        """A body with a NUL byte near its start is binary: say so instead of showing it."""
-        if self._binary:
-            return True
-        head = exchange.body.read(0, BINARY_SNIFF)
-        if b"\x00" not in head:
-            return False
-        self._binary = True
-        content_type = exchange.response.content_type if exchange.response else ""
-        kind = f" ({content_type})" if content_type else ""
-        self.body.setPlainText(
-            f"This body is binary{kind}; it is not shown as text. “Save body…” keeps all of "
-            "it (a hex and image viewer comes with the viewer panes)."
-        )
-        return True
-
-    def _fill_headers(self, exchange: Exchange) -> None:
-        """Response headers, the request as sent (secrets masked) and each redirect hop."""
-        table = self.headers_table
-        table.setRowCount(0)
-
-        def section(title: str) -> None:
-            row = table.rowCount()
-            table.insertRow(row)
-            item = QTableWidgetItem(title)
-            font = item.font()
-            font.setBold(True)
-            item.setFont(font)
-            item.setForeground(theme.status_color(300))
-            table.setItem(row, 0, item)
-            table.setSpan(row, 0, 1, 2)
-
-        def add(name: str, value: str) -> None:
-            row = table.rowCount()
-            table.insertRow(row)
-            table.setItem(row, 0, QTableWidgetItem(name))
-            table.setItem(row, 1, QTableWidgetItem(value))
-
-        head = exchange.response
-        headers = list(head.headers) if head is not None else []
-        section(f"Response headers ({len(headers)})")
-        for name, value in headers:
-            add(name, value)
-        sent = exchange.request
-        if sent is not None:
-            section(f"Request sent: {sent.method} {sent.url} ({sent.body_summary})")
-            for name, value in sent.headers:
-                add(name, value)
-        if exchange.hops:
-            section(f"Redirects ({len(exchange.hops)})")
-            for hop in exchange.hops:
-                add(f"{hop.status_code} {hop.reason}", f"{hop.method} {hop.url} → {hop.next_url}")
-                for withheld in hop.withheld:
-                    add("  withheld", f"{withheld.name} ({withheld.source}): another origin")
-
-    def _fill_cookies(self, headers: list[tuple[str, str]]) -> None:
-        """The cookies this response sets (Set-Cookie headers)."""
-        table = self.cookies_table
-        table.setRowCount(0)
-        for name, value in headers:
-            if name.lower() != "set-cookie":
-                continue
-            parsed = SimpleCookie()
-            try:
-                parsed.load(value)
-            except CookieError:
-                continue
-            for morsel in parsed.values():
-                r = table.rowCount()
-                table.insertRow(r)
-                where = f"{morsel['domain'] or '(this host)'} {morsel['path'] or '/'}"
-                expires = morsel["expires"] or (
-                    f"in {morsel['max-age']} s" if morsel["max-age"] else "end of session"
-                )
-                for column, text in enumerate((morsel.key, morsel.value, where, expires)):
-                    table.setItem(r, column, QTableWidgetItem(text))
-        count = table.rowCount()
-        self.tabs.setTabText(COOKIES_TAB, f"Cookies ({count})" if count else "Cookies")
-
-    def _set_timings(self, timings: dict[str, float | bool | None]) -> None:
-        timings = dict(timings)
-        ttfb, total = timings.get("ttfb_s"), timings.get("total_s")
-        if isinstance(ttfb, int | float) and isinstance(total, int | float):
-            timings["download_s"] = max(float(total) - float(ttfb), 0.0)
-        for key, span in timeline_spans(timings).items():
-            self.timing_bars[key].set_span(span)
-        for key, label in self.timing_labels.items():
-            if key == "connection":
-                if "reused_connection" not in timings:
-                    label.setText("—")
-                elif timings["reused_connection"]:
-                    label.setText("reused an open connection (no connect, no TLS handshake)")
-                else:
-                    label.setText("new connection")
-                continue
-            value = timings.get(key)
-            label.setText(human_time(float(value)) if isinstance(value, int | float) else "—")
-
-
-def _timing_values(timings: Timings) -> dict[str, float | bool | None]:
-    return {
-        "connect_s": timings.connect_s,
-        "tls_s": timings.tls_s,
-        "ttfb_s": timings.ttfb_s,
-        "total_s": timings.total_s,
-        "reused_connection": timings.reused_connection,
-    }
-
-
-def _pretty_json(data: bytes, content_type: str) -> str | None:
-    looks_json = "json" in content_type.lower() or data.lstrip()[:1] in (b"{", b"[")
-    if not looks_json:
-        return None
-    import orjson
-
-    try:
-        parsed = orjson.loads(data)
-    except orjson.JSONDecodeError:
-        return None
-    return orjson.dumps(parsed, option=orjson.OPT_INDENT_2).decode("utf-8")
+            self.notice.hide()
 
 
 SENDING = "Sending…"

@@ -1,0 +1,386 @@
+"""The Body tab: one response body in the view that suits it, switchable.
+
+The kind of body (JSON, XML, HTML, an event stream, an image, binary...) is
+decided from the declared type and the first bytes; it picks the views offered
+and the default one.  Every view reads the exchange's body store through a
+``ByteSource``, live: ``refresh()`` (called ~30 times a second while bytes
+arrive, and once at the end) lets the view on show read what is new within a
+few milliseconds, so the window stays fluid whatever the size.  Views are made
+when first shown; a hidden view catches up when it is shown again.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from PySide6.QtCore import Signal
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QHBoxLayout,
+    QLabel,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.core.viewing.charset import TranscodedSource, detect_charset
+from app.core.viewing.media_type import declared_charset
+from app.core.viewing.sniff import BodyKind, View, classify, views_for
+from app.core.viewing.source import ByteSource
+from app.ui.viewer.event_table import EventTable
+from app.ui.viewer.filter_bar import FilterBar
+from app.ui.viewer.find_bar import FindBar
+from app.ui.viewer.hex_view import HexView
+from app.ui.viewer.html_preview import HtmlPreview
+from app.ui.viewer.image_view import ImageView
+from app.ui.viewer.json_tree_view import JsonTreeView
+from app.ui.viewer.pretty import PrettyText
+from app.ui.viewer.sources import ExchangeBody
+from app.ui.viewer.text_view import TextView
+
+#: work per refresh on the GUI thread (formatting here, transcoding, indexing)
+TICK_BUDGET_S = 0.004
+#: bytes looked at to decide what the body is (fewer when the body is complete)
+SNIFF_BYTES = 4096
+#: the Pygments lexer for the Pretty view of each kind
+LANGUAGES: dict[BodyKind, str] = {
+    BodyKind.JSON: "json",
+    BodyKind.XML: "xml",
+    BodyKind.HTML: "html",
+    BodyKind.JAVASCRIPT: "javascript",
+    BodyKind.CSS: "css",
+}
+
+
+class _TextPage(QWidget):
+    """A text view with its find bar (Ctrl+F)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.view = TextView(self)
+        self.find = FindBar(self.view, self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.view, 1)
+        layout.addWidget(self.find)
+
+
+class BodyViewer(QWidget):
+    #: the view on show changed (tests and the window's menu follow it)
+    viewChanged = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("bodyViewer")
+        self._body: ExchangeBody | None = None
+        self._wire: ExchangeBody | None = None
+        self._content_type = ""
+        self._arrival_time: Callable[[int], float | None] | None = None
+        self._kind: BodyKind | None = None
+        self._views: list[View] = []
+        self._current: View | None = None
+        self._pages: dict[View, QWidget] = {}
+        self._pretty: PrettyText | None = None
+        self._raw_source: ByteSource | None = None
+        self._transcoded: TranscodedSource | None = None
+        self._encoding = "utf-8"
+        self._wrap = False
+
+        bar = QWidget(self)
+        bar.setObjectName("viewBar")
+        self._bar_layout = QHBoxLayout(bar)
+        self._bar_layout.setContentsMargins(8, 4, 8, 4)
+        self._bar_layout.setSpacing(2)
+        self._group = QButtonGroup(self)
+        self._group.setExclusive(True)
+        self._buttons: dict[View, QToolButton] = {}
+        for view in View:
+            button = QToolButton(bar)
+            button.setObjectName("viewButton")
+            button.setText(view.label)
+            button.setCheckable(True)
+            button.setAutoRaise(True)
+            button.hide()
+            button.clicked.connect(lambda _checked=False, v=view: self.set_view(v))
+            self._group.addButton(button)
+            self._buttons[view] = button
+            self._bar_layout.addWidget(button)
+        self._bar_layout.addSpacing(12)
+        self.status_label = QLabel("", bar)
+        self.status_label.setObjectName("viewStatus")
+        self._bar_layout.addWidget(self.status_label, 1)
+        self.wire_button = QToolButton(bar)
+        self.wire_button.setText("As received")
+        self.wire_button.setToolTip(
+            "Show the bytes as they came over the wire (before the Content-Encoding was undone)"
+        )
+        self.wire_button.setCheckable(True)
+        self.wire_button.setAutoRaise(True)
+        self.wire_button.hide()
+        self.wire_button.toggled.connect(self._on_wire_toggled)
+        self._bar_layout.addWidget(self.wire_button)
+        self.wrap_button = QToolButton(bar)
+        self.wrap_button.setText("Wrap")
+        self.wrap_button.setToolTip("Wrap long lines at the window's edge (Alt+Z)")
+        self.wrap_button.setCheckable(True)
+        self.wrap_button.setAutoRaise(True)
+        self.wrap_button.toggled.connect(self.set_word_wrap)
+        self._bar_layout.addWidget(self.wrap_button)
+        QShortcut(QKeySequence("Alt+Z"), self, self.wrap_button.toggle)
+
+        self.filter_bar = FilterBar(self)
+        self.filter_bar.hide()
+        self.stack = QStackedWidget(self)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(bar)
+        layout.addWidget(self.filter_bar)
+        layout.addWidget(self.stack, 1)
+
+    # ------------------------------------------------------------------ API
+
+    def show_body(
+        self,
+        body: ExchangeBody,
+        *,
+        content_type: str,
+        wire: ExchangeBody | None = None,
+        arrival_time: Callable[[int], float | None] | None = None,
+    ) -> None:
+        """Start showing ``body`` (it may still be arriving)."""
+        self.clear()
+        self._body = body
+        self._wire = wire
+        self._content_type = content_type
+        self._arrival_time = arrival_time
+        self.refresh()
+
+    def clear(self) -> None:
+        if self._pretty is not None:
+            self._pretty.close()
+        self._pretty = None
+        self._transcoded = None
+        self._raw_source = None
+        self._body = None
+        self._wire = None
+        self._kind = None
+        self._views = []
+        self._current = None
+        for page in self._pages.values():
+            self.stack.removeWidget(page)
+            page.deleteLater()
+        self._pages.clear()
+        for button in self._buttons.values():
+            button.hide()
+        self.wire_button.hide()
+        self.wire_button.setChecked(False)
+        self.filter_bar.hide()
+        self.status_label.setText("")
+
+    def kind(self) -> BodyKind | None:
+        return self._kind
+
+    def views(self) -> list[View]:
+        return list(self._views)
+
+    def current_view(self) -> View | None:
+        return self._current
+
+    def page(self, view: View) -> QWidget | None:
+        """The widget of ``view`` (made when first shown)."""
+        return self._pages.get(view)
+
+    def text_view(self, view: View | None = None) -> TextView | None:
+        page = self._pages.get(view or self._current) if (view or self._current) else None
+        return page.view if isinstance(page, _TextPage) else None
+
+    def set_view(self, view: View) -> None:
+        if view not in self._views:
+            return
+        self._current = view
+        self._buttons[view].setChecked(True)
+        page = self._pages.get(view) or self._make_page(view)
+        self.stack.setCurrentWidget(page)
+        self.filter_bar.setVisible(
+            self._kind is BodyKind.JSON and view in (View.PRETTY, View.TREE)
+        )
+        self.wire_button.setVisible(self._wire is not None and view in (View.RAW, View.HEX))
+        self.refresh()
+        self.viewChanged.emit(view.value)
+
+    def set_word_wrap(self, wrap: bool) -> None:
+        self._wrap = wrap
+        if self.wrap_button.isChecked() != wrap:
+            self.wrap_button.setChecked(wrap)
+        for page in self._pages.values():
+            if isinstance(page, _TextPage):
+                page.view.set_word_wrap(wrap)
+
+    def refresh(self) -> None:
+        """Show what is new in the body (cheap: call it on every update)."""
+        body = self._body
+        if body is None:
+            return
+        if self._kind is None and not self._classify(body):
+            return
+        deadline = time.perf_counter() + TICK_BUDGET_S
+        view = self._current
+        if view is None:
+            return
+        if view is View.PRETTY:
+            self._refresh_pretty(deadline)
+        elif view is View.RAW:
+            self._refresh_raw(deadline)
+        else:
+            page = self._pages.get(view)
+            refresh = getattr(page, "refresh", None)
+            if refresh is not None:
+                refresh()
+        if self._pretty is not None and view in (View.PRETTY, View.TREE):
+            self.status_label.setText(self._pretty.status())
+        if self.filter_bar.isVisible():
+            self.filter_bar.set_source(body)
+
+    def settled(self) -> bool:
+        """The body is complete and the view on show has caught up with all of it."""
+        body = self._body
+        if body is None:
+            return True
+        if not body.complete() or self._kind is None:
+            return False
+        if self._current is View.PRETTY and self._pretty is not None and not self._pretty.settled():
+            return False
+        if self._transcoded is not None and not self._transcoded.complete():
+            return False
+        view = self.text_view()
+        return view is None or view.caught_up()
+
+    def text(self) -> str:
+        """The text of the view on show (tests; small bodies): all of it."""
+        view = self.text_view()
+        if view is None:
+            return ""
+        return view.all_text()
+
+    # ------------------------------------------------------------ internals
+
+    def _classify(self, body: ExchangeBody) -> bool:
+        """Decide the kind once enough of the body is here; False: not yet."""
+        size = body.size()
+        if size < SNIFF_BYTES and not body.complete():
+            return False
+        head = body.read(0, SNIFF_BYTES)
+        self._kind = classify(self._content_type, head)
+        charset = detect_charset(head, declared_charset(self._content_type))
+        self._encoding = charset.name
+        self._views = views_for(self._kind)
+        for view in self._views:
+            self._buttons[view].show()
+        self.set_view(self._views[0])
+        return True
+
+    def _make_page(self, view: View) -> QWidget:
+        body = self._body
+        assert body is not None
+        page: QWidget
+        if view in (View.PRETTY, View.RAW):
+            text_page = _TextPage(self)
+            text_page.view.set_word_wrap(self._wrap)
+            page = text_page
+        elif view is View.TREE:
+            tree = JsonTreeView(self)
+            tree.set_source(body)
+            page = tree
+        elif view is View.HEX:
+            hex_view = HexView(self)
+            hex_view.set_source(body)
+            page = hex_view
+        elif view is View.IMAGE:
+            image = ImageView(self)
+            image.set_source(body, content_type=self._content_type)
+            page = image
+        elif view is View.PREVIEW:
+            preview = HtmlPreview(self)
+            preview.set_source(body)
+            page = preview
+        else:  # View.EVENTS
+            table = EventTable(self)
+            kind = "sse" if self._kind is BodyKind.SSE else "ndjson"
+            table.set_source(body, kind, self._arrival_time or (lambda _offset: None))
+            page = table
+        self._pages[view] = page
+        self.stack.addWidget(page)
+        return page
+
+    def _refresh_pretty(self, deadline: float) -> None:
+        page = self._pages[View.PRETTY]
+        assert isinstance(page, _TextPage)
+        body = self._body
+        assert body is not None and self._kind is not None
+        language = LANGUAGES.get(self._kind)
+        if self._kind in (BodyKind.JSON, BodyKind.XML):
+            if self._pretty is None:
+                self._pretty = PrettyText(body, "json" if self._kind is BodyKind.JSON else "xml")
+                page.view.set_source(self._pretty.source, encoding="utf-8", language=language)
+            if self._pretty.pump(max(deadline - time.perf_counter(), 0.0)):
+                page.view.set_source(self._pretty.source, encoding="utf-8", language=language)
+        elif page.view.source() is None:
+            page.view.set_source(self._text_source(body), encoding=self._text_encoding(),
+                                 language=language)
+        self._pump_transcoding(deadline)
+        page.view.refresh()
+
+    def _refresh_raw(self, deadline: float) -> None:
+        page = self._pages[View.RAW]
+        assert isinstance(page, _TextPage)
+        body = self._body
+        assert body is not None
+        source = self._text_source(body)
+        if page.view.source() is not source:
+            page.view.set_source(source, encoding=self._text_encoding())
+        self._pump_transcoding(deadline)
+        page.view.refresh()
+
+    def _text_source(self, body: ExchangeBody) -> ByteSource:
+        """The body as text the views can index by '\\n': UTF-16/32 re-encoded as UTF-8."""
+        if self._raw_source is not None:
+            return self._raw_source
+        head = body.read(0, SNIFF_BYTES)
+        charset = detect_charset(head, declared_charset(self._content_type))
+        if charset.ascii_compatible:
+            self._raw_source = body
+        else:
+            self._transcoded = TranscodedSource(body, charset.name)
+            self._raw_source = self._transcoded
+        return self._raw_source
+
+    def _text_encoding(self) -> str:
+        return "utf-8" if self._transcoded is not None else self._encoding
+
+    def _pump_transcoding(self, deadline: float) -> None:
+        if self._transcoded is not None:
+            self._transcoded.pump(max(deadline - time.perf_counter(), 0.001))
+
+    def _on_wire_toggled(self, on: bool) -> None:
+        """Raw and Hex show the bytes as received, or decoded."""
+        view = self._current
+        if view is None or self._body is None:
+            return
+        source: ExchangeBody = self._wire if on and self._wire is not None else self._body
+        if view is View.HEX:
+            page = self._pages[View.HEX]
+            assert isinstance(page, HexView)
+            page.set_source(source)
+        elif view is View.RAW:
+            if on:
+                # compressed bytes are binary: they are shown in hex, never as text garbage
+                self.set_view(View.HEX)
+                self.wire_button.setChecked(True)
+                self._on_wire_toggled(True)
+            return
+        self.refresh()

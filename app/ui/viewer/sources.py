@@ -1,0 +1,50 @@
+"""An exchange's bodies as ``ByteSource`` s: what the views read.
+
+The decoded body (``ExchangeBody``) and, when a Content-Encoding was undone,
+the bytes as they came over the wire (``wire=True``).  A released store reads
+as empty; the source is complete once the exchange finished (done, failed or
+stopped: what arrived is all there will be).
+"""
+
+from __future__ import annotations
+
+from app.net.body_store import BodyStore
+from app.net.exchange import Exchange
+
+
+class ExchangeBody:
+    def __init__(self, exchange: Exchange, *, wire: bool = False) -> None:
+        self.exchange = exchange
+        self.wire = wire
+
+    def _store(self) -> BodyStore | None:
+        if self.wire:
+            return getattr(self.exchange, "wire_body", None)
+        return self.exchange.body
+
+    def size(self) -> int:
+        store = self._store()
+        if store is None or store.released:
+            return 0
+        return store.size
+
+    def read(self, offset: int, size: int) -> bytes:
+        store = self._store()
+        if store is None:
+            return b""
+        try:
+            return store.read(offset, size)
+        except ValueError:  # released meanwhile
+            return b""
+
+    def complete(self) -> bool:
+        return self.exchange.finished
+
+    def file_descriptor(self) -> int:
+        """The spooled body's file (-1 in memory) and how much of it is written."""
+        store = self._store()
+        return -1 if store is None or store.released else store.file_descriptor()
+
+    def written(self) -> int:
+        store = self._store()
+        return 0 if store is None or store.released else store.written
