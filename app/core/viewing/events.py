@@ -35,7 +35,9 @@ class SseEvent:
     reconnection time set by the latest valid ``retry`` field so far, or None.
     ``start`` is where the event's first line begins, ``end`` is one past the
     byte that dispatched it (the CR or LF of the blank line), so ``end - 1`` is
-    the byte whose arrival made the event.
+    the byte whose arrival made the event.  ``id_line`` is where the ``id`` line
+    that set ``id`` begins (-1 when none did): a view that keeps only offsets
+    reads the id from there again.
     """
 
     event: str
@@ -44,6 +46,7 @@ class SseEvent:
     retry: int | None
     start: int
     end: int
+    id_line: int = -1
 
 
 class SseParser:
@@ -59,6 +62,7 @@ class SseParser:
         self._has_data = False
         self._event = ""
         self._last_id = ""
+        self._last_id_line = -1
         self._retry: int | None = None
         self._event_start = offset
 
@@ -125,6 +129,7 @@ class SseParser:
         elif name == "id":
             if b"\x00" not in value_bytes:
                 self._last_id = value_bytes.decode("utf-8", "replace")
+                self._last_id_line = line_start
         elif name == "retry" and value_bytes.isdigit():  # bytes.isdigit: ASCII digits only
             self._retry = int(value_bytes)
         return None
@@ -140,11 +145,25 @@ class SseParser:
             retry=self._retry,
             start=self._event_start,
             end=end,
+            id_line=self._last_id_line,
         )
         self._data = []
         self._has_data = False
         self._event = ""
         return event
+
+
+def parse_sse_id_line(line: bytes) -> str | None:
+    """The id an ``id`` line sets (the line from ``SseEvent.id_line``, its end optional)."""
+    line = _EOL.split(line, maxsplit=1)[0]
+    if line.startswith(_BOM):
+        line = line[len(_BOM) :]
+    name, colon, value = line.partition(b":")
+    if name != b"id" or b"\x00" in value:
+        return None
+    if colon and value[:1] == b" ":
+        value = value[1:]
+    return value.decode("utf-8", "replace")
 
 
 def parse_sse_event(block: bytes, start: int) -> SseEvent | None:

@@ -14,6 +14,7 @@ from app.core.viewing.events import (
     SseEvent,
     SseParser,
     parse_sse_event,
+    parse_sse_id_line,
 )
 
 
@@ -186,6 +187,10 @@ def test_sse_any_split_gives_the_same_events(data: bytes, cuts: list[int]) -> No
     assert one == whole
     for event in whole:
         assert data[event.end - 1 : event.end] in (b"\r", b"\n")
+        if event.id_line >= 0:
+            assert parse_sse_id_line(data[event.id_line : event.id_line + 100]) == event.id
+        else:
+            assert event.id == ""
         again = parse_sse_event(data[event.start : event.end], event.start)
         assert again is not None
         assert (again.event, again.data, again.end) == (event.event, event.data, event.end)
