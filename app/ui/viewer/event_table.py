@@ -110,7 +110,7 @@ class EventModel(QAbstractTableModel):
             self._extra.append(extra)
         self.endInsertRows()
 
-    def span(self, row: int) -> tuple[int, int]:
+    def byte_span(self, row: int) -> tuple[int, int]:
         return self._starts[row], self._ends[row]
 
     def arrival(self, row: int) -> float:
@@ -334,7 +334,7 @@ class EventTable(QWidget):
         self.detail.setPlainText(self._detail_of(indexes[0].row()))
 
     def _detail_of(self, row: int) -> str:
-        start, end = self.model.span(row)
+        start, end = self.model.byte_span(row)
         length = end - start
         note = ""
         if length > DETAIL_LIMIT:
