@@ -54,10 +54,10 @@ class ImageView(QWidget):
 
         self.picture = QLabel()
         self.picture.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scroll = QScrollArea()
-        self.scroll.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.scroll.setWidget(self.picture)
-        self.scroll.setWidgetResizable(False)
+        self.scroll_area = QScrollArea()
+        self.scroll_area.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.scroll_area.setWidget(self.picture)
+        self.scroll_area.setWidgetResizable(False)
 
         bar = QHBoxLayout()
         bar.setContentsMargins(4, 2, 4, 2)
@@ -66,7 +66,7 @@ class ImageView(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addLayout(bar)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         self._show_message("No image")
 
     # ------------------------------------------------------------ public API
@@ -177,7 +177,7 @@ class ImageView(QWidget):
     def _target_size(self) -> QSize:
         if not self.fit_button.isChecked():
             return QSize(self._size)
-        room = self.scroll.viewport().size()
+        room = self.scroll_area.viewport().size()
         if self._size.width() <= room.width() and self._size.height() <= room.height():
             return QSize(self._size)  # fitting only ever shrinks
         return self._size.scaled(room, Qt.AspectRatioMode.KeepAspectRatio)

@@ -111,7 +111,7 @@ def test_fit_shrinks_a_large_image_and_100_percent_does_not(qtbot: QtBot) -> Non
     view.set_source(MemorySource(encoded("PNG", 3000, 1500)))
     assert view.image_size() == QSize(3000, 1500)
     fitted = view.displayed_size()
-    assert fitted.width() <= view.scroll.viewport().width()
+    assert fitted.width() <= view.scroll_area.viewport().width()
     assert fitted.width() == pytest.approx(2 * fitted.height(), abs=2)
     view.fit_button.click()
     assert view.displayed_size() == QSize(3000, 1500)
