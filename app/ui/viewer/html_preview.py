@@ -107,7 +107,8 @@ class SafeBrowser(QTextBrowser):
         self.blocked_urls: list[str] = []
         self.loaded_data_uris = 0
 
-    def loadResource(self, type: int, name: QUrl) -> Any:
+    def loadResource(self, type: int, name: QUrl | str) -> Any:
+        name = QUrl(name)
         encoded = bytes(name.toEncoded().data())
         decoded = decode_data_uri(encoded) if name.scheme().lower() == "data" else None
         if decoded is None:
