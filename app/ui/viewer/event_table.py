@@ -54,7 +54,7 @@ ArrivalTime = Callable[[int], float | None]
 _Index = QModelIndex | QPersistentModelIndex
 
 #: bytes read per parse step; a refresh stops after its time budget
-READ_PIECE = 256 * 1024
+READ_PIECE = 16 * 1024
 REFRESH_BUDGET_S = 0.004
 #: a cell shows at most this much of an event (its block is read up to PREVIEW_READ)
 PREVIEW_CHARS = 200
