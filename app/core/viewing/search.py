@@ -117,6 +117,15 @@ class TextSearch:
         return self._count
 
     @property
+    def starts(self) -> array[int]:
+        """Start offsets of the stored matches, ascending (grows while the search runs)."""
+        return self._starts
+
+    @property
+    def ends(self) -> array[int]:
+        return self._ends
+
+    @property
     def matches(self) -> list[tuple[int, int]]:
         n = min(len(self._starts), len(self._ends))
         return list(zip(self._starts[:n], self._ends[:n], strict=True))

@@ -137,6 +137,7 @@ class TextView(QAbstractScrollArea):
     copyLimited = Signal(int, int)  # bytes copied, bytes selected
     selectionChanged = Signal()
     findRequested = Signal()  # Ctrl+F: the find bar shows itself
+    sourceChanged = Signal()  # set_source showed another body
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -206,6 +207,7 @@ class TextView(QAbstractScrollArea):
         self.verticalScrollBar().setValue(0)
         self.horizontalScrollBar().setValue(0)
         self.refresh()
+        self.sourceChanged.emit()
 
     @property
     def source(self) -> ByteSource:
@@ -361,6 +363,11 @@ class TextView(QAbstractScrollArea):
                         h.setValue(max(0, x - width // 3))
                     break
         self.viewport().update()
+
+    def top_offset(self) -> int:
+        """Byte offset of the first row on screen."""
+        self._layout()
+        return self._rows[0].start if self._rows else 0
 
     def selection(self) -> tuple[int, int] | None:
         if self._anchor is None or self._caret is None or self._anchor == self._caret:
