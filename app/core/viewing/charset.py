@@ -178,6 +178,12 @@ class TranscodedSource:
                     self._flushed or not self._source.complete()
                 )
 
+    def caught_up(self) -> bool:
+        """Everything the source has now is transcoded (and flushed, once it is complete)."""
+        return self._read_pos >= self._source.size() and (
+            self._flushed or not self._source.complete()
+        )
+
     def _write(self, text: str) -> None:
         if not text or self._fd < 0:
             return

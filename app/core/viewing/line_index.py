@@ -29,6 +29,9 @@ from app.core.viewing.source import ByteSource
 GRANULE = 16 * 1024
 """Bytes per checkpoint granule: locating a line reads at most this much."""
 
+SPAN_WINDOW = 16 * 1024
+"""Bytes read at once by ``line_spans`` (a screen of ordinary lines)."""
+
 BLOCK = 2 * 1024 * 1024
 """Bytes read per indexing step (a multiple of ``GRANULE``)."""
 
@@ -185,6 +188,39 @@ class LineIndex:
             if end > start and self._source.read(end - 1, 1) == b"\r":
                 end -= 1
         return start, end
+
+    def line_spans(self, first: int, count: int) -> list[tuple[int, int]]:
+        """``line_span`` of ``count`` consecutive lines from ``first`` (fewer at the end).
+
+        What a paint needs: locate the first line once, then one ``find`` per
+        line in a window read after it (a screen of short lines: one read).
+        """
+        last = min(self.line_count(), first + count)
+        if first >= last or first < 0:
+            return []
+        spans: list[tuple[int, int]] = []
+        pos = self._line_start(first)
+        buf_start, buf = pos, self._source.read(pos, min(SPAN_WINDOW, self._indexed - pos))
+        n = first
+        while n < last:
+            if n >= self._newlines:  # the unterminated last line
+                spans.append(self.line_span(n))
+                break
+            rel = buf.find(b"\n", pos - buf_start)
+            if rel < 0:  # a line longer than the window: ask the index
+                span = self.line_span(n)
+                pos = self._line_start(n + 1)
+                buf_start = pos
+                buf = self._source.read(pos, min(SPAN_WINDOW, self._indexed - pos))
+            else:
+                end = buf_start + rel
+                if end > pos and buf[rel - 1] == 0x0D:
+                    end -= 1
+                span = (pos, end)
+                pos = buf_start + rel + 1
+            spans.append(span)
+            n += 1
+        return spans
 
     def line_of(self, offset: int) -> int:
         """The line containing byte ``offset`` (its ``\\n`` belongs to it); clamped."""

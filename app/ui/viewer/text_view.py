@@ -240,7 +240,7 @@ class TextView(QAbstractScrollArea):
             if at_end or last_visible:
                 self.viewport().update()
         waiting = not caught_up or (
-            self._own_source is not None and not self._own_source.complete()
+            self._own_source is not None and not self._own_source.caught_up()
         )
         if waiting and not self._index_timer.isActive():
             self._index_timer.start()
@@ -501,8 +501,11 @@ class TextView(QAbstractScrollArea):
         columns = self._text_columns()
         encoding = self._encoding
         widest = self._widest
+        first_line = line
+        line_spans = self._index.line_spans(first_line, want)
         while len(rows) < want and line < count:
-            start, end = self._index.line_span(line)
+            k = line - first_line
+            start, end = line_spans[k] if k < len(line_spans) else self._index.line_span(line)
             marker = None
             if line in self._expanded:
                 lo, hi = self._row_bounds(line, sub, start, end)

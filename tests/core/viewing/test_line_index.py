@@ -65,6 +65,10 @@ def test_spans_match_splitlines(
     expected = text.splitlines()
     assert index.line_count() == len(expected)
     assert _lines_of(index, data) == expected
+    # the batch form a paint uses agrees with line_span
+    for first in range(0, index.line_count() + 1, 3):
+        batch = index.line_spans(first, 7)
+        assert batch == [index.line_span(n) for n in range(first, min(first + 7, len(expected)))]
     # line_of maps every byte of a line (and its terminator) back to it
     for n in range(index.line_count()):
         start, end = index.line_span(n)
@@ -113,6 +117,9 @@ def test_many_lines_in_a_file_source_with_sparse_checkpoints() -> None:
             assert index.line_count() == 50_000
             # far fewer checkpoints than lines: one per granule
             assert index.checkpoint_count() <= len(data) // 4096 + 2
+            assert index.line_spans(49_990, 20) == [
+                index.line_span(n) for n in range(49_990, 50_000)
+            ]
             for n in (0, 1, 4095, 4096, 12_345, 49_999):
                 start, end = index.line_span(n)
                 assert data[start:end].decode() == lines[n]
@@ -130,6 +137,16 @@ def test_one_huge_line_is_one_line() -> None:
     assert index.line_span(0) == (0, len(data))
     assert index.line_of(len(data) - 1) == 0
     assert index.checkpoint_count() == 1
+
+
+def test_line_spans_over_lines_longer_than_its_window() -> None:
+    data = b"a\n" + b"x" * 100_000 + b"\r\nb\n\n" + b"y" * 70_000
+    index = LineIndex(MemorySource(data), granule=4096)
+    index.extend(1.0)
+    expected = [index.line_span(n) for n in range(5)]
+    assert [data[s:e].decode() for s, e in expected] == data.decode().splitlines()
+    for first in range(5):
+        assert index.line_spans(first, 10) == expected[first:]
 
 
 def test_dense_empty_lines_use_the_count_bisection() -> None:
