@@ -117,6 +117,7 @@ class _Row:
     gutter: str
     marker: str | None = None
     spans: list[tuple[int, int, QColor]] = field(default_factory=list)
+    fold: str = ""  # gutter glyph: "▸" folded line, "▾" expanded line (click toggles)
 
     def byte_at(self, col: int, encoding: str) -> int:
         """Byte offset of character ``col`` of this piece."""
@@ -163,7 +164,9 @@ class TextView(QAbstractScrollArea):
         self._rows: list[_Row] = []  # the last paint's rows
         self._row_data: list[bytes] = []
         self._marker_rects: list[tuple[QRect, int]] = []
+        self._fold_rects: list[tuple[QRect, int]] = []
         self._widest = 0  # widest row seen, in display columns (horizontal range)
+        self._painted_gutter = 0
         self._last_size = -1
         self._dragging = False
         self.copy_limit = COPY_LIMIT
@@ -231,13 +234,14 @@ class TextView(QAbstractScrollArea):
         caught_up = self._index.extend(INDEX_BUDGET_S)
         size = self._index.indexed_size
         if size != self._last_size:
+            gutter = self._gutter_width()
             last_visible = not self._rows or self._rows[-1].line >= self._index.line_count() - 2
             self._last_size = size
             self._update_expanded_rows()
             self._update_scrollbars()
             if at_end:
                 bar.setValue(bar.maximum())
-            if at_end or last_visible:
+            if at_end or last_visible or gutter != self._painted_gutter:
                 self.viewport().update()
         waiting = not caught_up or (
             self._own_source is not None and not self._own_source.caught_up()
@@ -268,6 +272,11 @@ class TextView(QAbstractScrollArea):
     def visible_gutter(self) -> list[str]:
         self._layout()
         return [row.gutter for row in self._rows]
+
+    def visible_folds(self) -> list[str]:
+        """The fold glyph of each screen row ("▸" folded, "▾" expanded, "" neither)."""
+        self._layout()
+        return [row.fold for row in self._rows]
 
     def word_wrap(self) -> bool:
         return self._wrap
@@ -473,7 +482,7 @@ class TextView(QAbstractScrollArea):
 
     def _gutter_width(self) -> int:
         digits = len(str(max(1, self._index.line_count())))
-        return (max(3, digits) + 1) * self._cw + _GUTTER_PAD
+        return (max(3, digits) + 2) * self._cw + _GUTTER_PAD  # digits, fold glyph
 
     def _visible_rows(self) -> int:
         return max(1, self.viewport().height() // self._lh)
@@ -526,6 +535,7 @@ class TextView(QAbstractScrollArea):
                 lo, data = lo + bom, data[bom:]
             spans = self._highlighter.spans((line, sub, len(data)), text)
             gutter = str(line + 1) if sub == 0 else "↪"
+            fold = "▸" if marker else "▾" if sub == 0 and line in self._expanded else ""
             if self._wrap and len(_display(text)) > columns:
                 pieces = self._wrap_pieces(text, columns)
                 for i, (a, b) in enumerate(pieces):
@@ -544,12 +554,14 @@ class TextView(QAbstractScrollArea):
                             spans,
                         )
                     )
+                    if i == 0:
+                        rows[-1].fold = fold
                     datas.append(data)
                     if last and marker:
                         rows.append(_Row(line, sub, hi, hi, "", 0, "", "", marker.strip()))
                         datas.append(b"")
             else:
-                rows.append(_Row(line, sub, lo, hi, text, 0, text, gutter, marker, spans))
+                rows.append(_Row(line, sub, lo, hi, text, 0, text, gutter, marker, spans, fold))
                 datas.append(data)
                 widest = max(widest, len(_display(text)) + (len(marker) if marker else 0))
             if line in self._expanded and sub < self._expanded[line]:
@@ -590,6 +602,7 @@ class TextView(QAbstractScrollArea):
         rect = self.viewport().rect()
         painter.fillRect(rect, QColor(theme.SURFACE))
         gutter_w = self._gutter_width()
+        self._painted_gutter = gutter_w
         painter.fillRect(QRect(0, 0, gutter_w, rect.height()), QColor(theme.BACKGROUND))
         text_x = gutter_w + _TEXT_PAD - (0 if self._wrap else self.horizontalScrollBar().value())
         first_dcol = 0 if self._wrap else max(0, self.horizontalScrollBar().value() // self._cw - 2)
@@ -611,12 +624,19 @@ class TextView(QAbstractScrollArea):
                 self._marker_rects.append((QRect(mx, y, mw, self._lh), row.line))
         painter.setClipping(False)
         painter.setPen(muted)
+        self._fold_rects = []
+        glyph_x = gutter_w - _GUTTER_PAD // 2 - self._cw
         for i, row in enumerate(self._rows):
+            y = i * self._lh
             if row.gutter:
                 width = len(row.gutter) * self._cw
-                painter.drawText(
-                    gutter_w - _GUTTER_PAD // 2 - width, i * self._lh + self._ascent, row.gutter
-                )
+                painter.drawText(glyph_x - self._cw // 2 - width, y + self._ascent, row.gutter)
+            if row.fold:
+                painter.setPen(_MARKER)
+                painter.drawText(glyph_x, y + self._ascent, row.fold)
+                painter.setPen(muted)
+                rect = QRect(glyph_x - self._cw // 2, y, self._cw * 2, self._lh)
+                self._fold_rects.append((rect, row.line))
         painter.end()
 
     def _paint_backgrounds(
@@ -731,6 +751,13 @@ class TextView(QAbstractScrollArea):
             if rect.contains(point):
                 self.expand_line(line)
                 return
+        for rect, line in self._fold_rects:
+            if rect.contains(point):
+                if line in self._expanded:
+                    self.collapse_line(line)
+                else:
+                    self.expand_line(line)
+                return
         offset = self._offset_at(point)
         if offset is None:
             return
@@ -744,7 +771,10 @@ class TextView(QAbstractScrollArea):
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         if not self._dragging:
-            over_marker = any(r.contains(event.position().toPoint()) for r, _ in self._marker_rects)
+            point = event.position().toPoint()
+            over_marker = any(
+                r.contains(point) for r, _ in (*self._marker_rects, *self._fold_rects)
+            )
             self.viewport().setCursor(
                 Qt.CursorShape.PointingHandCursor if over_marker else Qt.CursorShape.IBeamCursor
             )

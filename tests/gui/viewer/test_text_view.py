@@ -175,6 +175,21 @@ def test_ctrl_e_toggles_the_fold(view: TextView, qtbot: QtBot) -> None:
     assert view.is_folded(0)
 
 
+def test_gutter_glyph_shows_and_toggles_the_fold(view: TextView, qtbot: QtBot) -> None:
+    view.set_source(MemorySource(b"short\n" + b"y" * (FOLD_BYTES + 1) + b"\nend\n"))
+    assert view.visible_folds() == ["", "▸", ""]
+    view.viewport().repaint()
+    rect = next(r for r, line in view._fold_rects if line == 1)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert view.is_expanded(1)
+    assert view.visible_folds()[:3] == ["", "▾", ""]
+    assert view.visible_gutter()[:4] == ["1", "2", "↪", "↪"]
+    view.viewport().repaint()
+    rect = next(r for r, line in view._fold_rects if line == 1)
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert view.is_folded(1)
+
+
 def test_word_wrap_changes_rows(view: TextView) -> None:
     long_line = " ".join(f"w{i:03d}" for i in range(100))
     view.set_source(MemorySource(f"short\n{long_line}\nend\n".encode()))
