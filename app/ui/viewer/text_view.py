@@ -5,8 +5,9 @@ per tick) says where lines are, and each paint reads just the visible rows.
 
 Rows.  Every line is one row, except:
 - a line longer than ``FOLD_BYTES`` shows its first ``FOLD_BYTES`` and a marker
-  ("… 1.2 MiB more on this line — click or Ctrl+E to show all"): never cut
-  silently;
+  ("… 1.2 MiB more on this line — click or Ctrl+E to show all"), and "▸" in
+  the gutter: never cut silently (with word wrap on, the limit is what fits on
+  the screen);
 - an expanded line shows all of itself as continuation rows of a fixed number
   of bytes (cut at character boundaries), marked "↪" in the gutter; rows are
   computed by arithmetic, so expanding a 1 GB line costs nothing until a row
@@ -297,7 +298,7 @@ class TextView(QAbstractScrollArea):
 
     def is_folded(self, line: int) -> bool:
         start, end = self._index.line_span(line)
-        return end - start > FOLD_BYTES and line not in self._expanded
+        return end - start > self._fold_limit() and line not in self._expanded
 
     def is_expanded(self, line: int) -> bool:
         return line in self._expanded
@@ -307,7 +308,7 @@ class TextView(QAbstractScrollArea):
         if line in self._expanded or not 0 <= line < self._index.line_count():
             return
         start, end = self._index.line_span(line)
-        if end - start <= FOLD_BYTES:
+        if end - start <= self._fold_limit():
             return
         self._expanded[line] = 0
         bisect.insort(self._expanded_lines, line)
@@ -349,8 +350,8 @@ class TextView(QAbstractScrollArea):
         line = self._index.line_of(offset)
         start, line_end = self._index.line_span(line)
         sub = 0
-        if line_end - start > FOLD_BYTES:
-            folded_at = start + FOLD_BYTES
+        if line_end - start > self._fold_limit():
+            folded_at = start + self._fold_limit()
             if (end if end is not None else offset) > folded_at and line not in self._expanded:
                 self.expand_line(line)
             if line in self._expanded:
@@ -418,6 +419,18 @@ class TextView(QAbstractScrollArea):
         self._close_own_source()
 
     # --- rows -----------------------------------------------------------------------
+
+    def _fold_limit(self) -> int:
+        """Bytes of a line shown before the fold marker.
+
+        With word wrap on, a folded line must fit on screen with its marker
+        (the scrollbar moves by rows, so a taller row could not be scrolled
+        through): at most the screen's rows less two, of the screen's width.
+        """
+        if not self._wrap:
+            return FOLD_BYTES
+        columns = self._text_columns()
+        return max(columns, min(FOLD_BYTES, columns * max(1, self._visible_rows() - 2)))
 
     def _chunk(self) -> int:
         if not self._wrap:
@@ -512,16 +525,17 @@ class TextView(QAbstractScrollArea):
         widest = self._widest
         first_line = line
         line_spans = self._index.line_spans(first_line, want)
+        fold_limit = self._fold_limit()
         while len(rows) < want and line < count:
             k = line - first_line
             start, end = line_spans[k] if k < len(line_spans) else self._index.line_span(line)
             marker = None
             if line in self._expanded:
                 lo, hi = self._row_bounds(line, sub, start, end)
-            elif end - start > FOLD_BYTES:
-                around = self._source.read(start + FOLD_BYTES - 3, 6)
+            elif end - start > fold_limit:
+                around = self._source.read(start + fold_limit - 3, 6)
                 lo = start
-                hi = start + FOLD_BYTES - 3 + char_boundary(around, 3, encoding)
+                hi = start + fold_limit - 3 + char_boundary(around, 3, encoding)
                 marker = (
                     f"  … {human_size(end - hi)} more on this line — click or Ctrl+E to show all"
                 )
@@ -535,7 +549,7 @@ class TextView(QAbstractScrollArea):
                 lo, data = lo + bom, data[bom:]
             spans = self._highlighter.spans((line, sub, len(data)), text)
             gutter = str(line + 1) if sub == 0 else "↪"
-            fold = "▸" if marker else "▾" if sub == 0 and line in self._expanded else ""
+            glyph = "▸" if marker else "▾" if sub == 0 and line in self._expanded else ""
             if self._wrap and len(_display(text)) > columns:
                 pieces = self._wrap_pieces(text, columns)
                 for i, (a, b) in enumerate(pieces):
@@ -555,13 +569,13 @@ class TextView(QAbstractScrollArea):
                         )
                     )
                     if i == 0:
-                        rows[-1].fold = fold
+                        rows[-1].fold = glyph
                     datas.append(data)
                     if last and marker:
                         rows.append(_Row(line, sub, hi, hi, "", 0, "", "", marker.strip()))
                         datas.append(b"")
             else:
-                rows.append(_Row(line, sub, lo, hi, text, 0, text, gutter, marker, spans, fold))
+                rows.append(_Row(line, sub, lo, hi, text, 0, text, gutter, marker, spans, glyph))
                 datas.append(data)
                 widest = max(widest, len(_display(text)) + (len(marker) if marker else 0))
             if line in self._expanded and sub < self._expanded[line]:

@@ -206,6 +206,26 @@ def test_word_wrap_changes_rows(view: TextView) -> None:
     assert view.visible_text().splitlines() == ["short", long_line, "end"]
 
 
+def test_with_wrap_a_folded_line_fits_the_screen(view: TextView) -> None:
+    line = "".join(f"{i:04d} " for i in range(900))  # 4,500 bytes: not folded without wrap
+    view.set_source(MemorySource(f"{line}\nnext\n".encode()))
+    assert not view.is_folded(0)
+    view.set_word_wrap(True)
+    assert view.is_folded(0)
+    rows = view.visible_text().splitlines()
+    assert rows[-2].startswith("… ")
+    assert rows[-2].endswith("click or Ctrl+E to show all")
+    assert rows[-1] == "next"
+    assert len(rows) <= view._visible_rows() + 1
+    view.expand_line(0)
+    assert view.visible_gutter()[:3] == ["1", "↪", "↪"]
+    # every row of the expanded line fits the width: the line is reachable by scrolling
+    bar = view.verticalScrollBar()
+    bar.setValue(bar.maximum())
+    assert view.visible_text().splitlines()[-1] == "next"
+    assert view.visible_text().splitlines()[-2].endswith("0899 ")
+
+
 def test_scroll_to_offset_in_the_folded_part_expands_the_line(view: TextView) -> None:
     body = b"top\n" + b"a" * 100_000 + b"NEEDLE" + b"a" * 100_000 + b"\n"
     view.set_source(MemorySource(body))
