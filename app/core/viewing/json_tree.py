@@ -63,6 +63,7 @@ class JsonNode:
     end: int | None = None  # exclusive; None until scanned past
     parent: JsonNode | None = field(default=None, repr=False)
     count: int | None = None  # children, once all are listed
+    row: int = 0  # position among its parent's children
     # scan state of a container's children
     _children: list[JsonNode] = field(default_factory=list, repr=False)
     _next: int = -1  # where the next child (or the closer) is looked for
@@ -203,6 +204,7 @@ class JsonTree:
         if byte is None:
             raise JsonTreeError("unexpected end of data", pos)
         child = self._node(byte, key, pos, node)
+        child.row = len(node._children)
         node._children.append(child)
         if child.is_container:
             node._skipping = (pos + 1, 1)
