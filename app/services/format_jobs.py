@@ -75,7 +75,8 @@ class FormatJob:
         self.error: str | None = None
         self.count: int | None = None
         self.cancelled = False
-        assert process.stdout is not None and process.stdin is not None
+        assert process.stdout is not None
+        assert process.stdin is not None
         os.set_blocking(process.stdout.fileno(), False)
         os.set_blocking(process.stdin.fileno(), False)
 

@@ -301,7 +301,9 @@ class JsonPrettyPrinter:
             )
         out.append(self._fail(offset, message, buf[pos:]))
 
-    def _piece(self, state: bytes, piece: bytes, value_is_string: bool | None) -> tuple[bytes, bytes]:
+    def _piece(
+        self, state: bytes, piece: bytes, value_is_string: bool | None
+    ) -> tuple[bytes, bytes]:
         """Format one structure piece (and check the value after it) from ``state``.
 
         Returns the text to write before the value and the state after the value.

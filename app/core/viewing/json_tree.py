@@ -37,7 +37,9 @@ _KINDS: Final[dict[int, Kind]] = {
     0x66: "false",
     0x6E: "null",
 }
-_SCALAR: Final = re.compile(rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null")
+_SCALAR: Final = re.compile(
+    rb"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null"
+)
 #: strings (group 1, possibly cut at the end of the window) and brackets (group 2)
 _SKIP: Final = re.compile(rb'("(?:[^"\\]++|\\.)*+(?:"|\\?\Z))|([\[\]{}])')
 _STRING: Final = re.compile(rb'"(?:[^"\\]++|\\.)*+"')
@@ -137,7 +139,9 @@ class JsonTree:
 
     # -- nodes -------------------------------------------------------------
 
-    def _node(self, first: int, key: str | int | None, start: int, parent: JsonNode | None) -> JsonNode:
+    def _node(
+        self, first: int, key: str | int | None, start: int, parent: JsonNode | None
+    ) -> JsonNode:
         kind = _KINDS.get(first)
         if kind is None:
             if first == 0x2D or 0x30 <= first <= 0x39:
@@ -226,8 +230,7 @@ class JsonTree:
         pos, depth = node._skipping
         child = node._children[-1]
         data, lo, hi = self._reader.buffer(pos, 4096)
-        seen = 0
-        for match in _SKIP.finditer(data, lo, hi):
+        for seen, match in enumerate(_SKIP.finditer(data, lo, hi), 1):
             bracket = match.group(2)
             if bracket:
                 depth += _DELTA[bracket[0]]
@@ -237,7 +240,6 @@ class JsonTree:
             elif match.end() == hi and not _STRING.fullmatch(match.group(1)):
                 node._skipping = (pos + match.start() - lo, depth)
                 break
-            seen += 1
             if seen == _QUICK_MATCHES:
                 node._skipping = (pos + match.end() - lo, depth)
                 break
@@ -254,7 +256,12 @@ class JsonTree:
             brackets = b"".join(map(itemgetter(1), pairs))
             last = pairs[-1][0] if pairs else b""
             cut = len(data)
-            if last and data.endswith(last) and not _STRING.fullmatch(last) and self._more(pos, data):
+            if (
+                last
+                and data.endswith(last)
+                and not _STRING.fullmatch(last)
+                and self._more(pos, data)
+            ):
                 cut -= len(last)  # a string goes on past this block: start there next time
             sums = list(accumulate(map(_DELTA.__getitem__, brackets), initial=depth))
             if 0 in sums[1:]:
@@ -349,14 +356,14 @@ class JsonTree:
         if node.kind == "array":
             return "[…]" if node.count is None else f"[{node.count} items]" if node.count else "[]"
         if node.kind != "string":
-            return self.source.read(node.start, min(limit, (node.end or node.start + limit) - node.start)).decode(
-                "ascii", "replace"
-            )
+            return self.source.read(
+                node.start, min(limit, (node.end or node.start + limit) - node.start)
+            ).decode("ascii", "replace")
         assert node.end is not None
         raw = self.source.read(node.start, min(node.end - node.start, limit * 6 + 2))
         cut = raw if raw.endswith(b'"') and len(raw) == node.end - node.start else _safe_prefix(raw)
         try:
-            text = json.loads(cut)
+            text = str(json.loads(cut))
         except ValueError:
             text = cut[1:].decode("utf-8", "replace")
         text = text.replace("\n", "⏎").replace("\r", "").replace("\t", " ")

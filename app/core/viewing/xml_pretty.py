@@ -15,7 +15,7 @@ processing instructions and CDATA sections are kept.
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, NoReturn
 from xml.parsers import expat
 
 MAX_XML_BYTES: Final = 64 << 20
@@ -44,7 +44,9 @@ def _escape_attr(text: str) -> str:
     )
 
 
-def pretty_xml(data: bytes, indent: int = 2, limit: int = MAX_XML_BYTES) -> tuple[bytes, str | None]:
+def pretty_xml(
+    data: bytes, indent: int = 2, limit: int = MAX_XML_BYTES
+) -> tuple[bytes, str | None]:
     """(indented UTF-8 text, None), or (``data`` unchanged, error message)."""
     if len(data) > limit:
         return data, f"too large to format: {len(data) / 1e6:.0f} MB (limit {limit / 1e6:.0f} MB)"
@@ -72,10 +74,10 @@ def pretty_xml(data: bytes, indent: int = 2, limit: int = MAX_XML_BYTES) -> tupl
         else:
             prolog.append(f"<!DOCTYPE {name}>")
 
-    def refuse(*_args: object) -> None:
+    def refuse(*_args: object) -> NoReturn:
         raise _Refused("entity declarations are not allowed")
 
-    def skipped(name: str, _is_parameter: int) -> None:
+    def skipped(name: str, _is_parameter: int) -> NoReturn:
         raise _Refused(f"entity &{name}; is defined outside the document (not loaded)")
 
     def start(name: str, attrs: _Attrs) -> None:
@@ -146,7 +148,8 @@ def _inline(node: _Node) -> str:
     if kind == "d":
         return f"<![CDATA[{node[1]}]]>"
     _, name, attrs, children = node
-    assert isinstance(attrs, list) and isinstance(children, list)
+    assert isinstance(attrs, list)
+    assert isinstance(children, list)
     head = _start_tag(str(name), attrs)
     if not children:
         return head + "/>"
@@ -166,7 +169,8 @@ def _write(node: _Node, depth: int, step: str, out: list[str]) -> None:
         out.append(pad + _inline(node))
         return
     _, name, attrs, children = node
-    assert isinstance(attrs, list) and isinstance(children, list)
+    assert isinstance(attrs, list)
+    assert isinstance(children, list)
     has_text = any(child[0] == "t" and str(child[1]).strip() for child in children)
     if has_text or not children:
         out.append(pad + _inline(node))

@@ -130,7 +130,9 @@ class FilterBar(QWidget):
             self.status.setText(self._count_text(result.count, language))
             return
         fd = self._fd if self._fd is not None else self._spill(source)
-        self._job = FormatJob.start("filter", fd, readable=size, complete=True, expression=expression)
+        self._job = FormatJob.start(
+            "filter", fd, readable=size, complete=True, expression=expression
+        )
         self._language = language
         self.status.setText(f"Filtering {size / 1e6:,.0f} MB…")
         self._poll.start()
@@ -174,7 +176,9 @@ class FilterBar(QWidget):
         self.status.setText(message)
         self.status.setStyleSheet("color: palette(link-visited);")
 
-    def _show_result(self, source: ByteSource | None, count: int | None, job: FormatJob | None) -> None:
+    def _show_result(
+        self, source: ByteSource | None, count: int | None, job: FormatJob | None
+    ) -> None:
         self.status.setStyleSheet("")
         self.error = None
         self.count = count

@@ -68,7 +68,7 @@ class JsonTreeModel(QAbstractItemModel):
     # -- structure ---------------------------------------------------------
 
     def _obj(self, index: _Index) -> JsonNode | _Pager | None:
-        return index.internalPointer() if index.isValid() else None  # type: ignore[no-any-return]
+        return index.internalPointer() if index.isValid() else None
 
     def node_at(self, index: _Index) -> JsonNode | None:
         obj = self._obj(index)
@@ -111,7 +111,7 @@ class JsonTreeModel(QAbstractItemModel):
             return QModelIndex()
         return self.createIndex(parent.row if parent.parent else 0, 0, parent)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         if self.tree is None:
             return 0
         if not parent.isValid():
@@ -121,20 +121,20 @@ class JsonTreeModel(QAbstractItemModel):
             return 0
         return self._shown.get(id(node), 0) + (1 if id(node) in self._with_pager else 0)
 
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
         return len(self.COLUMNS)
 
-    def hasChildren(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008, N802
+    def hasChildren(self, parent: _Index = QModelIndex()) -> bool:  # noqa: B008
         if not parent.isValid():
             return self.tree is not None
         node = self.node_at(parent)
         return node is not None and node.is_container and node.count != 0 and parent.column() == 0
 
-    def canFetchMore(self, parent: _Index) -> bool:  # noqa: N802
+    def canFetchMore(self, parent: _Index) -> bool:
         node = self.node_at(parent)
         return node is not None and node.is_container and id(node) not in self._fetched
 
-    def fetchMore(self, parent: _Index) -> None:  # noqa: N802
+    def fetchMore(self, parent: _Index) -> None:
         node = self.node_at(parent)
         if node is not None and id(node) not in self._fetched:
             self._fetched.add(id(node))
@@ -226,7 +226,7 @@ class JsonTreeModel(QAbstractItemModel):
             return self.tree.path(obj)
         return None
 
-    def headerData(  # noqa: N802
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
@@ -282,7 +282,9 @@ class JsonTreeView(QWidget):
         if source is None or self.model.tree is not None:
             return
         if not source.complete():
-            self._say(f"The tree is shown once the body has arrived ({source.size():,} bytes so far).")
+            self._say(
+                f"The tree is shown once the body has arrived ({source.size():,} bytes so far)."
+            )
             return
         try:
             tree = JsonTree(source)

@@ -124,7 +124,9 @@ def test_xml_and_filter_jobs(body_fd: Callable[[bytes], int]) -> None:
     assert (job.output.read(0, 100), job.error) == (b"<r>\n  <a>1</a>\n  <b/>\n</r>", None)
     job.close()
     fd = body_fd(BODY)
-    job = FormatJob.start("filter", fd, readable=len(BODY), complete=True, expression="$.items[-2:].id")
+    job = FormatJob.start(
+        "filter", fd, readable=len(BODY), complete=True, expression="$.items[-2:].id"
+    )
     wait_done(job)
     assert (job.output.read(0, 100), job.count, job.error) == (b"[\n  19998,\n  19999\n]", 2, None)
     job.close()

@@ -33,8 +33,9 @@ json_values = st.recursive(
     | st.integers(min_value=-(10**30), max_value=10**30)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(),
-    lambda children: st.lists(children, max_size=5)
-    | st.dictionaries(st.text(max_size=8), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=8), children, max_size=5)
+    ),
     max_leaves=30,
 )
 
@@ -97,7 +98,11 @@ def test_indent_width_and_scalars() -> None:
         (b"[1]x y", b"[\n  1\n]x y", "unexpected 'x' at byte 3: expected the end of the data"),
         (b'["a\x01b"]', b'["a\x01b"]', "invalid character in string at byte 3"),
         (b'["ab', b'["ab', "unterminated string at byte 4"),
-        (b'{"a":1}{"b":2}', b'{\n  "a": 1\n}{"b":2}', "unexpected '{' at byte 7: expected the end of the data"),
+        (
+            b'{"a":1}{"b":2}',
+            b'{\n  "a": 1\n}{"b":2}',
+            "unexpected '{' at byte 7: expected the end of the data",
+        ),
     ],
 )
 def test_invalid_json_stops_at_the_error_and_passes_the_rest(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Iterator
 
 import pytest
 
@@ -95,7 +94,7 @@ def test_paths_work_with_jsonpath() -> None:
 def test_previews_and_copy_text() -> None:
     tree = JsonTree(MemorySource(DOC))
     top = by_key(tree, tree.root)
-    assert tree.preview(top["a b"]) == "\"x'y\""
+    assert tree.preview(top["a b"]) == '"x\'y"'
     assert tree.preview(top["n"]) == "false"
     assert tree.preview(top["data"]) == "[…]"
     tree.children(top["data"])
@@ -108,7 +107,9 @@ def test_previews_and_copy_text() -> None:
 
 
 def test_root_of_a_huge_array_lists_its_first_children_without_reading_the_rest() -> None:
-    body = b"[" + b",".join(b'{"id": %d, "v": [1, 2, {"x": "]"}]}' % i for i in range(200_000)) + b"]"
+    body = (
+        b"[" + b",".join(b'{"id": %d, "v": [1, 2, {"x": "]"}]}' % i for i in range(200_000)) + b"]"
+    )
     source = CountingSource(body)
     tree = JsonTree(source)
     first = tree.children(tree.root, 0, 100)
@@ -120,7 +121,7 @@ def test_root_of_a_huge_array_lists_its_first_children_without_reading_the_rest(
 
 
 def test_a_huge_sibling_is_skipped_in_budgeted_steps() -> None:
-    big = json.dumps([{"s": "a]b}\\\"" * 3, "n": [i]} for i in range(100_000)]).encode()
+    big = json.dumps([{"s": 'a]b}\\"' * 3, "n": [i]} for i in range(100_000)]).encode()
     body = b'{"data": ' + big + b', "meta": {"ok": true}}'
     fd, path = tempfile.mkstemp()
     os.unlink(path)
@@ -140,7 +141,7 @@ def test_a_huge_sibling_is_skipped_in_budgeted_steps() -> None:
 
 
 def test_strings_longer_than_a_window() -> None:
-    text = "q\\\"" * 200_000
+    text = 'q\\"' * 200_000
     body = json.dumps([text, 1]).encode()
     tree = JsonTree(MemorySource(body))
     string, number = tree.children(tree.root)
@@ -160,16 +161,19 @@ def test_strings_longer_than_a_window() -> None:
     ],
 )
 def test_invalid_json_raises_where_it_looked(body: bytes, message: str) -> None:
-    with pytest.raises(JsonTreeError) as caught:
+    def walk() -> None:
         tree = JsonTree(MemorySource(body))
         for child in tree.children(tree.root):
             tree.children(child)
+
+    with pytest.raises(JsonTreeError) as caught:
+        walk()
     assert str(caught.value) == message
 
 
 @pytest.fixture
-def scalar_tree() -> Iterator[JsonTree]:
-    yield JsonTree(MemorySource(b'  "top"  '))
+def scalar_tree() -> JsonTree:
+    return JsonTree(MemorySource(b'  "top"  '))
 
 
 def test_a_scalar_root(scalar_tree: JsonTree) -> None:

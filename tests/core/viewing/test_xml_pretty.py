@@ -75,7 +75,9 @@ def counting_server() -> Iterator[tuple[str, list[str]]]:
         server.server_close()
 
 
-def test_external_entities_and_dtds_are_never_fetched(counting_server: tuple[str, list[str]]) -> None:
+def test_external_entities_and_dtds_are_never_fetched(
+    counting_server: tuple[str, list[str]],
+) -> None:
     url, hits = counting_server
     external = f'<!DOCTYPE r SYSTEM "{url}/dtd"><r>&x;</r>'.encode()
     text, error = pretty_xml(external)
@@ -87,7 +89,10 @@ def test_external_entities_and_dtds_are_never_fetched(counting_server: tuple[str
 
 def test_doctype_without_entities_is_kept() -> None:
     text, error = pretty_xml(b'<!DOCTYPE html SYSTEM "about:legacy-compat"><html><p/></html>')
-    assert (text, error) == (b'<!DOCTYPE html SYSTEM "about:legacy-compat">\n<html>\n  <p/>\n</html>', None)
+    assert (text, error) == (
+        b'<!DOCTYPE html SYSTEM "about:legacy-compat">\n<html>\n  <p/>\n</html>',
+        None,
+    )
 
 
 def test_over_the_limit_is_not_formatted() -> None:

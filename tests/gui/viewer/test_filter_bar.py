@@ -54,7 +54,11 @@ def test_errors_inline_and_clearing(bar: FilterBar, qtbot: QtBot) -> None:
     assert bar.result.isHidden()
     assert bar.result_source is None
     bar.set_expression("$.items[?@.id > 3].id")
-    assert (bar.error, bar.status.text(), bar.result.toPlainText()) == (None, "1 result (JSONPath)", "[\n  4\n]")
+    assert (bar.error, bar.status.text(), bar.result.toPlainText()) == (
+        None,
+        "1 result (JSONPath)",
+        "[\n  4\n]",
+    )
     with qtbot.waitSignal(bar.cleared):
         bar.set_expression("")
     assert (bar.result_source, bar.status.text()) == (None, "")
