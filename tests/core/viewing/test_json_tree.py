@@ -140,6 +140,16 @@ def test_a_huge_sibling_is_skipped_in_budgeted_steps() -> None:
         source.close()
 
 
+@pytest.mark.parametrize("end", ['\\"]', "]"])  # with an escaped quote, and without
+def test_a_sibling_holding_a_string_longer_than_a_block(end: str) -> None:
+    text = "x" * (9 << 20) + end
+    body = json.dumps({"big": [{"s": text}, "[", text], "after": 1}).encode()
+    tree = JsonTree(MemorySource(body))
+    big, after = tree.children(tree.root)
+    assert (after.key, tree.value_bytes(after)) == ("after", b"1")
+    assert json.loads(tree.value_bytes(big)) == [{"s": text}, "[", text]
+
+
 def test_strings_longer_than_a_window() -> None:
     text = 'q\\"' * 200_000
     body = json.dumps([text, 1]).encode()
