@@ -333,9 +333,12 @@ class _Run:
             and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError)
         )
 
-    async def _send_hop(self, lease: ClientLease, http_request: httpx.Request, auth: Any) -> Any:
+    async def _send_hop(
+        self, lease: ClientLease, http_request: httpx.Request, auth: Any, hop_started: float
+    ) -> Any:
         for attempt in range(1, MAX_SENDS + 1):
-            recorder = TimingRecorder(self.start)
+            # from the hop's start: the time before it is the redirects' (``redirects_s``)
+            recorder = TimingRecorder(hop_started)
             self.recorder = recorder
             http_request.extensions["trace"] = recorder.trace
             recording = RECORDING.set(recorder)  # its host name lookup is timed (see timing)
@@ -379,7 +382,10 @@ class _Run:
                 self.emit(Redirected(exchange.hops[-1]))
             auth = None if cross else self._auth(lease)
             hop_started = time.perf_counter()
-            response = await self._send_hop(lease, http_request, auth)
+            # the first request's timeline starts with the exchange (no redirects before it)
+            response = await self._send_hop(
+                lease, http_request, auth, hop_started if hops else self.start
+            )
             exchange.request = self._sent(response.request)
             if not (request.follow_redirects and response.has_redirect_location):
                 break
@@ -397,7 +403,8 @@ class _Run:
                         method=method,
                         url=mask(str(url), request.secrets),
                         status_code=response.status_code,
-                        reason=response.reason_phrase,
+                        reason=response.reason_phrase
+                        or httpx.codes.get_reason_phrase(response.status_code),
                         location=response.headers.get("location", ""),
                         headers=tuple(response.headers.multi_items()),
                         elapsed_s=time.perf_counter() - hop_started,

@@ -99,3 +99,17 @@ def test_through_a_proxy_the_lookup_stays_in_connect(demo_server: str) -> None:
     assert t.dns_s is None, "the proxy's lookup is not the server's"
     assert t.connect_s is not None
     assert t.connect_includes_dns
+
+
+def test_redirect_hops_are_timed_before_the_final_request(demo_server: str) -> None:
+    (redirected, _), (direct, _) = send_all(
+        ClientProfile("c", demo_server),
+        ResolvedRequest("GET", "/redirect/2"),
+        ResolvedRequest("GET", "/get"),
+    )
+    t = timings(redirected)
+    assert t.redirects_s > 0
+    assert t.ttfb_s is not None
+    assert t.ttfb_s > t.redirects_s, "the time to first byte counts the hops too"
+    assert all(hop.reason == "Found" for hop in redirected.hops)
+    assert timings(direct).redirects_s == 0
