@@ -55,6 +55,8 @@ from PySide6.QtWidgets import (
 from app.net.exchange import Exchange, RedirectHop, ResponseHead, SentRequest, Timings
 
 Row = tuple[str, ...]
+#: a column sized to its text stops at this width (the last one takes the rest)
+COLUMN_WIDTH_LIMIT = 360
 
 
 def copy_text(text: str) -> None:
@@ -184,9 +186,11 @@ class RowTable(QWidget):
                 item.setToolTip(text if len(text) > 60 else "")
                 items.append(item)
             self.model.appendRow(items)
-        self.view.resizeColumnToContents(0)
-        if self.view.columnWidth(0) > 320:
-            self.view.setColumnWidth(0, 320)
+        # columns as wide as their text (a small table: cheap), none wider than the limit
+        for column in range(self.model.columnCount() - 1):
+            self.view.resizeColumnToContents(column)
+            if self.view.columnWidth(column) > COLUMN_WIDTH_LIMIT:
+                self.view.setColumnWidth(column, COLUMN_WIDTH_LIMIT)
 
     def rows(self) -> list[Row]:
         """Every row, in the original order (unfiltered)."""
