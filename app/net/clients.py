@@ -27,7 +27,7 @@ import httpx
 from app import __version__
 from app.core.errors import TLSFailure
 from app.core.resolved import ClientProfile, TransportSettings
-from app.net import connection_guards, cookie_jar, socket_reader, tuning
+from app.net import connection_guards, cookie_jar, socket_reader, timing, tuning
 from app.net.auth import build_auth
 from app.net.decoding import ACCEPT_ENCODING
 from app.net.headers import check_headers
@@ -92,6 +92,7 @@ def tls_context(settings: TransportSettings) -> ssl.SSLContext | bool:
 def build_transport(settings: TransportSettings) -> httpx.AsyncHTTPTransport:
     tuning.apply()
     connection_guards.apply()
+    timing.install_dns_timing()
     transport = httpx.AsyncHTTPTransport(
         verify=tls_context(settings),
         http2=settings.http2,

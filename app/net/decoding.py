@@ -6,19 +6,31 @@ never producing more than ``PIECE`` bytes at a time, so the body store's cap
 and the event loop both get a say between pieces.
 
 Supported: gzip (several members too), deflate (zlib-wrapped or raw, as
-servers send both) and identity.  A body in an encoding Courier cannot decode
-is kept as it arrived (``ContentDecoder.undecoded`` names the encoding).
+servers send both), Brotli (``output_buffer_limit``), zstd (several frames too,
+``max_length``) and identity.  A body in an encoding Courier cannot decode is
+kept as it arrived (``ContentDecoder.undecoded`` names the encoding).
 """
 
 from __future__ import annotations
 
+import sys
 import zlib
 from collections.abc import Iterator
+
+import brotli
+
+if sys.version_info >= (3, 14):
+    from compression import zstd
+else:
+    from backports import zstd
 
 #: the most decoded bytes one step produces
 PIECE = 1024 * 1024
 #: what Courier asks servers for: only what it decodes in bounded pieces
-ACCEPT_ENCODING = "gzip, deflate"
+ACCEPT_ENCODING = "gzip, deflate, br, zstd"
+#: Brotli's limit is soft (its output buffer stops growing once it reaches the
+#: limit, measured up to twice the limit): half a piece keeps its pieces within one
+_BROTLI_LIMIT = PIECE // 2
 
 
 class DecodingFailed(Exception):
@@ -83,6 +95,83 @@ class _Zlib(_Stage):
             yield tail[start : start + PIECE]
 
 
+def _pieces(data: bytes) -> Iterator[bytes]:
+    """``data`` cut to ``PIECE`` bytes at most (a guard: the stages rarely need it)."""
+    if len(data) <= PIECE:
+        yield data
+        return
+    for start in range(0, len(data), PIECE):
+        yield data[start : start + PIECE]
+
+
+class _Brotli(_Stage):
+    """Brotli, about half a ``PIECE`` of output at a time (never more than a piece)."""
+
+    def __init__(self) -> None:
+        self._decompressor = brotli.Decompressor()
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        decompressor = self._decompressor
+        if decompressor.is_finished():
+            if data:  # as Brotli's decoder says of such bytes in the same read
+                raise DecodingFailed("Brotli: bytes after the end of the stream")
+            return
+        pending = data
+        while True:
+            try:
+                out = decompressor.process(pending, output_buffer_limit=_BROTLI_LIMIT)
+            except brotli.error as exc:  # bytes after the end of the stream too
+                raise DecodingFailed(f"Brotli: {exc}") from exc
+            pending = b""
+            if out:
+                yield from _pieces(out)
+            if decompressor.is_finished():
+                return
+            # nothing more came out and the input is all taken: wait for more input
+            if not out and decompressor.can_accept_more_data():
+                return
+
+    def flush(self) -> Iterator[bytes]:
+        yield from self.decode(b"")
+
+
+class _Zstd(_Stage):
+    """Zstandard (every frame of the body), at most ``PIECE`` bytes of output at a time."""
+
+    def __init__(self) -> None:
+        self._decompressor = zstd.ZstdDecompressor()
+        #: the current frame got input (a new frame's decompressor has seen nothing yet)
+        self._started = False
+
+    def decode(self, data: bytes) -> Iterator[bytes]:
+        pending = data
+        while True:
+            decompressor = self._decompressor
+            if pending:
+                self._started = True
+            try:
+                out = decompressor.decompress(pending, PIECE)
+            except zstd.ZstdError as exc:
+                raise DecodingFailed(f"zstd: {exc}") from exc
+            pending = b""
+            if out:
+                yield from _pieces(out)
+            if decompressor.eof:
+                rest = decompressor.unused_data
+                self._decompressor = zstd.ZstdDecompressor()
+                self._started = False
+                if not rest.strip(b"\x00"):
+                    return
+                pending = rest  # the next frame
+                continue
+            if decompressor.needs_input:
+                return
+
+    def flush(self) -> Iterator[bytes]:
+        if self._started:
+            yield from self.decode(b"")
+
+
 class ContentDecoder:
     """Decodes one response body; ``decode`` and ``flush`` yield bounded pieces."""
 
@@ -97,6 +186,10 @@ class ContentDecoder:
                 self._stages.append(_Zlib(16 + zlib.MAX_WBITS, multi_member=True))
             elif name == "deflate":
                 self._stages.append(_Zlib(zlib.MAX_WBITS, multi_member=False))
+            elif name == "br":
+                self._stages.append(_Brotli())
+            elif name == "zstd":
+                self._stages.append(_Zstd())
             else:
                 self.undecoded = name
                 self._stages = []

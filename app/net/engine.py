@@ -74,7 +74,7 @@ from app.net.exchange import (
     Withheld,
 )
 from app.net.headers import CREDENTIAL_HEADERS, check_headers, mask_value
-from app.net.timing import TimingRecorder
+from app.net.timing import RECORDING, TimingRecorder
 from app.net.uploads import UploadStream, prepare_upload
 
 EventSink = Callable[[Exchange, Event], None]
@@ -333,11 +333,15 @@ class _Run:
             and isinstance(exc, httpx.RemoteProtocolError | httpx.ReadError)
         )
 
-    async def _send_hop(self, lease: ClientLease, http_request: httpx.Request, auth: Any) -> Any:
+    async def _send_hop(
+        self, lease: ClientLease, http_request: httpx.Request, auth: Any, hop_started: float
+    ) -> Any:
         for attempt in range(1, MAX_SENDS + 1):
-            recorder = TimingRecorder(self.start)
+            # from the hop's start: the time before it is the redirects' (``redirects_s``)
+            recorder = TimingRecorder(hop_started)
             self.recorder = recorder
             http_request.extensions["trace"] = recorder.trace
+            recording = RECORDING.set(recorder)  # its host name lookup is timed (see timing)
             try:
                 return await lease.client.send(
                     http_request, stream=True, auth=auth, follow_redirects=False
@@ -349,6 +353,8 @@ class _Run:
                     continue
                 self.not_processed = self._unprocessed(exc, recorder, http_request.method)
                 raise
+            finally:
+                RECORDING.reset(recording)
         raise AssertionError("unreachable")  # pragma: no cover
 
     async def run(self) -> None:
@@ -376,7 +382,10 @@ class _Run:
                 self.emit(Redirected(exchange.hops[-1]))
             auth = None if cross else self._auth(lease)
             hop_started = time.perf_counter()
-            response = await self._send_hop(lease, http_request, auth)
+            # the first request's timeline starts with the exchange (no redirects before it)
+            response = await self._send_hop(
+                lease, http_request, auth, hop_started if hops else self.start
+            )
             exchange.request = self._sent(response.request)
             if not (request.follow_redirects and response.has_redirect_location):
                 break
@@ -394,7 +403,8 @@ class _Run:
                         method=method,
                         url=mask(str(url), request.secrets),
                         status_code=response.status_code,
-                        reason=response.reason_phrase,
+                        reason=response.reason_phrase
+                        or httpx.codes.get_reason_phrase(response.status_code),
                         location=response.headers.get("location", ""),
                         headers=tuple(response.headers.multi_items()),
                         elapsed_s=time.perf_counter() - hop_started,
@@ -447,24 +457,37 @@ class _Run:
                 )
             if decoder.passthrough and head.expected_size is not None:
                 self._store_step(store.ensure_room, head.expected_size)
+            wire: _WireKeeper | None = None
+            if not decoder.passthrough:  # the bytes as received are kept too (the Raw view)
+                exchange.wire_body = _same_kind(store)
+                wire = _WireKeeper(exchange, exchange.wire_body)
+            arrivals = exchange.arrivals
             chunks = response.aiter_raw()
             stop = threading.Event()
             try:
                 async for raw in chunks:
+                    arrived = time.time()
                     exchange.wire_bytes += len(raw)
-                    if decoder.passthrough:
-                        self._store_step(store.append, raw)
+                    if wire is None:
+                        try:
+                            self._store_step(store.append, raw)
+                        finally:
+                            arrivals.note(arrived, store.size)
                         if store.backlog > BACKLOG_LIMIT:  # the disk is slower than the network
                             await self._store_wait(store.wait_below)
                     else:
                         # inflating (a 1 MiB read of a gzip bomb is a GiB) happens in a worker:
                         # zlib lets go of the GIL, the event loop's thread reads the socket
-                        inflate = functools.partial(_decode_into, decoder, raw, store, stop)
+                        inflate = functools.partial(
+                            _decode_into, decoder, raw, store, stop, wire, arrived
+                        )
                         await self._store_wait(inflate)
                     self.emit(Progress(store.size, exchange.wire_bytes, exchange.expected_size))
-                if not decoder.passthrough:
+                if wire is not None:
                     await self._store_wait(
-                        functools.partial(_decode_into, decoder, None, store, stop)
+                        functools.partial(
+                            _decode_into, decoder, None, store, stop, wire, time.time()
+                        )
                     )
             except BaseException:  # the cap, a full disk, Stop: end the stream in this task
                 stop.set()  # a worker still inflating stops at its next piece
@@ -472,6 +495,8 @@ class _Run:
                 raise
             if store.backlog:
                 await self._store_wait(store.flush)  # complete means written
+            if exchange.wire_body is not None and exchange.wire_body.backlog:
+                await self._store_wait(exchange.wire_body.flush)
         finally:
             await response.aclose()
 
@@ -522,7 +547,10 @@ class _Run:
 
     def timings(self) -> Any:
         return self.recorder.timings(
-            self.start, http_version=self.http_version, remote_address=self.remote_address
+            self.start,
+            http_version=self.http_version,
+            remote_address=self.remote_address,
+            dns_applies=not self.profile.transport.proxy,
         )
 
     def fail(self, error: RequestError) -> None:
@@ -538,17 +566,66 @@ def _raise(error: BaseException) -> None:
     raise error
 
 
+def _same_kind(store: BodyStore) -> BodyStore:
+    """A store for the bytes as received, bounded and placed as the body's is."""
+    return BodyStore(
+        memory_budget=store.memory_budget,
+        cap=store.cap,
+        directory=store.directory,
+        reserve=store.reserve,
+    )
+
+
+class _WireKeeper:
+    """Keeps a decoded body's bytes as they came (``Exchange.wire_body``), up to its cap.
+
+    Past the cap it stops keeping them and says so in the exchange's notes: the
+    decoded body may still fit (a compressed body can be a little larger).
+    """
+
+    def __init__(self, exchange: Exchange, store: BodyStore) -> None:
+        self.exchange = exchange
+        self.store = store
+        self.full = False
+
+    def keep(self, raw: bytes) -> None:
+        if self.full:
+            return
+        try:
+            self.store.append(raw)
+        except BodyCapReached as exc:
+            self.full = True
+            self.exchange.notes.append(
+                f"The body as received passed the {human_size(exc.cap)} limit; "
+                f"only its first {human_size(exc.cap)} are kept as received."
+            )
+        if self.store.backlog > BACKLOG_LIMIT:
+            self.store.wait_below()
+
+
 def _decode_into(
-    decoder: ContentDecoder, raw: bytes | None, store: BodyStore, stop: threading.Event
+    decoder: ContentDecoder,
+    raw: bytes | None,
+    store: BodyStore,
+    stop: threading.Event,
+    wire: _WireKeeper,
+    arrived: float,
 ) -> None:
-    """In a worker: inflate ``raw`` (None: what the decoder still holds) into ``store``,
-    piece by piece, waiting for the store's writer when its backlog is full."""
+    """In a worker: keep ``raw`` as received, inflate it (None: what the decoder still
+    holds) into ``store``, piece by piece, waiting for the store's writer when its
+    backlog is full; each piece is noted as arrived at ``arrived``."""
     yield_to_the_window()
+    if raw is not None:
+        wire.keep(raw)
     pieces = decoder.decode(raw) if raw is not None else decoder.flush()
+    arrivals = wire.exchange.arrivals
     for piece in pieces:
         if stop.is_set():
             return
-        store.append(piece)
+        try:
+            store.append(piece)
+        finally:
+            arrivals.note(arrived, store.size)
         if store.backlog > BACKLOG_LIMIT:
             store.wait_below()
 

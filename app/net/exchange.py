@@ -18,6 +18,7 @@ import time
 from dataclasses import dataclass
 
 from app.core.errors import RequestError
+from app.net.arrivals import ArrivalLog
 from app.net.body_store import BodyStore
 
 Headers = tuple[tuple[str, str], ...]
@@ -41,13 +42,17 @@ FINAL_STATES = frozenset({ExchangeState.DONE, ExchangeState.FAILED, ExchangeStat
 class Timings:
     """Seconds, from httpcore's ``trace`` extension, for the final request.
 
-    ``connect_s`` / ``tls_s`` are None on a reused connection (TLS also for
-    plain http).  ``send_s``: writing the request; ``wait_s``: from the request
-    written to the response head; ``ttfb_s``: from the start of the exchange to
-    the head (redirect hops included); ``download_s``: head to last byte.
+    ``dns_s`` / ``connect_s`` / ``tls_s`` are None on a reused connection (TLS
+    also for plain http).  ``dns_s``: looking up the host name (None too for an
+    IP address, or through a proxy); ``connect_s``: the TCP connection, without
+    the lookup when ``dns_s`` is known, with it otherwise (``connect_includes_dns``).
+    ``send_s``: writing the request; ``wait_s``: from the request written to
+    the response head; ``ttfb_s``: from the start of the exchange to the head
+    (redirect hops included); ``download_s``: head to last byte.
     """
 
     reused_connection: bool = False
+    dns_s: float | None = None
     connect_s: float | None = None
     tls_s: float | None = None
     send_s: float | None = None
@@ -60,6 +65,8 @@ class Timings:
     http_version: str = ""
     #: "host:port" the final request went to (a proxy's, when one is used)
     remote_address: str = ""
+    #: ``connect_s`` covers a host name lookup (a proxy's, or one that could not be timed)
+    connect_includes_dns: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -153,6 +160,11 @@ class Exchange:
         self.upload_size: int | None = None
         #: body bytes as they came over the wire (before Content-Encoding was undone)
         self.wire_bytes = 0
+        #: those bytes themselves, when a Content-Encoding was undone (None: the body is
+        #: stored as it came); same cap as the body, released with it
+        self.wire_body: BodyStore | None = None
+        #: when the body's bytes arrived (see ``arrival_time``)
+        self.arrivals = ArrivalLog()
         #: things worth telling the user: a retry, an encoding kept as is...
         self.notes: list[str] = []
 
@@ -179,6 +191,14 @@ class Exchange:
     def withheld(self) -> list[Withheld]:
         return [w for hop in self.hops for w in hop.withheld]
 
+    def arrival_time(self, offset: int) -> float | None:
+        """When (``time.time()``) the stored body's byte at ``offset`` had arrived:
+        None for a byte that has not arrived.  Pieces that arrived within a few
+        milliseconds of each other share the later time (see ``ArrivalLog``)."""
+        return self.arrivals.time_at(offset)
+
     def release(self) -> None:
         """Free the body now (it is also freed when nothing holds the exchange)."""
         self.body.release()
+        if self.wire_body is not None:
+            self.wire_body.release()
