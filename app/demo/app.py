@@ -31,6 +31,8 @@ from starlette.responses import (
 )
 from starlette.routing import Route
 
+from app.demo.streams import streamed
+
 MAX_BYTES = 200 * 1024 * 1024
 MAX_DELAY = 10.0
 CHUNK = 64 * 1024
@@ -254,12 +256,8 @@ def _bytes_response(size: int, seed: str | None, headers: dict[str, str] | None 
     if seed is None:
         seed = secrets.token_hex(8)
 
-    async def chunks() -> AsyncIterator[bytes]:
-        for piece in seeded_bytes(seed, size):
-            yield piece
-
     return StreamingResponse(
-        chunks(),
+        streamed("bytes", seeded_bytes(seed, size)),
         media_type="application/octet-stream",
         headers={"Content-Length": str(size), "X-Seed": seed, **(headers or {})},
     )
@@ -425,12 +423,10 @@ async def broken(request: Request) -> Response:
     if not 1 <= size <= MAX_BYTES // 2:
         return JSONResponse({"error": f"size must be 1-{MAX_BYTES // 2}"}, status_code=400)
 
-    async def half() -> AsyncIterator[bytes]:
-        for piece in seeded_bytes("broken", size):
-            yield piece
-
     return StreamingResponse(
-        half(), media_type="application/octet-stream", headers={"Content-Length": str(2 * size)}
+        streamed("bytes", seeded_bytes("broken", size)),
+        media_type="application/octet-stream",
+        headers={"Content-Length": str(2 * size)},
     )
 
 

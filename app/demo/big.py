@@ -14,12 +14,14 @@ from __future__ import annotations
 import functools
 import itertools
 import random
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
+
+from app.demo.streams import streamed
 
 MIB = 1 << 20
 MAX_MB = 4096.0
@@ -128,13 +130,10 @@ def _mb(request: Request) -> float | Response:
 
 def _send(layout: Layout, mb: float, media_type: str) -> Response:
     blocks = layout.blocks_for(mb)
-
-    async def body() -> AsyncIterator[bytes]:
-        for chunk in layout.chunks(blocks):
-            yield chunk
-
     return StreamingResponse(
-        body(), media_type=media_type, headers={"Content-Length": str(layout.size(blocks))}
+        streamed("big", layout.chunks(blocks)),
+        media_type=media_type,
+        headers={"Content-Length": str(layout.size(blocks))},
     )
 
 

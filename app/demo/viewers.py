@@ -26,6 +26,7 @@ from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
 from app.demo import media
+from app.demo.streams import OPEN_STREAMS
 
 try:
     from compression import zstd  # type: ignore[import-not-found,unused-ignore]
@@ -35,10 +36,6 @@ except ImportError:  # Python < 3.14
 MAX_EVENTS = 1_000_000
 MAX_INTERVAL = 60.0
 DEFAULT_PROBE = "http://example.invalid/"
-
-#: streams being sent now, by route: a test sees a ``forever=1`` stream end
-OPEN_STREAMS = {"sse": 0, "ndjson": 0}
-
 
 # --- images -------------------------------------------------------------------------------
 
@@ -396,7 +393,7 @@ ROUTES_HELP = {
         " 4th, ': keepalive' comments; forever=1 sends until the client hangs up"
     ),
     "GET /ndjson?count=20&interval=0.5&forever=0": "JSON lines, one record per interval",
-    "GET /streams/open": "how many /sse and /ndjson streams are being sent now",
+    "GET /streams/open": "how many /sse, /ndjson, /big and /bytes bodies are being sent now",
     "GET /xml": "a small XML document (attributes, namespace, comment, CDATA)",
     "GET /html?probe=URL": (
         "an HTML page: headings, a table, a data: image, and remote img, stylesheet,"

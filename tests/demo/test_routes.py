@@ -564,3 +564,36 @@ def test_index_lists_the_viewer_routes(client: httpx.Client) -> None:
         "GET /bytes/{n}?seed=",
     ):
         assert route in routes
+
+
+def test_the_sample_collections_viewer_requests_answer(client: httpx.Client) -> None:
+    from app.core import storage
+    from app.resources import resource_path
+
+    sample = storage.load_collection(resource_path("sample-collection"))
+    folder = next(f for f in sample.folders if f.name == "Viewers")
+    assert len(folder.requests) >= 9
+    kinds = set()
+    for request in folder.requests:
+        params = {p.name: p.value for p in request.params}
+        with client.stream(request.method, request.url, params=params) as response:
+            assert response.status_code == 200, request.name
+            kinds.add(response.headers["content-type"].split(";")[0])
+            next(response.iter_raw(), None)  # a byte arrives; leaving hangs up
+    assert {"image/png", "text/event-stream", "application/x-ndjson", "application/xml"} <= kinds
+
+
+def test_an_abandoned_big_body_stops_being_generated(demo_server: str) -> None:
+    """4 GiB take the server ~8 s to generate: gone within the 5 s wait only if it
+    noticed the hang-up (hypercorn's writes to a closed socket neither fail nor wait)."""
+    kind, path = "big", "/big/text?mb=4096"
+    with httpx.Client(base_url=demo_server, timeout=10) as watcher:
+        assert wait_until_closed(watcher, kind) == 0
+        with (
+            httpx.Client(base_url=demo_server, timeout=10) as client,
+            client.stream("GET", path) as response,
+        ):
+            chunks = response.iter_raw()  # kept: a dropped iterator closes the connection
+            assert next(chunks)
+            assert watcher.get("/streams/open").json()[kind] == 1
+        assert wait_until_closed(watcher, kind) == 0
