@@ -230,7 +230,7 @@ def test_the_demo_server_starts_in_a_worker_when_a_request_needs_it(tmp_path: Pa
 
 
 def test_a_body_outlives_the_next_send(tmp_path: Path, demo_server: str) -> None:
-    request = Request(name="r", url=f"{demo_server}/bytes/3000000")
+    request = Request(name="r", url=f"{demo_server}/bytes/3000000?seed=same")
 
     async def main() -> tuple[Exchange, Exchange]:
         s = session(tmp_path)

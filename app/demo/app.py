@@ -16,7 +16,7 @@ import random
 import secrets
 import struct
 import zlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
@@ -30,6 +30,8 @@ from starlette.responses import (
     StreamingResponse,
 )
 from starlette.routing import Route
+
+from app.demo.streams import streamed
 
 MAX_BYTES = 200 * 1024 * 1024
 MAX_DELAY = 10.0
@@ -46,8 +48,10 @@ ROUTES_HELP = {
     "GET /headers": "the request headers",
     "GET /status/{code}": "answers with that status",
     "GET /delay/{seconds}": "answers after a delay (max 10 s)",
-    "GET /bytes/{n}": "n bytes of binary data (max 200 MB)",
-    "GET /attachment/{name}?size=n": "n bytes sent as a file to save (Content-Disposition)",
+    "GET /bytes/{n}?seed=": (
+        "n random bytes (max 200 MB), streamed; the same for the same seed (sent back in X-Seed)"
+    ),
+    "GET /attachment/{name}?size=n&seed=": "n random bytes as a file to save (Content-Disposition)",
     "GET /stream/{n}": "n JSON lines, chunked, 50 ms apart",
     "GET /drip": "a slow body: ?numbytes=&duration=",
     "GET /basic-auth/{user}/{password}": "200 with the right Basic credentials, else 401",
@@ -111,7 +115,10 @@ POSTS = [_post(i) for i in range(1, 101)]
 
 
 async def index(request: Request) -> JSONResponse:
-    return JSONResponse({"name": "Courier demo server", "routes": ROUTES_HELP})
+    from app.demo import big, viewers
+
+    routes = {**ROUTES_HELP, **viewers.ROUTES_HELP, **big.ROUTES_HELP}
+    return JSONResponse({"name": "Courier demo server", "routes": routes})
 
 
 def _post_id(request: Request) -> int | None:
@@ -222,11 +229,15 @@ async def delay(request: Request) -> JSONResponse:
     return JSONResponse({"delayed_s": seconds, **await _echo(request)})
 
 
-def _pattern_block() -> bytes:
-    return bytes(random.Random(7).getrandbits(8) for _ in range(CHUNK))
-
-
-_BLOCK = _pattern_block()
+def seeded_bytes(seed: str, size: int) -> Iterator[bytes]:
+    """``size`` pseudo-random bytes from ``seed``, in chunks of CHUNK: ``/bytes/{n}?seed=``
+    sends exactly these, so a test can compute what it should receive."""
+    rng = random.Random(seed)
+    left = size
+    while left > 0:
+        piece = rng.randbytes(min(CHUNK, left))
+        left -= len(piece)
+        yield piece
 
 
 async def byte_stream(request: Request) -> Response:
@@ -234,24 +245,21 @@ async def byte_stream(request: Request) -> Response:
         size = int(request.path_params["n"])
     except ValueError:
         return JSONResponse({"error": "the size must be a number"}, status_code=400)
-    return _bytes_response(size)
+    return _bytes_response(size, request.query_params.get("seed"))
 
 
-def _bytes_response(size: int, headers: dict[str, str] | None = None) -> Response:
+def _bytes_response(size: int, seed: str | None, headers: dict[str, str] | None = None) -> Response:
+    """Random bytes (seeded: the same every time), streamed, with Content-Length and
+    the seed used in X-Seed (a random one when none was asked for)."""
     if not 0 <= size <= MAX_BYTES:
         return JSONResponse({"error": f"size must be 0-{MAX_BYTES}"}, status_code=400)
-
-    async def chunks() -> AsyncIterator[bytes]:
-        left = size
-        while left > 0:
-            piece = _BLOCK[: min(CHUNK, left)]
-            left -= len(piece)
-            yield piece
+    if seed is None:
+        seed = secrets.token_hex(8)
 
     return StreamingResponse(
-        chunks(),
+        streamed("bytes", seeded_bytes(seed, size)),
         media_type="application/octet-stream",
-        headers={"Content-Length": str(size), **(headers or {})},
+        headers={"Content-Length": str(size), "X-Seed": seed, **(headers or {})},
     )
 
 
@@ -263,7 +271,8 @@ async def attachment(request: Request) -> Response:
     except ValueError:
         return JSONResponse({"error": "the size must be a number"}, status_code=400)
     disposition = f"attachment; filename*=UTF-8''{quote(name, safe='')}"
-    return _bytes_response(size, {"Content-Disposition": disposition})
+    seed = request.query_params.get("seed")
+    return _bytes_response(size, seed, {"Content-Disposition": disposition})
 
 
 async def stream(request: Request) -> Response:
@@ -414,15 +423,10 @@ async def broken(request: Request) -> Response:
     if not 1 <= size <= MAX_BYTES // 2:
         return JSONResponse({"error": f"size must be 1-{MAX_BYTES // 2}"}, status_code=400)
 
-    async def half() -> AsyncIterator[bytes]:
-        left = size
-        while left > 0:
-            piece = _BLOCK[: min(CHUNK, left)]
-            left -= len(piece)
-            yield piece
-
     return StreamingResponse(
-        half(), media_type="application/octet-stream", headers={"Content-Length": str(2 * size)}
+        streamed("bytes", seeded_bytes("broken", size)),
+        media_type="application/octet-stream",
+        headers={"Content-Length": str(2 * size)},
     )
 
 
@@ -566,7 +570,7 @@ async def gzip_bomb(request: Request) -> Response:
 
 
 def create_demo_app() -> Starlette:
-    from app.demo import aws, uploads
+    from app.demo import aws, big, uploads, viewers
     from app.demo.oauth import OAuthDemo
 
     return Starlette(
@@ -574,6 +578,8 @@ def create_demo_app() -> Starlette:
             *OAuthDemo().routes(),
             *aws.routes(),
             *uploads.routes(),
+            *viewers.routes(),
+            *big.routes(),
             Route("/", index),
             Route("/posts", posts, methods=["GET", "POST"]),
             Route("/posts/{post_id}", post, methods=["GET", "PUT", "PATCH", "DELETE"]),

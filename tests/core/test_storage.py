@@ -76,7 +76,7 @@ def test_sample_collection_loads_and_round_trips_byte_identical(tmp_path: Path) 
     collection = storage.load_collection(SAMPLE)
     assert collection.problems == []
     assert collection.name == "Courier demo"
-    assert [f.name for f in collection.folders] == ["Auth demos", "Posts", "Test routes"]
+    assert [f.name for f in collection.folders] == ["Auth demos", "Posts", "Test routes", "Viewers"]
     assert "Get post 1" in names(collection)
     assert [e.name for e in collection.environments] == ["local", "staging"]
 

@@ -119,7 +119,7 @@ def test_updates_are_throttled_to_the_screens_pace(
 def test_a_body_outlives_the_next_send(
     sends: SendService, qasync_loop: qasync.QEventLoop, demo_server: str
 ) -> None:
-    request = Request(name="r", url=f"{demo_server}/bytes/3000000")
+    request = Request(name="r", url=f"{demo_server}/bytes/3000000?seed=same")
     first = sends.send(request, None)
     wait_finished(qasync_loop, sends, first)
     second = sends.send(request, None)

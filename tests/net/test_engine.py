@@ -288,8 +288,8 @@ def test_http2_downloads_in_frames_larger_than_the_16k_default(
     size = 3_000_000
     (over_h2, events), (over_h11, _) = send_all(
         ClientProfile("c", transport=TransportSettings(ca_bundle=str(tls_demo_server.ca_pem))),
-        ResolvedRequest("GET", f"{tls_demo_server.base_url}/bytes/{size}"),
-        ResolvedRequest("GET", f"{demo_server}/bytes/{size}"),
+        ResolvedRequest("GET", f"{tls_demo_server.base_url}/bytes/{size}?seed=h2"),
+        ResolvedRequest("GET", f"{demo_server}/bytes/{size}?seed=h2"),  # the same bytes
     )
     assert body(over_h2) == body(over_h11)
     assert over_h2.response is not None

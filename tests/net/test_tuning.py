@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import httpcore
 
-from app.demo.app import _BLOCK
+from app.demo.app import seeded_bytes
 from app.net import tuning
 from tests.conftest import TLSServer
 
@@ -53,7 +53,7 @@ def test_http2_tls_download_is_byte_exact_with_drained_reads(tls_demo_server: TL
 
     async def download() -> tuple[str, bytes]:
         async with httpx.AsyncClient(http2=True, verify=context) as client:
-            response = await client.get(f"{tls_demo_server.base_url}/bytes/{size}")
+            response = await client.get(f"{tls_demo_server.base_url}/bytes/{size}?seed=tuning")
             return response.http_version, response.content
 
     AnyIOStream.read = spy  # type: ignore[method-assign]
@@ -62,8 +62,7 @@ def test_http2_tls_download_is_byte_exact_with_drained_reads(tls_demo_server: TL
     finally:
         AnyIOStream.read = read  # type: ignore[method-assign]
     assert version == "HTTP/2"
-    block = _BLOCK * (size // len(_BLOCK) + 1)
-    assert body == block[:size]
+    assert body == b"".join(seeded_bytes("tuning", size))
     assert max(sizes) > 16 * 1024, "a TLS record carries at most 16 KiB: reads were drained"
 
 
