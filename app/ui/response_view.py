@@ -401,7 +401,8 @@ class ResponseView(QWidget):
             self.download_button.setVisible(isinstance(error, BodyTooLarge))
             if exchange.received and exchange.response is not None:
                 self.save_button.setToolTip("Save what arrived before it failed")
-                self.arrived_button.setText(f"Show the {human_size(exchange.received)} that arrived")
+                arrived = human_size(exchange.received)
+                self.arrived_button.setText(f"Show the {arrived} that arrived")
                 self.arrived_button.show()
 
     def show_failed(self, title: str, message: str, detail: str) -> None:

@@ -24,10 +24,12 @@ from pytestqt.qtbot import QtBot
 
 from app.core import storage
 from app.core.model import Collection, KeyValue, Request
+from app.core.viewing.sniff import View
 from app.services.sends import SendService
 from app.services.workspace import Workspace
 from app.ui.collection_tree import NodeKind
 from app.ui.main_window import MainWindow
+from app.ui.viewer.event_table import EventTable
 from tests.gui.conftest import let_time_pass, run_until, wait_for_signal
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -112,19 +114,30 @@ def test_type_url_and_send_shows_status_and_json(
 def test_stop_a_slow_stream_mid_body(
     window: MainWindow, qtbot: QtBot, qasync_loop: qasync.QEventLoop, demo_server: str
 ) -> None:
+    """An NDJSON stream fills its live rows; Stop keeps the rows that arrived."""
     type_url(qtbot, window, f"{demo_server}/stream/200")
     window.send()
     assert window.sends.is_running(window.current_exchange())
-    run_until(qasync_loop, lambda: '"id"' in window.response.body_text(), 15)
+    viewer = window.response.viewer
+    run_until(qasync_loop, lambda: viewer.current_view() is View.ROWS, 15)
+    table = viewer.page(View.ROWS)
+    assert isinstance(table, EventTable)
+    run_until(qasync_loop, lambda: table.row_count() >= 3, 15)
 
     window.stop()
     run_until(qasync_loop, lambda: not window.sends.is_running(window.current_exchange()), 5)
-    received = window.response.body_text()
     assert "Stopped" in window.response.status_text()
-    assert received.count("\n") < 200, "the stream was cut before its end"
-    # nothing more arrives after Stop
+    run_until(qasync_loop, window.response.body_settled, 5)
+    rows = table.row_count()
+    assert 3 <= rows < 200, "the stream was cut before its end"
+    # nothing more arrives after Stop, and what arrived stays
     let_time_pass(qasync_loop, 1)
-    assert window.response.body_text() == received
+    window.response.viewer.refresh()
+    assert table.row_count() == rows
+    viewer.set_view(View.RAW)
+    raw = viewer.text()
+    assert raw.count("\n") == rows
+    assert json.loads(raw.splitlines()[0])["id"] == 0
 
 
 def test_send_turns_into_stop_while_running(

@@ -4,9 +4,9 @@ The kind of body (JSON, XML, HTML, an event stream, an image, binary...) is
 decided from the declared type and the first bytes; it picks the views offered
 and the default one.  Every view reads the exchange's body store through a
 ``ByteSource``, live: ``refresh()`` (called ~30 times a second while bytes
-arrive, and once at the end) lets the view on show read what is new within a
-few milliseconds, so the window stays fluid whatever the size.  Views are made
-when first shown; a hidden view catches up when it is shown again.
+arrive, and until the view has settled) lets the view on show read what is new
+within a few milliseconds, so the window stays fluid whatever the size.  Views
+are made when first shown; a hidden view catches up when it is shown again.
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.viewing.charset import TranscodedSource, detect_charset
-from app.core.viewing.media_type import declared_charset
+from app.core.viewing.charset import detect_charset
+from app.core.viewing.media_type import declared_charset, media_type
 from app.core.viewing.sniff import BodyKind, View, classify, views_for
 from app.core.viewing.source import ByteSource
 from app.ui.viewer.event_table import EventTable
@@ -41,11 +41,13 @@ from app.ui.viewer.pretty import PrettyText
 from app.ui.viewer.sources import ExchangeBody
 from app.ui.viewer.text_view import TextView
 
-#: work per refresh on the GUI thread (formatting here, transcoding, indexing)
+#: formatting work per refresh on the GUI thread (the text view indexes on its own budget)
 TICK_BUDGET_S = 0.004
-#: bytes looked at to decide what the body is (fewer when the body is complete)
+#: bytes looked at to decide what the body is
 SNIFF_BYTES = 4096
-#: the Pygments lexer for the Pretty view of each kind
+#: declared types that say too little: the first bytes decide
+UNDECIDED_TYPES = frozenset({"", "text/plain", "application/octet-stream"})
+#: the Pygments lexer of the Pretty view of each kind
 LANGUAGES: dict[BodyKind, str] = {
     BodyKind.JSON: "json",
     BodyKind.XML: "xml",
@@ -55,23 +57,26 @@ LANGUAGES: dict[BodyKind, str] = {
 }
 
 
-class _TextPage(QWidget):
+class TextPage(QWidget):
     """A text view with its find bar (Ctrl+F)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.view = TextView(self)
-        self.find = FindBar(self.view, self)
+        self.find_bar = FindBar(self.view, self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.view, 1)
-        layout.addWidget(self.find)
+        layout.addWidget(self.find_bar)
 
 
 class BodyViewer(QWidget):
     #: the view on show changed (tests and the window's menu follow it)
     viewChanged = Signal(str)
+    #: a selection too big for a text copy (bytes copied, bytes selected): the window
+    #: offers to copy the whole body instead
+    copyWholeRequested = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -85,55 +90,57 @@ class BodyViewer(QWidget):
         self._current: View | None = None
         self._pages: dict[View, QWidget] = {}
         self._pretty: PrettyText | None = None
-        self._raw_source: ByteSource | None = None
-        self._transcoded: TranscodedSource | None = None
+        self._filter_result: ByteSource | None = None
+        self._filter_fed = False
         self._encoding = "utf-8"
         self._wrap = False
 
         bar = QWidget(self)
         bar.setObjectName("viewBar")
-        self._bar_layout = QHBoxLayout(bar)
-        self._bar_layout.setContentsMargins(8, 4, 8, 4)
-        self._bar_layout.setSpacing(2)
+        bar_layout = QHBoxLayout(bar)
+        bar_layout.setContentsMargins(8, 4, 8, 4)
+        bar_layout.setSpacing(2)
         self._group = QButtonGroup(self)
         self._group.setExclusive(True)
         self._buttons: dict[View, QToolButton] = {}
         for view in View:
             button = QToolButton(bar)
             button.setObjectName("viewButton")
-            button.setText(view.label)
+            button.setText(view.display_name)
             button.setCheckable(True)
             button.setAutoRaise(True)
             button.hide()
             button.clicked.connect(lambda _checked=False, v=view: self.set_view(v))
             self._group.addButton(button)
             self._buttons[view] = button
-            self._bar_layout.addWidget(button)
-        self._bar_layout.addSpacing(12)
+            bar_layout.addWidget(button)
+        bar_layout.addSpacing(12)
         self.status_label = QLabel("", bar)
         self.status_label.setObjectName("viewStatus")
-        self._bar_layout.addWidget(self.status_label, 1)
+        bar_layout.addWidget(self.status_label, 1)
         self.wire_button = QToolButton(bar)
         self.wire_button.setText("As received")
         self.wire_button.setToolTip(
-            "Show the bytes as they came over the wire (before the Content-Encoding was undone)"
+            "Show the bytes as they came over the wire, before the Content-Encoding was undone"
         )
         self.wire_button.setCheckable(True)
         self.wire_button.setAutoRaise(True)
         self.wire_button.hide()
         self.wire_button.toggled.connect(self._on_wire_toggled)
-        self._bar_layout.addWidget(self.wire_button)
+        bar_layout.addWidget(self.wire_button)
         self.wrap_button = QToolButton(bar)
         self.wrap_button.setText("Wrap")
-        self.wrap_button.setToolTip("Wrap long lines at the window's edge (Alt+Z)")
+        self.wrap_button.setToolTip("Wrap long lines at the pane's edge (Alt+Z)")
         self.wrap_button.setCheckable(True)
         self.wrap_button.setAutoRaise(True)
         self.wrap_button.toggled.connect(self.set_word_wrap)
-        self._bar_layout.addWidget(self.wrap_button)
+        bar_layout.addWidget(self.wrap_button)
         QShortcut(QKeySequence("Alt+Z"), self, self.wrap_button.toggle)
 
         self.filter_bar = FilterBar(self)
         self.filter_bar.hide()
+        self.filter_bar.resultReady.connect(self._on_filter_result)
+        self.filter_bar.cleared.connect(self._on_filter_cleared)
         self.stack = QStackedWidget(self)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -164,14 +171,18 @@ class BodyViewer(QWidget):
         if self._pretty is not None:
             self._pretty.close()
         self._pretty = None
-        self._transcoded = None
-        self._raw_source = None
+        self._filter_result = None
+        self._filter_fed = False
+        self.filter_bar.close_jobs()
         self._body = None
         self._wire = None
         self._kind = None
         self._views = []
         self._current = None
         for page in self._pages.values():
+            if isinstance(page, TextPage):
+                page.find_bar.close_bar()
+                page.view.close_source()
             self.stack.removeWidget(page)
             page.deleteLater()
         self._pages.clear()
@@ -192,12 +203,17 @@ class BodyViewer(QWidget):
         return self._current
 
     def page(self, view: View) -> QWidget | None:
-        """The widget of ``view`` (made when first shown)."""
+        """The widget of ``view`` (None until it was first shown)."""
         return self._pages.get(view)
 
+    def text_page(self, view: View | None = None) -> TextPage | None:
+        wanted = view if view is not None else self._current
+        page = self._pages.get(wanted) if wanted is not None else None
+        return page if isinstance(page, TextPage) else None
+
     def text_view(self, view: View | None = None) -> TextView | None:
-        page = self._pages.get(view or self._current) if (view or self._current) else None
-        return page.view if isinstance(page, _TextPage) else None
+        page = self.text_page(view)
+        return page.view if page is not None else None
 
     def set_view(self, view: View) -> None:
         if view not in self._views:
@@ -206,9 +222,7 @@ class BodyViewer(QWidget):
         self._buttons[view].setChecked(True)
         page = self._pages.get(view) or self._make_page(view)
         self.stack.setCurrentWidget(page)
-        self.filter_bar.setVisible(
-            self._kind is BodyKind.JSON and view in (View.PRETTY, View.TREE)
-        )
+        self.filter_bar.setVisible(self._kind is BodyKind.JSON and view is View.PRETTY)
         self.wire_button.setVisible(self._wire is not None and view in (View.RAW, View.HEX))
         self.refresh()
         self.viewChanged.emit(view.value)
@@ -218,7 +232,7 @@ class BodyViewer(QWidget):
         if self.wrap_button.isChecked() != wrap:
             self.wrap_button.setChecked(wrap)
         for page in self._pages.values():
-            if isinstance(page, _TextPage):
+            if isinstance(page, TextPage):
                 page.view.set_word_wrap(wrap)
 
     def refresh(self) -> None:
@@ -228,23 +242,24 @@ class BodyViewer(QWidget):
             return
         if self._kind is None and not self._classify(body):
             return
-        deadline = time.perf_counter() + TICK_BUDGET_S
         view = self._current
         if view is None:
             return
+        deadline = time.perf_counter() + TICK_BUDGET_S
         if view is View.PRETTY:
             self._refresh_pretty(deadline)
         elif view is View.RAW:
-            self._refresh_raw(deadline)
+            self._refresh_raw()
         else:
             page = self._pages.get(view)
             refresh = getattr(page, "refresh", None)
             if refresh is not None:
                 refresh()
-        if self._pretty is not None and view in (View.PRETTY, View.TREE):
+        if self._pretty is not None and view is View.PRETTY:
             self.status_label.setText(self._pretty.status())
-        if self.filter_bar.isVisible():
-            self.filter_bar.set_source(body)
+        if self._kind is BodyKind.JSON:
+            self._feed_filter()
+            self.filter_bar.refresh()
 
     def settled(self) -> bool:
         """The body is complete and the view on show has caught up with all of it."""
@@ -253,31 +268,32 @@ class BodyViewer(QWidget):
             return True
         if not body.complete() or self._kind is None:
             return False
-        if self._current is View.PRETTY and self._pretty is not None and not self._pretty.settled():
-            return False
-        if self._transcoded is not None and not self._transcoded.complete():
+        if (
+            self._current is View.PRETTY
+            and self._pretty is not None
+            and self._filter_result is None
+            and not self._pretty.settled()
+        ):
             return False
         view = self.text_view()
         return view is None or view.caught_up()
 
     def text(self) -> str:
-        """The text of the view on show (tests; small bodies): all of it."""
+        """The text of the text view on show, all of it (tests; small bodies)."""
         view = self.text_view()
-        if view is None:
-            return ""
-        return view.all_text()
+        return "" if view is None else view.all_text()
 
     # ------------------------------------------------------------ internals
 
     def _classify(self, body: ExchangeBody) -> bool:
         """Decide the kind once enough of the body is here; False: not yet."""
         size = body.size()
-        if size < SNIFF_BYTES and not body.complete():
+        decisive = media_type(self._content_type) not in UNDECIDED_TYPES
+        if not body.complete() and size < SNIFF_BYTES and not (decisive and size > 0):
             return False
         head = body.read(0, SNIFF_BYTES)
         self._kind = classify(self._content_type, head)
-        charset = detect_charset(head, declared_charset(self._content_type))
-        self._encoding = charset.name
+        self._encoding = detect_charset(head, declared_charset(self._content_type)).name
         self._views = views_for(self._kind)
         for view in self._views:
             self._buttons[view].show()
@@ -289,8 +305,9 @@ class BodyViewer(QWidget):
         assert body is not None
         page: QWidget
         if view in (View.PRETTY, View.RAW):
-            text_page = _TextPage(self)
+            text_page = TextPage(self)
             text_page.view.set_word_wrap(self._wrap)
+            text_page.view.copyLimited.connect(self.copyWholeRequested)
             page = text_page
         elif view is View.TREE:
             tree = JsonTreeView(self)
@@ -302,85 +319,95 @@ class BodyViewer(QWidget):
             page = hex_view
         elif view is View.IMAGE:
             image = ImageView(self)
-            image.set_source(body, content_type=self._content_type)
+            image.set_source(body)
             page = image
         elif view is View.PREVIEW:
             preview = HtmlPreview(self)
-            preview.set_source(body)
+            preview.set_source(body, content_type=self._content_type)
             page = preview
-        else:  # View.EVENTS
+        else:  # EVENTS (SSE) or ROWS (NDJSON)
             table = EventTable(self)
-            kind = "sse" if self._kind is BodyKind.SSE else "ndjson"
-            table.set_source(body, kind, self._arrival_time or (lambda _offset: None))
+            table.set_source(body, "sse" if view is View.EVENTS else "ndjson", self._arrival_time)
             page = table
         self._pages[view] = page
         self.stack.addWidget(page)
         return page
 
     def _refresh_pretty(self, deadline: float) -> None:
-        page = self._pages[View.PRETTY]
-        assert isinstance(page, _TextPage)
+        page = self.text_page(View.PRETTY)
         body = self._body
-        assert body is not None and self._kind is not None
+        assert page is not None
+        assert body is not None
+        assert self._kind is not None
         language = LANGUAGES.get(self._kind)
-        if self._kind in (BodyKind.JSON, BodyKind.XML):
+        if self._filter_result is not None:
+            pass  # a filter's result is on show; the pretty text waits behind it
+        elif self._kind in (BodyKind.JSON, BodyKind.XML):
             if self._pretty is None:
                 self._pretty = PrettyText(body, "json" if self._kind is BodyKind.JSON else "xml")
                 page.view.set_source(self._pretty.source, encoding="utf-8", language=language)
             if self._pretty.pump(max(deadline - time.perf_counter(), 0.0)):
-                page.view.set_source(self._pretty.source, encoding="utf-8", language=language)
-        elif page.view.source() is None:
-            page.view.set_source(self._text_source(body), encoding=self._text_encoding(),
-                                 language=language)
-        self._pump_transcoding(deadline)
+                encoding = "utf-8" if self._pretty.formatted else self._encoding
+                self._show_keeping_place(page.view, self._pretty.source, encoding, language)
+        elif page.view.source is not body:
+            page.view.set_source(body, encoding=self._encoding, language=language)
         page.view.refresh()
 
-    def _refresh_raw(self, deadline: float) -> None:
-        page = self._pages[View.RAW]
-        assert isinstance(page, _TextPage)
+    def _show_keeping_place(
+        self, view: TextView, source: ByteSource, encoding: str, language: str | None
+    ) -> None:
+        """Swap the view's source for one with the same text further on (the pretty text
+        formatted here -> the worker's), keeping the reader where they were."""
+        top = view.top_offset()
+        view.set_source(source, encoding=encoding, language=language)
+        if top:
+            view.refresh()
+            view.scroll_to_offset(top)
+
+    def _refresh_raw(self) -> None:
+        page = self.text_page(View.RAW)
         body = self._body
+        assert page is not None
         assert body is not None
-        source = self._text_source(body)
-        if page.view.source() is not source:
-            page.view.set_source(source, encoding=self._text_encoding())
-        self._pump_transcoding(deadline)
+        if page.view.source is not body:
+            page.view.set_source(body, encoding=self._encoding)
         page.view.refresh()
 
-    def _text_source(self, body: ExchangeBody) -> ByteSource:
-        """The body as text the views can index by '\\n': UTF-16/32 re-encoded as UTF-8."""
-        if self._raw_source is not None:
-            return self._raw_source
-        head = body.read(0, SNIFF_BYTES)
-        charset = detect_charset(head, declared_charset(self._content_type))
-        if charset.ascii_compatible:
-            self._raw_source = body
-        else:
-            self._transcoded = TranscodedSource(body, charset.name)
-            self._raw_source = self._transcoded
-        return self._raw_source
+    def _feed_filter(self) -> None:
+        """The filter runs on the whole body: hand it over once every byte is in the file."""
+        body = self._body
+        if self._filter_fed or body is None or not body.complete():
+            return
+        fd = body.file_descriptor()
+        if fd >= 0 and body.written() < body.size():
+            return  # the writer thread is still putting the last blocks into the file
+        self._filter_fed = True
+        self.filter_bar.set_source(body, fd if fd >= 0 else None)
 
-    def _text_encoding(self) -> str:
-        return "utf-8" if self._transcoded is not None else self._encoding
+    def _on_filter_result(self, source: ByteSource) -> None:
+        self._filter_result = source
+        page = self.text_page(View.PRETTY)
+        if page is not None:
+            page.view.set_source(source, encoding="utf-8", language="json")
 
-    def _pump_transcoding(self, deadline: float) -> None:
-        if self._transcoded is not None:
-            self._transcoded.pump(max(deadline - time.perf_counter(), 0.001))
+    def _on_filter_cleared(self) -> None:
+        if self._filter_result is None:
+            return
+        self._filter_result = None
+        page = self.text_page(View.PRETTY)
+        if page is not None and self._pretty is not None:
+            page.view.set_source(self._pretty.source, encoding="utf-8", language="json")
+        self.refresh()
 
     def _on_wire_toggled(self, on: bool) -> None:
-        """Raw and Hex show the bytes as received, or decoded."""
-        view = self._current
-        if view is None or self._body is None:
+        """Hex shows the bytes as received, or decoded; compressed bytes are binary, so
+        "As received" from Raw goes to Hex (never text garbage)."""
+        body = self._body
+        if body is None:
             return
-        source: ExchangeBody = self._wire if on and self._wire is not None else self._body
-        if view is View.HEX:
-            page = self._pages[View.HEX]
-            assert isinstance(page, HexView)
-            page.set_source(source)
-        elif view is View.RAW:
-            if on:
-                # compressed bytes are binary: they are shown in hex, never as text garbage
-                self.set_view(View.HEX)
-                self.wire_button.setChecked(True)
-                self._on_wire_toggled(True)
-            return
-        self.refresh()
+        if on and self._current is View.RAW:
+            self.set_view(View.HEX)
+        page = self._pages.get(View.HEX)
+        if isinstance(page, HexView):
+            page.set_source(self._wire if on and self._wire is not None else body)
+            page.refresh()

@@ -59,16 +59,13 @@ class PrettyText:
         return self._source is not self.body or bool(self.error)
 
     def status(self) -> str:
-        """A short line for the view bar: progress of a big body's formatting, or an error."""
+        """A short line for the view bar: a big body's formatting under way, or an error."""
         if self.error:
             return self.error
         job = self._job
-        if job is not None and not job.done and self.body.complete():
-            total = self.body.size()
-            done = job.consumed if hasattr(job, "consumed") else 0
-            if total and done:
-                return f"Formatting… {done * 100 // total}%"
-            return f"Formatting {human_size(total)}…"
+        if job is not None and not job.done:
+            done = human_size(job.output.size())
+            return f"Formatting {human_size(self.body.size())}… {done} so far"
         return ""
 
     def pump(self, budget_s: float) -> bool:

@@ -255,6 +255,24 @@ class TextView(QAbstractScrollArea):
     def line_count(self) -> int:
         return self._index.line_count()
 
+    def caught_up(self) -> bool:
+        """All of a complete source is indexed (and transcoded): nothing left to do."""
+        own = self._own_source
+        return (
+            self._source.complete()
+            and (own is None or own.caught_up())
+            and self._index.indexed_size >= self._source.size()
+        )
+
+    def all_text(self, limit: int = 64 * 1024 * 1024) -> str:
+        """The whole text shown (up to ``limit`` bytes), for tests and small bodies."""
+        own = self._own_source
+        if own is not None:
+            while not own.caught_up() and not own.pump(0.05):
+                pass
+        size = min(self._source.size(), limit)
+        return self._source.read(0, size).decode(self._encoding, errors="replace")
+
     def line_text(self, n: int, limit: int | None = None) -> str:
         """Line ``n`` decoded (at most ``limit`` bytes of it)."""
         start, end = self._index.line_span(n)
