@@ -1,4 +1,4 @@
-"""The response pane: status, streamed body, cap, JSON, errors, stop."""
+"""The response pane: status, the live body viewer, the exchange's tabs, errors, stop."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from app.core.errors import ServerDisconnected
 from app.core.units import human_size, human_time
+from app.core.viewing.sniff import View
 from app.net.body_store import BodyStore
 from app.net.exchange import (
     Exchange,
@@ -22,13 +23,8 @@ from app.net.exchange import (
     Withheld,
 )
 from app.ui import theme
-from app.ui.response_view import (
-    DISPLAY_CAP,
-    DISPLAY_LINE_LIMIT,
-    ResponseView,
-    break_long_lines,
-    timeline_spans,
-)
+from app.ui.response_view import COOKIES_TAB, REDIRECTS_TAB, ResponseView
+from app.ui.viewer.hex_view import HexView
 
 
 def view(qtbot: QtBot) -> ResponseView:
@@ -66,6 +62,11 @@ class Scripted:
         self.exchange.state = state
 
 
+def settle(qtbot: QtBot, v: ResponseView) -> None:
+    """Let the pane's own timer finish the view (indexing, formatting)."""
+    qtbot.waitUntil(v.body_settled, timeout=20000)
+
+
 def test_head_then_body_then_pretty_json(qtbot: QtBot) -> None:
     v = view(qtbot)
     x = Scripted("application/json")
@@ -75,23 +76,39 @@ def test_head_then_body_then_pretty_json(qtbot: QtBot) -> None:
     x.head(version="HTTP/2")
     v.refresh()
     assert v.status_text() == "200 OK"
-    body = json.dumps({"id": 1, "title": "hé"}).encode()
+    body = json.dumps(
+        {"id": 1, "title": "hé", "price": 2.50, "tags": []}, ensure_ascii=False
+    ).encode()
     for i in range(0, len(body), 3):
         x.body(body[i : i + 3])
         v.refresh()
-    qtbot.waitUntil(lambda: v.body_text() == body.decode(), timeout=2000)
+    # formatted live, as the bytes arrive: the body is not complete yet
+    assert v.viewer.current_view() is View.PRETTY
+    assert v.body_text().startswith('{\n  "id": 1,\n  "title": "hé"')
     x.exchange.timings = Timings(total_s=0.123, reused_connection=True)
     x.exchange.state = ExchangeState.DONE
     v.refresh()
-    assert v.body_text() == '{\n  "id": 1,\n  "title": "hé"\n}'
+    settle(qtbot, v)
+    assert v.body_text() == '{\n  "id": 1,\n  "title": "hé",\n  "price": 2.5,\n  "tags": []\n}'
     assert v.time_label.full_text() == "123 ms"
     assert v.size_label.full_text() == f"{len(body)} B"
-    assert "reused" in v.timing_labels["connection"].text()
-    assert v.headers_table.rowCount() == 5  # two sections, one response and two request headers
-    assert v.headers_table.item(4, 1).text() == "*/*"
-    assert v.headers_table.item(3, 1).text() == "Bearer ••••••••"
+    assert v.headers_pane.table.rows() == [("content-type", "application/json")]
+    assert v.request_pane.isEnabled()
     assert v.save_button.isEnabled()
     assert not v.busy_bar.isVisible()
+    assert v.viewer.views() == [View.PRETTY, View.TREE, View.RAW, View.HEX]
+
+
+def test_numbers_and_escapes_are_shown_as_sent(qtbot: QtBot) -> None:
+    v = view(qtbot)
+    x = Scripted("application/json")
+    v.show_exchange(x.start())
+    x.head()
+    x.body(b'{"n":1.50,"big":12345678901234567890,"s":"a\\u00e9"}')
+    x.end()
+    v.refresh()
+    settle(qtbot, v)
+    assert v.body_text() == '{\n  "n": 1.50,\n  "big": 12345678901234567890,\n  "s": "a\\u00e9"\n}'
 
 
 def test_multibyte_characters_split_across_reads(qtbot: QtBot) -> None:
@@ -105,76 +122,45 @@ def test_multibyte_characters_split_across_reads(qtbot: QtBot) -> None:
         v.refresh()
     x.end()
     v.refresh()
+    settle(qtbot, v)
     assert v.body_text() == "ünïcödé ✓"
+    assert v.viewer.current_view() is View.RAW
 
 
-def test_display_is_capped_and_says_so(qtbot: QtBot) -> None:
+def test_a_large_body_is_all_there_and_no_notice_caps_it(qtbot: QtBot) -> None:
+    """No display cap: 5 MiB in a store with a small memory budget (on disk), every
+    line reachable, the last one included."""
     v = view(qtbot)
-    x = Scripted("application/octet-stream")
+    x = Scripted(budget=64 * 1024)
     v.show_exchange(x.start())
     x.head()
-    piece = b"x" * 65536
-    total = DISPLAY_CAP + 10 * len(piece)
-    for _ in range(total // len(piece)):
-        x.body(piece)
+    lines = [f"line {i:07d} " + "x" * 40 for i in range(100_000)]
+    data = ("\n".join(lines) + "\n").encode()
+    for i in range(0, len(data), 256 * 1024):
+        x.body(data[i : i + 256 * 1024])
+        v.refresh()
     x.end()
     v.refresh()
-    assert len(v.body_text()) < DISPLAY_CAP, "not all at once: the window would stall"
-    qtbot.waitUntil(lambda: len(v.body_text().replace("\n", "")) == DISPLAY_CAP, timeout=10000)
-    shown = v.body_text()
-    assert len(shown.replace("\n", "")) == DISPLAY_CAP
-    assert max(len(line) for line in shown.split("\n")) == DISPLAY_LINE_LIMIT
-    assert v.cap_notice.isVisible()
-    assert "Save body" in v.cap_notice.text()
+    settle(qtbot, v)
+    text_view = v.viewer.text_view()
+    assert text_view is not None
+    assert text_view.line_count() == 100_000
+    assert text_view.line_text(99_999) == lines[-1]
+    assert not v.notice.isVisible()
 
 
-def test_streaming_shows_progress_then_the_final_notice(qtbot: QtBot) -> None:
-    v = view(qtbot)
-    x = Scripted()
-    v.show_exchange(x.start())
-    x.head()
-    piece = b"y" * 65536
-    count = DISPLAY_CAP // len(piece) + 8
-    for _ in range(count):
-        x.body(piece)
-    v.refresh()
-    received = count * len(piece)
-    assert v.size_label.full_text() == human_size(received)
-    assert v.cap_notice.isVisible()
-    assert "so far" in v.cap_notice.text()
-    assert not v.save_button.isEnabled()
-    # the view catches up with the store at screen pace, in bounded pieces
-    qtbot.waitUntil(lambda: len(v.body_text().replace("\n", "")) == DISPLAY_CAP, timeout=5000)
-    x.end()
-    v.refresh()
-    assert not v.busy_bar.isVisible()
-    assert v.cap_notice.text() == (
-        f"Showing the first 2.0 MiB of {human_size(received)} — use “Save body…” to get all of it."
-    )
-    assert v.save_button.isEnabled()
-
-
-def test_a_small_body_has_no_cap_notice(qtbot: QtBot) -> None:
-    v = view(qtbot)
-    x = Scripted()
-    v.show_exchange(x.start())
-    x.head()
-    x.body(b"hello")
-    x.end()
-    v.refresh()
-    assert v.body_text() == "hello"
-    assert not v.cap_notice.isVisible()
-
-
-def test_body_that_is_not_json_is_shown_as_is(qtbot: QtBot) -> None:
+def test_json_that_does_not_parse_is_shown_whole_with_the_reason(qtbot: QtBot) -> None:
     v = view(qtbot)
     x = Scripted("application/json")
     v.show_exchange(x.start())
     x.head()
-    x.body(b'{"a": 1,')
+    x.body(b'{"a": 1,]  tail')
     x.end()
     v.refresh()
-    assert v.body_text() == '{"a": 1,'
+    settle(qtbot, v)
+    shown = v.body_text()
+    assert "".join(shown.split()) == '{"a":1,]tail'
+    assert "Not valid JSON" in v.viewer.status_label.text()
 
 
 def test_notes_and_redirect_hops_are_shown(qtbot: QtBot) -> None:
@@ -200,39 +186,10 @@ def test_notes_and_redirect_hops_are_shown(qtbot: QtBot) -> None:
     x.head()
     x.end()
     v.show_exchange(x.exchange)
-    cells = [
-        v.headers_table.item(r, c).text()
-        for r in range(v.headers_table.rowCount())
-        for c in (0, 1)
-        if v.headers_table.item(r, c) is not None
-    ]
-    assert "Redirects (1)" in cells
-    assert "Authorization (Bearer token): another origin" in cells
-    assert "Sent once more on a new connection." in v.cap_notice.text()
-
-
-def test_timing_tab_draws_each_phase_on_the_timeline(qtbot: QtBot) -> None:
-    v = view(qtbot)
-    x = Scripted()
-    v.show_exchange(x.start())
-    x.head(version="HTTP/2")
-    x.exchange.timings = Timings(connect_s=0.1, tls_s=0.1, ttfb_s=0.5, total_s=1.0)
-    x.exchange.state = ExchangeState.DONE
-    v.refresh()
-    assert v.timing_labels["connection"].text() == "new connection"
-    assert v.timing_labels["tls_s"].text() == "100 ms"
-    assert v.timing_labels["download_s"].text() == "500 ms"
-    assert v.timing_bars["tls_s"].span() == pytest.approx((0.1, 0.2))
-    assert v.timing_bars["download_s"].span() == pytest.approx((0.5, 1.0))
-
-
-def test_timeline_spans_of_a_reused_connection() -> None:
-    spans = timeline_spans({"connect_s": None, "tls_s": None, "ttfb_s": 0.2, "total_s": 0.8})
-    assert spans["connect_s"] is None
-    assert spans["tls_s"] is None
-    assert spans["ttfb_s"] == pytest.approx((0.0, 0.25))
-    assert spans["total_s"] == (0.0, 1.0)
-    assert all(span is None for span in timeline_spans({}).values())
+    assert v.tabs.tabText(REDIRECTS_TAB) == "Redirects (1)"
+    assert v.tabs.isTabEnabled(REDIRECTS_TAB)
+    assert v.redirects_pane.count() == 1
+    assert "Sent once more on a new connection." in v.notice.text()
 
 
 def test_a_failed_exchange_keeps_what_arrived_for_saving(qtbot: QtBot) -> None:
@@ -253,6 +210,10 @@ def test_a_failed_exchange_keeps_what_arrived_for_saving(qtbot: QtBot) -> None:
     )
     assert not v.error_detail.isVisible()
     assert v.size_label.full_text() == "4 B"
+    assert v.arrived_button.text() == "Show the 4 B that arrived"
+    v.arrived_button.click()
+    settle(qtbot, v)
+    assert v.body_text() == "half"
 
 
 def test_failure_and_stop(qtbot: QtBot) -> None:
@@ -267,6 +228,7 @@ def test_failure_and_stop(qtbot: QtBot) -> None:
     x.end(ExchangeState.STOPPED)
     v.refresh()
     assert v.status_text() == "200 OK · Stopped"
+    settle(qtbot, v)
     assert v.body_text() == "partial"
     assert not v.busy_bar.isVisible()
     v.clear()
@@ -293,6 +255,23 @@ def test_switching_exchanges_shows_each_from_its_start(qtbot: QtBot) -> None:
     assert v.stack.currentIndex() == 0
 
 
+def test_cookies_set_by_the_response_are_counted_on_their_tab(qtbot: QtBot) -> None:
+    v = view(qtbot)
+    x = Scripted()
+    x.start()
+    x.exchange.response = ResponseHead(
+        200,
+        "OK",
+        "HTTP/1.1",
+        (("set-cookie", "a=1; Path=/"), ("set-cookie", "b=2; HttpOnly")),
+        "http://x/u",
+    )
+    x.end()
+    v.show_exchange(x.exchange)
+    assert v.tabs.tabText(COOKIES_TAB) == "Cookies (2)"
+    assert [row[0] for row in v.cookies_pane.table.rows()] == ["a", "b"]
+
+
 def test_human_units() -> None:
     assert human_size(512) == "512 B"
     assert human_size(1536) == "1.5 KiB"
@@ -300,12 +279,6 @@ def test_human_units() -> None:
     assert human_time(0.0421) == "42 ms"
     assert human_time(2.5) == "2.50 s"
     assert human_time(None) == "—"
-
-
-def test_long_lines_are_broken_for_display_only() -> None:
-    assert break_long_lines("abc", 0, 5) == ("abc", 3)
-    assert break_long_lines("abcdef", 3, 5) == ("ab\ncdef", 4)
-    assert break_long_lines("x\nyyyyyyy", 0, 3) == ("x\nyyy\nyyy\ny", 1)
 
 
 def test_every_image_the_stylesheet_names_exists() -> None:
@@ -359,10 +332,10 @@ def test_progress_updates_never_relayout_the_window(qtbot: QtBot) -> None:
     counter = Counter()
     splitter.installEventFilter(counter)
     for i in range(40):
-        x.body(b"z" * (97_000 + i))  # past the display cap: the notice shows too
+        x.body(b"z" * (97_000 + i))
         v.refresh()
         QApplication.processEvents()
-    assert v.cap_notice.isVisible()
+    assert v.viewer.text_view() is not None, "the body is on show while it arrives"
     assert counter.layouts <= 2, f"{counter.layouts} window layouts for 40 progress updates"
     long_text = "a size label text far longer than its template " * 3
     v.size_label.set_full_text(long_text)
@@ -370,29 +343,17 @@ def test_progress_updates_never_relayout_the_window(qtbot: QtBot) -> None:
     assert v.size_label.toolTip() == long_text
 
 
-def test_a_binary_body_is_not_shown_as_text(qtbot: QtBot) -> None:
+def test_a_binary_body_is_shown_in_hex_never_as_text(qtbot: QtBot) -> None:
     v = view(qtbot)
     x = Scripted("application/octet-stream")
     v.show_exchange(x.start())
     x.head()
-    x.body(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 10)
+    x.body(b"\x00\x01ABC" + bytes(range(256)) * 10)
     x.end()
     v.refresh()
-    assert v.body_text().startswith("This body is binary (application/octet-stream)")
-    assert "\x00" not in v.body_text()
+    assert v.viewer.views() == [View.HEX]
+    hex_view = v.viewer.page(View.HEX)
+    assert isinstance(hex_view, HexView)
+    assert hex_view.row_text(0).split()[1:6] == ["00", "01", "41", "42", "43"]
+    assert v.viewer.text_view() is None
     assert v.save_button.isEnabled()
-
-
-def test_json_too_big_to_reformat_smoothly_is_shown_as_it_came(qtbot: QtBot) -> None:
-    from app.ui.response_view import PRETTY_LIMIT
-
-    v = view(qtbot)
-    x = Scripted("application/json")
-    v.show_exchange(x.start())
-    x.head()
-    big = json.dumps([{"id": i, "name": "x" * 40} for i in range(PRETTY_LIMIT // 40)])
-    x.body(big.encode())
-    x.end()
-    v.refresh()
-    qtbot.waitUntil(lambda: len(v.body_text().replace("\n", "")) == len(big), timeout=10000)
-    assert "\n  " not in v.body_text()
