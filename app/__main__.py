@@ -64,6 +64,11 @@ def has_display() -> bool:
 
 def main(argv: list[str] | None = None) -> int:
     arguments = sys.argv[1:] if argv is None else argv
+    if arguments and arguments[0] == "--format-worker":
+        # a frozen build has no ``python -m``: the viewer's worker process is this program
+        from app.core.viewing import format_worker
+
+        return format_worker.main(arguments[1:])
     if arguments and arguments[0] in ("send", "download"):
         from app import cli  # the command line: never imports Qt
 

@@ -183,3 +183,28 @@ def test_format_now_for_small_bodies() -> None:
     assert (result.text, result.count) == (b"[\n  1,\n  2\n]", 2)
     result = format_now("xml", b"<a><b/></a>")
     assert result.text == b"<a>\n  <b/>\n</a>"
+
+
+def test_a_frozen_build_runs_the_worker_as_the_program_itself(
+    body_fd: Callable[[bytes], int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """PyInstaller has no ``python -m``: ``courier --format-worker`` is the worker."""
+    import sys
+
+    from app.services import format_jobs
+
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", sys.executable)
+    command = format_jobs.worker_command()
+    assert command == [sys.executable, "--format-worker"]
+    # what the frozen program runs for that flag: app.__main__.main
+    monkeypatch.setattr(
+        format_jobs, "worker_command", lambda: [sys.executable, "-m", "app", "--format-worker"]
+    )
+    data = b'{"a":[1,2]}'
+    job = FormatJob.start("json", body_fd(data), readable=len(data), complete=True)
+    try:
+        wait_done(job)
+        assert job.output.read(0, 100) == b'{\n  "a": [\n    1,\n    2\n  ]\n}'
+    finally:
+        job.close()
