@@ -6,9 +6,10 @@ green / blue / amber / red by class.
 
 from __future__ import annotations
 
+import math
 from functools import cache
 
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QIcon, QPalette
+from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetricsF, QIcon, QPalette
 from PySide6.QtWidgets import QApplication
 
 from app.resources import resource_path
@@ -48,6 +49,22 @@ def status_color(code: int) -> QColor:
 def icon(name: str) -> QIcon:
     path = resource_path("icons", f"{name}.svg")
     return QIcon(str(path)) if path.is_file() else QIcon()
+
+
+def cell_font(point_size: int = 10) -> QFont:
+    """The monospace font with a whole-pixel advance per character.
+
+    Views that paint text in a grid (the body's text and hex views) place each
+    coloured run at ``column × advance``; with a fractional advance (7.8 px) a run
+    drawn natively ends short of where the next one starts, and gaps appear
+    between tokens.  Letter spacing rounds the advance up to whole pixels.
+    """
+    font = monospace_font(point_size)
+    advance = QFontMetricsF(font).horizontalAdvance("M")
+    extra = math.ceil(advance) - advance
+    if extra > 1e-3:
+        font.setLetterSpacing(QFont.SpacingType.AbsoluteSpacing, extra)
+    return font
 
 
 def monospace_font(point_size: int = 10) -> QFont:

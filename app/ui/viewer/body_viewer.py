@@ -123,6 +123,7 @@ class BodyViewer(QWidget):
         self.wire_button.setToolTip(
             "Show the bytes as they came over the wire, before the Content-Encoding was undone"
         )
+        self.wire_button.setObjectName("viewToggle")
         self.wire_button.setCheckable(True)
         self.wire_button.setAutoRaise(True)
         self.wire_button.hide()
@@ -131,6 +132,7 @@ class BodyViewer(QWidget):
         self.wrap_button = QToolButton(bar)
         self.wrap_button.setText("Wrap")
         self.wrap_button.setToolTip("Wrap long lines at the pane's edge (Alt+Z)")
+        self.wrap_button.setObjectName("viewToggle")
         self.wrap_button.setCheckable(True)
         self.wrap_button.setAutoRaise(True)
         self.wrap_button.toggled.connect(self.set_word_wrap)
@@ -224,6 +226,7 @@ class BodyViewer(QWidget):
         self.stack.setCurrentWidget(page)
         self.filter_bar.setVisible(self._kind is BodyKind.JSON and view is View.PRETTY)
         self.wire_button.setVisible(self._wire is not None and view in (View.RAW, View.HEX))
+        self.wrap_button.setVisible(view in (View.PRETTY, View.RAW))
         self.refresh()
         self.viewChanged.emit(view.value)
 

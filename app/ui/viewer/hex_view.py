@@ -22,7 +22,7 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QInputDialog, QWidget
 
 from app.core.viewing.source import ByteSource, MemorySource
-from app.ui.theme import MUTED, monospace_font
+from app.ui.theme import MUTED, cell_font
 
 BYTES_PER_ROW = 16
 #: Ctrl+C copies at most this many bytes (3 characters each in the clipboard)
@@ -47,7 +47,7 @@ class HexView(QAbstractScrollArea):
         self._anchor = -1  # selection: anchor and cursor byte (inclusive), -1 = none
         self._cursor = -1
         self._selecting = False
-        self.setFont(monospace_font())
+        self.setFont(cell_font())
         self.viewport().setCursor(Qt.CursorShape.IBeamCursor)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)

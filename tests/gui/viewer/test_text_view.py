@@ -315,3 +315,15 @@ def test_highlighter_colours_json_tokens() -> None:
     assert highlighter.spans(("k", 0), "anything") is spans  # cached per key
     assert Highlighter(None).spans(1, '"x"') == []
     assert not Highlighter("no-such-language").active
+
+
+def test_coloured_runs_line_up_with_the_character_grid(view: TextView) -> None:
+    """Runs of one colour are drawn separately at column × cell width: the font's
+    advance must be that whole-pixel width, or gaps open between tokens (seen as
+    '"Courier demo" ,' in the highlighted JSON)."""
+    from PySide6.QtGui import QFontMetricsF
+
+    metrics = QFontMetricsF(view.font())
+    cell = metrics.horizontalAdvance("M")
+    assert cell == int(cell)
+    assert metrics.horizontalAdvance('"Courier demo",' * 8) == pytest.approx(15 * 8 * cell)
