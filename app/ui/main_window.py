@@ -335,6 +335,7 @@ class MainWindow(QMainWindow):
         sends.copyFailed.connect(self._on_copy_failed)
         self.response.saveBodyRequested.connect(self.save_body)
         self.response.copyBodyRequested.connect(self.copy_body)
+        self.response.copyLimited.connect(self._on_copy_limited)
         self.response.downloadRequested.connect(self.send_and_download)
         self.downloads.downloadAdded.connect(self._on_download_added)
         self.downloads.downloadFinished.connect(self._on_download_finished)
@@ -822,6 +823,13 @@ class MainWindow(QMainWindow):
         if clipboard is not None:
             clipboard.setMimeData(mime)
             self.statusBar().showMessage(f"Copied the body ({human_size(data.size())})", 3000)
+
+    def _on_copy_limited(self, copied: int, selected: int) -> None:
+        self.statusBar().showMessage(
+            f"Copied the first {human_size(copied)} of the {human_size(selected)} selected; "
+            "the Copy button above the body copies all of it (original bytes).",
+            8000,
+        )
 
     def _on_copy_failed(self, message: str) -> None:
         self._set_busy("copy", None)

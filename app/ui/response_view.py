@@ -46,6 +46,8 @@ class ResponseView(QWidget):
     copyBodyRequested = Signal()
     #: the body was over the limit, or is a file: send it again straight into a file
     downloadRequested = Signal()
+    #: a text selection too big for the clipboard was cut (bytes copied, bytes selected)
+    copyLimited = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -107,6 +109,7 @@ class ResponseView(QWidget):
         self.notice.setWordWrap(True)
         self.notice.hide()
         self.viewer = BodyViewer(body_page)
+        self.viewer.copyWholeRequested.connect(self.copyLimited)
         body_layout = QVBoxLayout(body_page)
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.setSpacing(0)
