@@ -357,3 +357,28 @@ def test_a_binary_body_is_shown_in_hex_never_as_text(qtbot: QtBot) -> None:
     assert hex_view.row_text(0).split()[1:6] == ["00", "01", "41", "42", "43"]
     assert v.viewer.text_view() is None
     assert v.save_button.isEnabled()
+
+
+def test_a_big_json_body_shows_its_first_screen_before_the_worker_has_started(
+    qtbot: QtBot,
+) -> None:
+    """A body on disk is formatted by a worker process, which takes a while to start:
+    the first screen is formatted in the window meanwhile, then the worker's text
+    takes over (and ends up the same)."""
+    v = view(qtbot)
+    x = Scripted("application/json", budget=64 * 1024)
+    v.show_exchange(x.start())
+    x.head()
+    records = [{"id": i, "name": f"record {i}", "tags": ["a", "b"]} for i in range(40_000)]
+    data = json.dumps(records, separators=(",", ":")).encode()
+    x.body(data)
+    x.end()
+    v.refresh()  # one tick: the worker was started in it and cannot have answered yet
+    text_view = v.viewer.text_view()
+    assert text_view is not None
+    assert text_view.line_count() > 100
+    assert text_view.line_text(1) == "  {"
+    assert text_view.line_text(2) == '    "id": 0,'
+    settle(qtbot, v)
+    assert json.loads(v.body_text()) == records
+    assert v.body_text().startswith('[\n  {\n    "id": 0,\n    "name": "record 0"')

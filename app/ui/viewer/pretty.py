@@ -21,6 +21,8 @@ from app.ui.viewer.sources import ExchangeBody
 
 #: the most body bytes formatted here per tick
 PIECE = 64 * 1024
+#: a body formatted by the worker still has this much formatted here, for the first screen
+FIRST_SCREEN = 128 * 1024
 #: XML up to this size is formatted in this process once complete
 XML_HERE = 1024 * 1024
 
@@ -83,18 +85,21 @@ class PrettyText:
         body = self.body
         if self._job is None and body.file_descriptor() >= 0 and not self._here.complete():
             self._start_job("json")
-        if self._job is not None:
-            self._follow_job()
-            return
         printer = self._printer
         assert printer is not None
+        # the first screen is formatted here even when a worker takes over: it shows
+        # at once while the worker starts (an interpreter, ~0.1-0.2 s)
+        limit = body.size() if self._job is None else min(body.size(), FIRST_SCREEN)
         deadline = time.perf_counter() + budget_s
-        while self._fed < body.size() and time.perf_counter() < deadline:
-            data = body.read(self._fed, PIECE)
+        while self._fed < limit and time.perf_counter() < deadline:
+            data = body.read(self._fed, min(PIECE, limit - self._fed))
             if not data:
                 break
             self._fed += len(data)
             self._here.append(printer.feed(data))
+        if self._job is not None:
+            self._follow_job()
+            return
         if body.complete() and self._fed >= body.size() and not self._here.complete():
             self._here.append(printer.finish())
             self._here.finish()
@@ -135,7 +140,7 @@ class PrettyText:
             self.error = job.error
         output = job.output
         if self._source is not output and (
-            job.done or output.size() >= self._here.size() or self.kind == "xml"
+            job.done or output.size() > self._here.size() or self.kind == "xml"
         ):
             if self.kind == "xml" and not job.done:
                 return
