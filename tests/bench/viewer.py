@@ -180,6 +180,9 @@ class ChildWatcher(threading.Thread):
         peaks = [kib for command, kib in self.peaks.values() if "format_worker" in command]
         return round(max(peaks) / 1024, 1) if peaks else None
 
+    def worker_count(self) -> int:
+        return sum(1 for command, _kib in self.peaks.values() if "format_worker" in command)
+
     def others(self) -> list[str]:
         return [
             f"{command[:80]} {kib / 1024:.0f} MB"
@@ -228,6 +231,7 @@ def run_row(
     result["name"] = name
     result["size_mb"] = mb
     result["worker_rss_mb"] = watcher.worker_peak_mb()
+    result["format_workers"] = watcher.worker_count()
     if watcher.others():
         result["other_children"] = watcher.others()
     return result
@@ -266,6 +270,7 @@ ROW_KEYS = (
     "search_case_s",
     "search_gap_ms",
     "worker_rss_mb",
+    "format_workers",
     "targets_met",
     "error",
     "skipped",
@@ -288,7 +293,11 @@ def human_line(row: dict[str, Any]) -> str:
         f"RSS +{row['rss_growth_mb']:.0f} MB peak / +{row['rss_end_growth_mb']:.0f} MB end, "
         f"find {row['search_last_s']:.3f} s (case-sensitive {row['search_case_s']:.3f} s, "
         f"gap {row['search_gap_ms']:.0f} ms)"
-        + (f", worker peak RSS {worker:.0f} MB" if worker is not None else "")
+        + (
+            f", {row['format_workers']} format worker(s), peak RSS {worker:.0f} MB"
+            if worker is not None
+            else ""
+        )
     )
     if row.get("stalls"):
         text += " [longest: " + ", ".join(
@@ -523,8 +532,9 @@ def row_main(args: argparse.Namespace) -> int:
         gc.collect()
         peak_reset = reset_peak_rss()
         baseline = rss_kib()["VmRSS"]
-        url = f"{args.demo_url}{route(kind, mb)}"
-        window.editor.url.setText(url)
+        window.editor.url.setText(f"{args.demo_url}{route(kind, mb)}")
+        # the collection and the URL edit above are the bench's: ticks before Send
+        await within(wait_ticks(5), 10, "the GUI timer")
         watching[0] = True
         start = time.perf_counter()
         window.send()
