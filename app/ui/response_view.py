@@ -337,11 +337,12 @@ class ResponseView(QWidget):
             pane.show_exchange(exchange)
         self._label_tabs()
         self._offer_download(exchange)
-        wire = getattr(exchange, "wire_body", None)
+        # the engine makes ``wire_body`` only after telling us the head arrived: the wire
+        # source looks for it when read, and the viewer offers it once it exists
         self.viewer.show_body(
             ExchangeBody(exchange),
             content_type=head.content_type,
-            wire=ExchangeBody(exchange, wire=True) if wire is not None else None,
+            wire=ExchangeBody(exchange, wire=True),
             arrival_time=getattr(exchange, "arrival_time", None),
         )
         self.stack.setCurrentIndex(BODY)

@@ -223,9 +223,12 @@ class BodyViewer(QWidget):
         page = self._pages.get(view) or self._make_page(view)
         self.stack.setCurrentWidget(page)
         self.filter_bar.setVisible(self._kind is BodyKind.JSON and view is View.PRETTY)
-        self.wire_button.setVisible(self._wire is not None and view in (View.RAW, View.HEX))
+        self.wire_button.setVisible(self._has_wire() and view in (View.RAW, View.HEX))
         self.refresh()
         self.viewChanged.emit(view.value)
+
+    def _has_wire(self) -> bool:
+        return self._wire is not None and self._wire.exists()
 
     def set_word_wrap(self, wrap: bool) -> None:
         self._wrap = wrap
