@@ -77,6 +77,8 @@ class BodyViewer(QWidget):
     #: a selection too big for a text copy (bytes copied, bytes selected): the window
     #: offers to copy the whole body instead
     copyWholeRequested = Signal(int, int)
+    #: a tree value too big to copy on the GUI thread: its byte range in the body
+    copyRangeRequested = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -314,6 +316,7 @@ class BodyViewer(QWidget):
             page = text_page
         elif view is View.TREE:
             tree = JsonTreeView(self)
+            tree.copyRangeRequested.connect(self.copyRangeRequested)
             tree.set_source(body)
             page = tree
         elif view is View.HEX:

@@ -35,6 +35,7 @@ from app.ui.viewer.event_table import EventTable
 from app.ui.viewer.hex_view import HexView
 from app.ui.viewer.html_preview import HtmlPreview
 from app.ui.viewer.image_view import ImageView
+from app.ui.viewer.json_tree_view import COPY_LIMIT as TREE_COPY_LIMIT
 from app.ui.viewer.json_tree_view import JsonTreeView
 from tests.gui.conftest import let_time_pass, run_until, wait_for_signal
 from tests.gui.test_main_window import type_url
@@ -570,3 +571,60 @@ def test_a_100_mb_body_keeps_memory_within_the_budget(
     assert big.MARKER in last
     growth_mb = (peak[0] - baseline) / MIB
     assert growth_mb < 0.25 * mb + 64, f"RSS grew {growth_mb:.0f} MB for a {mb} MB body"
+
+
+def test_a_tree_value_too_big_for_the_gui_thread_is_copied_whole(
+    qtbot: QtBot, window: MainWindow, qasync_loop: qasync.QEventLoop, demo_server: str
+) -> None:
+    """The tree hands a value past its copy limit (16 MiB) to the window, which copies
+    its exact bytes off the GUI thread (it used to be dropped: nobody listened)."""
+    original = b"".join(big.body("json", 20))
+    start = original.index(b"[")
+    end = original.rindex(b"]") + 1
+    assert end - start > TREE_COPY_LIMIT
+    show(qtbot, window, qasync_loop, f"{demo_server}/big/json?mb=20", timeout=120)
+    viewer = window.response.viewer
+    viewer.set_view(View.TREE)
+    tree = viewer.page(View.TREE)
+    assert isinstance(tree, JsonTreeView)
+    root = tree.model.index(0, 0)
+    run_until(qasync_loop, lambda: tree.model.rowCount(root) == 3, 60)
+    records = tree.model.index(2, 0, root)
+    assert records.data() == "records"
+    tree.tree.setCurrentIndex(records)
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    tree.copy_value()
+    wait_for_signal(qasync_loop, window.sends.copyReady, 60)
+    let_time_pass(qasync_loop, 0.05)
+    mime = clipboard.mimeData()
+    assert mime is not None
+    assert bytes(mime.data("text/plain").data()) == original[start:end]
+    tree.copy_path()
+    assert clipboard.text() == "$.records"
+
+
+def test_a_selection_too_big_for_a_text_copy_offers_the_whole_body(
+    qtbot: QtBot, window: MainWindow, qasync_loop: qasync.QEventLoop, demo_server: str
+) -> None:
+    original = b"".join(big.body("text", 20))
+    show(qtbot, window, qasync_loop, f"{demo_server}/big/text?mb=20", timeout=120)
+    page = window.response.viewer.text_page()
+    assert page is not None
+    offers: list[tuple[int, int]] = []
+
+    def ask(copied: int, selected: int) -> bool:
+        offers.append((copied, selected))
+        return True
+
+    window.ask_copy_whole = ask  # type: ignore[method-assign]
+    page.view.select_all()
+    page.view.copy()
+    assert len(offers) == 1
+    copied, selected = offers[0]
+    assert copied < selected == len(original)
+    wait_for_signal(qasync_loop, window.sends.copyReady, 60)
+    let_time_pass(qasync_loop, 0.05)
+    mime = QGuiApplication.clipboard().mimeData()
+    assert mime is not None
+    assert bytes(mime.data("text/plain").data()) == original
