@@ -60,6 +60,9 @@ def window(
     yield win
     qasync_loop.run_until_complete(win.sends.aclose())
     workspace.demo.stop()
+    # a QMimeData made in Python still on the clipboard when the interpreter exits
+    # crashes it (PySide6, offscreen): Copy's tests leave none behind
+    QGuiApplication.clipboard().clear()
 
 
 def show(
