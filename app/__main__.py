@@ -121,6 +121,10 @@ def main(argv: list[str] | None = None) -> int:
 
     quit_event = asyncio.Event()
     app.aboutToQuit.connect(quit_event.set)
+    if app.platformName() == "offscreen":
+        # Qt's offscreen clipboard crashes the exit when it still holds a QMimeData made
+        # here (what Copy puts there); nobody can paste from an offscreen session anyway
+        app.aboutToQuit.connect(lambda: app.clipboard().clear())
     try:
         loop.run_until_complete(quit_event.wait())
         restoring.cancel()

@@ -161,26 +161,28 @@ class SendService(QObject):
             return
         self.saveFinished.emit(str(path))
 
-    def copy_body(self, exchange: Exchange) -> None:
-        """Read the whole body in a worker thread for the clipboard, with progress.
+    def copy_body(self, exchange: Exchange, start: int = 0, end: int | None = None) -> None:
+        """Read the whole body (or bytes ``start`` to ``end``: a big value of the JSON
+        tree) in a worker thread for the clipboard, with progress.
 
         The bytes become a ``QByteArray`` in the worker too, so the GUI thread
         only hands them to the clipboard (no copy of a big body on it).
         """
-        self._spawn(self._copy_body(exchange))
+        self._spawn(self._copy_body(exchange, start, end))
 
-    async def _copy_body(self, exchange: Exchange) -> None:
+    async def _copy_body(self, exchange: Exchange, start: int, end: int | None) -> None:
         loop = asyncio.get_running_loop()
         head = exchange.response
         media_type = (head.content_type if head else "").split(";")[0].strip().lower()
 
         def read_all() -> QByteArray:
             store = exchange.body
-            total = store.size
+            stop = store.size if end is None else min(end, store.size)
+            total = max(stop - start, 0)
             parts: list[bytes] = []
             done = 0
             while done < total:
-                piece = store.read(done, COPY_PIECE)
+                piece = store.read(start + done, min(COPY_PIECE, total - done))
                 if not piece:
                     break
                 parts.append(piece)

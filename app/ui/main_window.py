@@ -335,7 +335,8 @@ class MainWindow(QMainWindow):
         sends.copyFailed.connect(self._on_copy_failed)
         self.response.saveBodyRequested.connect(self.save_body)
         self.response.copyBodyRequested.connect(self.copy_body)
-        self.response.copyLimited.connect(self._on_copy_limited)
+        self.response.viewer.copyRangeRequested.connect(self.copy_body_range)
+        self.response.viewer.copyWholeRequested.connect(self._offer_whole_copy)
         self.response.downloadRequested.connect(self.send_and_download)
         self.downloads.downloadAdded.connect(self._on_download_added)
         self.downloads.downloadFinished.connect(self._on_download_finished)
@@ -799,6 +800,28 @@ class MainWindow(QMainWindow):
         self._set_busy("copy", "Copying the body…")
         self.sends.copy_body(exchange)
 
+    def copy_body_range(self, start: int, end: int) -> None:
+        """Copy bytes ``start`` to ``end`` of the body (a big JSON tree value), in a worker."""
+        exchange = self.response.exchange()
+        if exchange is None or exchange.body.released:
+            return
+        self._set_busy("copy", "Copying the value…")
+        self.sends.copy_body(exchange, start, end)
+
+    def _offer_whole_copy(self, copied: int, selected: int) -> None:
+        """A selection too big for a text copy: only its start was copied; offer the body."""
+        if self.ask_copy_whole(copied, selected):
+            self.copy_body()
+
+    def ask_copy_whole(self, copied: int, selected: int) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Selection too large",
+            f"Only the first {human_size(copied)} of the {human_size(selected)} selected "
+            "were copied. Copy the whole body instead (its original bytes)?",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def _on_copy_progress(self, done: int, total: int) -> None:
         if total > COPY_PROGRESS_FROM:
             self._set_busy("copy", f"Copying the body… {done * 100 // total}%")
@@ -823,13 +846,6 @@ class MainWindow(QMainWindow):
         if clipboard is not None:
             clipboard.setMimeData(mime)
             self.statusBar().showMessage(f"Copied the body ({human_size(data.size())})", 3000)
-
-    def _on_copy_limited(self, copied: int, selected: int) -> None:
-        self.statusBar().showMessage(
-            f"Copied the first {human_size(copied)} of the {human_size(selected)} selected; "
-            "the Copy button above the body copies all of it (original bytes).",
-            8000,
-        )
 
     def _on_copy_failed(self, message: str) -> None:
         self._set_busy("copy", None)

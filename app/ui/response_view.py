@@ -46,8 +46,6 @@ class ResponseView(QWidget):
     copyBodyRequested = Signal()
     #: the body was over the limit, or is a file: send it again straight into a file
     downloadRequested = Signal()
-    #: a text selection too big for the clipboard was cut (bytes copied, bytes selected)
-    copyLimited = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -109,7 +107,6 @@ class ResponseView(QWidget):
         self.notice.setWordWrap(True)
         self.notice.hide()
         self.viewer = BodyViewer(body_page)
-        self.viewer.copyWholeRequested.connect(self.copyLimited)
         body_layout = QVBoxLayout(body_page)
         body_layout.setContentsMargins(0, 0, 0, 0)
         body_layout.setSpacing(0)
@@ -340,11 +337,12 @@ class ResponseView(QWidget):
             pane.show_exchange(exchange)
         self._label_tabs()
         self._offer_download(exchange)
-        wire = getattr(exchange, "wire_body", None)
+        # the engine makes ``wire_body`` only after telling us the head arrived: the wire
+        # source looks for it when read, and the viewer offers it once it exists
         self.viewer.show_body(
             ExchangeBody(exchange),
             content_type=head.content_type,
-            wire=ExchangeBody(exchange, wire=True) if wire is not None else None,
+            wire=ExchangeBody(exchange, wire=True),
             arrival_time=getattr(exchange, "arrival_time", None),
         )
         self.stack.setCurrentIndex(BODY)

@@ -502,20 +502,3 @@ def test_a_full_disk_is_explained_in_the_pane_and_the_next_send_works(
     type_url(qtbot, window, f"{demo_server}/posts/1")
     send_and_wait(window, qasync_loop)
     assert window.response.status_text().startswith("200")
-
-
-def test_a_selection_too_big_to_copy_points_to_the_whole_body_copy(
-    window: MainWindow, qasync_loop: qasync.QEventLoop, demo_server: str
-) -> None:
-    window.editor.url.setText(f"{demo_server}/big/text?mb=1")
-    window.send()
-    wait_for_signal(qasync_loop, window.responseShown, 15)
-    run_until(qasync_loop, window.response.body_settled, 15)
-    view = window.response.viewer.text_view()
-    assert view is not None
-    view.copy_limit = 1000
-    view.select_all()
-    view.copy()
-    message = window.statusBar().currentMessage()
-    assert message.startswith("Copied the first 1000 B of the 1.0 MiB selected")
-    assert "Copy button" in message

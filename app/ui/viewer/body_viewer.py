@@ -77,6 +77,8 @@ class BodyViewer(QWidget):
     #: a selection too big for a text copy (bytes copied, bytes selected): the window
     #: offers to copy the whole body instead
     copyWholeRequested = Signal(int, int)
+    #: a tree value too big to copy on the GUI thread: its byte range in the body
+    copyRangeRequested = Signal(int, int)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -225,10 +227,13 @@ class BodyViewer(QWidget):
         page = self._pages.get(view) or self._make_page(view)
         self.stack.setCurrentWidget(page)
         self.filter_bar.setVisible(self._kind is BodyKind.JSON and view is View.PRETTY)
-        self.wire_button.setVisible(self._wire is not None and view in (View.RAW, View.HEX))
+        self.wire_button.setVisible(self._has_wire() and view in (View.RAW, View.HEX))
         self.wrap_button.setVisible(view in (View.PRETTY, View.RAW))
         self.refresh()
         self.viewChanged.emit(view.value)
+
+    def _has_wire(self) -> bool:
+        return self._wire is not None and self._wire.exists()
 
     def set_word_wrap(self, wrap: bool) -> None:
         self._wrap = wrap
@@ -314,6 +319,7 @@ class BodyViewer(QWidget):
             page = text_page
         elif view is View.TREE:
             tree = JsonTreeView(self)
+            tree.copyRangeRequested.connect(self.copyRangeRequested)
             tree.set_source(body)
             page = tree
         elif view is View.HEX:

@@ -22,6 +22,10 @@ class ExchangeBody:
             return getattr(self.exchange, "wire_body", None)
         return self.exchange.body
 
+    def exists(self) -> bool:
+        """There is such a body (the wire bytes exist only for a decoded body)."""
+        return self._store() is not None
+
     def size(self) -> int:
         store = self._store()
         if store is None or store.released:
