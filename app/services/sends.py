@@ -12,6 +12,7 @@ views read what they show from the exchange's store.
 from __future__ import annotations
 
 import asyncio
+import codecs
 import contextlib
 from collections.abc import Coroutine
 from pathlib import Path
@@ -22,6 +23,8 @@ from PySide6.QtCore import QByteArray, QObject, QTimer, Signal
 from app.core.errors import CourierError, NetworkError, RequestError
 from app.core.inherit import Resolution
 from app.core.model import Collection, Request
+from app.core.viewing.charset import detect_charset
+from app.core.viewing.sniff import media_type as sniffed_media_type
 from app.net.cookie_jar import CookieRow
 from app.net.events import Event, HeadReceived, Progress, Redirected, Started, Uploaded
 from app.net.exchange import Exchange, ExchangeState
@@ -47,10 +50,11 @@ class SendService(QObject):
     saveProgress = Signal(int, int)
     saveFinished = Signal(str)
     saveFailed = Signal(str)
-    #: "Copy": (bytes read, bytes in all), then the body's original bytes and its
-    #: media type (no parameters), or why it could not be read
+    #: "Copy": (bytes read, bytes in all), then the body's original bytes, its media
+    #: type (no parameters) and the body as UTF-8 text (the same bytes for a UTF-8
+    #: body), or why it could not be read
     copyProgress = Signal(int, int)
-    copyReady = Signal(QByteArray, str)
+    copyReady = Signal(QByteArray, str, QByteArray)
     copyFailed = Signal(str)
 
     def __init__(self, session: Session, parent: QObject | None = None) -> None:
@@ -173,9 +177,9 @@ class SendService(QObject):
     async def _copy_body(self, exchange: Exchange, start: int, end: int | None) -> None:
         loop = asyncio.get_running_loop()
         head = exchange.response
-        media_type = (head.content_type if head else "").split(";")[0].strip().lower()
+        media_type, declared = sniffed_media_type(head.content_type if head else "")
 
-        def read_all() -> QByteArray:
+        def read_all() -> tuple[QByteArray, QByteArray]:
             store = exchange.body
             stop = store.size if end is None else min(end, store.size)
             total = max(stop - start, 0)
@@ -188,16 +192,21 @@ class SendService(QObject):
                 parts.append(piece)
                 done += len(piece)
                 loop.call_soon_threadsafe(self.copyProgress.emit, done, total)
-            data = QByteArray(b"".join(parts))
+            raw = b"".join(parts)
             parts.clear()
-            return data
+            data = QByteArray(raw)
+            # the text for pasting, decoded here too: never a big decode on the GUI thread
+            charset = detect_charset(raw[:4096], declared or None).name
+            if codecs.lookup(charset).name in ("utf-8", "ascii"):
+                return data, data
+            return data, QByteArray(raw.decode(charset, errors="replace").encode("utf-8"))
 
         try:
-            data = await asyncio.to_thread(read_all)
+            data, text = await asyncio.to_thread(read_all)
         except (OSError, ValueError) as exc:
             self.copyFailed.emit(f"{getattr(exc, 'strerror', None) or exc}")
             return
-        self.copyReady.emit(data, media_type)
+        self.copyReady.emit(data, media_type, text)
 
     # --------------------------------------------------------------- tokens
 

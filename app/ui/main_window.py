@@ -41,8 +41,6 @@ from app.core.errors import CourierError, FileChangedOnDisk
 from app.core.inherit import effective_auth, inherited_headers, lookup_variable
 from app.core.model import Collection, Folder, LoadProblem, Request
 from app.core.units import human_size
-from app.core.viewing.charset import detect_charset
-from app.core.viewing.media_type import declared_charset
 from app.net.exchange import Exchange
 from app.services.downloads import Download, DownloadService
 from app.services.sends import SendService
@@ -826,20 +824,12 @@ class MainWindow(QMainWindow):
         if total > COPY_PROGRESS_FROM:
             self._set_busy("copy", f"Copying the body… {done * 100 // total}%")
 
-    def _on_copy_ready(self, data: QByteArray, media_type: str) -> None:
-        """The original bytes under the body's media type, and as text: UTF-8 bodies as
-        they are, others decoded with their charset."""
+    def _on_copy_ready(self, data: QByteArray, media_type: str, text: QByteArray) -> None:
+        """The original bytes under the body's media type, and the body as text (UTF-8,
+        decoded from its charset by the worker)."""
         self._set_busy("copy", None)
-        exchange = self.response.exchange()
-        head = exchange.response if exchange is not None else None
-        charset = detect_charset(
-            bytes(data.left(4096).data()), declared_charset(head.content_type if head else "")
-        )
         mime = QMimeData()
-        if charset.name.replace("_", "-").lower() in ("utf-8", "ascii", "us-ascii"):
-            mime.setData("text/plain", data)
-        else:
-            mime.setText(bytes(data.data()).decode(charset.name, errors="replace"))
+        mime.setData("text/plain", text)
         if media_type and media_type != "text/plain":
             mime.setData(media_type, data)
         clipboard = QGuiApplication.clipboard()

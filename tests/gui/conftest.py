@@ -12,14 +12,20 @@ import asyncio
 import gc
 import os
 from collections.abc import Iterator
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import pytest
 import qasync
 from PySide6.QtCore import SignalInstance
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QApplication
+from pytestqt.qtbot import QtBot
+
+if TYPE_CHECKING:
+    from app.ui.main_window import MainWindow
 
 
 @pytest.fixture
@@ -96,3 +102,27 @@ def let_time_pass(loop: qasync.QEventLoop, seconds: float) -> None:
 
 
 __all__ = ["let_time_pass", "run_until", "wait_for_signal"]
+
+
+@pytest.fixture
+def window(
+    qtbot: QtBot, qasync_loop: qasync.QEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[MainWindow]:
+    """The real main window on a throw-away home and state file, prompts answered."""
+    from app.services.sends import SendService
+    from app.services.workspace import Workspace
+    from app.ui.main_window import MainWindow
+
+    monkeypatch.setenv("COURIER_HOME", str(tmp_path / "home"))
+    workspace = Workspace(state_path=tmp_path / "state.json")
+    win = MainWindow(workspace, SendService(workspace.session))
+    win.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
+    win.ask_quit_with_downloads = lambda count: True  # type: ignore[method-assign]
+    qtbot.addWidget(win)
+    win.show()
+    yield win
+    qasync_loop.run_until_complete(win.sends.aclose())
+    workspace.demo.stop()
+    # a QMimeData made in Python still on the clipboard when the interpreter exits
+    # crashes it (PySide6, offscreen): Copy's tests leave none behind
+    QGuiApplication.clipboard().clear()

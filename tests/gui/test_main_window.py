@@ -13,7 +13,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Awaitable, Iterator
+from collections.abc import Awaitable
 from pathlib import Path
 
 import pytest
@@ -45,22 +45,6 @@ def open_collection(win: MainWindow, path: Path | None) -> Collection:
 
 def run(future: Awaitable[object]) -> object:
     return asyncio.get_event_loop().run_until_complete(future)
-
-
-@pytest.fixture
-def window(
-    qtbot: QtBot, qasync_loop: qasync.QEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MainWindow]:
-    monkeypatch.setenv("COURIER_HOME", str(tmp_path / "home"))
-    workspace = Workspace(state_path=tmp_path / "state.json")
-    win = MainWindow(workspace, SendService(workspace.session))
-    win.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
-    win.ask_quit_with_downloads = lambda count: True  # type: ignore[method-assign]
-    qtbot.addWidget(win)
-    win.show()
-    yield win
-    qasync_loop.run_until_complete(win.sends.aclose())
-    workspace.demo.stop()
 
 
 def url_bar(win: MainWindow) -> QLineEdit:

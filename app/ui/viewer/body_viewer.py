@@ -27,8 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.core.viewing.charset import detect_charset
-from app.core.viewing.media_type import declared_charset, media_type
-from app.core.viewing.sniff import BodyKind, View, classify, views_for
+from app.core.viewing.sniff import BodyKind, View, classify, media_type, views_for
 from app.core.viewing.source import ByteSource
 from app.ui.viewer.event_table import EventTable
 from app.ui.viewer.filter_bar import FilterBar
@@ -296,12 +295,13 @@ class BodyViewer(QWidget):
     def _classify(self, body: ExchangeBody) -> bool:
         """Decide the kind once enough of the body is here; False: not yet."""
         size = body.size()
-        decisive = media_type(self._content_type) not in UNDECIDED_TYPES
+        declared_type, declared_charset = media_type(self._content_type)
+        decisive = declared_type not in UNDECIDED_TYPES
         if not body.complete() and size < SNIFF_BYTES and not (decisive and size > 0):
             return False
         head = body.read(0, SNIFF_BYTES)
         self._kind = classify(self._content_type, head)
-        self._encoding = detect_charset(head, declared_charset(self._content_type)).name
+        self._encoding = detect_charset(head, declared_charset or None).name
         self._views = views_for(self._kind)
         for view in self._views:
             self._buttons[view].show()

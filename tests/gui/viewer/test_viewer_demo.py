@@ -28,8 +28,6 @@ from app.core.viewing.sniff import BodyKind, View
 from app.demo import big, viewers
 from app.demo.app import POSTS, seeded_bytes
 from app.net.body_store import MEMORY_BUDGET
-from app.services.sends import SendService
-from app.services.workspace import Workspace
 from app.ui.main_window import MainWindow
 from app.ui.viewer.event_table import EventTable
 from app.ui.viewer.hex_view import HexView
@@ -46,23 +44,10 @@ MIB = 1024 * 1024
 
 
 @pytest.fixture
-def window(
-    qtbot: QtBot, qasync_loop: qasync.QEventLoop, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[MainWindow]:
-    monkeypatch.setenv("COURIER_HOME", str(tmp_path / "home"))
-    workspace = Workspace(state_path=tmp_path / "state.json")
-    win = MainWindow(workspace, SendService(workspace.session))
-    win.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
-    win.ask_quit_with_downloads = lambda count: True  # type: ignore[method-assign]
-    qtbot.addWidget(win)
-    win.resize(1200, 800)
-    win.show()
-    yield win
-    qasync_loop.run_until_complete(win.sends.aclose())
-    workspace.demo.stop()
-    # a QMimeData made in Python still on the clipboard when the interpreter exits
-    # crashes it (PySide6, offscreen): Copy's tests leave none behind
-    QGuiApplication.clipboard().clear()
+def window(window: MainWindow) -> MainWindow:
+    """The conftest's window, large enough for the viewer's panes."""
+    window.resize(1200, 800)
+    return window
 
 
 def show(
@@ -530,6 +515,22 @@ def test_copy_and_save_write_the_exact_original_bytes(
     saved = wait_for_signal(qasync_loop, window.sends.saveFinished, 30)
     assert saved == str(target)
     assert target.read_bytes() == original
+
+
+def test_copy_of_a_latin1_body_pastes_as_text_and_keeps_its_bytes(
+    qtbot: QtBot, window: MainWindow, qasync_loop: qasync.QEventLoop, demo_server: str
+) -> None:
+    """The text for pasting is decoded from the body's charset (in the copy's worker);
+    a text/plain body has no other format to keep."""
+    show(qtbot, window, qasync_loop, f"{demo_server}/charset/latin-1")
+    clipboard = QGuiApplication.clipboard()
+    clipboard.clear()
+    window.copy_body()
+    wait_for_signal(qasync_loop, window.sends.copyReady, 30)
+    mime = clipboard.mimeData()
+    assert mime is not None
+    assert mime.text() == viewers.CHARSET_TEXT
+    assert bytes(mime.data("text/plain").data()) == viewers.CHARSET_TEXT.encode("utf-8")
 
 
 # -------------------------------------------------------------------- memory
