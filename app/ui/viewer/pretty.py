@@ -139,13 +139,13 @@ class PrettyText:
         if job.error and not self.error:
             self.error = job.error
         output = job.output
-        if self._source is not output and (
-            job.done or output.size() > self._here.size() or self.kind == "xml"
-        ):
-            if self.kind == "xml" and not job.done:
-                return
-            if self.kind == "xml" and job.error:
-                return  # the body as it came stays on show
+        if self.kind == "xml":
+            # XML is whole-document: its text replaces the body only once it is all
+            # there, and never on an error (the body as it came stays on show)
+            overtaken = job.done and not job.error
+        else:
+            overtaken = job.done or output.size() > self._here.size()
+        if overtaken:
             self._source = output
 
     def close(self) -> None:
