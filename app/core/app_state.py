@@ -1,4 +1,5 @@
-"""What Courier remembers between runs: open and recent collections, window layout.
+"""What Courier remembers between runs: open and recent collections, window layout,
+the folders the file pickers open in.
 
 Kept as JSON in the config directory.  A corrupt file is moved aside to
 ``state.json.bad`` (so nothing is lost and the user can look at it) and Courier
@@ -36,6 +37,14 @@ class AppState:
     download_folder: str = ""
     #: how many downloads run at once (the others wait, queued)
     download_concurrency: int = 3
+    #: the editor | response split inside the request tabs (Qt's saved splitter state)
+    tab_splitter_state: str = ""
+    #: the collection folder a request was last saved into ("Save in" proposes it)
+    last_save_collection: str = ""
+    #: where the new-collection folder picker opened last ("" = the user's home)
+    last_parent_folder: str = ""
+    #: the folder "Save body…" offered last ("" = the user's Downloads folder)
+    save_body_folder: str = ""
 
 
 def default_path() -> Path:

@@ -68,7 +68,13 @@ def destinations(collections: list[Collection]) -> list[tuple[str, Collection, F
 class SaveRequestDialog(QDialog):
     """Asks for a name and a collection/folder for a scratch request."""
 
-    def __init__(self, collections: list[Collection], name: str, parent: QWidget | None = None):
+    def __init__(
+        self,
+        collections: list[Collection],
+        name: str,
+        parent: QWidget | None = None,
+        preferred: tuple[Collection, Folder | None] | None = None,
+    ):
         super().__init__(parent)
         self.setWindowTitle("Save request")
         self.name_edit = QLineEdit(name, self)
@@ -77,6 +83,8 @@ class SaveRequestDialog(QDialog):
         self._places = destinations(collections)
         for label, _collection, _folder in self._places:
             self.place.addItem(label)
+        if preferred is not None:
+            self.place.setCurrentIndex(self.index_of(*preferred))
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel, self
         )
@@ -87,6 +95,13 @@ class SaveRequestDialog(QDialog):
         layout.addRow("Save in", self.place)
         layout.addRow(buttons)
         self.resize(420, self.sizeHint().height())
+
+    def index_of(self, collection: Collection, folder: Folder | None) -> int:
+        """The row of a place ("Save in" proposes it), else the first."""
+        for i, (_label, c, f) in enumerate(self._places):
+            if c is collection and f is folder:
+                return i
+        return 0
 
     def choice(self) -> tuple[Collection, Folder | None, str]:
         _label, collection, folder = self._places[self.place.currentIndex()]

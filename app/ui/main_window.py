@@ -1,25 +1,28 @@
-"""Courier's main window: sidebar | request editor | response pane.
+"""Courier's main window: the sidebar beside request tabs, each with its editor and response.
 
 The window wires widgets to the services it is given (``Workspace`` for files,
 ``SendService`` for sending); it does no I/O itself, and nothing that blocks:
 collections open, the keychain is read, the demo server starts and bodies are
-saved in workers while the window stays responsive.  Each request keeps its
-last exchange, so the response pane shows the response of the request in the
-editor.  Every failure ends up as a message in the response pane or a dialog,
-never as a traceback.
+saved in workers while the window stays responsive.  Each open request lives in
+a tab (``RequestTab``) with its own draft and its own exchange, so several tabs
+send at once and each keeps its response.  Menus and shortcuts come from one
+``CommandRegistry`` (``window.commands``).  The open tabs and their unsaved
+drafts are kept in Courier's data folder (``app.core.drafts``) and come back
+after a restart.  Every failure ends up as a message in a response pane or a
+dialog, never as a traceback.
 """
 
 from __future__ import annotations
 
 import asyncio
 import functools
-from collections import OrderedDict
-from collections.abc import Callable, Coroutine
+import mimetypes
+from collections.abc import Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
-from PySide6.QtCore import QByteArray, QMimeData, Qt, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtCore import QByteArray, QMimeData, QModelIndex, QRect, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QGuiApplication, QResizeEvent
 from PySide6.QtWidgets import (
     QComboBox,
     QDockWidget,
@@ -27,15 +30,16 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
-    QMenu,
     QMessageBox,
     QProgressBar,
     QSplitter,
+    QTabWidget,
     QToolBar,
     QWidget,
 )
 
 from app import __version__
+from app.core import drafts
 from app.core.download_names import downloads_folder, name_from_url, safe_name, suggested_name
 from app.core.errors import CourierError, FileChangedOnDisk
 from app.core.inherit import effective_auth, inherited_headers, lookup_variable
@@ -48,24 +52,31 @@ from app.services.workspace import Workspace
 from app.ui import dialogs, file_conflict
 from app.ui.auth_editor import KIND_LABELS
 from app.ui.collection_actions import CollectionActions
-from app.ui.collection_tree import CollectionTreeModel
+from app.ui.collection_tree import CollectionTreeModel, Node, NodeKind
+from app.ui.commands import Command, CommandRegistry
 from app.ui.downloads import DownloadsPanel, prompts
 from app.ui.downloads.prompts import ExistingFile
+from app.ui.elided import ElidedStatusBar
 from app.ui.file_conflict import ConflictChoice
 from app.ui.outside_changes import OutsideChanges
 from app.ui.request_editor import RequestEditor
 from app.ui.response_view import ResponseView
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
+from app.ui.tabs import UNTITLED, RequestTab, RequestTabBar
+from app.ui.viewer.body_viewer import TextPage
 
-#: how much of a body "Copy" puts on the clipboard (the whole body stays in the store)
 #: "Copy" shows its progress for bodies larger than this
 COPY_PROGRESS_FROM = 16 * 1024 * 1024
-SCRATCH_NAME = "Untitled request"
-#: the last exchange of this many requests is kept (a body lives as long as it is held)
-KEPT_EXCHANGES = 30
+SCRATCH_NAME = UNTITLED
 #: the Downloads panel's height when it opens by itself (about three rows)
 DOCK_HEIGHT = 300
+#: the window's size on a first start (never more than the screen's available room)
+START_SIZE = (1380, 860)
+#: the sidebar's and the tabs' share of the window on a first start
+START_SPLIT = (260, 1120)
+#: drafts are written this long after the last keystroke
+DRAFT_DELAY_MS = 800
 
 _T = TypeVar("_T")
 
@@ -73,6 +84,12 @@ _T = TypeVar("_T")
 class MainWindow(QMainWindow):
     #: emitted when a request finished or failed (tests and --screenshot wait on it)
     responseShown = Signal()
+    #: the command palette was asked for: "commands" or "requests"
+    paletteRequested = Signal(str)
+    #: Help ▸ Keyboard shortcuts was asked for
+    shortcutsRequested = Signal()
+    #: the active tab changed (a tab was switched to, opened or closed)
+    activeTabChanged = Signal()
 
     def __init__(
         self,
@@ -85,27 +102,33 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self.sends = sends
         self.downloads = downloads or DownloadService(workspace.session, parent=self)
-        #: the last exchange of each request, by the request object (newest last)
-        self._exchanges: OrderedDict[int, Exchange] = OrderedDict()
         self._background: set[asyncio.Future[Any]] = set()
         self.setObjectName("mainWindow")
-        self.resize(1380, 860)
+        self.setStatusBar(ElidedStatusBar(self))
+        self._fit_to_screen(*START_SIZE)
 
         self.tree_model = CollectionTreeModel(self)
         self.sidebar = Sidebar(self.tree_model, self)
-        self.editor = RequestEditor(self)
-        self.response = ResponseView(self)
+        self.tabs = QTabWidget(self)
+        self.tabs.setObjectName("requestTabs")
+        self.tab_bar = RequestTabBar(self.tabs)
+        self.tab_bar.is_preview = self._is_preview_at
+        self.tabs.setTabBar(self.tab_bar)
+        self.tabs.setDocumentMode(True)
+        self.tabs.setMovable(True)
+        self.tabs.setTabsClosable(True)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.sidebar)
-        self.splitter.addWidget(self.editor)
-        self.splitter.addWidget(self.response)
+        self.splitter.addWidget(self.tabs)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 1)
-        self.splitter.setSizes([280, 560, 540])
+        self.splitter.setSizes(list(START_SPLIT))
         self.splitter.setChildrenCollapsible(False)
+        self.sidebar.setMinimumWidth(140)
         self.setCentralWidget(self.splitter)
+        #: the editor | response split every tab shares (as the user last dragged it)
+        self._tab_split: QByteArray | None = None
         self.downloads_panel = DownloadsPanel(self.downloads, self)
         self.downloads_dock = QDockWidget("Downloads", self)
         self.downloads_dock.setObjectName("downloadsDock")
@@ -136,75 +159,651 @@ class MainWindow(QMainWindow):
         if workspace.session.secrets_opened:
             self._on_secrets_ready(workspace.secrets.persistent, workspace.secrets.reason)
 
-        #: what the editor shows: (collection, stored request) or (None, scratch request)
-        self.current_collection: Collection | None = None
-        self.current_request: Request = Request(name=SCRATCH_NAME)
-        self._content_type = ""
+        #: the tab that asked for an OAuth 2.0 token (the answer goes to its editor)
+        self._token_tab: RequestTab | None = None
+        #: tabs whose draft changed since it was last written
+        self._dirty_drafts: set[str] = set()
+        self._draft_timer = QTimer(self)
+        self._draft_timer.setSingleShot(True)
+        self._draft_timer.setInterval(DRAFT_DELAY_MS)
+        self._draft_timer.timeout.connect(self.save_session_soon)
+        self._session_lock: asyncio.Lock | None = None
+        self._closing = False
 
         self.collection_actions = CollectionActions(self)
         #: open collections watched for changes made outside Courier
         self.outside = OutsideChanges(self)
+        self.commands = CommandRegistry(self)
+        self._register_commands()
         self._build_menus()
         self._build_toolbar()
         self._connect()
-        self.editor.load_model(self.current_request)
-        self.show_inherited()
-        self.fill_environments()
-        self.editor.set_variable_lookup(self.lookup_variable)
-        self.update_title()
-        self.response.clear()
         self._restore_geometry()
+        self.new_tab()
 
-    # ---------------------------------------------------------------- setup
+    # ------------------------------------------------------------ the tabs
+
+    def current_tab(self) -> RequestTab:
+        """The active tab (there is always one: closing the last opens an untitled one)."""
+        tab = self.tabs.currentWidget()
+        assert isinstance(tab, RequestTab)
+        return tab
+
+    def request_tabs(self) -> list[RequestTab]:
+        return [
+            t
+            for t in (self.tabs.widget(i) for i in range(self.tabs.count()))
+            if isinstance(t, RequestTab)
+        ]
+
+    @property
+    def editor(self) -> RequestEditor:
+        """The active tab's request editor."""
+        return self.current_tab().editor
+
+    @property
+    def response(self) -> ResponseView:
+        """The active tab's response pane."""
+        return self.current_tab().response
+
+    @property
+    def current_request(self) -> Request:
+        """What the active tab shows: its stored request, or its untitled one."""
+        return self.current_tab().request
+
+    @property
+    def current_collection(self) -> Collection | None:
+        return self.current_tab().collection
+
+    def tab_of(self, request: Request) -> RequestTab | None:
+        """The tab showing ``request``, if one does."""
+        return next((t for t in self.request_tabs() if t.request is request), None)
+
+    def _is_preview_at(self, index: int) -> bool:
+        tab = self.tabs.widget(index)
+        return isinstance(tab, RequestTab) and tab.preview
+
+    def new_tab(
+        self,
+        collection: Collection | None = None,
+        request: Request | None = None,
+        *,
+        preview: bool = False,
+        key: str | None = None,
+        select: bool = True,
+    ) -> RequestTab:
+        """Open a tab (an untitled request without ``request``), after the active one."""
+        tab = RequestTab(collection, request, self.tabs, key=key, preview=preview)
+        tab.editor.sendRequested.connect(functools.partial(self._send_tab, tab))
+        tab.editor.stopRequested.connect(functools.partial(self._stop_tab, tab))
+        tab.editor.modifiedChanged.connect(functools.partial(self._on_tab_modified, tab))
+        tab.editor.auth_editor.tokenRequested.connect(functools.partial(self.get_new_token, tab))
+        tab.titleChanged.connect(functools.partial(self._on_tab_title_changed, tab))
+        tab.response.saveBodyRequested.connect(self.save_body)
+        tab.response.copyBodyRequested.connect(self.copy_body)
+        tab.response.viewer.copyRangeRequested.connect(self.copy_body_range)
+        tab.response.viewer.copyWholeRequested.connect(self._offer_whole_copy)
+        tab.response.downloadRequested.connect(self.send_and_download)
+        tab.splitter.splitterMoved.connect(functools.partial(self._on_tab_split_moved, tab))
+        if self._tab_split is not None:
+            tab.splitter.restoreState(self._tab_split)
+        tab.editor.set_variable_lookup(functools.partial(self.lookup_variable, tab))
+        self._show_inherited_in(tab)
+        index = self.tabs.currentIndex() + 1 if self.tabs.count() else 0
+        self.tabs.insertTab(index, tab, tab.title())
+        self._update_tab_label(tab)
+        if select:
+            self.tabs.setCurrentIndex(index)
+        self._session_changed()
+        return tab
+
+    def open_request(
+        self, collection: Collection, request: Request, *, preview: bool = True
+    ) -> RequestTab:
+        """Show ``request`` (a click in the sidebar): its tab if one is open, else the
+        preview tab replaced, else a new tab.  ``preview=False`` pins it."""
+        tab = self.tab_of(request)
+        if tab is None:
+            current = self.current_tab()
+            if current.is_blank() or (current.preview and not current.is_modified()):
+                self._release(current)
+                current.show_stored(collection, request)
+                current.preview = preview
+                self._show_inherited_in(current)
+                tab = current
+                self._on_tab_title_changed(tab)
+            else:
+                tab = self.new_tab(collection, request, preview=preview)
+        elif not preview:
+            tab.pin()
+        self.tabs.setCurrentWidget(tab)
+        self._on_current_changed()
+        return tab
+
+    def pin_request(self, collection: Collection, request: Request) -> RequestTab:
+        """Double-click in the sidebar: open it in a tab of its own that stays."""
+        return self.open_request(collection, request, preview=False)
+
+    def show_request(self, collection: Collection | None, request: Request) -> None:
+        """Show a request in a pinned tab (``None``: a new untitled tab)."""
+        if collection is None:
+            self.new_tab()
+        else:
+            self.pin_request(collection, request)
+
+    def show_scratch(self) -> None:
+        """The active request went away (deleted, its collection reloaded or closed):
+        tabs follow what is still there; there is always a tab."""
+        self.prune_tabs()
+        if not self.tabs.count():
+            self.new_tab()
+
+    def new_scratch_request(self) -> None:
+        """Ctrl+T / Ctrl+N: a new untitled tab, the URL bar focused."""
+        self.new_tab()
+        self.editor.focus_url()
+
+    def may_leave_current(self) -> bool:
+        """Another request never replaces unsaved edits (it opens in its own tab), so
+        leaving the active one needs no question: always True."""
+        return True
+
+    def close_tab(self, index: int | None = None, *, ask: bool = True) -> bool:
+        """Close a tab (the active one by default), asking Save / Discard / Cancel
+        about unsaved edits.  False when the user cancelled."""
+        tab = self.current_tab() if index is None else self.tabs.widget(index)
+        if not isinstance(tab, RequestTab):
+            return False
+        if ask and tab.is_modified():
+            self.tabs.setCurrentWidget(tab)
+            answer = self.ask_unsaved(tab.name())
+            if answer == "cancel":
+                self.sync_sidebar_selection()
+                return False
+            if answer == "save" and not self.save_current():
+                return False
+        self._discard_tab(tab)
+        return True
+
+    def _discard_tab(self, tab: RequestTab) -> None:
+        self._release(tab)
+        self.outside.left(tab.collection, tab.request)
+        if tab.collection is not None:
+            self.tree_model.set_modified(tab.request, False)
+        drafts.remove_draft(tab.key)
+        self._dirty_drafts.discard(tab.key)
+        self.tabs.removeTab(self.tabs.indexOf(tab))
+        tab.deleteLater()
+        if not self.tabs.count() and not self._closing:
+            self.new_tab()
+        self._on_current_changed()
+        self._session_changed()
+
+    def _release(self, tab: RequestTab) -> None:
+        """The tab lets go of its exchange (stopped if it runs; the body is released)."""
+        if tab.exchange is not None and self.sends.is_running(tab.exchange):
+            self.sends.stop(tab.exchange)
+        tab.exchange = None
+        tab.response.clear()
+        tab.editor.set_running(False)
+
+    def next_tab(self) -> None:
+        if self.tabs.count() > 1:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() + 1) % self.tabs.count())
+
+    def previous_tab(self) -> None:
+        if self.tabs.count() > 1:
+            self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % self.tabs.count())
+
+    def prune_tabs(self) -> None:
+        """Tabs whose request is gone (deleted here or outside Courier) close, with a
+        notice; one with unsaved edits of a file removed outside stays (saving
+        re-creates the file)."""
+        gone: list[str] = []
+        for tab in self.request_tabs():
+            collection = tab.collection
+            if collection is None or collection.folder_chain(tab.request) is not None:
+                continue
+            if tab.is_modified() and self.outside.file_removed(tab.request):
+                continue
+            gone.append(tab.name())
+            self._discard_tab(tab)
+        if gone:
+            names = ", ".join(f"“{n}”" for n in gone)
+            self.statusBar().showMessage(f"{names}: deleted, so the tab closed.", 10000)
+
+    def _on_collection_closed(self, collection: Collection) -> None:
+        """Tabs of a closed collection close; unsaved edits stay, as untitled drafts."""
+        for tab in self.request_tabs():
+            if tab.collection is not collection:
+                continue
+            if tab.is_modified():
+                self._detach(tab)
+            else:
+                self._discard_tab(tab)
+
+    def _detach(self, tab: RequestTab) -> None:
+        """Keep a tab's edits as an untitled request (its collection went away)."""
+        edited = tab.editor.to_model()
+        edited.path = None
+        tab.collection = None
+        tab.request = Request(name=tab.request.name)
+        tab.editor.load_edited(tab.request, edited)
+        self._show_inherited_in(tab)
+        self._on_tab_title_changed(tab)
+
+    def _on_collection_reloaded_tabs(self, old: Collection, fresh: Collection) -> None:
+        """Tabs of a reloaded collection follow its new objects (found by file)."""
+        by_path = {r.path: r for _chain, r in fresh.iter_requests() if r.path is not None}
+        for tab in self.request_tabs():
+            if tab.collection is not old:
+                continue
+            request = by_path.get(tab.request.path) if tab.request.path is not None else None
+            if request is None:
+                if tab.is_modified():
+                    self._detach(tab)
+                else:
+                    self._discard_tab(tab)
+                continue
+            edited = tab.editor.to_model() if tab.is_modified() else None
+            tab.collection, tab.request = fresh, request
+            if edited is None:
+                tab.editor.load_model(request)
+            else:
+                tab.editor.load_edited(request, edited)
+            self._show_inherited_in(tab)
+            self._on_tab_title_changed(tab)
+        self._on_current_changed()
+
+    def _on_tree_changed(self, *_args: object) -> None:
+        self.prune_tabs()
+        self._refresh_tab_titles()
+
+    def _on_request_changed(self, request: Request) -> None:
+        """A request was renamed or saved: its tab's title follows."""
+        tab = self.tab_of(request)
+        if tab is not None:
+            self._on_tab_title_changed(tab)
+
+    def _on_tab_modified(self, tab: RequestTab, modified: bool) -> None:
+        if tab.collection is not None:
+            self.tree_model.set_modified(tab.request, modified)
+        if tab is self.tabs.currentWidget():
+            self.setWindowModified(modified)
+        self._dirty_drafts.add(tab.key)
+        self._draft_timer.start()
+
+    def _on_tab_title_changed(self, tab: RequestTab) -> None:
+        self._update_tab_label(tab)
+        if tab is self.tabs.currentWidget():
+            self.update_title()
+        self._session_changed()
+
+    def _update_tab_label(self, tab: RequestTab) -> None:
+        index = self.tabs.indexOf(tab)
+        if index < 0:
+            return
+        self.tabs.setTabText(index, tab.title())
+        self.tabs.setTabToolTip(index, tab.tooltip())
+        self.tab_bar.update()
+
+    def _refresh_tab_titles(self) -> None:
+        for tab in self.request_tabs():
+            self._update_tab_label(tab)
+        self.update_title()
+
+    def _on_current_changed(self, _index: int = -1) -> None:
+        if not self.tabs.count():
+            return
+        self.fill_environments()
+        self.show_inherited()
+        self.update_title()
+        self.sync_sidebar_selection()
+        self._session_changed()
+        self.activeTabChanged.emit()
+
+    def sync_sidebar_selection(self) -> None:
+        """The sidebar selects the active tab's request (nothing for an untitled tab)."""
+        if not self.tabs.count():
+            return
+        tab = self.current_tab()
+        if tab.collection is not None and self.tree_model.index_of(tab.request).isValid():
+            self.sidebar.select(tab.request)
+        else:
+            self.sidebar.tree.selectionModel().clearSelection()
+            self.sidebar.tree.setCurrentIndex(QModelIndex())
+
+    def _on_tab_moved(self, _from: int, to: int) -> None:
+        tab = self.tabs.widget(to)
+        if isinstance(tab, RequestTab):
+            tab.pin()
+        self._session_changed()
+
+    def _on_tab_split_moved(self, tab: RequestTab, _pos: int, _index: int) -> None:
+        """The user dragged a tab's editor | response split: every tab takes it."""
+        self._tab_split = tab.splitter.saveState()
+        for other in self.request_tabs():
+            if other is not tab:
+                other.splitter.restoreState(self._tab_split)
+
+    def _on_sidebar_double_clicked(self, index: QModelIndex) -> None:
+        node = self.tree_model.node(index)
+        if node is not None and node.kind is NodeKind.REQUEST and isinstance(node.obj, Request):
+            self.pin_request(node.collection(), node.obj)
+
+    def _on_node_action(self, action: str, node: Node) -> None:
+        """The sidebar's context menu; a duplicated request opens in its own tab, and the
+        selection follows the active tab after the actions that change requests."""
+        obj = node.obj
+        if action == "duplicate" and isinstance(obj, Request):
+            try:
+                copy = self.workspace.duplicate(node.collection(), obj)
+            except CourierError as exc:
+                self.show_error(exc.title, exc.message)
+                return
+            if isinstance(copy, Request):
+                self.pin_request(node.collection(), copy)
+            return
+        self.collection_actions.on_node_action(action, node)
+        if action in ("new-request", "delete", "rename", "duplicate", "close", "reload"):
+            self.prune_tabs()
+            self.sync_sidebar_selection()
+
+    # ---------------------------------------------------- tabs on disk
+
+    def _session_changed(self) -> None:
+        if not self._closing:
+            self._draft_timer.start()
+
+    def session_state(self) -> drafts.OpenTabs:
+        """The open tabs as they are now (drafts named by the tabs with unsaved edits)."""
+        records: list[drafts.TabRecord] = []
+        for tab in self.request_tabs():
+            collection = tab.collection
+            record = drafts.TabRecord(
+                key=tab.key, has_draft=tab.is_modified(), pinned=not tab.preview
+            )
+            if (
+                collection is not None
+                and collection.path is not None
+                and tab.request.path is not None
+            ):
+                record.collection = str(collection.path)
+                record.request = str(tab.request.path.relative_to(collection.path))
+            elif collection is not None:
+                continue  # not on disk (cannot come back)
+            elif not record.has_draft:
+                continue  # an empty untitled tab is not worth restoring
+            records.append(record)
+        current = self.tabs.currentWidget()
+        keys = [r.key for r in records]
+        selected = (
+            keys.index(current.key)
+            if isinstance(current, RequestTab) and current.key in keys
+            else 0
+        )
+        return drafts.OpenTabs(records, selected)
+
+    def _session_writes(self) -> tuple[drafts.OpenTabs, list[tuple[str, Request]]]:
+        state = self.session_state()
+        with_draft = {r.key for r in state.tabs if r.has_draft}
+        writes = [
+            (tab.key, tab.editor.to_model())
+            for tab in self.request_tabs()
+            if tab.key in with_draft and tab.key in self._dirty_drafts
+        ]
+        self._dirty_drafts.clear()
+        return state, writes
+
+    def save_session(self) -> None:
+        """Write the open tabs and the changed drafts now (at quit; tests)."""
+        state, writes = self._session_writes()
+        _write_session(state, writes)
+
+    def save_session_soon(self) -> None:
+        """Write the open tabs and changed drafts in a worker (after edits settle)."""
+        state, writes = self._session_writes()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            try:
+                loop = asyncio.get_event_loop()
+            except RuntimeError:
+                loop = None
+            if loop is None or not loop.is_running():
+                _write_session(state, writes)
+                return
+        self.run_in_background(self._write_session_async(state, writes))
+
+    async def _write_session_async(
+        self, state: drafts.OpenTabs, writes: list[tuple[str, Request]]
+    ) -> None:
+        if self._session_lock is None:
+            self._session_lock = asyncio.Lock()
+        async with self._session_lock:
+            try:
+                await asyncio.to_thread(_write_session, state, writes)
+            except OSError as exc:
+                self.statusBar().showMessage(f"Could not keep the open tabs: {exc}", 10000)
+
+    async def restore_tabs(self) -> None:
+        """Open the tabs of the last run, their drafts shown as unsaved edits."""
+        state = await asyncio.to_thread(drafts.load_open_tabs)
+        loaded = await asyncio.to_thread(
+            lambda: {r.key: drafts.load_draft(r.key) for r in state.tabs if r.has_draft}
+        )
+        opened: list[RequestTab] = []
+        blank = (
+            self.current_tab() if self.tabs.count() == 1 and self.current_tab().is_blank() else None
+        )
+        for record in state.tabs:
+            draft = loaded.get(record.key)
+            collection, request = self._find_stored(record)
+            if request is None and draft is None:
+                continue
+            if self.tab_of(request) is not None if request is not None else False:
+                continue
+            tab = self.new_tab(collection, request, key=record.key, preview=not record.pinned)
+            if draft is not None:
+                tab.load_draft(draft)
+                self._dirty_drafts.discard(tab.key)
+            opened.append(tab)
+        if opened and blank is not None:
+            self._discard_tab(blank)
+        if opened:
+            self.tabs.setCurrentWidget(opened[min(state.selected, len(opened) - 1)])
+        self._on_current_changed()
+
+    def _find_stored(self, record: drafts.TabRecord) -> tuple[Collection | None, Request | None]:
+        if not record.collection:
+            return None, None
+        collection = self.workspace.find_open(Path(record.collection))
+        if collection is None or collection.path is None:
+            return None, None
+        wanted = collection.path / record.request
+        for _chain, request in collection.iter_requests():
+            if request.path == wanted:
+                return collection, request
+        return None, None
+
+    # ------------------------------------------------------------- commands
+
+    def _register_commands(self) -> None:
+        add = self.commands.add
+        in_collection = lambda: self.current_collection is not None  # noqa: E731
+        running = lambda: self.sends.is_running(self.current_exchange())  # noqa: E731
+        has_body = lambda: self._shown_body() is not None  # noqa: E731
+        several = lambda: self.tabs.count() > 1  # noqa: E731
+        add(Command("tab.new", "New tab", self.new_scratch_request, "Tab", ("Ctrl+T", "Ctrl+N")))
+        add(Command("tab.close", "Close tab", self.close_tab, "Tab", ("Ctrl+W",)))
+        add(
+            Command(
+                "tab.next", "Next tab", self.next_tab, "Tab", ("Ctrl+Tab", "Ctrl+PgDown"), several
+            )
+        )
+        add(
+            Command(
+                "tab.previous",
+                "Previous tab",
+                self.previous_tab,
+                "Tab",
+                ("Ctrl+Shift+Tab", "Ctrl+PgUp"),
+                several,
+            )
+        )
+        add(Command("collection.new", "New collection…", self.new_collection, "Collection"))
+        add(
+            Command(
+                "collection.open",
+                "Open collection…",
+                self.open_collection_dialog,
+                "Collection",
+                ("Ctrl+O",),
+            )
+        )
+        add(
+            Command(
+                "collection.settings",
+                "Collection settings…",
+                self.collection_actions.settings_of_current,
+                "Collection",
+                enabled=in_collection,
+            )
+        )
+        add(
+            Command(
+                "collection.cookies",
+                "Cookies of this collection…",
+                self.collection_actions.show_cookies,
+                "Collection",
+                enabled=in_collection,
+            )
+        )
+        add(Command("request.save", "Save request", self.save_current, "Request", ("Ctrl+S",)))
+        add(Command("request.send", "Send", self.send, "Request", ("Ctrl+Return",)))
+        add(
+            Command(
+                "request.send_and_download",
+                "Send and Download…",
+                self.send_and_download,
+                "Request",
+                ("Ctrl+Shift+Return",),
+            )
+        )
+        add(Command("request.stop", "Stop", self.stop, "Request", ("Esc",), running))
+        add(
+            Command(
+                "request.focus_url",
+                "Focus URL",
+                lambda: self.editor.focus_url(),
+                "Request",
+                ("Ctrl+L",),
+            )
+        )
+        add(
+            Command(
+                "response.find",
+                "Find in the response",
+                self.find_in_response,
+                "Response",
+                ("Ctrl+F",),
+                has_body,
+            )
+        )
+        add(
+            Command("response.copy_body", "Copy the body", self.copy_body, "Response", (), has_body)
+        )
+        add(Command("response.save_body", "Save body…", self.save_body, "Response", (), has_body))
+        add(Command("view.downloads", "Downloads", self.toggle_downloads, "View", ("Ctrl+J",)))
+        add(
+            Command(
+                "palette.commands",
+                "Command palette…",
+                lambda: self.show_palette("commands"),
+                "Go",
+                ("Ctrl+K", "Ctrl+Shift+P"),
+                in_palette=False,
+            )
+        )
+        add(
+            Command(
+                "palette.requests",
+                "Go to request…",
+                lambda: self.show_palette("requests"),
+                "Go",
+                ("Ctrl+P",),
+                in_palette=False,
+            )
+        )
+        add(Command("demo.start", "Start demo server", self.start_demo, "Demo"))
+        add(Command("demo.open", "Open demo collection", self.open_demo_collection, "Demo"))
+        add(Command("help.shortcuts", "Keyboard shortcuts", self.show_shortcuts, "Help"))
+        add(Command("app.about", "About Courier", self._about, "Help"))
+        add(Command("app.quit", "Quit", self.close, "App", ("Ctrl+Q",)))
 
     def _build_menus(self) -> None:
+        registry = self.commands
         file_menu = self.menuBar().addMenu("&File")
-        self._add_action(
-            file_menu, "New request", self.new_scratch_request, QKeySequence.StandardKey.New
-        )
-        self._add_action(file_menu, "New collection…", self.new_collection)
-        self._add_action(
-            file_menu,
-            "Open collection…",
-            self.open_collection_dialog,
-            QKeySequence.StandardKey.Open,
-        )
+        registry.add_to_menu(file_menu, "tab.new", "collection.new", "collection.open")
         self.recent_menu = file_menu.addMenu("Open recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addSeparator()
-        self._add_action(
-            file_menu, "Save request", self.save_current, QKeySequence.StandardKey.Save
-        )
-        file_menu.addSeparator()
-        self._add_action(file_menu, "Quit", self.close, QKeySequence.StandardKey.Quit)
-
-        tools_menu = self.menuBar().addMenu("&Tools")
-        self._add_action(
-            tools_menu, "Cookies of this collection…", self.collection_actions.show_cookies
-        )
-        self._add_action(
-            tools_menu, "Collection settings…", self.collection_actions.settings_of_current
-        )
+        registry.add_to_menu(file_menu, "-", "request.save", "tab.close", "-", "app.quit")
 
         request_menu = self.menuBar().addMenu("&Request")
-        self._add_action(request_menu, "Send", self.send, "Ctrl+Return")
-        self._add_action(
-            request_menu, "Send and Download…", self.send_and_download, "Ctrl+Shift+Return"
+        registry.add_to_menu(
+            request_menu,
+            "request.send",
+            "request.send_and_download",
+            "request.stop",
+            "request.focus_url",
+            "-",
+            "response.find",
+            "response.copy_body",
+            "response.save_body",
         )
-        self._add_action(request_menu, "Stop", self.stop, "Esc")
-        self._add_action(request_menu, "Focus URL", self.editor.focus_url, "Ctrl+L")
-
         view_menu = self.menuBar().addMenu("&View")
-        toggle = self.downloads_dock.toggleViewAction()
-        toggle.setText("Downloads")
-        toggle.setShortcut(QKeySequence("Ctrl+J"))
-        view_menu.addAction(toggle)
-
+        registry.add_to_menu(
+            view_menu,
+            "palette.commands",
+            "palette.requests",
+            "-",
+            "tab.next",
+            "tab.previous",
+            "-",
+            "view.downloads",
+        )
+        tools_menu = self.menuBar().addMenu("&Tools")
+        registry.add_to_menu(tools_menu, "collection.cookies", "collection.settings")
         help_menu = self.menuBar().addMenu("&Help")
-        self._add_action(help_menu, "Start demo server", self.start_demo)
-        self._add_action(help_menu, "Open demo collection", self.open_demo_collection)
-        help_menu.addSeparator()
-        self._add_action(help_menu, "About Courier", self._about)
+        registry.add_to_menu(
+            help_menu, "help.shortcuts", "-", "demo.start", "demo.open", "-", "app.about"
+        )
+
+    def show_palette(self, mode: str) -> None:
+        """Ask for the command palette ("commands") or the request finder ("requests");
+        the palette widget listens to ``paletteRequested``."""
+        self.paletteRequested.emit(mode)
+
+    def show_shortcuts(self) -> None:
+        """Ask for the keyboard shortcuts page (it listens to ``shortcutsRequested``)."""
+        self.shortcutsRequested.emit()
+
+    def toggle_downloads(self) -> None:
+        dock = self.downloads_dock
+        dock.setVisible(not dock.isVisible())
+        if dock.isVisible():
+            dock.raise_()
+
+    def find_in_response(self) -> None:
+        """Ctrl+F: the find bar of the active tab's body view (a text view)."""
+        viewer = self.response.viewer
+        view = viewer.current_view()
+        page = viewer.page(view) if view is not None else None
+        if isinstance(page, TextPage):
+            self.response.tabs.setCurrentIndex(0)
+            page.find_bar.open()
+        else:
+            self.statusBar().showMessage("Find works in the Pretty, Raw and Hex views.", 4000)
 
     def _build_toolbar(self) -> None:
         bar = QToolBar("Environment", self)
@@ -215,6 +814,10 @@ class MainWindow(QMainWindow):
         self.environment_box = QComboBox(bar)
         self.environment_box.setObjectName("environmentBox")
         self.environment_box.setMinimumWidth(180)
+        self.environment_box.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.environment_box.setMinimumContentsLength(16)
         self.environment_box.setToolTip(
             "Variables of the active environment override the collection's"
         )
@@ -242,7 +845,8 @@ class MainWindow(QMainWindow):
 
     def _on_environment_changed(self, _collection: Collection) -> None:
         self.fill_environments()
-        self.editor.set_variable_lookup(self.lookup_variable)
+        for tab in self.request_tabs():
+            tab.editor.set_variable_lookup(functools.partial(self.lookup_variable, tab))
 
     def _on_environment_chosen(self, index: int) -> None:
         if self.current_collection is not None:
@@ -250,57 +854,50 @@ class MainWindow(QMainWindow):
             self.workspace.set_active_environment(self.current_collection, name or None)
             self.statusBar().showMessage(f"Environment: {name}" if name else "No environment", 3000)
 
-    def lookup_variable(self, name: str) -> tuple[str | None, bool]:
-        """What ``{{name}}`` resolves to for the current request (value, is it secret)."""
-        collection = self.current_collection
-        chain = (collection.folder_chain(self.current_request) or ()) if collection else ()
+    def lookup_variable(self, tab: RequestTab, name: str) -> tuple[str | None, bool]:
+        """What ``{{name}}`` resolves to for a tab's request (value, is it secret)."""
+        collection = tab.collection
+        chain = (collection.folder_chain(tab.request) or ()) if collection else ()
         builtins = dict(self.workspace.builtins())
         builtins.setdefault("$demo", "the built-in demo server (starts when needed)")
         environment = self.workspace.active_environment(collection)
         return lookup_variable(name, collection, chain, environment, builtins)
 
     def show_inherited(self) -> None:
-        """Tell the editor what the current request inherits (headers, auth)."""
-        collection = self.current_collection
+        """Tell the editors what their requests inherit (headers, auth)."""
+        for tab in self.request_tabs():
+            self._show_inherited_in(tab)
+
+    def _show_inherited_in(self, tab: RequestTab) -> None:
+        collection = tab.collection
         if collection is None:
-            self.editor.set_inherited([], "A scratch request has nothing to inherit.")
+            tab.editor.set_inherited([], "An untitled request has nothing to inherit.")
             return
-        chain = collection.folder_chain(self.current_request) or ()
+        chain = collection.folder_chain(tab.request) or ()
         auth, source = effective_auth(Request(name=""), chain, collection)
         label = dict((k.value, text) for k, text in KIND_LABELS)[auth.kind.value]
         where = "the collection" if source == "collection" else f"the folder “{source}”"
-        self.editor.set_inherited(
+        tab.editor.set_inherited(
             inherited_headers(collection, chain), f"Inherits: {label}, from {where}."
         )
-
-    def _add_action(
-        self,
-        menu: QMenu,
-        text: str,
-        slot: Callable[[], object],
-        shortcut: QKeySequence.StandardKey | str | None = None,
-    ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.triggered.connect(lambda _checked=False: slot())
-        menu.addAction(action)
-        return action
 
     def _connect(self) -> None:
         ws = self.workspace
         ws.collectionOpened.connect(self._on_collection_opened)
         ws.collectionClosed.connect(self.tree_model.remove_collection)
+        ws.collectionClosed.connect(self._on_collection_closed)
         ws.collectionReloaded.connect(self._on_collection_reloaded)
         ws.collectionTreeChanged.connect(self.tree_model.sync)
         ws.folderTreeChanged.connect(self.tree_model.sync)
+        ws.collectionTreeChanged.connect(self._on_tree_changed)
+        ws.folderTreeChanged.connect(self._on_tree_changed)
         ws.collectionChanged.connect(self.tree_model.refresh)
         ws.folderChanged.connect(self.tree_model.refresh)
         ws.requestChanged.connect(self.tree_model.refresh)
         ws.collectionChanged.connect(self.outside.on_settings_changed)
         ws.folderChanged.connect(self.outside.on_settings_changed)
         ws.requestChanged.connect(self.outside.on_request_changed)
+        ws.requestChanged.connect(self._on_request_changed)
         ws.environmentChanged.connect(self._on_environment_changed)
         ws.collectionOpening.connect(self._on_collection_opening)
         ws.collectionOpenFailed.connect(self._on_collection_open_failed)
@@ -312,14 +909,18 @@ class MainWindow(QMainWindow):
         ws.demo.failed.connect(self._on_demo_failed)
 
         self.sidebar.requestActivated.connect(self.open_request)
+        self.sidebar.tree.doubleClicked.connect(self._on_sidebar_double_clicked)
         self.sidebar.problemActivated.connect(self._show_problem)
-        self.sidebar.nodeAction.connect(self.collection_actions.on_node_action)
+        self.sidebar.nodeAction.connect(self._on_node_action)
         self.sidebar.newCollectionRequested.connect(self.new_collection)
         self.sidebar.openCollectionRequested.connect(self.open_collection_dialog)
 
-        self.editor.sendRequested.connect(self.send)
-        self.editor.stopRequested.connect(self.stop)
-        self.editor.modifiedChanged.connect(self._on_modified_changed)
+        self.tabs.currentChanged.connect(self._on_current_changed)
+        self.tabs.tabCloseRequested.connect(self.close_tab)
+        self.tab_bar.middleClicked.connect(self.close_tab)
+        self.tab_bar.doubleClicked.connect(self._pin_at)
+        self.tab_bar.tabMoved.connect(self._on_tab_moved)
+        self.splitter.splitterMoved.connect(lambda *_: self._session_changed())
 
         sends = self.sends
         sends.exchangeStarted.connect(self._on_exchange_changed)
@@ -331,23 +932,47 @@ class MainWindow(QMainWindow):
         sends.copyProgress.connect(self._on_copy_progress)
         sends.copyReady.connect(self._on_copy_ready)
         sends.copyFailed.connect(self._on_copy_failed)
-        self.response.saveBodyRequested.connect(self.save_body)
-        self.response.copyBodyRequested.connect(self.copy_body)
-        self.response.viewer.copyRangeRequested.connect(self.copy_body_range)
-        self.response.viewer.copyWholeRequested.connect(self._offer_whole_copy)
-        self.response.downloadRequested.connect(self.send_and_download)
         self.downloads.downloadAdded.connect(self._on_download_added)
         self.downloads.downloadFinished.connect(self._on_download_finished)
-        self.editor.auth_editor.tokenRequested.connect(self.get_new_token)
-        sends.tokenReady.connect(self.editor.auth_editor.show_token)
+        sends.tokenReady.connect(self._on_token_ready)
         sends.tokenFailed.connect(self._on_token_failed)
+
+    def _pin_at(self, index: int) -> None:
+        tab = self.tabs.widget(index)
+        if isinstance(tab, RequestTab):
+            tab.pin()
+
+    # --------------------------------------------------- the window's shape
+
+    def _available(self) -> QRect:
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1024, 768)
+
+    def _fit_to_screen(self, width: int, height: int) -> None:
+        """Never larger than the screen's available room."""
+        room = self._available()
+        self.resize(min(width, room.width()), min(height, room.height()))
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        """A window wider than the screen (a layout that asked for it) is brought back."""
+        super().resizeEvent(event)
+        room = self._available()
+        if (
+            not self.isMaximized()
+            and not self.isFullScreen()
+            and (self.width() > room.width() or self.height() > room.height())
+        ):
+            QTimer.singleShot(0, self, lambda: self._fit_to_screen(self.width(), self.height()))
 
     def _restore_geometry(self) -> None:
         state = self.workspace.state
         if state.window_geometry:
             self.restoreGeometry(QByteArray.fromBase64(state.window_geometry.encode()))
+            self._fit_to_screen(self.width(), self.height())
         if state.splitter_state:
             self.splitter.restoreState(QByteArray.fromBase64(state.splitter_state.encode()))
+        if state.tab_splitter_state:
+            self._tab_split = QByteArray.fromBase64(state.tab_splitter_state.encode())
 
     # ------------------------------------------------------- collections
 
@@ -360,6 +985,7 @@ class MainWindow(QMainWindow):
         if fresh.path is not None:
             self._set_busy(f"open:{fresh.path}", None)
         self.tree_model.replace_collection(old, fresh)
+        self._on_collection_reloaded_tabs(old, fresh)
 
     def _add_to_sidebar(self, collection: Collection) -> None:
         index = self.tree_model.add_collection(collection)
@@ -374,9 +1000,18 @@ class MainWindow(QMainWindow):
             )
 
     def open_collection_dialog(self) -> None:
-        directory = QFileDialog.getExistingDirectory(self, "Open a collection folder")
+        directory = QFileDialog.getExistingDirectory(
+            self, "Open a collection folder", self._start_folder()
+        )
         if directory:
+            self.workspace.state.last_parent_folder = str(Path(directory).parent)
             self.open_collection(Path(directory))
+
+    def _start_folder(self) -> str:
+        """Where the folder pickers open: the last folder used, else the user's home
+        (never the working directory)."""
+        last = self.workspace.state.last_parent_folder
+        return last if last and Path(last).is_dir() else str(Path.home())
 
     def open_collection(self, path: Path) -> asyncio.Future[Collection | None]:
         """Open a collection in the background (files and keychain read in a worker);
@@ -403,6 +1038,7 @@ class MainWindow(QMainWindow):
         """Open what was open last time, without holding up the window."""
         restoring = asyncio.ensure_future(self.downloads.restore())
         errors = await self.workspace.restore_async()
+        await self.restore_tabs()
         await restoring
         for error in errors:
             self.statusBar().showMessage(f"{error.title}: {error.message}", 15000)
@@ -449,9 +1085,10 @@ class MainWindow(QMainWindow):
         name, ok = QInputDialog.getText(self, "New collection", "Name")
         if not ok or not name.strip():
             return
-        parent = QFileDialog.getExistingDirectory(self, "Create the collection folder in…")
+        parent = self.ask_collection_parent()
         if not parent:
             return
+        self.workspace.state.last_parent_folder = parent
         from app.core.storage import slugify
 
         try:
@@ -462,6 +1099,12 @@ class MainWindow(QMainWindow):
             self.show_error(exc.title, exc.message)
             return
         self.sidebar.select(collection)
+
+    def ask_collection_parent(self) -> str:
+        """The folder a new collection is created in ("" when cancelled)."""
+        return QFileDialog.getExistingDirectory(
+            self, "Create the collection folder in…", self._start_folder()
+        )
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -513,48 +1156,6 @@ class MainWindow(QMainWindow):
 
     # ---------------------------------------------------------- the editor
 
-    def new_scratch_request(self) -> None:
-        if self.may_leave_current():
-            self.show_scratch()
-            self.editor.focus_url()
-
-    def show_scratch(self) -> None:
-        self.show_request(None, Request(name=SCRATCH_NAME))
-
-    def open_request(self, collection: Collection, request: Request) -> None:
-        if request is self.current_request:
-            return
-        if not self.may_leave_current():
-            self.sidebar.select(self.current_request)
-            return
-        self.show_request(collection, request)
-
-    def show_request(self, collection: Collection | None, request: Request) -> None:
-        self.tree_model.set_modified(self.current_request, False)
-        if request is not self.current_request:
-            self.outside.left(self.current_collection, self.current_request)
-        self.current_collection = collection
-        self.current_request = request
-        exchange = self._exchanges.get(id(request))
-        self.response.show_exchange(exchange)
-        self.editor.set_running(self.sends.is_running(exchange))
-        self.editor.load_model(request)
-        self.show_inherited()
-        self.fill_environments()
-        self.editor.set_variable_lookup(self.lookup_variable)
-        self.update_title()
-
-    def may_leave_current(self) -> bool:
-        """Ask about unsaved changes; False means the user cancelled."""
-        if not self.editor.is_modified():
-            return True
-        answer = self.ask_unsaved(self.current_request.name)
-        if answer == "cancel":
-            return False
-        if answer == "save":
-            return self.save_current()
-        return True
-
     def ask_unsaved(self, name: str) -> str:
         return dialogs.ask_unsaved(self, name)
 
@@ -583,23 +1184,47 @@ class MainWindow(QMainWindow):
         box.open()
 
     def ask_save_destination(self, name: str) -> tuple[Collection, Folder | None, str] | None:
-        dialog = dialogs.SaveRequestDialog(self.workspace.collections, name, self)
+        dialog = dialogs.SaveRequestDialog(
+            self.workspace.collections, name, self, preferred=self.preferred_destination()
+        )
         if dialog.exec() != dialogs.SaveRequestDialog.DialogCode.Accepted:
             return None
         return dialog.choice()
 
+    def preferred_destination(self) -> tuple[Collection, Folder | None] | None:
+        """Where "Save in" points first: the sidebar's selection (its collection or
+        folder), else the collection saved into last."""
+        node = self.sidebar.current_node()
+        if node is not None:
+            collection = node.collection()
+            if collection in self.workspace.collections:
+                obj = node.obj
+                if isinstance(obj, Folder):
+                    return collection, obj
+                if isinstance(obj, Request):
+                    chain = collection.folder_chain(obj) or ()
+                    return collection, (chain[-1] if chain else None)
+                return collection, None
+        last = self.workspace.state.last_save_collection
+        if last:
+            found = self.workspace.find_open(Path(last))
+            if found is not None:
+                return found, None
+        return None
+
     def save_current(self, force: bool = False) -> bool:
-        """Ctrl+S: write the request to its file (a scratch request asks where).
+        """Ctrl+S: write the active tab's request to its file (an untitled one asks where).
 
         A file changed outside Courier is never overwritten silently: the user is
         asked (keep mine saves with ``force``).  A file removed outside while the
         request was edited is created again (the user was told).
         """
-        edited = self.editor.to_model()
-        collection, request = self.current_collection, self.current_request
+        tab = self.current_tab()
+        edited = tab.editor.to_model()
+        collection, request = tab.collection, tab.request
         try:
             if collection is None:
-                return self._save_scratch(edited)
+                return self._save_scratch(tab, edited)
             pending = self.outside.pending_question(request)
             if pending is not None and not force:
                 return self.outside.resolve(collection, request, pending.text)
@@ -612,11 +1237,17 @@ class MainWindow(QMainWindow):
             self.show_error(exc.title, exc.message)
             return False
         self.outside.forget(request)
-        self.editor.mark_saved()
-        self.statusBar().showMessage(f"Saved {self.current_request.name}", 4000)
+        tab.editor.mark_saved()
+        tab.pin()
+        self._remember_saved_into(collection)
+        self.statusBar().showMessage(f"Saved {request.name}", 4000)
         return True
 
-    def _save_scratch(self, edited: Request) -> bool:
+    def _remember_saved_into(self, collection: Collection) -> None:
+        if collection.path is not None:
+            self.workspace.state.last_save_collection = str(collection.path)
+
+    def _save_scratch(self, tab: RequestTab, edited: Request) -> bool:
         if not self.workspace.collections:
             self.show_error(
                 "Nowhere to save",
@@ -631,45 +1262,52 @@ class MainWindow(QMainWindow):
         collection, folder, name = choice
         edited.name = name
         stored = self.workspace.add_request(collection, folder, edited)
-        self.show_request(collection, stored)
-        self.sidebar.select(stored)
+        tab.show_stored(collection, stored)
+        tab.pin()
+        self._show_inherited_in(tab)
+        self._remember_saved_into(collection)
+        self._on_current_changed()
         self.statusBar().showMessage(f"Saved {stored.name} in {collection.name}", 4000)
         return True
 
-    def _on_modified_changed(self, modified: bool) -> None:
-        self.setWindowModified(modified)
-        if self.current_collection is not None:
-            self.tree_model.set_modified(self.current_request, modified)
-
     def update_title(self) -> None:
-        request = self.current_request
-        if self.current_collection is None:
-            crumbs = "Scratch"
+        tab = self.current_tab()
+        request = tab.request
+        if tab.collection is None:
+            crumbs = "Untitled"
         else:
-            chain = self.current_collection.folder_chain(request) or ()
-            crumbs = " / ".join([self.current_collection.name, *(f.name for f in chain)])
-        self.editor.set_title(f"{crumbs} / {request.name}")
+            chain = tab.collection.folder_chain(request) or ()
+            crumbs = " / ".join([tab.collection.name, *(f.name for f in chain)])
+        tab.editor.set_title(f"{crumbs} / {request.name}")
         self.setWindowTitle(f"{request.name}[*] — Courier")
-        self.setWindowModified(self.editor.is_modified())
+        self.setWindowModified(tab.is_modified())
+        self._update_tab_label(tab)
 
     # ------------------------------------------------------------- sending
 
     def current_exchange(self) -> Exchange | None:
-        """The last exchange of the request in the editor."""
-        return self._exchanges.get(id(self.current_request))
+        """The last exchange of the active tab."""
+        return self.current_tab().exchange
+
+    def _tab_of_exchange(self, exchange: Exchange) -> RequestTab | None:
+        return next((t for t in self.request_tabs() if t.exchange is exchange), None)
 
     def send(self) -> None:
-        """Send the request in the editor (Send while it runs stops it)."""
-        if self.sends.is_running(self.current_exchange()):
-            self.stop()
+        """Send the active tab's request (Send while it runs stops it)."""
+        self._send_tab(self.current_tab())
+
+    def _send_tab(self, tab: RequestTab) -> None:
+        if self.sends.is_running(tab.exchange):
+            self._stop_tab(tab)
             return
-        request = self.editor.to_model()
-        stored = self.current_request
-        collection = self.current_collection
+        request = tab.editor.to_model()
+        stored = tab.request
+        collection = tab.collection
+        tab.pin()
         try:
             resolution = self.workspace.resolve(request, collection, stored)
         except CourierError as exc:
-            self.response.show_failed(exc.title, exc.message, exc.detail)
+            tab.response.show_failed(exc.title, exc.message, exc.detail)
             self.responseShown.emit()
             return
         if resolution.unresolved and not self.confirm_unresolved(list(resolution.unresolved)):
@@ -677,19 +1315,20 @@ class MainWindow(QMainWindow):
         try:
             exchange = self.sends.send(request, collection, stored)
         except CourierError as exc:
-            self.response.show_failed(exc.title, exc.message, exc.detail)
+            tab.response.show_failed(exc.title, exc.message, exc.detail)
             self.responseShown.emit()
             return
-        self._keep(stored, exchange)
-        self.response.show_exchange(exchange)
-        self.editor.set_running(True)
+        tab.exchange = exchange  # the previous one's body is released with it
+        tab.response.show_exchange(exchange)
+        tab.editor.set_running(True)
 
     def send_and_download(self) -> Download | None:
-        """Send the request in the editor with its whole body written into a file
+        """Send the active tab's request with its whole body written into a file
         the user picks (no size limit; progress, pause and resume in the Downloads
         panel).  Never replaces a file without asking."""
-        request = self.editor.to_model()
-        collection, stored = self.current_collection, self.current_request
+        tab = self.current_tab()
+        request = tab.editor.to_model()
+        collection, stored = tab.collection, tab.request
         try:
             resolution = self.workspace.resolve(request, collection, stored)
         except CourierError as exc:
@@ -713,7 +1352,7 @@ class MainWindow(QMainWindow):
         return download
 
     def _download_name(self, url: str) -> str:
-        """The file name to offer: what the last response of this request suggested
+        """The file name to offer: what the last response of this tab suggested
         (Content-Disposition), else the URL's last segment, made safe."""
         exchange = self.current_exchange()
         head = exchange.response if exchange is not None else None
@@ -748,25 +1387,24 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(f"Download of {download.name} failed: {reason}", 15000)
 
     def stop(self) -> None:
-        """Stop the exchange of the request in the editor; what arrived stays."""
-        self.sends.stop(self.current_exchange())
+        """Stop the active tab's exchange; what arrived stays."""
+        self._stop_tab(self.current_tab())
 
-    def _keep(self, request: Request, exchange: Exchange) -> None:
-        key = id(request)
-        self._exchanges.pop(key, None)
-        self._exchanges[key] = exchange
-        while len(self._exchanges) > KEPT_EXCHANGES:
-            self._exchanges.popitem(last=False)  # the oldest body is released with it
+    def _stop_tab(self, tab: RequestTab) -> None:
+        self.sends.stop(tab.exchange)
 
     def _on_exchange_changed(self, exchange: Exchange) -> None:
-        if exchange is self.response.exchange():
-            self.response.refresh()
+        for tab in self.request_tabs():
+            if exchange is tab.response.exchange():
+                tab.response.refresh()
 
     def _on_exchange_finished(self, exchange: Exchange) -> None:
-        if exchange is self.current_exchange():
-            self.editor.set_running(False)
-        if exchange is self.response.exchange():
-            self.response.refresh()
+        tab = self._tab_of_exchange(exchange)
+        if tab is None:
+            return
+        tab.editor.set_running(False)
+        if exchange is tab.response.exchange():
+            tab.response.refresh()
             self.responseShown.emit()
 
     def confirm_unresolved(self, names: list[str]) -> bool:
@@ -782,26 +1420,42 @@ class MainWindow(QMainWindow):
         )
         return answer == QMessageBox.StandardButton.Ok
 
-    def get_new_token(self) -> None:
-        self.editor.auth_editor.show_token("Getting a token…")
-        request = self.editor.to_model()
-        self.sends.fetch_token(request, self.current_collection, self.current_request)
+    def get_new_token(self, tab: RequestTab | None = None) -> None:
+        tab = tab or self.current_tab()
+        self._token_tab = tab
+        tab.editor.auth_editor.show_token("Getting a token…")
+        request = tab.editor.to_model()
+        self.sends.fetch_token(request, tab.collection, tab.request)
+
+    def _token_editor(self) -> RequestEditor:
+        tab = self._token_tab
+        return tab.editor if tab is not None and tab in self.request_tabs() else self.editor
+
+    def _on_token_ready(self, masked: str) -> None:
+        self._token_editor().auth_editor.show_token(masked)
 
     def _on_token_failed(self, message: str) -> None:
-        self.editor.auth_editor.show_token(f"⚠ {message}")
+        self._token_editor().auth_editor.show_token(f"⚠ {message}")
 
-    def copy_body(self) -> None:
-        """Copy the whole body to the clipboard: read in a worker, with progress."""
+    def _shown_body(self) -> Exchange | None:
+        """The active tab's exchange on show, while its body is there."""
         exchange = self.response.exchange()
         if exchange is None or exchange.body.released:
+            return None
+        return exchange
+
+    def copy_body(self) -> None:
+        """Copy the active tab's whole body to the clipboard: read in a worker, with progress."""
+        exchange = self._shown_body()
+        if exchange is None:
             return
         self._set_busy("copy", "Copying the body…")
         self.sends.copy_body(exchange)
 
     def copy_body_range(self, start: int, end: int) -> None:
         """Copy bytes ``start`` to ``end`` of the body (a big JSON tree value), in a worker."""
-        exchange = self.response.exchange()
-        if exchange is None or exchange.body.released:
+        exchange = self._shown_body()
+        if exchange is None:
             return
         self._set_busy("copy", "Copying the value…")
         self.sends.copy_body(exchange, start, end)
@@ -842,18 +1496,29 @@ class MainWindow(QMainWindow):
         self.show_error("Could not copy the body", message)
 
     def save_body(self) -> None:
-        """Save the whole body (or what arrived) to a file, copied in a worker."""
-        exchange = self.response.exchange()
-        if exchange is None or exchange.body.released:
+        """Save the active tab's whole body (or what arrived) to a file, copied in a worker."""
+        exchange = self._shown_body()
+        if exchange is None:
             return
-        path = self.ask_save_body_path()
+        folder = Path(self.workspace.state.save_body_folder or downloads_folder())
+        path = self.ask_save_body_path(str(folder / self._body_file_name(exchange)))
         if not path:
             return
+        self.workspace.state.save_body_folder = str(Path(path).parent)
         self._set_busy("save", f"Saving the body to {path}…")
         self.sends.save_body(exchange, Path(path))
 
-    def ask_save_body_path(self) -> str:
-        path, _filter = QFileDialog.getSaveFileName(self, "Save response body")
+    def _body_file_name(self, exchange: Exchange) -> str:
+        """A name for the saved body: Content-Disposition, else the URL's last segment,
+        with an extension from the content type when it has none."""
+        head = exchange.response
+        url = head.url if head is not None else exchange.url
+        disposition = head.header("content-disposition") if head is not None else None
+        content_type = head.header("content-type") if head is not None else None
+        return body_file_name(disposition, str(url), content_type)
+
+    def ask_save_body_path(self, suggested: str = "") -> str:
+        path, _filter = QFileDialog.getSaveFileName(self, "Save response body", suggested)
         return path
 
     def _on_save_progress(self, done: int, total: int) -> None:
@@ -880,23 +1545,72 @@ class MainWindow(QMainWindow):
             f"<b>Courier {__version__}</b><p>A fast, offline, keychain-safe API client.</p>",
         )
 
+    def may_quit(self) -> bool:
+        """Ask about each tab with unsaved edits (Save / Discard / Cancel)."""
+        for tab in self.request_tabs():
+            if not tab.is_modified():
+                continue
+            self.tabs.setCurrentWidget(tab)
+            answer = self.ask_unsaved(tab.name())
+            if answer == "cancel":
+                return False
+            if answer == "save" and not self.save_current():
+                return False
+            if answer == "discard":
+                tab.editor.load_model(tab.request)
+        return True
+
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self.may_leave_current():
+        if not self.may_quit():
+            event.ignore()
+            return
+        running = self.downloads.active_count()
+        if running and not self.ask_quit_with_downloads(running):
             event.ignore()
             return
         state = self.workspace.state
         state.window_geometry = bytes(self.saveGeometry().toBase64().data()).decode()
         state.splitter_state = bytes(self.splitter.saveState().toBase64().data()).decode()
-        running = self.downloads.active_count()
-        if running and not self.ask_quit_with_downloads(running):
-            event.ignore()
-            return
+        split = self._tab_split or self.current_tab().splitter.saveState()
+        state.tab_splitter_state = bytes(split.toBase64().data()).decode()
         if self.downloads.pause_all():
             self.statusBar().showMessage("Downloads paused; they resume from the panel next time.")
+        self._draft_timer.stop()
+        try:
+            self.save_session()
+        except OSError as exc:
+            self.statusBar().showMessage(f"Could not keep the open tabs: {exc}")
         self.workspace.save_state()
+        self._closing = True
         self.sends.stop_all()
         self.outside.stop()
         event.accept()
+
+
+def _write_session(state: drafts.OpenTabs, writes: list[tuple[str, Request]]) -> None:
+    for key, request in writes:
+        drafts.save_draft(key, request)
+    drafts.save_open_tabs(state)
+
+
+def body_file_name(disposition: str | None, url: str, content_type: str | None) -> str:
+    """The file name "Save body…" proposes (see ``app.core.download_names``)."""
+    name = suggested_name(disposition, url)
+    if "." not in name and content_type:
+        extension = extension_for(content_type)
+        if extension:
+            name = f"{name}{extension}"
+    return name
+
+
+def extension_for(content_type: str) -> str:
+    """``.json`` for ``application/json; charset=utf-8`` ("" when unknown)."""
+    media_type = content_type.split(";", 1)[0].strip().lower()
+    if media_type.endswith("+json"):
+        return ".json"
+    if media_type.endswith("+xml"):
+        return ".xml"
+    return mimetypes.guess_extension(media_type, strict=False) or ""
 
 
 def _name_from_url(request: Request) -> str:

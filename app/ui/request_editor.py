@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.core.model import COMMON_METHODS, Body, BodyKind, KeyValue, Request
 from app.ui import theme
 from app.ui.auth_editor import AuthEditor
+from app.ui.elided import ElidedLabel
 from app.ui.inherited_headers import InheritedHeaders
 from app.ui.key_value_table import KeyValueTable
 from app.ui.settings_dialog import OptionsEditor
@@ -118,7 +119,8 @@ class RequestEditor(QWidget):
         self._running = False
         self._syncing = False
 
-        self.title = QLabel("", self)
+        # collection / folders / name: long ones elided, the whole path in the tooltip
+        self.title = ElidedLabel("", self, Qt.TextElideMode.ElideMiddle)
         self.title.setObjectName("requestTitle")
 
         self.method = QComboBox(self)
@@ -275,6 +277,13 @@ class RequestEditor(QWidget):
         self._update_tab_titles()
         self._set_modified(False)
 
+    def load_edited(self, stored: Request, edited: Request) -> None:
+        """Show ``edited`` as unsaved edits of ``stored`` (a draft restored after a restart)."""
+        self.load_model(edited)
+        self._loaded = stored
+        self._baseline = _with_query_as_params(stored)
+        self._set_modified(self.is_modified())
+
     def to_model(self) -> Request:
         base, _query = split_url(self.url.text())
         kind = self._body_kind()
@@ -327,7 +336,7 @@ class RequestEditor(QWidget):
         self.url.selectAll()
 
     def set_title(self, text: str) -> None:
-        self.title.setText(text)
+        self.title.set_full_text(text)
 
     def set_variable_lookup(self, lookup: Lookup) -> None:
         """How to resolve ``{{names}}`` for highlighting and hover (from the window)."""

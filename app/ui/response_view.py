@@ -31,6 +31,7 @@ from app.core.units import human_size, human_time
 from app.net.exchange import Exchange, ExchangeState
 from app.ui import theme
 from app.ui.exchange_panes import CookiesPane, HeadersPane, RedirectsPane, RequestPane, TimingPane
+from app.ui.elided import ElidedLabel
 from app.ui.steady_label import SteadyLabel
 from app.ui.viewer.body_viewer import BodyViewer
 from app.ui.viewer.sources import ExchangeBody
@@ -63,7 +64,8 @@ class ResponseView(QWidget):
         strip.setObjectName("statusStrip")
         # the status changes a few times per exchange; the meta labels many times a
         # second while a body arrives: they keep a fixed size and never relayout the window
-        self.status_label = QLabel("", strip)
+        # the status may carry a long reason: elided, the whole text in its tooltip
+        self.status_label = ElidedLabel("", strip)
         self.status_label.setObjectName("statusLabel")
         self.time_label = self._meta(strip, "99.99 s")
         self.size_label = self._meta(strip, "1023.9 MiB")
@@ -82,11 +84,10 @@ class ResponseView(QWidget):
         strip.setMinimumWidth(160)
         strip_layout = QHBoxLayout(strip)
         strip_layout.setContentsMargins(10, 6, 10, 6)
-        strip_layout.addWidget(self.status_label)
+        strip_layout.addWidget(self.status_label, 1)
         strip_layout.addWidget(self.time_label)
         strip_layout.addWidget(self.size_label)
         strip_layout.addWidget(self.version_label)
-        strip_layout.addStretch(1)
         strip_layout.addWidget(self.copy_button)
         strip_layout.addWidget(self.save_button)
 
@@ -432,13 +433,14 @@ class ResponseView(QWidget):
         return self.viewer.text()
 
     def status_text(self) -> str:
-        return self.status_label.text()
+        """The whole status (the label may show it elided)."""
+        return self.status_label.full_text()
 
     # ---------------------------------------------------------- internals
 
     def _set_status(self, text: str, color: str | None) -> None:
         self._status = text
-        self.status_label.setText(text)
+        self.status_label.set_full_text(text)
         if color:
             c = QColor(color)
             tint = f"rgba({c.red()}, {c.green()}, {c.blue()}, 40)"
