@@ -169,6 +169,8 @@ class MainWindow(QMainWindow):
         self._draft_timer.timeout.connect(self.save_session_soon)
         self._session_lock: asyncio.Lock | None = None
         self._closing = False
+        #: the last run's tabs are back (until then nothing is written over them)
+        self._tabs_restored = False
 
         self.collection_actions = CollectionActions(self)
         #: open collections watched for changes made outside Courier
@@ -431,7 +433,7 @@ class MainWindow(QMainWindow):
         if tab is self.tabs.currentWidget():
             self.setWindowModified(modified)
         self._dirty_drafts.add(tab.key)
-        self._draft_timer.start()
+        self._session_changed()
 
     def _on_tab_title_changed(self, tab: RequestTab) -> None:
         self._update_tab_label(tab)
@@ -512,7 +514,7 @@ class MainWindow(QMainWindow):
     # ---------------------------------------------------- tabs on disk
 
     def _session_changed(self) -> None:
-        if not self._closing:
+        if self._tabs_restored and not self._closing:
             self._draft_timer.start()
 
     def session_state(self) -> drafts.OpenTabs:
@@ -612,6 +614,7 @@ class MainWindow(QMainWindow):
             self._discard_tab(blank)
         if opened:
             self.tabs.setCurrentWidget(opened[min(state.selected, len(opened) - 1)])
+        self._tabs_restored = True
         self._on_current_changed()
 
     def _find_stored(self, record: drafts.TabRecord) -> tuple[Collection | None, Request | None]:
@@ -1576,10 +1579,11 @@ class MainWindow(QMainWindow):
         if self.downloads.pause_all():
             self.statusBar().showMessage("Downloads paused; they resume from the panel next time.")
         self._draft_timer.stop()
-        try:
-            self.save_session()
-        except OSError as exc:
-            self.statusBar().showMessage(f"Could not keep the open tabs: {exc}")
+        if self._tabs_restored:  # else the last run's tabs were never read: keep them
+            try:
+                self.save_session()
+            except OSError as exc:
+                self.statusBar().showMessage(f"Could not keep the open tabs: {exc}")
         self.workspace.save_state()
         self._closing = True
         self.sends.stop_all()
