@@ -241,6 +241,7 @@ class MainWindow(QMainWindow):
         tab.editor.modifiedChanged.connect(functools.partial(self._on_tab_modified, tab))
         tab.editor.auth_editor.tokenRequested.connect(functools.partial(self.get_new_token, tab))
         tab.titleChanged.connect(functools.partial(self._on_tab_title_changed, tab))
+        tab.editor.url.editingFinished.connect(functools.partial(self._update_tab_label, tab))
         tab.response.saveBodyRequested.connect(self.save_body)
         tab.response.copyBodyRequested.connect(self.copy_body)
         tab.response.viewer.copyRangeRequested.connect(self.copy_body_range)
@@ -248,7 +249,7 @@ class MainWindow(QMainWindow):
         tab.response.downloadRequested.connect(self.send_and_download)
         tab.splitter.splitterMoved.connect(functools.partial(self._on_tab_split_moved, tab))
         if self._tab_split is not None:
-            tab.splitter.restoreState(self._tab_split)
+            tab.restore_split(self._tab_split)
         tab.editor.set_variable_lookup(functools.partial(self.lookup_variable, tab))
         self._show_inherited_in(tab)
         index = self.tabs.currentIndex() + 1 if self.tabs.count() else 0
@@ -486,7 +487,7 @@ class MainWindow(QMainWindow):
         self._tab_split = tab.splitter.saveState()
         for other in self.request_tabs():
             if other is not tab:
-                other.splitter.restoreState(self._tab_split)
+                other.restore_split(self._tab_split)
 
     def _on_sidebar_double_clicked(self, index: QModelIndex) -> None:
         node = self.tree_model.node(index)
@@ -1324,6 +1325,7 @@ class MainWindow(QMainWindow):
         tab.exchange = exchange  # the previous one's body is released with it
         tab.response.show_exchange(exchange)
         tab.editor.set_running(True)
+        self._update_tab_label(tab)
 
     def send_and_download(self) -> Download | None:
         """Send the active tab's request with its whole body written into a file

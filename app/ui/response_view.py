@@ -76,7 +76,10 @@ class ResponseView(QWidget):
         self.copy_button.setToolTip("Copy the whole response body (as received, decoded)")
         self.copy_button.setAccessibleName("Copy")
         self.copy_button.clicked.connect(self.copyBodyRequested)
-        self.save_button = QPushButton("Save body…", strip)
+        # icon only (its name in the tooltip): the status keeps the room in a narrow pane
+        self.save_button = QPushButton("", strip)
+        self.save_button.setObjectName("saveBodyButton")
+        self.save_button.setAccessibleName("Save body…")
         self.save_button.setIcon(theme.icon("save"))
         self.save_button.setToolTip("Save the whole response body to a file")
         self.save_button.clicked.connect(self.saveBodyRequested)
@@ -150,8 +153,10 @@ class ResponseView(QWidget):
     def _placeholder_page(self) -> QWidget:
         page = QWidget(self)
         title = QLabel("Send a request to see the response here", page)
+        title.setWordWrap(True)
         title.setObjectName("placeholder")
         hint = QLabel("Ctrl+Enter sends · Esc stops · Ctrl+S saves", page)
+        hint.setWordWrap(True)
         hint.setObjectName("hint")
         layout = QVBoxLayout(page)
         layout.addStretch(1)

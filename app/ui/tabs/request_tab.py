@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from app.core.model import Collection, Request
@@ -21,6 +22,14 @@ from app.ui.response_view import ResponseView
 
 UNTITLED = "Untitled request"
 MODIFIED_MARK = "• "
+#: with the sidebar's 140 px these fit a 800-px-wide screen (and leave room at 1,024 px)
+EDITOR_MIN_WIDTH = 300
+RESPONSE_MIN_WIDTH = 260
+#: stacked (a narrow tab), the editor and the response keep at least these heights
+EDITOR_MIN_HEIGHT = 220
+RESPONSE_MIN_HEIGHT = 180
+#: a tab narrower than this shows the response below the editor, not beside it
+SIDE_BY_SIDE_FROM = 760
 
 
 def new_key() -> str:
@@ -49,8 +58,13 @@ class RequestTab(QWidget):
         self.request = request if request is not None else Request(name=UNTITLED)
         self.preview = preview
         self.exchange: Exchange | None = None
+        self._pending_split: QByteArray | None = None
         self.editor = RequestEditor(self)
         self.response = ResponseView(self)
+        # explicit minimums: what the panes' contents ask for (a long URL, a wide form)
+        # never widens the window; below their own hint the contents are clipped
+        self.editor.setMinimumSize(EDITOR_MIN_WIDTH, EDITOR_MIN_HEIGHT)
+        self.response.setMinimumSize(RESPONSE_MIN_WIDTH, RESPONSE_MIN_HEIGHT)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.setObjectName("tabSplitter")
         self.splitter.addWidget(self.editor)
@@ -103,6 +117,35 @@ class RequestTab(QWidget):
         if self.editor.is_modified():
             self.preview = False
         self.titleChanged.emit()
+
+    # ------------------------------------------------------------ layout
+
+    def restore_split(self, state: QByteArray) -> None:
+        """Take the split the user dragged (in another tab, or the last run); a tab not
+        laid out yet takes it when it gets its size (sizes are in pixels)."""
+        if self.isVisible():
+            self.splitter.restoreState(state)
+            self._fit_orientation()
+        else:
+            self._pending_split = state
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if self._pending_split is not None and self.isVisible():
+            self.splitter.restoreState(self._pending_split)
+            self._pending_split = None
+        self._fit_orientation()
+
+    def _fit_orientation(self) -> None:
+        """Beside when there is room, else the response below the editor."""
+        wanted = (
+            Qt.Orientation.Horizontal
+            if self.width() >= SIDE_BY_SIDE_FROM
+            else Qt.Orientation.Vertical
+        )
+        if self.splitter.orientation() != wanted:
+            self.splitter.setOrientation(wanted)
+            self.splitter.setSizes([1, 1])
 
     # ------------------------------------------------------------ titles
 
