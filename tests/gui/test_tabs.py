@@ -181,6 +181,7 @@ def test_tabs_come_back_after_a_restart_drafts_included_secrets_never_on_disk(
 
     workspace2 = Workspace(state_path=tmp_path / "state.json")
     win2 = MainWindow(workspace2, SendService(workspace2.session))
+    win2.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
     qtbot.addWidget(win2)
     qasync_loop.run_until_complete(win2.restore())
     tabs = win2.request_tabs()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 
 from PySide6.QtCore import QByteArray, Qt, Signal
-from PySide6.QtGui import QResizeEvent
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
 from app.core.model import Collection, Request
@@ -131,10 +131,18 @@ class RequestTab(QWidget):
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
+        self._take_pending_split()
+        self._fit_orientation()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._take_pending_split()
+        self._fit_orientation()
+
+    def _take_pending_split(self) -> None:
         if self._pending_split is not None and self.isVisible():
             self.splitter.restoreState(self._pending_split)
             self._pending_split = None
-        self._fit_orientation()
 
     def _fit_orientation(self) -> None:
         """Beside when there is room, else the response below the editor."""
