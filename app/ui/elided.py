@@ -8,8 +8,8 @@ whole text in the tooltip.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QFontMetrics, QResizeEvent
+from PySide6.QtCore import QRect, QSize, Qt
+from PySide6.QtGui import QFontMetrics, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QLabel, QSizePolicy, QStatusBar, QWidget
 
 #: the widest an elided label asks to be (it takes more when its layout gives it)
@@ -63,41 +63,43 @@ class ElidedLabel(QLabel):
 
 
 class ElidedStatusBar(QStatusBar):
-    """A status bar whose messages are elided to the room left (whole text in the tooltip)."""
+    """A status bar that paints its message elided to the room left by its permanent
+    widgets, the whole message in the tooltip (``currentMessage()`` stays whole)."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self._full = ""
-        self.messageChanged.connect(self._on_message_changed)
+        self.messageChanged.connect(self._update_tooltip)
 
-    def full_message(self) -> str:
-        """The message as it was given (``currentMessage()`` is what fits)."""
-        return self._full if self.currentMessage() else ""
+    def _message_rect(self) -> QRect:
+        right = self.width()
+        for child in self.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly):
+            if child.isVisible() and child.x() > 0:
+                right = min(right, child.x())
+        return QRect(6, 0, max(0, right - 6 - STATUS_RESERVE // 2), self.height())
 
-    def showMessage(self, text: str, timeout: int | None = 0) -> None:
-        self._full = text
-        super().showMessage(self._elided(text), timeout or 0)
-        self.setToolTip(text if self.currentMessage() != text else "")
-
-    def _elided(self, text: str) -> str:
-        used = sum(
-            child.width()
-            for child in self.findChildren(
-                QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
-            )
-            if child.isVisible() and child.objectName() != "qt_statusbar_sizegrip"
+    def shown_message(self) -> str:
+        """The message as painted (elided when it does not fit)."""
+        rect = self._message_rect()
+        return QFontMetrics(self.font()).elidedText(
+            self.currentMessage(), Qt.TextElideMode.ElideRight, rect.width()
         )
-        width = max(40, self.width() - used - STATUS_RESERVE)
-        return QFontMetrics(self.font()).elidedText(text, Qt.TextElideMode.ElideRight, width)
 
-    def _on_message_changed(self, message: str) -> None:
-        if not message:
-            self.setToolTip("")
+    def paintEvent(self, event: QPaintEvent) -> None:
+        if not self.currentMessage():
+            super().paintEvent(event)
+            return
+        painter = QPainter(self)
+        painter.setPen(self.palette().windowText().color())
+        painter.drawText(
+            self._message_rect(),
+            int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter),
+            self.shown_message(),
+        )
 
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
-        if self.currentMessage() and self._full:
-            shown = self._elided(self._full)
-            if shown != self.currentMessage():
-                # keep the remaining timeout simple: a resize re-shows it for 10 s at most
-                super().showMessage(shown, 10000)
+        self._update_tooltip()
+
+    def _update_tooltip(self, *_args: object) -> None:
+        message = self.currentMessage()
+        self.setToolTip(message if message and self.shown_message() != message else "")

@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import mimetypes
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -250,7 +250,7 @@ class MainWindow(QMainWindow):
         tab.splitter.splitterMoved.connect(functools.partial(self._on_tab_split_moved, tab))
         if self._tab_split is not None:
             tab.restore_split(self._tab_split)
-        tab.editor.set_variable_lookup(functools.partial(self.lookup_variable, tab))
+        tab.editor.set_variable_lookup(self._lookup_for(tab))
         self._show_inherited_in(tab)
         index = self.tabs.currentIndex() + 1 if self.tabs.count() else 0
         self.tabs.insertTab(index, tab, tab.title())
@@ -288,9 +288,9 @@ class MainWindow(QMainWindow):
         return self.open_request(collection, request, preview=False)
 
     def show_request(self, collection: Collection | None, request: Request) -> None:
-        """Show a request in a pinned tab (``None``: a new untitled tab)."""
+        """Show a request in a pinned tab (no collection: an untitled tab showing it)."""
         if collection is None:
-            self.new_tab()
+            self.new_tab(None, request)
         else:
             self.pin_request(collection, request)
 
@@ -358,7 +358,7 @@ class MainWindow(QMainWindow):
         if self.tabs.count() > 1:
             self.tabs.setCurrentIndex((self.tabs.currentIndex() - 1) % self.tabs.count())
 
-    def prune_tabs(self) -> None:
+    def prune_tabs(self, how: str = "deleted") -> None:
         """Tabs whose request is gone (deleted here or outside Courier) close, with a
         notice; one with unsaved edits of a file removed outside stays (saving
         re-creates the file)."""
@@ -373,7 +373,7 @@ class MainWindow(QMainWindow):
             self._discard_tab(tab)
         if gone:
             names = ", ".join(f"“{n}”" for n in gone)
-            self.statusBar().showMessage(f"{names}: deleted, so the tab closed.", 10000)
+            self.statusBar().showMessage(f"{names} {how}: its tab closed.", 10000)
 
     def _on_collection_closed(self, collection: Collection) -> None:
         """Tabs of a closed collection close; unsaved edits stay, as untitled drafts."""
@@ -419,6 +419,10 @@ class MainWindow(QMainWindow):
         self._on_current_changed()
 
     def _on_tree_changed(self, *_args: object) -> None:
+        """After the change is done (an outside change tells its own story first)."""
+        QTimer.singleShot(0, self, self._after_tree_changed)
+
+    def _after_tree_changed(self) -> None:
         self.prune_tabs()
         self._refresh_tab_titles()
 
@@ -850,7 +854,7 @@ class MainWindow(QMainWindow):
     def _on_environment_changed(self, _collection: Collection) -> None:
         self.fill_environments()
         for tab in self.request_tabs():
-            tab.editor.set_variable_lookup(functools.partial(self.lookup_variable, tab))
+            tab.editor.set_variable_lookup(self._lookup_for(tab))
 
     def _on_environment_chosen(self, index: int) -> None:
         if self.current_collection is not None:
@@ -858,14 +862,19 @@ class MainWindow(QMainWindow):
             self.workspace.set_active_environment(self.current_collection, name or None)
             self.statusBar().showMessage(f"Environment: {name}" if name else "No environment", 3000)
 
-    def lookup_variable(self, tab: RequestTab, name: str) -> tuple[str | None, bool]:
-        """What ``{{name}}`` resolves to for a tab's request (value, is it secret)."""
+    def lookup_variable(self, name: str, tab: RequestTab | None = None) -> tuple[str | None, bool]:
+        """What ``{{name}}`` resolves to for a tab's request, the active one by default
+        (value, is it secret)."""
+        tab = tab or self.current_tab()
         collection = tab.collection
         chain = (collection.folder_chain(tab.request) or ()) if collection else ()
         builtins = dict(self.workspace.builtins())
         builtins.setdefault("$demo", "the built-in demo server (starts when needed)")
         environment = self.workspace.active_environment(collection)
         return lookup_variable(name, collection, chain, environment, builtins)
+
+    def _lookup_for(self, tab: RequestTab) -> Callable[[str], tuple[str | None, bool]]:
+        return lambda name: self.lookup_variable(name, tab)
 
     def show_inherited(self) -> None:
         """Tell the editors what their requests inherit (headers, auth)."""

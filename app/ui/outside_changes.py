@@ -1,8 +1,8 @@
 """What the window does when collection files change outside Courier.
 
 The ``CollectionWatcher`` applies outside changes to the model itself; this
-keeps the window in step: an editor without unsaved edits shows the new
-version, a request removed on disk leaves the editor, and an editor that has
+keeps the window's tabs in step: a tab without unsaved edits shows the new
+version, a request removed on disk closes its tab, and a tab that has
 unsaved edits of a changed file asks keep mine / take theirs / compare (the
 same question as when a save finds the file changed: ``FileChangedOnDisk``).
 A draft whose file was removed is kept and the user told: saving re-creates
@@ -43,38 +43,28 @@ class OutsideChanges:
         self.watcher.stop_all()
 
     def is_held(self, request: Request) -> bool:
-        """Does the editor hold unsaved edits of ``request`` (the watcher leaves it be)?"""
-        window = self.window
-        return (
-            request is window.current_request
-            and window.current_collection is not None
-            and window.editor.is_modified()
-        )
+        """Does a tab hold unsaved edits of ``request`` (the watcher leaves it be)?"""
+        tab = self.window.tab_of(request)
+        return tab is not None and tab.collection is not None and tab.is_modified()
 
     # -------------------------------------------------- the model changed
 
     def on_request_changed(self, request: Request) -> None:
-        """A request changed (on disk, or saved): an editor without edits shows it."""
+        """A request changed (on disk, or saved): its tab, without edits, shows it."""
         window = self.window
-        if request is window.current_request and not window.editor.is_modified():
-            window.editor.load_model(request)
+        tab = window.tab_of(request)
+        if tab is not None and not tab.is_modified():
+            tab.editor.load_model(request)
             window.show_inherited()
             window.update_title()
 
     def on_settings_changed(self, _item: Collection | Folder) -> None:
         """Inherited headers and auth may have changed for the request in the editor."""
-        if self.window.current_collection is not None:
-            self.window.show_inherited()
+        self.window.show_inherited()
 
-    def _on_changes_applied(self, collection: Collection) -> None:
-        """The request in the editor was removed outside Courier: leave it."""
-        window = self.window
-        if collection is not window.current_collection:
-            return
-        request = window.current_request
-        if collection.folder_chain(request) is None and not window.editor.is_modified():
-            window.show_scratch()
-            window.statusBar().showMessage(f"“{request.name}” was deleted outside Courier.", 10000)
+    def _on_changes_applied(self, _collection: Collection) -> None:
+        """Requests removed outside Courier: their tabs (without edits) close, saying so."""
+        self.window.prune_tabs("was deleted outside Courier")
 
     # ----------------------------------------------------------- conflicts
 
@@ -124,8 +114,12 @@ class OutsideChanges:
 
     def resolve(self, collection: Collection, request: Request, on_disk: str) -> bool:
         """Ask keep mine / take theirs / compare; True when the editor ends up in step
-        with the file (saved, or the file's version taken)."""
+        with the file (saved, or the file's version taken).  The request's tab is
+        brought forward first: the question is about it."""
         window = self.window
+        tab = window.tab_of(request)
+        if tab is not None:
+            window.tabs.setCurrentWidget(tab)
         while True:
             choice = window.ask_file_conflict(request.name, request.path)
             if choice is ConflictChoice.COMPARE:
@@ -145,7 +139,9 @@ class OutsideChanges:
     def take_theirs(self, collection: Collection, request: Request) -> None:
         """Drop the editor's edits; the file's version is read and shown."""
         self.forget(request)
-        self.window.editor.load_model(request)
+        tab = self.window.tab_of(request)
+        if tab is not None:
+            tab.editor.load_model(request)
         self.watcher.rescan_request(collection, request)
 
     def save_refused(

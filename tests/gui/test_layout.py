@@ -14,6 +14,7 @@ from pytestqt.qtbot import QtBot
 
 from app.services.sends import SendService
 from app.services.workspace import Workspace
+from app.ui.elided import ElidedStatusBar
 from app.ui.main_window import MainWindow
 from tests.gui.conftest import let_time_pass, wait_for_signal
 from tests.gui.test_main_window import type_url
@@ -99,7 +100,9 @@ def test_layout_splitters_unchanged_by_a_send_with_a_long_status(
     window.statusBar().showMessage(reason, 5000)
     settle(qasync_loop)
     bar = window.statusBar()
-    assert bar.currentMessage().endswith("…")
+    assert isinstance(bar, ElidedStatusBar)
+    assert bar.currentMessage() == reason
+    assert bar.shown_message().endswith("…") and len(bar.shown_message()) < len(reason)
     assert bar.toolTip() == reason
     assert window.splitter.sizes() == main_sizes
     assert window.width() == width

@@ -264,6 +264,7 @@ def test_opening_another_request_keeps_unsaved_edits_in_their_tab(
     assert window.editor.is_modified()
     on_disk = storage.load_collection(collection.path)  # type: ignore[arg-type]
     assert find_request(on_disk, "Get post 1").url == "/posts/1", "nothing saved unasked"
+    window.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
 
 
 def test_scratch_request_saved_into_a_collection(

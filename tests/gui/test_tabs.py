@@ -309,6 +309,7 @@ def test_middle_click_closes_a_tab(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_a_tab_follows_a_rename_and_closes_when_its_request_is_deleted(
+    qtbot: QtBot,
     window: MainWindow, tmp_path: Path, demo_server: str
 ) -> None:
     collection = opened_collection(window, tmp_path, demo_server)
@@ -318,7 +319,7 @@ def test_a_tab_follows_a_rename_and_closes_when_its_request_is_deleted(
     assert window.tabs.tabText(window.tabs.indexOf(tab)) == "All the posts"
     assert "All the posts" in window.windowTitle()
     window.workspace.delete(collection, request)
-    assert window.tabs.indexOf(tab) < 0
+    qtbot.waitUntil(lambda: window.tabs.indexOf(tab) < 0)
     assert "deleted" in window.statusBar().currentMessage()
 
 
