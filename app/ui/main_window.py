@@ -1514,25 +1514,30 @@ class MainWindow(QMainWindow):
         exchange = self._shown_body()
         if exchange is None:
             return
-        folder = Path(self.workspace.state.save_body_folder or downloads_folder())
-        path = self.ask_save_body_path(str(folder / self._body_file_name(exchange)))
+        path = self.ask_save_body_path()
         if not path:
             return
         self.workspace.state.save_body_folder = str(Path(path).parent)
         self._set_busy("save", f"Saving the body to {path}…")
         self.sends.save_body(exchange, Path(path))
 
-    def _body_file_name(self, exchange: Exchange) -> str:
-        """A name for the saved body: Content-Disposition, else the URL's last segment,
-        with an extension from the content type when it has none."""
+    def suggested_body_path(self) -> str:
+        """What "Save body…" proposes: the Downloads folder (or the one chosen last) and
+        a name from Content-Disposition or the URL, with an extension from the type."""
+        exchange = self._shown_body()
+        folder = Path(self.workspace.state.save_body_folder or downloads_folder())
+        if exchange is None:
+            return str(folder)
         head = exchange.response
         url = head.url if head is not None else exchange.url
         disposition = head.header("content-disposition") if head is not None else None
         content_type = head.header("content-type") if head is not None else None
-        return body_file_name(disposition, str(url), content_type)
+        return str(folder / body_file_name(disposition, str(url), content_type))
 
-    def ask_save_body_path(self, suggested: str = "") -> str:
-        path, _filter = QFileDialog.getSaveFileName(self, "Save response body", suggested)
+    def ask_save_body_path(self) -> str:
+        path, _filter = QFileDialog.getSaveFileName(
+            self, "Save response body", self.suggested_body_path()
+        )
         return path
 
     def _on_save_progress(self, done: int, total: int) -> None:

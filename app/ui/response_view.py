@@ -30,8 +30,8 @@ from app.core.errors import BodyTooLarge
 from app.core.units import human_size, human_time
 from app.net.exchange import Exchange, ExchangeState
 from app.ui import theme
-from app.ui.exchange_panes import CookiesPane, HeadersPane, RedirectsPane, RequestPane, TimingPane
 from app.ui.elided import ElidedLabel
+from app.ui.exchange_panes import CookiesPane, HeadersPane, RedirectsPane, RequestPane, TimingPane
 from app.ui.steady_label import SteadyLabel
 from app.ui.viewer.body_viewer import BodyViewer
 from app.ui.viewer.sources import ExchangeBody

@@ -34,9 +34,10 @@ def screen_height() -> int:
 
 def close_to(sizes: list[int], expected: list[int]) -> bool:
     """The same split (the restored window may differ by a few pixels: compare shares)."""
-    return len(sizes) == len(expected) == 2 and abs(
-        sizes[0] / sum(sizes) - expected[0] / sum(expected)
-    ) < 0.02
+    return (
+        len(sizes) == len(expected) == 2
+        and abs(sizes[0] / sum(sizes) - expected[0] / sum(expected)) < 0.02
+    )
 
 
 def settle(loop: qasync.QEventLoop) -> None:
@@ -92,7 +93,8 @@ def test_layout_splitters_unchanged_by_a_send_with_a_long_status(
     window.response._set_status(long_status, None)
     settle(qasync_loop)
     label = window.response.status_label
-    assert label.text() != long_status and label.text().endswith("…")
+    assert label.text() != long_status
+    assert label.text().endswith("…")
     assert label.toolTip() == long_status
     assert tab.splitter.sizes() == tab_sizes
     # a long status-bar message (the keychain's reason) is elided, never cut
@@ -102,7 +104,8 @@ def test_layout_splitters_unchanged_by_a_send_with_a_long_status(
     bar = window.statusBar()
     assert isinstance(bar, ElidedStatusBar)
     assert bar.currentMessage() == reason
-    assert bar.shown_message().endswith("…") and len(bar.shown_message()) < len(reason)
+    assert bar.shown_message().endswith("…")
+    assert len(bar.shown_message()) < len(reason)
     assert bar.toolTip() == reason
     assert window.splitter.sizes() == main_sizes
     assert window.width() == width
@@ -135,4 +138,3 @@ def test_layout_splitter_positions_come_back_after_a_restart(
     assert close_to(win2.current_tab().splitter.sizes(), tab_sizes)
     qasync_loop.run_until_complete(win2.sends.aclose())
     asyncio.set_event_loop(qasync_loop)
-

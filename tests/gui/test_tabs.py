@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.core import storage
-from app.core.model import AuthKind, Collection, Request
+from app.core.model import AuthKind, Collection
 from app.services.sends import SendService
 from app.services.workspace import Workspace
 from app.ui.main_window import MainWindow
@@ -96,7 +96,8 @@ def test_closing_a_tab_with_a_draft_asks_and_cancel_keeps_it(
     window.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
     assert window.close_tab()
     assert window.tabs.indexOf(tab) < 0
-    assert window.tabs.count() == 1 and window.current_tab().untitled, "an untitled tab is left"
+    assert window.tabs.count() == 1
+    assert window.current_tab().untitled, "an untitled tab is left"
     on_disk = storage.load_collection(collection.path)  # type: ignore[arg-type]
     assert find_request(on_disk, "Get post 1").url == "/posts/1"
 
@@ -127,7 +128,8 @@ def test_preview_tab_is_replaced_by_the_next_click_and_pinned_by_an_edit(
     assert window.tab_bar.is_preview(window.tabs.indexOf(preview))
     window.sidebar.requestActivated.emit(collection, second)
     assert window.tabs.count() == 1, "the next click replaced the preview"
-    assert window.current_tab() is preview and preview.request is second
+    assert window.current_tab() is preview
+    assert preview.request is second
     assert preview.preview
 
     type_url(qtbot, window, "/posts?userId=3")  # an edit pins it
@@ -137,7 +139,8 @@ def test_preview_tab_is_replaced_by_the_next_click_and_pinned_by_an_edit(
     assert window.current_request is first
     # opening a request already open selects its tab
     window.sidebar.requestActivated.emit(collection, second)
-    assert window.current_tab() is preview and window.tabs.count() == 2
+    assert window.current_tab() is preview
+    assert window.tabs.count() == 2
     # a double-click pins a preview
     window.sidebar.requestActivated.emit(collection, first)
     first_tab = window.current_tab()
@@ -187,11 +190,13 @@ def test_tabs_come_back_after_a_restart_drafts_included_secrets_never_on_disk(
     tabs = win2.request_tabs()
     assert [t.name() for t in tabs] == ["List posts", "Get post 1", "Untitled request"]
     assert win2.current_tab() is tabs[1], "the selected tab is selected again"
-    assert tabs[1].is_modified() and tabs[1].editor.url.text() == "/posts/7"
+    assert tabs[1].is_modified()
+    assert tabs[1].editor.url.text() == "/posts/7"
     assert tabs[1].editor.auth_editor.auth().kind is AuthKind.BEARER
     assert tabs[1].editor.auth_editor.auth().token == "", "the secret is typed again"
     assert not tabs[0].is_modified()
-    assert tabs[2].untitled and tabs[2].editor.url.text().endswith("/anything/untitled-draft")
+    assert tabs[2].untitled
+    assert tabs[2].editor.url.text().endswith("/anything/untitled-draft")
     qasync_loop.run_until_complete(win2.sends.aclose())
 
 
@@ -227,7 +232,8 @@ def test_sidebar_selection_follows_the_active_tab_after_new_delete_duplicate_can
     # Duplicate: the copy opens in its tab and is selected
     act("duplicate", first)
     copy = window.current_request
-    assert copy is not first and copy.name == "Get post 1 copy"
+    assert copy is not first
+    assert copy.name == "Get post 1 copy"
     assert selected_request(window) is copy
     # Delete the active tab's request: its tab closes, the next active tab is selected
     act("delete", copy)
@@ -276,13 +282,15 @@ def test_tab_shortcuts_run_through_the_registry(qtbot: QtBot, window: MainWindow
     qtbot.keyClick(window.editor.url, Qt.Key.Key_T, Qt.KeyboardModifier.ControlModifier)
     assert window.tabs.count() == 2
     second = window.current_tab()
-    assert second is not first and second.untitled
+    assert second is not first
+    assert second.untitled
     qtbot.keyClick(window.editor.url, Qt.Key.Key_PageUp, Qt.KeyboardModifier.ControlModifier)
     assert window.current_tab() is first
     qtbot.keyClick(window.editor.url, Qt.Key.Key_PageDown, Qt.KeyboardModifier.ControlModifier)
     assert window.current_tab() is second
     qtbot.keyClick(window.editor.url, Qt.Key.Key_W, Qt.KeyboardModifier.ControlModifier)
-    assert window.tabs.count() == 1 and window.current_tab() is first
+    assert window.tabs.count() == 1
+    assert window.current_tab() is first
     assert ran == ["tab.new", "tab.previous", "tab.next", "tab.close"]
     # the palette and the shortcuts page are asked for by signal
     with qtbot.waitSignal(window.paletteRequested) as blocker:
@@ -296,7 +304,8 @@ def test_tab_shortcuts_run_through_the_registry(qtbot: QtBot, window: MainWindow
     # the File menu's items are the registry's actions
     file_menu = window.menuBar().actions()[0].menu()
     names = [a.objectName() for a in file_menu.actions()]
-    assert "action:tab.close" in names and "action:request.save" in names
+    assert "action:tab.close" in names
+    assert "action:request.save" in names
 
 
 def test_middle_click_closes_a_tab(qtbot: QtBot, window: MainWindow) -> None:
@@ -309,8 +318,7 @@ def test_middle_click_closes_a_tab(qtbot: QtBot, window: MainWindow) -> None:
 
 
 def test_a_tab_follows_a_rename_and_closes_when_its_request_is_deleted(
-    qtbot: QtBot,
-    window: MainWindow, tmp_path: Path, demo_server: str
+    qtbot: QtBot, window: MainWindow, tmp_path: Path, demo_server: str
 ) -> None:
     collection = opened_collection(window, tmp_path, demo_server)
     request = find_request(collection, "List posts")
@@ -363,10 +371,7 @@ def test_save_body_proposes_the_downloads_folder_and_a_name(
     type_url(qtbot, window, f"{demo_server}/posts/1")
     window.send()
     wait_for_signal(qasync_loop, window.responseShown, 15)
-    offered: list[str] = []
-    window.ask_save_body_path = lambda suggested="": offered.append(suggested) or ""  # type: ignore[method-assign]
-    window.save_body()
-    (suggested,) = offered
+    suggested = window.suggested_body_path()
     assert Path(suggested).name == "1.json"
     from app.core.download_names import downloads_folder
 
@@ -383,7 +388,3 @@ def test_new_collection_picker_starts_in_home(
     window.ask_collection_parent()
     assert seen == [str(Path.home())]
     assert seen[0] != os.getcwd() or Path.home() == Path.cwd()
-
-
-def untitled_request() -> Request:
-    return Request(name="x")
