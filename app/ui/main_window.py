@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QProgressBar,
     QSplitter,
@@ -49,11 +50,11 @@ from app.net.exchange import Exchange
 from app.services.downloads import Download, DownloadService
 from app.services.sends import SendService
 from app.services.workspace import Workspace
-from app.ui import dialogs, file_conflict
+from app.ui import dialogs, file_conflict, window_commands
 from app.ui.auth_editor import KIND_LABELS
 from app.ui.collection_actions import CollectionActions
 from app.ui.collection_tree import CollectionTreeModel, Node, NodeKind
-from app.ui.commands import Command, CommandRegistry
+from app.ui.commands import CommandRegistry
 from app.ui.downloads import DownloadsPanel, prompts
 from app.ui.downloads.prompts import ExistingFile
 from app.ui.elided import ElidedStatusBar
@@ -176,8 +177,10 @@ class MainWindow(QMainWindow):
         #: open collections watched for changes made outside Courier
         self.outside = OutsideChanges(self)
         self.commands = CommandRegistry(self)
-        self._register_commands()
-        self._build_menus()
+        self.recent_menu = QMenu("Open recent", self)
+        self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
+        window_commands.register_commands(self)
+        window_commands.build_menus(self)
         self._build_toolbar()
         self._connect()
         self._restore_geometry()
@@ -636,157 +639,6 @@ class MainWindow(QMainWindow):
 
     # ------------------------------------------------------------- commands
 
-    def _register_commands(self) -> None:
-        add = self.commands.add
-        in_collection = lambda: self.current_collection is not None  # noqa: E731
-        running = lambda: self.sends.is_running(self.current_exchange())  # noqa: E731
-        has_body = lambda: self._shown_body() is not None  # noqa: E731
-        several = lambda: self.tabs.count() > 1  # noqa: E731
-        add(Command("tab.new", "New tab", self.new_scratch_request, "Tab", ("Ctrl+T", "Ctrl+N")))
-        add(Command("tab.close", "Close tab", self.close_tab, "Tab", ("Ctrl+W",)))
-        add(
-            Command(
-                "tab.next", "Next tab", self.next_tab, "Tab", ("Ctrl+Tab", "Ctrl+PgDown"), several
-            )
-        )
-        add(
-            Command(
-                "tab.previous",
-                "Previous tab",
-                self.previous_tab,
-                "Tab",
-                ("Ctrl+Shift+Tab", "Ctrl+PgUp"),
-                several,
-            )
-        )
-        add(Command("collection.new", "New collection…", self.new_collection, "Collection"))
-        add(
-            Command(
-                "collection.open",
-                "Open collection…",
-                self.open_collection_dialog,
-                "Collection",
-                ("Ctrl+O",),
-            )
-        )
-        add(
-            Command(
-                "collection.settings",
-                "Collection settings…",
-                self.collection_actions.settings_of_current,
-                "Collection",
-                enabled=in_collection,
-            )
-        )
-        add(
-            Command(
-                "collection.cookies",
-                "Cookies of this collection…",
-                self.collection_actions.show_cookies,
-                "Collection",
-                enabled=in_collection,
-            )
-        )
-        add(Command("request.save", "Save request", self.save_current, "Request", ("Ctrl+S",)))
-        add(Command("request.send", "Send", self.send, "Request", ("Ctrl+Return",)))
-        add(
-            Command(
-                "request.send_and_download",
-                "Send and Download…",
-                self.send_and_download,
-                "Request",
-                ("Ctrl+Shift+Return",),
-            )
-        )
-        add(Command("request.stop", "Stop", self.stop, "Request", ("Esc",), running))
-        add(
-            Command(
-                "request.focus_url",
-                "Focus URL",
-                lambda: self.editor.focus_url(),
-                "Request",
-                ("Ctrl+L",),
-            )
-        )
-        add(
-            Command(
-                "response.find",
-                "Find in the response",
-                self.find_in_response,
-                "Response",
-                ("Ctrl+F",),
-                has_body,
-            )
-        )
-        add(
-            Command("response.copy_body", "Copy the body", self.copy_body, "Response", (), has_body)
-        )
-        add(Command("response.save_body", "Save body…", self.save_body, "Response", (), has_body))
-        add(Command("view.downloads", "Downloads", self.toggle_downloads, "View", ("Ctrl+J",)))
-        add(
-            Command(
-                "palette.commands",
-                "Command palette…",
-                lambda: self.show_palette("commands"),
-                "Go",
-                ("Ctrl+K", "Ctrl+Shift+P"),
-                in_palette=False,
-            )
-        )
-        add(
-            Command(
-                "palette.requests",
-                "Go to request…",
-                lambda: self.show_palette("requests"),
-                "Go",
-                ("Ctrl+P",),
-                in_palette=False,
-            )
-        )
-        add(Command("demo.start", "Start demo server", self.start_demo, "Demo"))
-        add(Command("demo.open", "Open demo collection", self.open_demo_collection, "Demo"))
-        add(Command("help.shortcuts", "Keyboard shortcuts", self.show_shortcuts, "Help"))
-        add(Command("app.about", "About Courier", self._about, "Help"))
-        add(Command("app.quit", "Quit", self.close, "App", ("Ctrl+Q",)))
-
-    def _build_menus(self) -> None:
-        registry = self.commands
-        file_menu = self.menuBar().addMenu("&File")
-        registry.add_to_menu(file_menu, "tab.new", "collection.new", "collection.open")
-        self.recent_menu = file_menu.addMenu("Open recent")
-        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        registry.add_to_menu(file_menu, "-", "request.save", "tab.close", "-", "app.quit")
-
-        request_menu = self.menuBar().addMenu("&Request")
-        registry.add_to_menu(
-            request_menu,
-            "request.send",
-            "request.send_and_download",
-            "request.stop",
-            "request.focus_url",
-            "-",
-            "response.find",
-            "response.copy_body",
-            "response.save_body",
-        )
-        view_menu = self.menuBar().addMenu("&View")
-        registry.add_to_menu(
-            view_menu,
-            "palette.commands",
-            "palette.requests",
-            "-",
-            "tab.next",
-            "tab.previous",
-            "-",
-            "view.downloads",
-        )
-        tools_menu = self.menuBar().addMenu("&Tools")
-        registry.add_to_menu(tools_menu, "collection.cookies", "collection.settings")
-        help_menu = self.menuBar().addMenu("&Help")
-        registry.add_to_menu(
-            help_menu, "help.shortcuts", "-", "demo.start", "demo.open", "-", "app.about"
-        )
-
     def show_palette(self, mode: str) -> None:
         """Ask for the command palette ("commands") or the request finder ("requests");
         the palette widget listens to ``paletteRequested``."""
@@ -1119,7 +971,7 @@ class MainWindow(QMainWindow):
             self, "Create the collection folder in…", self._start_folder()
         )
 
-    def _fill_recent_menu(self) -> None:
+    def fill_recent_menu(self) -> None:
         self.recent_menu.clear()
         recent = self.workspace.state.recent_collections
         if not recent:
@@ -1451,7 +1303,7 @@ class MainWindow(QMainWindow):
     def _on_token_failed(self, message: str) -> None:
         self._token_editor().auth_editor.show_token(f"⚠ {message}")
 
-    def _shown_body(self) -> Exchange | None:
+    def shown_body(self) -> Exchange | None:
         """The active tab's exchange on show, while its body is there."""
         exchange = self.response.exchange()
         if exchange is None or exchange.body.released:
@@ -1460,7 +1312,7 @@ class MainWindow(QMainWindow):
 
     def copy_body(self) -> None:
         """Copy the active tab's whole body to the clipboard: read in a worker, with progress."""
-        exchange = self._shown_body()
+        exchange = self.shown_body()
         if exchange is None:
             return
         self._set_busy("copy", "Copying the body…")
@@ -1468,7 +1320,7 @@ class MainWindow(QMainWindow):
 
     def copy_body_range(self, start: int, end: int) -> None:
         """Copy bytes ``start`` to ``end`` of the body (a big JSON tree value), in a worker."""
-        exchange = self._shown_body()
+        exchange = self.shown_body()
         if exchange is None:
             return
         self._set_busy("copy", "Copying the value…")
@@ -1511,7 +1363,7 @@ class MainWindow(QMainWindow):
 
     def save_body(self) -> None:
         """Save the active tab's whole body (or what arrived) to a file, copied in a worker."""
-        exchange = self._shown_body()
+        exchange = self.shown_body()
         if exchange is None:
             return
         path = self.ask_save_body_path()
@@ -1524,7 +1376,7 @@ class MainWindow(QMainWindow):
     def suggested_body_path(self) -> str:
         """What "Save body…" proposes: the Downloads folder (or the one chosen last) and
         a name from Content-Disposition or the URL, with an extension from the type."""
-        exchange = self._shown_body()
+        exchange = self.shown_body()
         folder = Path(self.workspace.state.save_body_folder or downloads_folder())
         if exchange is None:
             return str(folder)
