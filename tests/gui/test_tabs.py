@@ -21,7 +21,7 @@ from app.services.sends import SendService
 from app.services.workspace import Workspace
 from app.ui.main_window import MainWindow
 from app.ui.tabs import RequestTab
-from tests.gui.conftest import run_until
+from tests.gui.conftest import run_until, wait_for_signal
 from tests.gui.test_main_window import find_request, make_collection, open_collection, type_url
 
 
@@ -388,3 +388,33 @@ def test_new_collection_picker_starts_in_home(
     window.ask_collection_parent()
     assert seen == [str(Path.home())]
     assert seen[0] != os.getcwd() or Path.home() == Path.cwd()
+
+
+def test_ctrl_tab_switches_and_ctrl_f_opens_the_active_tabs_find_bar(
+    qtbot: QtBot, window: MainWindow, qasync_loop: qasync.QEventLoop, demo_server: str
+) -> None:
+    from app.ui.viewer.body_viewer import TextPage
+
+    first = window.current_tab()
+    type_url(qtbot, window, f"{demo_server}/posts/1")
+    window.send()
+    wait_for_signal(qasync_loop, window.responseShown, 15)
+    window.new_scratch_request()
+    second = window.current_tab()
+    qtbot.keyClick(window.editor.url, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert window.current_tab() is first, "Ctrl+Tab goes round to the first tab"
+    qtbot.keyClick(window.editor.url, Qt.Key.Key_Backtab, _ctrl_shift())
+    assert window.current_tab() is second
+    window.tabs.setCurrentWidget(first)
+    viewer = first.response.viewer
+    view = viewer.current_view()
+    assert view is not None
+    page = viewer.page(view)
+    assert isinstance(page, TextPage)
+    assert not page.find_bar.isVisible()
+    qtbot.keyClick(window.editor.url, Qt.Key.Key_F, Qt.KeyboardModifier.ControlModifier)
+    assert page.find_bar.isVisible(), "Ctrl+F opens the find bar of the active tab's body"
+
+
+def _ctrl_shift() -> Qt.KeyboardModifier:
+    return Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
