@@ -65,6 +65,7 @@ from app.ui.response_view import ResponseView
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
 from app.ui.tabs import UNTITLED, RequestTab, RequestTabBar
+from app.ui.tabs.session import find_stored, session_state, write_session
 from app.ui.viewer.body_viewer import TextPage
 
 #: "Copy" shows its progress for bodies larger than this
@@ -527,32 +528,10 @@ class MainWindow(QMainWindow):
 
     def session_state(self) -> drafts.OpenTabs:
         """The open tabs as they are now (drafts named by the tabs with unsaved edits)."""
-        records: list[drafts.TabRecord] = []
-        for tab in self.request_tabs():
-            collection = tab.collection
-            record = drafts.TabRecord(
-                key=tab.key, has_draft=tab.is_modified(), pinned=not tab.preview
-            )
-            if (
-                collection is not None
-                and collection.path is not None
-                and tab.request.path is not None
-            ):
-                record.collection = str(collection.path)
-                record.request = str(tab.request.path.relative_to(collection.path))
-            elif collection is not None:
-                continue  # not on disk (cannot come back)
-            elif not record.has_draft:
-                continue  # an empty untitled tab is not worth restoring
-            records.append(record)
         current = self.tabs.currentWidget()
-        keys = [r.key for r in records]
-        selected = (
-            keys.index(current.key)
-            if isinstance(current, RequestTab) and current.key in keys
-            else 0
+        return session_state(
+            self.request_tabs(), current if isinstance(current, RequestTab) else None
         )
-        return drafts.OpenTabs(records, selected)
 
     def _session_writes(self) -> tuple[drafts.OpenTabs, list[tuple[str, Request]]]:
         state = self.session_state()
@@ -568,7 +547,7 @@ class MainWindow(QMainWindow):
     def save_session(self) -> None:
         """Write the open tabs and the changed drafts now (at quit; tests)."""
         state, writes = self._session_writes()
-        _write_session(state, writes)
+        write_session(state, writes)
 
     def save_session_soon(self) -> None:
         """Write the open tabs and changed drafts in a worker (after edits settle)."""
@@ -581,7 +560,7 @@ class MainWindow(QMainWindow):
             except RuntimeError:
                 loop = None
             if loop is None or not loop.is_running():
-                _write_session(state, writes)
+                write_session(state, writes)
                 return
         self.run_in_background(self._write_session_async(state, writes))
 
@@ -592,7 +571,7 @@ class MainWindow(QMainWindow):
             self._session_lock = asyncio.Lock()
         async with self._session_lock:
             try:
-                await asyncio.to_thread(_write_session, state, writes)
+                await asyncio.to_thread(write_session, state, writes)
             except OSError as exc:
                 self.statusBar().showMessage(f"Could not keep the open tabs: {exc}", 10000)
 
@@ -608,10 +587,10 @@ class MainWindow(QMainWindow):
         )
         for record in state.tabs:
             draft = loaded.get(record.key)
-            collection, request = self._find_stored(record)
+            collection, request = find_stored(self.workspace, record)
             if request is None and draft is None:
                 continue
-            if self.tab_of(request) is not None if request is not None else False:
+            if request is not None and self.tab_of(request) is not None:
                 continue
             tab = self.new_tab(collection, request, key=record.key, preview=not record.pinned)
             if draft is not None:
@@ -624,20 +603,6 @@ class MainWindow(QMainWindow):
             self.tabs.setCurrentWidget(opened[min(state.selected, len(opened) - 1)])
         self._tabs_restored = True
         self._on_current_changed()
-
-    def _find_stored(self, record: drafts.TabRecord) -> tuple[Collection | None, Request | None]:
-        if not record.collection:
-            return None, None
-        collection = self.workspace.find_open(Path(record.collection))
-        if collection is None or collection.path is None:
-            return None, None
-        wanted = collection.path / record.request
-        for _chain, request in collection.iter_requests():
-            if request.path == wanted:
-                return collection, request
-        return None, None
-
-    # ------------------------------------------------------------- commands
 
     def show_palette(self, mode: str) -> None:
         """Ask for the command palette ("commands") or the request finder ("requests");
@@ -1457,12 +1422,6 @@ class MainWindow(QMainWindow):
         self.sends.stop_all()
         self.outside.stop()
         event.accept()
-
-
-def _write_session(state: drafts.OpenTabs, writes: list[tuple[str, Request]]) -> None:
-    for key, request in writes:
-        drafts.save_draft(key, request)
-    drafts.save_open_tabs(state)
 
 
 def body_file_name(disposition: str | None, url: str, content_type: str | None) -> str:

@@ -104,13 +104,6 @@ class RequestTab(QWidget):
         self.editor.load_model(request)
         self.titleChanged.emit()
 
-    def adopt_saved(self, collection: Collection, request: Request) -> None:
-        """The untitled request was saved as ``request``: keep the exchange, edits are saved."""
-        self.collection = collection
-        self.request = request
-        self.editor.load_model(request)
-        self.titleChanged.emit()
-
     def load_draft(self, draft: Request) -> None:
         """Show ``draft`` (restored after a restart) as unsaved edits of this tab's request."""
         self.editor.load_edited(self.request, draft)
