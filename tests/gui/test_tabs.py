@@ -418,3 +418,33 @@ def test_ctrl_tab_switches_and_ctrl_f_opens_the_active_tabs_find_bar(
 
 def _ctrl_shift() -> Qt.KeyboardModifier:
     return Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+
+
+def test_closing_a_collection_keeps_a_draft_as_untitled_and_reload_keeps_tabs(
+    qtbot: QtBot,
+    window: MainWindow,
+    qasync_loop: qasync.QEventLoop,
+    tmp_path: Path,
+    demo_server: str,
+) -> None:
+    collection = opened_collection(window, tmp_path, demo_server)
+    plain = window.open_request(collection, find_request(collection, "List posts"), preview=False)
+    edited = window.open_request(collection, find_request(collection, "Get post 1"))
+    type_url(qtbot, window, "/posts/42")
+    # a reload gives new objects: the tabs follow them, the draft kept
+    node = window.tree_model.node(window.tree_model.index_of(collection))
+    assert node is not None
+    window.sidebar.nodeAction.emit("reload", node)
+    run_until(qasync_loop, lambda: window.workspace.collections[0] is not collection, 10)
+    fresh = window.workspace.collections[0]
+    assert plain.collection is fresh
+    assert plain.request is find_request(fresh, "List posts")
+    assert edited.collection is fresh
+    assert edited.editor.url.text() == "/posts/42"
+    assert edited.is_modified()
+    # closing the collection: the clean tab closes, the draft stays as an untitled request
+    window.workspace.close_collection(fresh)
+    assert window.tabs.indexOf(plain) < 0
+    assert window.tabs.indexOf(edited) >= 0
+    assert edited.untitled
+    assert edited.editor.url.text() == "/posts/42"
