@@ -10,15 +10,17 @@ closes by itself when the sign-in ends, however it ends.
 
 from __future__ import annotations
 
+import math
+
 from PySide6.QtCore import QObject, Qt, QTimer, QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication, QTextOption
+from PySide6.QtGui import QDesktopServices, QGuiApplication, QResizeEvent, QShowEvent, QTextOption
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
     QLabel,
-    QPlainTextEdit,
     QPushButton,
+    QTextEdit,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +32,8 @@ OPENED_TEXT = (
     "Sign in in the browser window Courier opened. If none opened, open this address "
     "in a browser on this computer:"
 )
+#: the address box grows with the address up to this many lines, then scrolls
+ADDRESS_MAX_LINES = 10
 NOT_OPENED_TEXT = (
     "Courier could not open a web browser. Open this address in a browser on this "
     "computer and sign in there; Courier is waiting for the answer:"
@@ -51,16 +55,15 @@ class SignInDialog(QDialog):
         self.setModal(False)
         self.message = QLabel(OPENED_TEXT if pending.browser_opened else NOT_OPENED_TEXT, self)
         self.message.setWordWrap(True)
-        self.address = QPlainTextEdit(pending.url, self)
+        self.address = QTextEdit(self)
         self.address.setObjectName("signInAddress")
+        self.address.setPlainText(pending.url)
         self.address.setReadOnly(True)
         self.address.setWordWrapMode(QTextOption.WrapMode.WrapAnywhere)  # a URL has no spaces
         self.address.setTextInteractionFlags(
             Qt.TextInteractionFlag.TextSelectableByMouse
             | Qt.TextInteractionFlag.TextSelectableByKeyboard
         )
-        lines = self.address.fontMetrics().lineSpacing()
-        self.address.setFixedHeight(lines * 5 + 16)
         self.copy_button = QPushButton("Copy address", self)
         self.copy_button.clicked.connect(self.copy_address)
         self.open_button = QPushButton("Open in browser", self)
@@ -87,6 +90,26 @@ class SignInDialog(QDialog):
         self._ticks.timeout.connect(self._show_time_left)
         self._ticks.start()
         self._show_time_left()
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_address()
+        self.resize(self.width(), self.sizeHint().height())  # no gaps around a short address
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        if event.size().width() != event.oldSize().width():
+            self._fit_address()
+
+    def _fit_address(self) -> None:
+        """The address box as tall as the wrapped address (up to ``ADDRESS_MAX_LINES``),
+        so the whole address shows without scrolling."""
+        box = self.address
+        document = box.document()
+        document.setTextWidth(box.viewport().width())
+        chrome = box.height() - box.viewport().height()
+        most = box.fontMetrics().lineSpacing() * ADDRESS_MAX_LINES
+        box.setFixedHeight(min(math.ceil(document.size().height()), most) + chrome)
 
     def copy_address(self) -> None:
         QGuiApplication.clipboard().setText(self.pending.url)

@@ -24,6 +24,9 @@ ENABLED, NAME, VALUE, SECRET = range(4)
 MASK = "••••••••"
 #: a secret the keychain could not give (locked, or no keychain): unknown, not empty
 LOCKED = "🔒 locked in keychain"
+#: a secret value's tooltip (never the value)
+SECRET_TIP = "Secret: kept in your OS keychain. Double-click to see and edit it."
+LOCKED_TIP = "Secret locked in the keychain: kept as it is until you type a new value."
 
 
 class VariablesTable(QWidget):
@@ -42,6 +45,7 @@ class VariablesTable(QWidget):
         header.setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(SECRET, QHeaderView.ResizeMode.ResizeToContents)
         header.resizeSection(NAME, 180)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.itemChanged.connect(self._on_item_changed)
         add = QPushButton("Add variable", self)
         add.clicked.connect(lambda: self._append(Variable(""), edit=True))
@@ -70,7 +74,9 @@ class VariablesTable(QWidget):
             on.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
             on.setCheckState(Qt.CheckState.Checked if var.enabled else Qt.CheckState.Unchecked)
             self.table.setItem(r, ENABLED, on)
-            self.table.setItem(r, NAME, QTableWidgetItem(var.name))
+            name = QTableWidgetItem(var.name)
+            name.setToolTip(var.name)  # whole, where the column elides it
+            self.table.setItem(r, NAME, name)
             value = QTableWidgetItem(var.value)
             value.setData(Qt.ItemDataRole.UserRole, var.value)
             self.table.setItem(r, VALUE, value)
@@ -100,8 +106,13 @@ class VariablesTable(QWidget):
         with QSignalBlocker(self.table):
             if is_unknown(real):
                 item.setText(LOCKED)  # kept as it is in the keychain until a value is typed
+                item.setToolTip(LOCKED_TIP)
+            elif self._is_secret(r):
+                item.setText(MASK if real else "")
+                item.setToolTip(SECRET_TIP)
             else:
-                item.setText(MASK if self._is_secret(r) and real else real)
+                item.setText(real)
+                item.setToolTip(real)  # whole, where the column elides it
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         r = item.row()
@@ -111,6 +122,9 @@ class VariablesTable(QWidget):
             self._mask(r)
         elif item.column() == SECRET:
             self._mask(r)
+        elif item.column() == NAME:
+            with QSignalBlocker(self.table):
+                item.setToolTip(item.text())
         self.changed.emit()
 
     def _remove_current(self) -> None:

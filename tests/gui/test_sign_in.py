@@ -24,6 +24,7 @@ from app.secrets import MemoryStore
 from app.services.demo import DemoService
 from app.services.sends import SendService
 from app.session import Session
+from app.ui import theme
 from app.ui.sign_in_dialog import NOT_OPENED_TEXT, OPENED_TEXT, SignInDialog, SignInPrompter
 from tests.gui.conftest import run_until, wait_for_signal
 from tests.gui.geometry import overlapping_widgets
@@ -205,20 +206,31 @@ def test_get_new_token_shows_the_dialog_too_and_reports_a_cancel(
     assert "•" in masked
 
 
-def test_a_long_address_shows_whole_inside_the_screen(
-    qtbot: QtBot, window: QWidget, demo_server: str
+@pytest.mark.parametrize("scopes", [1, 40])
+def test_the_address_shows_whole_inside_the_screen(
+    qtbot: QtBot, window: QWidget, demo_server: str, scopes: int
 ) -> None:
     from app.net.sign_in import PendingSignIn
 
-    url = f"{demo_server}/oauth/authorize?" + "&".join(f"scope{n}=read:things" for n in range(40))
+    url = (
+        f"{demo_server}/oauth/authorize?response_type=code&client_id=courier-demo"
+        "&redirect_uri=http%3A%2F%2F127.0.0.1%3A41234%2Fcallback"
+        "&state=Vh3kq9Zr0aXbT7yLmN2pQ4sU6wE8iO"
+        "&code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256"
+        "&scope=" + "+".join(f"read:things-{n}" for n in range(scopes))
+    )
     dialog = SignInDialog(PendingSignIn(url, False, 120.0), window)
+    dialog.setStyleSheet(theme.stylesheet())
     qtbot.addWidget(dialog)
     dialog.show()
     qtbot.waitExposed(dialog)
     assert dialog.address.toPlainText() == url
     assert dialog.address.horizontalScrollBar().maximum() == 0, "wrapped, not cut"
+    if scopes == 1:  # a usual address: every line of it in view
+        assert dialog.address.verticalScrollBar().maximum() == 0
     screen = dialog.screen().availableGeometry()
     assert dialog.frameGeometry().width() <= screen.width()
+    assert dialog.frameGeometry().height() <= screen.height()
     assert overlapping_widgets(dialog) == []
     assert dialog.time_left.text().startswith("Waiting for the sign-in… 2:00 left")
     dialog.finish()
