@@ -244,9 +244,10 @@ class KeyValueTable(QWidget):
             check.setCheckState(Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked)
             check.setToolTip("Send this row")
             self.table.setItem(r, ENABLED, check)
-            name = self.table.item(r, NAME)
-            if name is not None:
-                name.setToolTip("")
+            for column in (NAME, VALUE):
+                cell = self.table.item(r, column)
+                if cell is not None:
+                    cell.setToolTip(cell.text())  # whole, where the column elides it
             remove = QToolButton(self.table)
             remove.setIcon(theme.icon("trash"))
             remove.setToolTip("Remove this row")
@@ -260,6 +261,12 @@ class KeyValueTable(QWidget):
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         last = self.table.rowCount() - 1
+        if item.row() != last:
+            with QSignalBlocker(self.table):
+                for column in (NAME, VALUE):
+                    cell = self.table.item(item.row(), column)
+                    if cell is not None:
+                        cell.setToolTip(cell.text())
         if item.row() == last and not self._is_blank(last):
             self._complete_row(last, True)
             self._append_row(KeyValue(""), trailing=True)
