@@ -11,8 +11,9 @@ elided there, whole in the tooltip), so it never widens the window.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QRect
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtCore import QEvent, QRect
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QComboBox, QToolTip, QWidget
 
 #: rows the popup shows before it scrolls
 MAX_VISIBLE_ROWS = 20
@@ -28,18 +29,18 @@ class EnvironmentBox(QComboBox):
         self.setMaxVisibleItems(MAX_VISIBLE_ROWS)
         self.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         self.setMinimumContentsLength(BOX_CHARACTERS)
-        self.currentIndexChanged.connect(self._name_in_tooltip)
-        self._tooltip = ""
 
-    def setToolTip(self, text: str) -> None:
-        """The tooltip explains the box; the whole current name is added to it."""
-        self._tooltip = text
-        self._name_in_tooltip()
+    def tooltip_text(self) -> str:
+        """The current environment's whole name (the box may elide it), then the
+        box's own tooltip.  Built when shown: the window fills the box silently."""
+        name, about = self.currentText(), self.toolTip()
+        return f"{name}\n{about}" if name and about else name or about
 
-    def _name_in_tooltip(self, _index: int = 0) -> None:
-        name = self.currentText()
-        text = f"{name}\n{self._tooltip}" if name and self._tooltip else name or self._tooltip
-        super().setToolTip(text)
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
+            QToolTip.showText(event.globalPos(), self.tooltip_text(), self)
+            return True
+        return super().event(event)
 
     def popup_size_needed(self) -> tuple[int, int]:
         """(width, height) that show every row whole, up to ``maxVisibleItems`` rows."""

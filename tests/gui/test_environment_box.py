@@ -8,7 +8,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtWidgets import QComboBox, QMainWindow, QToolBar
+from PySide6.QtCore import QEvent, QPoint
+from PySide6.QtGui import QHelpEvent
+from PySide6.QtWidgets import QApplication, QComboBox, QMainWindow, QToolBar, QToolTip
 from pytestqt.qtbot import QtBot
 
 from app.ui import theme
@@ -81,8 +83,16 @@ def test_the_popup_is_as_wide_as_the_longest_name_and_the_box_keeps_its_width(
     fill(box, ["local", LONG_NAME])
     qtbot.wait(50)  # a layout pass: a growing box would have grown by now
     assert box.width() == width_before, "the toolbar (and the window) keep their width"
+    box.blockSignals(True)  # as the main window fills and sets it
     box.setCurrentIndex(2)
-    assert LONG_NAME in box.toolTip()
+    box.blockSignals(False)
+    box.setToolTip("Variables of the active environment override the collection's")
+    QApplication.sendEvent(
+        box, QHelpEvent(QEvent.Type.ToolTip, QPoint(5, 5), box.mapToGlobal(QPoint(5, 5)))
+    )
+    assert QToolTip.text().startswith(LONG_NAME + "\n"), "the whole name, where the box elides it"
+    assert "override" in QToolTip.text()
+    QToolTip.hideText()
     open_popup(qtbot, box)
     view = box.view()
     assert view.viewport().width() >= view.sizeHintForColumn(0)
