@@ -137,8 +137,11 @@ class OptionsEditor(QWidget):
         self.client_cert.textEdited.connect(self.changed)
         self.client_key.textEdited.connect(self.changed)
         form = QFormLayout(self)
-        # labels level with their (taller) spin boxes and fields, not at their top edge
+        # labels level with their (taller) spin boxes and fields, not at their top edge;
+        # in a narrow request editor a label goes above its field instead of setting the
+        # editor's (and the window's) width
         form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Timeout (per step)", self.timeout)
         form.addRow("Deadline (whole request)", self.deadline)
         form.addRow("", self.follow)

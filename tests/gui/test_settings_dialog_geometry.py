@@ -7,12 +7,14 @@ import shutil
 from pathlib import Path
 
 import pytest
+from PySide6.QtWidgets import QLabel
 from pytestqt.qtbot import QtBot
 
 from app.core import storage
-from app.core.model import Collection, Folder
+from app.core.model import DEFAULT_SETTINGS, Collection, Folder, Settings
 from app.resources import resource_path
-from app.ui.settings_dialog import SettingsDialog
+from app.ui import theme
+from app.ui.settings_dialog import OptionsEditor, SettingsDialog
 from tests.gui.geometry import overlapping_widgets
 
 
@@ -68,3 +70,21 @@ def test_collection_general_tab_keeps_its_base_url(qtbot: QtBot, sample: Collect
     dialog.base_url.setText("https://api.example.com")
     dialog.apply_to(sample)
     assert sample.base_url == "https://api.example.com"
+
+
+@pytest.mark.parametrize("inheritable", [True, False])
+def test_request_options_fit_a_narrow_editor(qtbot: QtBot, inheritable: bool) -> None:
+    """The Options tab in a 1,024 px window's request editor: no long label beside its
+    field sets the editor's width; labels go above their fields instead, whole."""
+    editor = OptionsEditor(inheritable=inheritable)
+    editor.setStyleSheet(theme.stylesheet())
+    editor.set_settings(Settings(), DEFAULT_SETTINGS)
+    qtbot.addWidget(editor)
+    assert editor.minimumSizeHint().width() <= 300
+    editor.resize(300, 700)
+    editor.show()
+    qtbot.waitExposed(editor)
+    assert overlapping_widgets(editor) == []
+    for label in editor.findChildren(QLabel):
+        if label.isVisible() and not label.wordWrap():
+            assert label.width() >= label.sizeHint().width(), label.text()
