@@ -327,10 +327,11 @@ class LoopbackRedirect:
         try:
             return await asyncio.wait_for(self._result, within_s)
         except TimeoutError:
-            raise SignInTimedOut(
-                f"Sign-in timed out: the browser did not come back to Courier within "
-                f"{within_s:g} s. Get a new token (or send again) to sign in again."
-            ) from None
+            pass  # raised below, outside this block: the error's details name no timeout chain
+        raise SignInTimedOut(
+            f"Sign-in timed out: the browser did not come back to Courier within "
+            f"{within_s:g} s. Get a new token (or send again) to sign in again."
+        )
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:
