@@ -157,6 +157,7 @@ def test_the_wait_is_bounded_and_the_send_fails_with_sign_in_timed_out(demo_serv
     assert isinstance(error, errors.AuthFailure)
     assert "Sign-in timed out" in str(error.message)
     assert "0.5 s" in str(error.message)
+    assert "TimeoutError" not in (error.detail or ""), "no internal chain in the details"
     assert 0.4 < took < 5
     assert [p.outcome for p in prompt.ended] == ["timed out"]
     with pytest.raises(httpx.ConnectError):  # the loopback listener is gone
