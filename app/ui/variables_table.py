@@ -6,7 +6,7 @@ collection file keeps its name only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
 
 from app.core.model import Variable
 from app.core.unknown_secret import is_unknown
+from app.ui.column_share import NameColumnFit
 
 ENABLED, NAME, VALUE, SECRET = range(4)
 MASK = "••••••••"
@@ -44,7 +45,8 @@ class VariablesTable(QWidget):
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(SECRET, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(NAME, 180)
+        self._name_fit = NameColumnFit(self.table, NAME, 180)
+        self.table.viewport().installEventFilter(self)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.itemChanged.connect(self._on_item_changed)
         add = QPushButton("Add variable", self)
@@ -59,6 +61,11 @@ class VariablesTable(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._name_fit.fit()  # the name column gives way in a narrow table
+        return super().eventFilter(watched, event)
 
     def set_variables(self, variables: list[Variable]) -> None:
         with QSignalBlocker(self.table):

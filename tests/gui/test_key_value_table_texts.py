@@ -1,12 +1,15 @@
-"""Params, headers and form rows elide long names and values in their columns; the
-whole text is in the cell's tooltip, kept up to date as the user types."""
+"""Params, headers and form rows: in a narrow editor the name column gives way so
+values show whole; what is still elided is whole in the cell's tooltip, kept up to
+date as the user types."""
 
 from __future__ import annotations
 
 from pytestqt.qtbot import QtBot
 
 from app.core.model import KeyValue
+from app.ui import theme
 from app.ui.key_value_table import NAME, VALUE, KeyValueTable
+from tests.gui.geometry import painted_whole
 
 LONG_VALUE = "Bearer eyJhbGciOiJSUzI1NiIsInR5cCI6IkpXVCJ9." + "x" * 200
 
@@ -35,3 +38,19 @@ def test_whole_texts_in_tooltips(qtbot: QtBot) -> None:
     table.set_cell(0, "X-Short", "v2")
     assert tooltip(table, 0, NAME) == "X-Short"
     assert tooltip(table, 0, VALUE) == "v2"
+
+
+def test_in_a_narrow_editor_the_name_column_gives_way_to_values(qtbot: QtBot) -> None:
+    table = KeyValueTable("Header", "Value")
+    table.setStyleSheet(theme.stylesheet())
+    qtbot.addWidget(table)
+    table.set_rows([KeyValue("Accept", "application/json"), KeyValue("X-Client", "courier-demo")])
+    table.resize(330, 200)
+    table.show()
+    qtbot.waitExposed(table)
+    for row in range(2):
+        assert painted_whole(table.table, row, VALUE), row
+        assert painted_whole(table.table, row, NAME), row
+    table.resize(900, 200)
+    qtbot.waitUntil(lambda: table.table.viewport().width() > 800)
+    assert table.table.columnWidth(NAME) == 200, "a wide table keeps the usual width"

@@ -1,5 +1,6 @@
-"""The variables table elides long names and values in narrow columns; their whole
-text is in the tooltip, except a secret's value, which no tooltip ever shows."""
+"""The variables table: in a narrow dialog the name column gives way so values show
+whole; long names and values elided in their columns are whole in the tooltip,
+except a secret's value, which no tooltip ever shows."""
 
 from __future__ import annotations
 
@@ -7,7 +8,9 @@ from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.core.model import Variable
+from app.ui import theme
 from app.ui.variables_table import MASK, NAME, SECRET, SECRET_TIP, VALUE, VariablesTable
+from tests.gui.geometry import painted_whole
 
 LONG_NAME = "a_rather_long_variable_name_for_the_reporting_service"
 LONG_VALUE = "https://reporting.internal.example.com/api/v3/tenants/acme/" * 3
@@ -56,3 +59,16 @@ def test_a_secret_value_never_shows_in_a_tooltip(qtbot: QtBot) -> None:
     assert tooltip(table, 0, VALUE) == "s3cr3t-value"
     secret.setCheckState(Qt.CheckState.Checked)
     assert "s3cr3t" not in tooltip(table, 0, VALUE)
+
+
+def test_in_a_narrow_dialog_the_name_column_gives_way_to_values(qtbot: QtBot) -> None:
+    table = table_with(qtbot, Variable("base_url", "{{$demo}}"), Variable("api_key", "demo-key"))
+    table.setStyleSheet(theme.stylesheet())
+    table.resize(340, 240)  # the environments tab of a settings dialog at its smallest
+    qtbot.waitUntil(lambda: table.table.viewport().width() <= 340)
+    assert painted_whole(table.table, 0, VALUE), "{{$demo}} whole, not “{{$d…”"
+    assert painted_whole(table.table, 1, VALUE)
+    assert painted_whole(table.table, 0, NAME)
+    table.resize(900, 240)
+    qtbot.waitUntil(lambda: table.table.viewport().width() > 800)
+    assert table.table.columnWidth(NAME) == 180, "a wide table keeps the usual width"
