@@ -53,15 +53,17 @@ class EnvironmentBox(QComboBox):
         return max(width, self.width()), height
 
     def showPopup(self) -> None:
+        if self.count() == 0:
+            super().showPopup()
+            return
         screen = self._screen_area()
         width, height = self.popup_size_needed()
         view = self.view()
         view.setMinimumSize(min(width, screen.width()), min(height, screen.height()))
         super().showPopup()
-        popup = view.window()
-        if popup is self.window():  # no popup shown (nothing to show)
-            return
-        popup.setGeometry(_inside(popup.geometry(), screen))
+        popup = view.window()  # the popup's own top-level frame around the list
+        if popup.isVisible():
+            popup.setGeometry(_inside(popup.geometry(), screen))
 
     def _screen_area(self) -> QRect:
         screen = self.screen()
