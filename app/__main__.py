@@ -86,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.services.workspace import Workspace
     from app.ui import theme
     from app.ui.main_window import MainWindow
+    from app.ui.sign_in_dialog import SignInPrompter
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -103,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     sends = SendService(workspace.session)
     downloads = DownloadService(workspace.session)
     window = MainWindow(workspace, sends, downloads)
+    # OAuth 2.0 browser sign-ins: the desktop's browser, and a dialog with the address
+    # to copy, the time left and Cancel while Courier waits (parented to the window)
+    SignInPrompter(sends, window)
     window.show()
     # collections, keychain and demo server: all in workers, after the window is up
     restoring = asyncio.ensure_future(window.restore())
