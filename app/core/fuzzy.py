@@ -80,7 +80,7 @@ def _bonus(text: str, position: int) -> int:
 class Pattern:
     """One query term, compiled once and matched against many texts."""
 
-    __slots__ = ("query", "folded", "_prefilter")
+    __slots__ = ("_prefilter", "folded", "query")
 
     def __init__(self, query: str) -> None:
         self.query = query
@@ -292,7 +292,9 @@ class Ranker(Generic[T]):
         survivors = self._survivors(query, patterns)
         self._last_query, self._last_survivors = query, survivors
         self.matched = len(survivors)
-        chosen = survivors if len(survivors) <= EXACT_LIMIT else self._likeliest(patterns, survivors)
+        chosen = (
+            survivors if len(survivors) <= EXACT_LIMIT else self._likeliest(patterns, survivors)
+        )
         scored: list[tuple[int, int, int, Ranked[T]]] = []
         candidates = self._candidates
         for index in chosen:
@@ -377,9 +379,7 @@ class Ranker(Generic[T]):
                 return None
             total += best_score
             positions[best_field].update(best.positions)
-        return Ranked(
-            candidate.item, total, fields, tuple(tuple(sorted(p)) for p in positions)
-        )
+        return Ranked(candidate.item, total, fields, tuple(tuple(sorted(p)) for p in positions))
 
 
 _STOP = FIELD_SEPARATOR + LINE_SEPARATOR

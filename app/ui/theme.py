@@ -317,7 +317,7 @@ class _ThemedIconEngine(QIconEngine):
         painter.end()
         return pixmap
 
-    def scaledPixmap(  # noqa: N802 - Qt's name
+    def scaledPixmap(
         self, size: QSize, mode: QIcon.Mode, state: QIcon.State, scale: float
     ) -> QPixmap:
         pixmap = self.pixmap(
@@ -540,20 +540,16 @@ def theme_commands(
 ) -> list[Command]:
     """Register View ▸ Theme's commands; ``chosen`` is told the new choice (to keep it)."""
 
-    def choose(choice: ThemeChoice) -> None:
-        apply_theme(app, choice)
-        if chosen is not None:
-            chosen(choice)
+    def choose(choice: ThemeChoice) -> Callable[[], None]:
+        def handler() -> None:
+            apply_theme(app, choice)
+            if chosen is not None:
+                chosen(choice)
+
+        return handler
 
     return [
-        registry.add(
-            Command(
-                id=command_id,
-                title=title,
-                category="View",
-                handler=lambda c=choice: choose(c),
-            )
-        )
+        registry.add(Command(id=command_id, title=title, category="View", handler=choose(choice)))
         for command_id, choice, title in THEME_COMMANDS
     ]
 

@@ -33,8 +33,8 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from app.core.fuzzy import Ranker  # noqa: E402
-from app.core.model import Collection, Folder, Request  # noqa: E402
+from app.core.fuzzy import Ranker
+from app.core.model import Collection, Folder, Request
 
 QUERIES = (
     "get user",

@@ -31,17 +31,21 @@ def test_a_subsequence_matches_in_any_case_and_a_missing_character_does_not() ->
 
 def test_word_starts_are_preferred_to_letters_inside_words() -> None:
     found = match("gp", "Get post 1")
-    assert found is not None and found.positions == (0, 4)
+    assert found is not None
+    assert found.positions == (0, 4)
     # "us" could be u-s inside "status", but "users" starts a word
     found = match("us", "status of users")
-    assert found is not None and found.positions == (10, 11)
+    assert found is not None
+    assert found.positions == (10, 11)
 
 
 def test_camel_case_humps_and_path_segments_score_as_word_starts() -> None:
     found = match("gpu", "getPostUpdate")
-    assert found is not None and found.positions == (0, 3, 7)
+    assert found is not None
+    assert found.positions == (0, 3, 7)
     found = match("ord", "/shop/v2/coordinates/orders")
-    assert found is not None and found.positions == (21, 22, 23)
+    assert found is not None
+    assert found.positions == (21, 22, 23)
 
 
 def test_ranking_puts_prefixes_and_word_starts_before_scattered_letters() -> None:
@@ -54,7 +58,8 @@ def test_ranking_puts_prefixes_and_word_starts_before_scattered_letters() -> Non
 def test_consecutive_characters_beat_the_same_characters_spread_out() -> None:
     spread = match("post", "p-o-s-t")
     together = match("post", "a post")
-    assert spread is not None and together is not None
+    assert spread is not None
+    assert together is not None
     assert together.score > spread.score
 
 
@@ -65,7 +70,7 @@ def test_every_term_must_match_some_field_and_the_name_counts_most() -> None:
         Candidate("post", ("Create user", "POST", "/users", "Shop")),
     ]
     ranker = Ranker(requests, (100, 60, 85, 75))
-    assert [r.item for r in ranker.rank("users")][0] == "by-name"
+    assert next(r.item for r in ranker.rank("users")) == "by-name"
     assert [r.item for r in ranker.rank("post users")] == ["post"]
     ranked = ranker.rank("post users")[0]
     # "post" matched the method field, "users" the URL field (better than "user" in the name)
@@ -74,7 +79,12 @@ def test_every_term_must_match_some_field_and_the_name_counts_most() -> None:
 
 
 def test_typing_on_narrows_what_the_previous_query_kept_with_the_same_result() -> None:
-    texts = [f"{verb} {noun} {n}" for n in range(30) for verb in ("Get", "Set") for noun in ("user", "order")]
+    texts = [
+        f"{verb} {noun} {n}"
+        for n in range(30)
+        for verb in ("Get", "Set")
+        for noun in ("user", "order")
+    ]
     candidates = [Candidate(t, (t,)) for t in texts]
     typed = Ranker(candidates)
     for n in range(1, len("get ord 1") + 1):
@@ -96,7 +106,12 @@ def test_past_the_limit_the_best_kinds_of_match_are_the_ones_ranked() -> None:
 
 def test_ten_thousand_candidates_rank_within_a_keystroke() -> None:
     texts = [
-        (f"{verb} item {n}", "GET", f"{{{{base}}}}/v2/items/{n}?page={n % 7}", f"Shop / Folder {n // 50}")
+        (
+            f"{verb} item {n}",
+            "GET",
+            f"{{{{base}}}}/v2/items/{n}?page={n % 7}",
+            f"Shop / Folder {n // 50}",
+        )
         for n in range(2500)
         for verb in ("List", "Create", "Update", "Delete")
     ]
@@ -138,4 +153,5 @@ def test_a_character_whose_lower_case_is_two_keeps_positions_aligned() -> None:
     text = "İstanbul office"
     assert spelled("off", text)
     found = match("off", text)
-    assert found is not None and text[found.positions[0]] == "o"
+    assert found is not None
+    assert text[found.positions[0]] == "o"

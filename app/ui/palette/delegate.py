@@ -73,7 +73,9 @@ class PaletteDelegate(QStyledItemDelegate):
     """A command: its label and shortcut.  A request: method tag, name and folder
     path on the first line, its URL on the second."""
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         height = QFontMetrics(option.font).height()
         row = index.data(ROW_ROLE)
         lines = 2 if isinstance(row, RequestRow) else 1

@@ -117,7 +117,9 @@ class CommandPalette(QFrame):
         mode = PaletteMode(mode)
         if not self.isVisible():
             focused = QApplication.focusWidget()
-            self._return_focus = focused if focused is not None and focused is not self.line_edit else None
+            self._return_focus = (
+                focused if focused is not None and focused is not self.line_edit else None
+            )
         self._rankers.clear()
         self._enabled.clear()
         text = COMMAND_PREFIX if mode is PaletteMode.COMMANDS else ""
@@ -259,18 +261,14 @@ class CommandPalette(QFrame):
                 self._enabled = {c.id: self._registry.is_enabled(c.id) for c in commands}
                 ranker = Ranker([Candidate(c, (c.label,)) for c in commands])
             else:
-                ranker = Ranker(
-                    self._request_candidates.build(self._requests()), request_weights()
-                )
+                ranker = Ranker(self._request_candidates.build(self._requests()), request_weights())
             self._rankers[mode] = ranker
         return ranker
 
     def _command_rows(self, query: str) -> list[PaletteRow]:
         ranker = self._ranker(PaletteMode.COMMANDS)
         ranked = ranker.rank(query)
-        commands: list[tuple[Command, tuple[int, ...]]] = [
-            (r.item, r.positions[0]) for r in ranked
-        ]
+        commands: list[tuple[Command, tuple[int, ...]]] = [(r.item, r.positions[0]) for r in ranked]
         if not query.strip() and self.recent_commands:
             order = {cid: n for n, cid in enumerate(self.recent_commands)}
             commands.sort(key=lambda c: order.get(c[0].id, len(order)))

@@ -1,0 +1,153 @@
+"""Light and dark themes: what the window looks like, switching, following the system."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor, QImage
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu
+from pytestqt.qtbot import QtBot
+
+from app.ui import theme
+from app.ui.commands import CommandRegistry
+from app.ui.main_window import MainWindow
+from app.ui.palette import CommandPalette
+from app.ui.theme import Scheme, ThemeChoice
+
+
+@pytest.fixture
+def themed(qapp: QApplication) -> Iterator[QApplication]:
+    """The application styled by the theme; put back as it was afterwards."""
+    style, palette, sheet = qapp.style().name(), qapp.palette(), qapp.styleSheet()
+    font = qapp.font()
+    yield qapp
+    theme.apply_theme(qapp, ThemeChoice.DARK)  # stop following the system
+    qapp.setProperty("courierStyled", None)
+    qapp.setStyleSheet(sheet)
+    qapp.setPalette(palette)
+    qapp.setFont(font)
+    qapp.setStyle(style)
+
+
+def lightness(colour: QColor) -> int:
+    return colour.lightness()
+
+
+def light_share(image: QImage) -> float:
+    """The share of a grid of sampled pixels that are light (> 200 of 255)."""
+    samples = [
+        image.pixelColor(x, y)
+        for x in range(2, image.width(), 17)
+        for y in range(2, image.height(), 17)
+    ]
+    return sum(lightness(c) > 200 for c in samples) / len(samples)
+
+
+def test_theme_dark_and_light_set_the_window_colours(themed: QApplication) -> None:
+    assert theme.apply_theme(themed, ThemeChoice.DARK) is Scheme.DARK
+    assert lightness(themed.palette().window().color()) < 60
+    assert lightness(themed.palette().text().color()) > 180
+    assert "#1e2127" in themed.styleSheet()
+    assert theme.apply_theme(themed, ThemeChoice.LIGHT) is Scheme.LIGHT
+    assert lightness(themed.palette().window().color()) > 220
+    assert lightness(themed.palette().text().color()) < 60
+    rules = re.sub(r"/\*.*?\*/", "", themed.styleSheet(), flags=re.DOTALL)
+    assert "@" not in rules  # every colour filled in
+    # the names views paint with follow the theme
+    assert lightness(QColor(theme.SURFACE)) > 220
+    assert theme.status_color(503).name() == theme.ERROR_COLOR
+
+
+def test_theme_dark_main_window_has_no_white_panes(
+    themed: QApplication, window: MainWindow, qtbot: QtBot
+) -> None:
+    window.resize(1200, 760)
+    theme.apply_theme(themed, ThemeChoice.DARK)
+    qtbot.waitUntil(lambda: window.isVisible())
+    dark = light_share(window.grab().toImage())
+    theme.apply_theme(themed, ThemeChoice.LIGHT)
+    light = light_share(window.grab().toImage())
+    assert dark < 0.05, f"{dark:.0%} of the dark window is light"
+    assert light > 0.8, f"only {light:.0%} of the light window is light"
+
+
+def test_theme_follows_a_system_change_only_when_following_the_system(
+    themed: QApplication,
+) -> None:
+    hints = themed.styleHints()
+    theme.apply_theme(themed, ThemeChoice.SYSTEM)
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Light)
+    assert theme.colours().scheme is Scheme.LIGHT
+    assert lightness(themed.palette().window().color()) > 220
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert theme.colours().scheme is Scheme.DARK
+    assert lightness(themed.palette().window().color()) < 60
+    # chosen explicitly: the system's change is ignored
+    theme.apply_theme(themed, ThemeChoice.LIGHT)
+    hints.colorSchemeChanged.emit(Qt.ColorScheme.Dark)
+    assert theme.colours().scheme is Scheme.LIGHT
+
+
+def test_theme_change_is_announced(themed: QApplication, qtbot: QtBot) -> None:
+    theme.apply_theme(themed, ThemeChoice.DARK)
+    with qtbot.waitSignal(theme.notifier().changed) as changed:
+        theme.apply_theme(themed, ThemeChoice.LIGHT)
+    assert changed.args == ["light"]
+
+
+def test_theme_icons_handed_out_before_a_switch_follow_it(themed: QApplication) -> None:
+    plus = theme.icon("plus")
+    theme.apply_theme(themed, ThemeChoice.DARK)
+    on_dark = plus.pixmap(24, 24).toImage().pixelColor(12, 12)
+    theme.apply_theme(themed, ThemeChoice.LIGHT)
+    on_light = plus.pixmap(24, 24).toImage().pixelColor(12, 12)
+    assert on_dark.alpha() > 0
+    assert on_light.alpha() > 0
+    assert lightness(on_dark) > 150  # a light stroke on the dark theme
+    assert lightness(on_light) < 110  # a dark stroke on the light one
+
+
+def test_theme_choice_is_parsed_from_the_saved_value() -> None:
+    assert ThemeChoice.parse("dark") is ThemeChoice.DARK
+    assert ThemeChoice.parse("light") is ThemeChoice.LIGHT
+    assert ThemeChoice.parse("") is ThemeChoice.SYSTEM
+    assert ThemeChoice.parse("solarized") is ThemeChoice.SYSTEM
+
+
+def test_theme_commands_switch_from_the_palette_and_report_the_choice(
+    themed: QApplication, qtbot: QtBot
+) -> None:
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    win.resize(800, 500)
+    win.show()
+    registry = CommandRegistry(win)
+    chosen: list[ThemeChoice] = []
+    theme.theme_commands(registry, themed, chosen.append)
+    assert {"view.theme.system", "view.theme.light", "view.theme.dark"} <= {c.id for c in registry}
+    theme.apply_theme(themed, ThemeChoice.DARK)
+    palette = CommandPalette(win, registry, list)
+    palette.open("commands")
+    qtbot.keyClicks(palette.line_edit, "light theme")
+    qtbot.keyClick(palette.line_edit, Qt.Key.Key_Return)
+    assert chosen == [ThemeChoice.LIGHT]
+    assert lightness(themed.palette().window().color()) > 220
+
+
+def test_theme_menu_checks_the_current_choice(themed: QApplication, qtbot: QtBot) -> None:
+    win = QMainWindow()
+    qtbot.addWidget(win)
+    registry = CommandRegistry(win)
+    theme.theme_commands(registry, themed)
+    theme.apply_theme(themed, ThemeChoice.SYSTEM)
+    menu = QMenu("View", win)
+    submenu = theme.add_theme_menu(registry, menu)
+    checked = [a.text() for a in submenu.actions() if a.isChecked()]
+    assert checked == ["Follow &System Theme"]
+    registry.action("view.theme.dark").trigger()
+    submenu.aboutToShow.emit()
+    assert [a.text() for a in submenu.actions() if a.isChecked()] == ["&Dark Theme"]
+    assert theme.current_choice() is ThemeChoice.DARK
