@@ -7,16 +7,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMainWindow, QPlainTextEdit
+from PySide6.QtCore import QEvent, QKeyCombination, Qt
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
 from app.core import storage
 from app.core.model import Collection, Request
 from app.resources import resource_path
 from app.ui.commands import Command, CommandRegistry
-from app.ui.palette import CommandPalette, PaletteMode
+from app.ui.palette import CommandPalette, PaletteMode, palette_commands
 from app.ui.palette.rows import CommandRow, RequestRow
+from app.ui.shortcuts_page import ShortcutsDialog
 
 
 class Editor(QMainWindow):
@@ -278,3 +280,66 @@ def test_palette_paints_rows_with_highlights_without_warnings(qtbot: QtBot, wind
     window.palette.open("commands")
     type_query(qtbot, window, "edit")
     assert not window.grab().toImage().isNull()
+
+
+class LinuxLineEdit(QLineEdit):
+    """A text field that claims Ctrl+K as Qt's fields do on Linux and macOS
+    ("delete to the end of the line"); the offscreen platform binds no such key."""
+
+    def event(self, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.ShortcutOverride:
+            assert isinstance(event, QKeyEvent)
+            if event.keyCombination() == QKeyCombination(
+                Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_K
+            ):
+                event.accept()
+                return True
+        return super().event(event)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.keyCombination() == QKeyCombination(
+            Qt.KeyboardModifier.ControlModifier, Qt.Key.Key_K
+        ):
+            self.setText(self.text()[: self.cursorPosition()])
+            return
+        super().keyPressEvent(event)
+
+
+def test_palette_opens_from_its_shortcuts_even_in_a_text_field(
+    qtbot: QtBot, window: Editor
+) -> None:
+    palette_commands(window.registry, window.palette, window)
+    url = LinuxLineEdit("https://example.com/users")
+    window.setMenuWidget(url)
+    qtbot.waitUntil(url.isVisible)
+    url.setFocus()
+    url.setCursorPosition(5)
+    assert url.hasFocus(), QApplication.focusWidget()
+    qtbot.keyClick(url, Qt.Key.Key_K, Qt.KeyboardModifier.ControlModifier)
+    assert window.palette.isVisible()
+    assert window.palette.mode() is PaletteMode.COMMANDS
+    assert url.text() == "https://example.com/users"  # the field did not take the key
+    qtbot.keyClick(window.palette.line_edit, Qt.Key.Key_P, Qt.KeyboardModifier.ControlModifier)
+    assert window.palette.mode() is PaletteMode.REQUESTS
+    qtbot.keyClick(window.palette.line_edit, Qt.Key.Key_Escape)
+    assert url.hasFocus()
+    modifiers = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(url, Qt.Key.Key_P, modifiers)
+    assert window.palette.mode() is PaletteMode.COMMANDS
+    # its own commands are not listed in it, the shortcuts page is
+    labels = shown_labels(window)
+    assert "View: Command Palette…" not in labels
+    assert "Help: Keyboard Shortcuts" in labels
+
+
+def test_palette_runs_the_shortcuts_page_from_help(qtbot: QtBot, window: Editor) -> None:
+    palette_commands(window.registry, window.palette, window)
+    window.palette.open("commands")
+    qtbot.keyClicks(window.palette.line_edit, "keyboard")
+    qtbot.keyClick(window.palette.line_edit, Qt.Key.Key_Return)
+    pages = [w for w in window.findChildren(ShortcutsDialog) if w.isVisible()]
+    assert len(pages) == 1
+    entries = pages[0].entries()
+    assert ("View", "Command Palette…", "Ctrl+K, Ctrl+Shift+P") in entries
+    assert ("Edit", "Clear Text", "Ctrl+Shift+L") in entries
+    pages[0].close()

@@ -151,3 +151,30 @@ def test_theme_menu_checks_the_current_choice(themed: QApplication, qtbot: QtBot
     submenu.aboutToShow.emit()
     assert [a.text() for a in submenu.actions() if a.isChecked()] == ["&Dark Theme"]
     assert theme.current_choice() is ThemeChoice.DARK
+
+
+@pytest.mark.parametrize("choice", [ThemeChoice.DARK, ThemeChoice.LIGHT])
+def test_theme_menus_grey_out_disabled_commands(
+    themed: QApplication, qtbot: QtBot, choice: ThemeChoice
+) -> None:
+    """The stylesheet gave every menu item the text colour, enabled or not."""
+    theme.apply_theme(themed, choice)
+    menu = QMenu()
+    qtbot.addWidget(menu)
+    menu.addAction("Open Collection")
+    menu.addAction("Save Request").setEnabled(False)
+    menu.ensurePolished()
+    menu.resize(menu.sizeHint())
+    image = menu.grab().toImage()
+    background = lightness(themed.palette().base().color())
+
+    def contrast(row: int) -> int:
+        """How far the row's text is from the menu's background, at most."""
+        rect = menu.actionGeometry(menu.actions()[row])
+        return max(
+            abs(lightness(image.pixelColor(x, y)) - background)
+            for x in range(rect.left(), rect.right())
+            for y in range(rect.top(), rect.bottom())
+        )
+
+    assert contrast(1) < contrast(0) * 0.7
