@@ -70,7 +70,7 @@ class ShortcutsOverTextFields(QObject):
     def __init__(self, window: QWidget, keys: Iterable[str]) -> None:
         super().__init__(window)
         self._window = window
-        self._keys = {QKeySequence(k)[0].toCombined() for k in keys}
+        self._keys = {QKeySequence(k).toString() for k in keys}
         app = QApplication.instance()
         assert app is not None
         app.installEventFilter(self)
@@ -78,7 +78,7 @@ class ShortcutsOverTextFields(QObject):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if event.type() != QEvent.Type.ShortcutOverride or not isinstance(event, QKeyEvent):
             return False
-        if event.keyCombination().toCombined() not in self._keys:
+        if QKeySequence(event.keyCombination()).toString() not in self._keys:
             return False
         if not isinstance(watched, QWidget) or watched.window() is not self._window:
             return False
