@@ -87,8 +87,8 @@ class Pattern:
         self.folded = fold(query)
         if self.folded:
             first, rest = self.folded[0], self.folded[1:]
-            # "abc" -> a[^b]*b[^c]*c : finds a subsequence without backtracking storms
-            regex = re.escape(first) + "".join(f"[^{re.escape(c)}]*{re.escape(c)}" for c in rest)
+            # "abc" -> a[^b]*+b[^c]*+c : finds a subsequence without backtracking storms
+            regex = re.escape(first) + "".join(f"[^{re.escape(c)}]*+{re.escape(c)}" for c in rest)
             self._prefilter: re.Pattern[str] | None = re.compile(regex)
         else:
             self._prefilter = None
@@ -205,6 +205,9 @@ def terms(query: str) -> list[str]:
     return query.split()
 
 
+#: only this many characters of each field are matched (VS Code matches 128): a
+#: 2,000-character URL costs what its start costs, and is found by its start
+MATCHED_CHARS = 256
 #: between a candidate's fields, and between candidates, in the ranker's one big text
 FIELD_SEPARATOR = "\x1f"
 LINE_SEPARATOR = "\n"
@@ -221,7 +224,7 @@ class Candidate(Generic[T]):
     haystack: str = field(init=False)
 
     def __post_init__(self) -> None:
-        self.folded = tuple(fold(f) for f in self.fields)
+        self.folded = tuple(fold(f[:MATCHED_CHARS]) for f in self.fields)
         self.haystack = FIELD_SEPARATOR.join(
             f.replace(LINE_SEPARATOR, " ").replace(FIELD_SEPARATOR, " ") for f in self.folded
         )
@@ -402,11 +405,11 @@ def _first(c: str, before: str) -> str:
 def _subsequence(term: str, before: str = "") -> re.Pattern[str]:
     """``term``'s characters in order inside one field (the first after ``before``).
 
-    ``a[^b]*b[^c]*c``: greedy classes that cannot backtrack into each other.
+    ``a[^b]*+b[^c]*+c``: possessive classes, each scanned once per attempt.
     """
     return re.compile(
         _first(term[0], before)
-        + "".join(f"[^{re.escape(c)}{_STOP}]*{re.escape(c)}" for c in term[1:])
+        + "".join(f"[^{re.escape(c)}{_STOP}]*+{re.escape(c)}" for c in term[1:])
     )
 
 

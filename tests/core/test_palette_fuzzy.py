@@ -8,7 +8,7 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.fuzzy import EXACT_LIMIT, Candidate, Ranker, fold, match
+from app.core.fuzzy import EXACT_LIMIT, MATCHED_CHARS, Candidate, Ranker, fold, match
 
 
 def spelled(query: str, text: str) -> bool:
@@ -124,6 +124,22 @@ def test_ten_thousand_candidates_rank_within_a_keystroke() -> None:
     assert ranker.rank("crt item 42")[0].item[0] == "Create item 42"
     # the target is well under 50 ms; the margin is for a loaded CI machine
     assert slowest < 0.25
+
+
+def test_long_urls_are_matched_by_their_start_and_stay_fast() -> None:
+    params = "&".join(f"param{i}=value{i}" for i in range(120))
+    url = f"https://api.example.com/v1/search?{params}&tail=zqx"
+    assert len(url) > 1900
+    candidates = [Candidate(n, (f"Search {n}", "GET", url, "Big")) for n in range(1000)]
+    ranker = Ranker(candidates, (100, 60, 85, 75))
+    start = time.perf_counter()
+    for query in ("p", "pa1", "pppppvvvvvz", "search 99"):
+        ranker.rank(query)
+    assert time.perf_counter() - start < 1.0  # 3 s before fields were cut at MATCHED_CHARS
+    found = ranker.rank("param3=")[0]
+    assert "".join(url[p] for p in found.positions[2]) == "param3="
+    assert url.index("zqx") > MATCHED_CHARS
+    assert ranker.rank("zqx") == []  # past the matched start of the URL
 
 
 @settings(max_examples=300, deadline=None)
