@@ -243,7 +243,7 @@ class Ranked(Generic[T]):
 #: at most this many candidates are scored exactly (and shown) per query; when more
 #: match, the likeliest (the term at a field's start, at a word start, as initials,
 #: anywhere in one piece) are chosen first, in one C-speed scan each
-EXACT_LIMIT = 200
+EXACT_LIMIT = 150
 #: a query that extends the previous one re-checks the previous survivors one by one
 #: when there are at most this many (else one scan of everything is faster)
 NARROW_LIMIT = 2000
@@ -253,10 +253,11 @@ class Ranker(Generic[T]):
     """Ranks candidates against query after query.
 
     Per keystroke: one regex scan of all candidates' text (one string) finds those
-    that match; when more than ``EXACT_LIMIT`` do, scans for the best kinds of
-    match pick which get scored exactly (a Python loop per candidate costs more than
-    a keystroke may take for 10,000 of them).  ``weights`` (percent, one per field)
-    make a match in the first field (a name) count more than one in a URL.
+    that may match, stopping once there are more than ``NARROW_LIMIT``; when more
+    than ``EXACT_LIMIT`` may match, scans for the best kinds of match pick which get
+    scored exactly (a Python loop per candidate costs more than a keystroke may take
+    for 10,000 of them).  ``weights`` (percent, one per field) make a match in the
+    first field (a name) count more than one in a URL.
     """
 
     def __init__(
@@ -273,31 +274,37 @@ class Ranker(Generic[T]):
             offset += len(candidate.haystack) + 1
         self._index_at = {start: i for i, start in enumerate(self._starts)}
         self._last_query = ""
+        #: every candidate the last query may match (None: more than NARROW_LIMIT)
         self._last_survivors: list[int] | None = None
-        #: how many candidates matched the last query (more than were ranked, past the limit)
+        #: how many candidates the last query matched, at least (see ``matched_all``)
         self.matched = 0
+        #: False when more than ``NARROW_LIMIT`` matched and they were not all counted
+        self.matched_all = True
 
     @property
     def candidates(self) -> Sequence[Candidate[T]]:
         return self._candidates
 
     def rank(self, query: str) -> list[Ranked[T]]:
-        """Matching candidates, best first (ties: shorter first field, then given order)."""
+        """Matching candidates, best first (ties: shorter first field, then given order);
+        at most ``EXACT_LIMIT`` of them."""
         words = terms(query)
         if not words:
             self._last_query, self._last_survivors = "", None
-            self.matched = len(self._candidates)
+            self.matched, self.matched_all = len(self._candidates), True
             return [
                 Ranked(c.item, 0, c.fields, tuple(() for _ in c.fields))
                 for c in self._candidates[:EXACT_LIMIT]
             ]
         patterns = [Pattern(w) for w in words]
         survivors = self._survivors(query, patterns)
-        self._last_query, self._last_survivors = query, survivors
-        self.matched = len(survivors)
-        chosen = (
-            survivors if len(survivors) <= EXACT_LIMIT else self._likeliest(patterns, survivors)
-        )
+        self._last_query = query
+        self._last_survivors = survivors if len(survivors) <= NARROW_LIMIT else None
+        self.matched, self.matched_all = len(survivors), len(survivors) <= NARROW_LIMIT
+        if len(survivors) <= EXACT_LIMIT:
+            chosen: Sequence[int] = survivors
+        else:
+            chosen = self._likeliest(patterns, survivors)
         scored: list[tuple[int, int, int, Ranked[T]]] = []
         candidates = self._candidates
         for index in chosen:
@@ -309,51 +316,42 @@ class Ranker(Generic[T]):
         return [entry[3] for entry in scored]
 
     def _survivors(self, query: str, patterns: list[Pattern]) -> list[int]:
-        """Indexes of the candidates every term could match, in the given order."""
+        """Indexes of the candidates every term may match, in the given order; past
+        ``NARROW_LIMIT`` the first ``NARROW_LIMIT + 1`` of them."""
         previous = self._last_survivors
-        if (
-            previous is not None
-            and self._last_query
-            and query.startswith(self._last_query)
-            and len(previous) <= NARROW_LIMIT
-        ):
-            pool: Sequence[int] = previous
-        else:
-            longest = max(patterns, key=lambda p: len(p.folded))
-            pool = self._scan(_subsequence(longest.folded))
-            patterns = [p for p in patterns if p is not longest]
-        if not patterns:
-            return list(pool)
         checks = [p.could_match for p in patterns]
         candidates = self._candidates
-        return [i for i in pool if all(check(candidates[i].haystack) for check in checks)]
-
-    def _scan(self, pattern: re.Pattern[str]) -> list[int]:
-        """Indexes of the candidates (lines) where ``pattern`` matches: one search per
-        matching line, the text between them scanned in C."""
-        text, starts = self._text, self._starts
-        search = pattern.search
-        found: list[int] = []
-        last = len(starts) - 1
-        position = 0
-        while (m := search(text, position)) is not None:
-            index = bisect_right(starts, m.start()) - 1
-            found.append(index)
-            if index >= last:
-                break
-            position = starts[index + 1]
-        return found
+        if previous is not None and self._last_query and query.startswith(self._last_query):
+            return [i for i in previous if all(check(candidates[i].haystack) for check in checks)]
+        survivors: list[int] = []
+        index_at = self._index_at
+        longest = max(patterns, key=lambda p: len(p.folded))
+        others = [p.could_match for p in patterns if p is not longest]
+        for m in _in_line(longest.folded).finditer(self._text):
+            index = index_at[m.start()]
+            if all(check(candidates[index].haystack) for check in others):
+                survivors.append(index)
+                if len(survivors) > NARROW_LIMIT:
+                    break
+        return survivors
 
     def _likeliest(self, patterns: list[Pattern], survivors: list[int]) -> list[int]:
-        """``EXACT_LIMIT`` survivors, those where the longest term matches best first."""
-        term = max(patterns, key=lambda p: len(p.folded)).folded
-        allowed = set(survivors)
+        """``EXACT_LIMIT`` candidates, those where the longest term matches best first.
+
+        ``survivors`` may be only the first of those that match: a tier's match is
+        checked against the other terms instead.
+        """
+        longest = max(patterns, key=lambda p: len(p.folded))
+        others = [p.could_match for p in patterns if p is not longest]
+        candidates = self._candidates
         chosen: dict[int, None] = {}
         starts = self._starts
-        for tier in _tiers(term):
+        for tier in _tiers(longest.folded):
             for m in tier.finditer(self._text):
                 index = bisect_right(starts, m.start()) - 1
-                if index in allowed and index not in chosen:
+                if index in chosen:
+                    continue
+                if all(check(candidates[index].haystack) for check in others):
                     chosen[index] = None
                     if len(chosen) >= EXACT_LIMIT:
                         return list(chosen)
@@ -399,6 +397,17 @@ def _first(c: str, before: str) -> str:
     """
     escaped = re.escape(c)
     return escaped if not before else f"{escaped}(?<=(?:{before}){escaped})"
+
+
+@cache
+def _in_line(term: str) -> re.Pattern[str]:
+    """Matches at the start of each line (candidate) that holds ``term``'s characters
+    in order, fields' edges ignored (the exact match checks them): one C scan finds
+    every candidate that may match."""
+    return re.compile(
+        "^" + "".join(f"[^{re.escape(c)}{LINE_SEPARATOR}]*+{re.escape(c)}" for c in term),
+        re.MULTILINE,
+    )
 
 
 @cache

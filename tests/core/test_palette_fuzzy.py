@@ -8,7 +8,7 @@ import time
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.core.fuzzy import EXACT_LIMIT, MATCHED_CHARS, Candidate, Ranker, fold, match
+from app.core.fuzzy import EXACT_LIMIT, MATCHED_CHARS, NARROW_LIMIT, Candidate, Ranker, fold, match
 
 
 def spelled(query: str, text: str) -> bool:
@@ -102,6 +102,18 @@ def test_past_the_limit_the_best_kinds_of_match_are_the_ones_ranked() -> None:
     assert ranked[0].item == "abc report"
     assert len(ranked) == EXACT_LIMIT
     assert ranker.matched == len(texts)
+    assert ranker.matched_all
+
+
+def test_past_the_narrowing_limit_matches_are_not_all_counted_but_the_best_is_found() -> None:
+    texts = [f"xa{n}xbxc" for n in range(NARROW_LIMIT + 500)] + ["abc report"]
+    ranker = Ranker([Candidate(t, (t,)) for t in texts])
+    ranked = ranker.rank("abc")
+    assert ranked[0].item == "abc report"
+    assert not ranker.matched_all
+    assert ranker.matched == NARROW_LIMIT + 1
+    # the next keystroke scans again (nothing narrowed was kept) and still finds it
+    assert ranker.rank("abc r")[0].item == "abc report"
 
 
 def test_ten_thousand_candidates_rank_within_a_keystroke() -> None:

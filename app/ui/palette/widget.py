@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.fuzzy import Candidate, Ranker
+from app.core.fuzzy import NARROW_LIMIT, Candidate, Ranker
 from app.ui.commands import Command, CommandRegistry
 from app.ui.palette.delegate import PaletteDelegate
 from app.ui.palette.requests import (
@@ -303,6 +303,8 @@ class CommandPalette(QFrame):
             text = "No command" if mode is PaletteMode.COMMANDS else "No open collection"
         elif shown == 0:
             text = f"No matching {noun}"
+        elif ranker is not None and not ranker.matched_all:
+            text = f"{shown:,} of over {NARROW_LIMIT:,} {noun} shown: type more to narrow"
         elif matched > shown:
             text = f"{shown:,} of {matched:,} {noun} shown: type more to narrow"
         else:
