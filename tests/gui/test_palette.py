@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QPlainTextEd
 from pytestqt.qtbot import QtBot
 
 from app.core import storage
-from app.core.model import Collection, Request
+from app.core.model import Collection, Folder, Request
 from app.resources import resource_path
 from app.ui.commands import Command, CommandRegistry
 from app.ui.palette import CommandPalette, PaletteMode, palette_commands
@@ -343,3 +343,26 @@ def test_palette_runs_the_shortcuts_page_from_help(qtbot: QtBot, window: Editor)
     assert ("View", "Command Palette…", "Ctrl+K, Ctrl+Shift+P") in entries
     assert ("Edit", "Clear Text", "Ctrl+Shift+L") in entries
     pages[0].close()
+
+
+def test_palette_on_ten_thousand_requests_shows_the_best_and_says_there_are_more(
+    qtbot: QtBot, window: Editor
+) -> None:
+    big = Collection(name="Big")
+    for f in range(100):
+        folder = Folder(name=f"Folder {f}")
+        big.folders.append(folder)
+        folder.requests.extend(
+            Request(name=f"Request {f}-{r}", url=f"/items/{f}/{r}") for r in range(100)
+        )
+    big.requests.append(Request(name="Zebra crossing", method="PATCH", url="/zebra"))
+    window.collections.append(big)
+    window.palette.open("requests")
+    assert window.palette.hint.text().startswith("150 of 10,0")
+    type_query(qtbot, window, "e")
+    assert "of over 2,000 requests shown" in window.palette.hint.text()
+    type_query(qtbot, window, "bra")
+    current = window.palette.current_row()
+    assert isinstance(current, RequestRow)
+    assert current.request.name == "Zebra crossing"
+    assert current.path == "Big"
