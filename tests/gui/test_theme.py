@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 
 from app.ui import theme
 from app.ui.commands import CommandRegistry
+from app.ui.exchange_panes import TimelineBar
 from app.ui.main_window import MainWindow
 from app.ui.palette import CommandPalette
 from app.ui.theme import Scheme, ThemeChoice
@@ -178,3 +179,18 @@ def test_theme_menus_grey_out_disabled_commands(
         )
 
     assert contrast(1) < contrast(0) * 0.7
+
+
+@pytest.mark.parametrize("choice", [ThemeChoice.DARK, ThemeChoice.LIGHT])
+def test_theme_timing_waterfall_track_matches_the_theme(
+    themed: QApplication, qtbot: QtBot, choice: ThemeChoice
+) -> None:
+    """The waterfall's tracks were painted dark grey on the light theme too."""
+    theme.apply_theme(themed, choice)
+    bar = TimelineBar("#5aa9f8")
+    qtbot.addWidget(bar)
+    bar.resize(240, 12)
+    bar.set_span((0.5, 1.0))
+    image = bar.grab().toImage()
+    track, window = image.pixelColor(40, 6), themed.palette().window().color()
+    assert abs(lightness(track) - lightness(window)) < 40
