@@ -183,3 +183,14 @@ def test_a_character_whose_lower_case_is_two_keeps_positions_aligned() -> None:
     found = match("off", text)
     assert found is not None
     assert text[found.positions[0]] == "o"
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.text(alphabet="abAB-_/ .cC1", max_size=25),
+    st.text(alphabet="abAB-_/ .cC1", max_size=6),
+)
+def test_a_query_matches_exactly_when_it_is_a_subsequence(text: str, query: str) -> None:
+    folded = iter(fold(text))
+    is_subsequence = all(c in folded for c in fold(query))
+    assert (match(query, text) is not None) == is_subsequence
