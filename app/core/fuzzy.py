@@ -112,12 +112,29 @@ class Pattern:
             if position < 0:
                 return None
             earliest.append(position)
+        if m == 1:
+            return self._single(text, low, earliest[0])
         latest = [0] * m
         position = len(low)
         for i in range(m - 1, -1, -1):
             position = low.rfind(query[i], 0, position)
             latest[i] = position
         return self._align(text, low, earliest, latest)
+
+    def _single(self, text: str, low: str, position: int) -> Match:
+        """One character: its occurrence with the best bonus (the first of equals)."""
+        c, exact = self.folded, self.query
+        best_score, best_position = -1, position
+        while position >= 0:
+            score = _bonus(text, position) * FIRST_CHAR_MULTIPLIER
+            if text[position] == exact:
+                score += BONUS_CASE
+            if score > best_score:
+                best_score, best_position = score, position
+                if position == 0:
+                    break
+            position = low.find(c, position + 1)
+        return Match(SCORE_MATCH + best_score, (best_position,))
 
     def _align(self, text: str, low: str, earliest: list[int], latest: list[int]) -> Match:
         """Dynamic programming over the occurrences of each query character.
@@ -243,7 +260,7 @@ class Ranked(Generic[T]):
 #: at most this many candidates are scored exactly (and shown) per query; when more
 #: match, the likeliest (the term at a field's start, at a word start, as initials,
 #: anywhere in one piece) are chosen first, in one C-speed scan each
-EXACT_LIMIT = 150
+EXACT_LIMIT = 100
 #: a query that extends the previous one re-checks the previous survivors one by one
 #: when there are at most this many (else one scan of everything is faster)
 NARROW_LIMIT = 2000

@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QPlainTextEd
 from pytestqt.qtbot import QtBot
 
 from app.core import storage
+from app.core.fuzzy import EXACT_LIMIT
 from app.core.model import Collection, Folder, Request
 from app.resources import resource_path
 from app.ui.commands import Command, CommandRegistry
@@ -358,7 +359,7 @@ def test_palette_on_ten_thousand_requests_shows_the_best_and_says_there_are_more
     big.requests.append(Request(name="Zebra crossing", method="PATCH", url="/zebra"))
     window.collections.append(big)
     window.palette.open("requests")
-    assert window.palette.hint.text().startswith("150 of 10,0")
+    assert window.palette.hint.text().startswith(f"{EXACT_LIMIT} of 10,0")
     type_query(qtbot, window, "e")
     assert "of over 2,000 requests shown" in window.palette.hint.text()
     type_query(qtbot, window, "bra")

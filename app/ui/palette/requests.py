@@ -33,28 +33,38 @@ class RequestCandidates:
         self._last: dict[int, Candidate[RequestRef]] = {}
 
     def build(self, pairs: Iterable[RequestRef]) -> list[Candidate[RequestRef]]:
-        # a collection's folder chains are walked once, not once per request
-        chains: dict[int, dict[int, tuple[Folder, ...]]] = {}
+        paths: dict[int, str] = {}  # id(request) -> its path, each collection walked once
+        walked: set[int] = set()
         last = self._last
         kept: dict[int, Candidate[RequestRef]] = {}
         candidates: list[Candidate[RequestRef]] = []
         for collection, request in pairs:
-            known = chains.get(id(collection))
-            if known is None:
-                known = {id(r): chain for chain, r in collection.iter_requests()}
-                chains[id(collection)] = known
-            chain = known.get(id(request), ())
-            path = PATH_SEPARATOR.join((collection.name, *(f.name for f in chain)))
-            fields = (request.name, request.method.upper(), request.url, path)
+            if id(collection) not in walked:
+                walked.add(id(collection))
+                _walk(collection.name, collection.requests, collection.folders, paths)
+            fields = (
+                request.name,
+                request.method.upper(),
+                request.url,
+                paths.get(id(request), collection.name),
+            )
             candidate = last.get(id(request))
             if (
                 candidate is None
+                or candidate.fields != fields
                 or candidate.item[1] is not request
                 or candidate.item[0] is not collection
-                or candidate.fields != fields
             ):
                 candidate = Candidate((collection, request), fields)
             kept[id(request)] = candidate
             candidates.append(candidate)
         self._last = kept
         return candidates
+
+
+def _walk(path: str, requests: list[Request], folders: list[Folder], paths: dict[int, str]) -> None:
+    """Each request's folder path, the path text made once per folder."""
+    for request in requests:
+        paths[id(request)] = path
+    for folder in folders:
+        _walk(f"{path}{PATH_SEPARATOR}{folder.name}", folder.requests, folder.folders, paths)
