@@ -297,6 +297,8 @@ class Ranker(Generic[T]):
         self.matched = 0
         #: False when more than ``NARROW_LIMIT`` matched and they were not all counted
         self.matched_all = True
+        #: True when the last ranking left out candidates that may match (past ``EXACT_LIMIT``)
+        self.truncated = False
 
     @property
     def candidates(self) -> Sequence[Candidate[T]]:
@@ -309,6 +311,7 @@ class Ranker(Generic[T]):
         if not words:
             self._last_query, self._last_survivors = "", None
             self.matched, self.matched_all = len(self._candidates), True
+            self.truncated = len(self._candidates) > EXACT_LIMIT
             return [
                 Ranked(c.item, 0, c.fields, tuple(() for _ in c.fields))
                 for c in self._candidates[:EXACT_LIMIT]
@@ -318,6 +321,7 @@ class Ranker(Generic[T]):
         self._last_query = query
         self._last_survivors = survivors if len(survivors) <= NARROW_LIMIT else None
         self.matched, self.matched_all = len(survivors), len(survivors) <= NARROW_LIMIT
+        self.truncated = len(survivors) > EXACT_LIMIT
         if len(survivors) <= EXACT_LIMIT:
             chosen: Sequence[int] = survivors
         else:

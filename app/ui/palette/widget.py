@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.core.fuzzy import NARROW_LIMIT, Candidate, Ranker
+from app.core.fuzzy import Candidate, Ranker
 from app.ui.commands import Command, CommandRegistry
 from app.ui.palette.delegate import PaletteDelegate
 from app.ui.palette.requests import (
@@ -297,16 +297,14 @@ class CommandPalette(QFrame):
 
     def _update_hint(self, mode: PaletteMode, shown: int) -> None:
         ranker = self._rankers.get(mode)
-        matched = ranker.matched if ranker is not None else 0
         noun = "commands" if mode is PaletteMode.COMMANDS else "requests"
         if ranker is not None and not ranker.candidates:
             text = "No command" if mode is PaletteMode.COMMANDS else "No open collection"
         elif shown == 0:
             text = f"No matching {noun}"
-        elif ranker is not None and not ranker.matched_all:
-            text = f"{shown:,} of over {NARROW_LIMIT:,} {noun} shown: type more to narrow"
-        elif matched > shown:
-            text = f"{shown:,} of {matched:,} {noun} shown: type more to narrow"
+        elif ranker is not None and ranker.truncated:
+            # (matches are counted loosely, past NARROW_LIMIT not at all: no count shown)
+            text = f"The best {shown:,} {noun} shown: type more to narrow"
         else:
             text = ""
         self.hint.setText(text)
