@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QEvent, QKeyCombination, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QPlainTextEdit
@@ -369,3 +370,18 @@ def test_palette_on_ten_thousand_requests_shows_the_best_and_says_there_are_more
     assert current.request.name == "Zebra crossing"
     assert current.path == "Big"
     assert window.palette.hint.isHidden()
+
+
+def test_palette_closes_cleanly_when_the_widget_it_came_from_is_gone(
+    qtbot: QtBot, window: Editor
+) -> None:
+    field = QLineEdit()
+    window.setMenuWidget(field)
+    qtbot.waitUntil(field.isVisible)
+    field.setFocus()
+    window.palette.open("commands")
+    window.setMenuWidget(QLineEdit())  # deletes the field that had the focus
+    qtbot.waitUntil(lambda: not shiboken6.isValid(field))
+    window.palette.line_edit.setFocus()
+    qtbot.keyClick(window.palette.line_edit, Qt.Key.Key_Escape)
+    assert not window.palette.isVisible()

@@ -12,6 +12,7 @@ import enum
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import (
@@ -146,7 +147,7 @@ class CommandPalette(QFrame):
         self._rankers.clear()
         target = self._return_focus
         self._return_focus = None
-        if target is not None:
+        if target is not None and shiboken6.isValid(target):  # it may be gone (a closed tab)
             target.setFocus(Qt.FocusReason.PopupFocusReason)
         self.closed.emit()
 
