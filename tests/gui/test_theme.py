@@ -194,3 +194,33 @@ def test_theme_timing_waterfall_track_matches_the_theme(
     image = bar.grab().toImage()
     track, window = image.pixelColor(40, 6), themed.palette().window().color()
     assert abs(lightness(track) - lightness(window)) < 40
+
+
+def contrast(foreground: str, background: str) -> float:
+    """WCAG's contrast ratio (4.5 is the minimum for body text)."""
+
+    def luminance(colour: str) -> float:
+        c = QColor(colour)
+        channels = [
+            v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+            for v in (c.redF(), c.greenF(), c.blueF())
+        ]
+        return 0.2126 * channels[0] + 0.7152 * channels[1] + 0.0722 * channels[2]
+
+    high, low = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (high + 0.05) / (low + 0.05)
+
+
+@pytest.mark.parametrize("colours", [theme.DARK, theme.LIGHT], ids=["dark", "light"])
+def test_theme_colours_are_readable_on_their_backgrounds(colours: theme.Colours) -> None:
+    q = colours.qss
+    for name, colour in colours.syntax:  # the body views' highlighting
+        assert contrast(colour, q["surface"]) >= (3.5 if name == "Comment" else 4.5), name
+    for method, colour in colours.methods.items():  # sidebar tags, the palette's
+        assert contrast(colour, q["chrome"]) >= 4.5, method
+        assert contrast(colour, q["surface"]) >= 4.5, method
+    for status, colour in colours.statuses.items():
+        assert contrast(colour, q["window"]) >= 4.5, status
+    for name in ("text", "muted", "chromeText"):
+        assert contrast(q[name], q["window"]) >= 4.5, name
+    assert contrast(colours.match_text, q["surface"]) >= 4.5
