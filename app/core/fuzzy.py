@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from typing import Generic, TypeVar
 
@@ -230,21 +230,31 @@ FIELD_SEPARATOR = "\x1f"
 LINE_SEPARATOR = "\n"
 
 
-@dataclass(slots=True)
 class Candidate(Generic[T]):
     """Something to rank: its fields (shown, and highlighted where they matched)."""
 
-    item: T
-    fields: tuple[str, ...]
-    folded: tuple[str, ...] = field(init=False)
-    #: every field, folded, on one line: what the prefilters scan
-    haystack: str = field(init=False)
+    __slots__ = ("_folded", "fields", "haystack", "item")
 
-    def __post_init__(self) -> None:
-        self.folded = tuple(fold(f[:MATCHED_CHARS]) for f in self.fields)
-        self.haystack = FIELD_SEPARATOR.join(
-            f.replace(LINE_SEPARATOR, " ").replace(FIELD_SEPARATOR, " ") for f in self.folded
+    def __init__(self, item: T, fields: tuple[str, ...]) -> None:
+        self.item = item
+        self.fields = fields
+        self._folded: tuple[str, ...] | None = None
+        line = FIELD_SEPARATOR.join(
+            [f if len(f) <= MATCHED_CHARS else f[:MATCHED_CHARS] for f in fields]
         )
+        if LINE_SEPARATOR in line or line.count(FIELD_SEPARATOR) != len(fields) - 1:
+            line = FIELD_SEPARATOR.join(
+                f.replace(LINE_SEPARATOR, " ").replace(FIELD_SEPARATOR, " ") for f in self.folded
+            )
+        #: every field (its matched start), folded, on one line: what the prefilters scan
+        self.haystack = lowered if len(lowered := line.lower()) == len(line) else fold(line)
+
+    @property
+    def folded(self) -> tuple[str, ...]:
+        """Each field's matched start, folded (made when first scored)."""
+        if self._folded is None:
+            self._folded = tuple(fold(f[:MATCHED_CHARS]) for f in self.fields)
+        return self._folded
 
 
 @dataclass(frozen=True, slots=True)

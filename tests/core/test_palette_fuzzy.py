@@ -194,3 +194,13 @@ def test_a_query_matches_exactly_when_it_is_a_subsequence(text: str, query: str)
     folded = iter(fold(text))
     is_subsequence = all(c in folded for c in fold(query))
     assert (match(query, text) is not None) == is_subsequence
+
+
+def test_fields_holding_line_or_field_separators_do_not_shift_other_candidates() -> None:
+    texts = [("first\nline", "x"), ("tab\x1fbed", "y"), ("plain", "z"), ("İstanbul", "w")]
+    ranker = Ranker([Candidate(t, t) for t in texts])
+    assert [r.item for r in ranker.rank("plain")] == [("plain", "z")]
+    assert [r.item for r in ranker.rank("fili")] == [("first\nline", "x")]
+    assert [r.item for r in ranker.rank("tabbed")] == [("tab\x1fbed", "y")]
+    assert [r.item for r in ranker.rank("stanb")] == [("İstanbul", "w")]
+    assert [r.item for r in ranker.rank("w")] == [("İstanbul", "w")]
