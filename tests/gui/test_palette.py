@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtCore import QEvent, QKeyCombination, Qt
-from PySide6.QtGui import QKeyEvent
+from PySide6.QtGui import QColor, QKeyEvent
 from PySide6.QtWidgets import QApplication, QLineEdit, QMainWindow, QPlainTextEdit
 from pytestqt.qtbot import QtBot
 
@@ -17,6 +17,7 @@ from app.core import storage
 from app.core.fuzzy import EXACT_LIMIT
 from app.core.model import Collection, Folder, Request
 from app.resources import resource_path
+from app.ui import theme
 from app.ui.commands import Command, CommandRegistry
 from app.ui.palette import CommandPalette, PaletteMode, palette_commands
 from app.ui.palette.rows import CommandRow, RequestRow
@@ -269,19 +270,40 @@ def test_palette_sits_centred_at_the_top_of_the_window_and_follows_its_size(
     assert geometry.top() < window.height() // 5
     assert geometry.bottom() < window.height()
     window.resize(500, 300)
-    qtbot.waitUntil(lambda: window.palette.width() <= 500 - 40 or window.width() > 500)
+    qtbot.waitUntil(lambda: window.width() == 500)
+    assert window.palette.width() <= 500 - 40
     assert window.palette.geometry().right() < window.width()
     assert window.palette.geometry().bottom() < window.height()
 
 
-def test_palette_paints_rows_with_highlights_without_warnings(qtbot: QtBot, window: Editor) -> None:
+def match_coloured_pixels(win: Editor) -> int:
+    """Pixels of the palette drawn in the colour of matched characters."""
+    image = win.palette.grab().toImage()
+    target = QColor(theme.MATCH_TEXT)
+    count = 0
+    for x in range(0, image.width(), 1):
+        for y in range(0, image.height(), 2):
+            c = image.pixelColor(x, y)
+            if (
+                abs(c.red() - target.red())
+                + abs(c.green() - target.green())
+                + abs(c.blue() - target.blue())
+                < 24
+            ):
+                count += 1
+    return count
+
+
+def test_palette_paints_matched_characters_in_the_match_colour(
+    qtbot: QtBot, window: Editor
+) -> None:
+    window.palette.open("commands")
+    assert match_coloured_pixels(window) == 0  # nothing typed, nothing highlighted
+    type_query(qtbot, window, "e")  # rows past the first (selected) one show it
+    assert match_coloured_pixels(window) > 20
     window.palette.open("requests")
     type_query(qtbot, window, "post")
-    image = window.grab().toImage()
-    assert not image.isNull()
-    window.palette.open("commands")
-    type_query(qtbot, window, "edit")
-    assert not window.grab().toImage().isNull()
+    assert match_coloured_pixels(window) > 20
 
 
 class LinuxLineEdit(QLineEdit):
