@@ -87,14 +87,17 @@ class Pattern:
         self.folded = fold(query)
         if self.folded:
             first, rest = self.folded[0], self.folded[1:]
-            # "abc" -> a[^b]*+b[^c]*+c : finds a subsequence without backtracking storms
-            regex = re.escape(first) + "".join(f"[^{re.escape(c)}]*+{re.escape(c)}" for c in rest)
+            # "abc" -> a[^b]*+b[^c]*+c inside one field: a subsequence, no backtracking storms
+            regex = re.escape(first) + "".join(
+                f"[^{re.escape(c)}{_STOP}]*+{re.escape(c)}" for c in rest
+            )
             self._prefilter: re.Pattern[str] | None = re.compile(regex)
         else:
             self._prefilter = None
 
     def could_match(self, folded_text: str) -> bool:
-        """True if the query is a subsequence of ``folded_text`` (already ``fold``ed)."""
+        """True if the query is a subsequence of ``folded_text`` (already ``fold``ed), or
+        of one of its fields (``FIELD_SEPARATOR``, ``LINE_SEPARATOR`` between them)."""
         return self._prefilter is None or self._prefilter.search(folded_text) is not None
 
     def match(self, text: str, folded_text: str | None = None) -> Match | None:
@@ -280,7 +283,7 @@ class Ranker(Generic[T]):
     """Ranks candidates against query after query.
 
     Per keystroke: one regex scan of all candidates' text (one string) finds those
-    that may match, stopping once there are more than ``NARROW_LIMIT``; when more
+    that match, stopping once there are more than ``NARROW_LIMIT``; when more
     than ``EXACT_LIMIT`` may match, scans for the best kinds of match pick which get
     scored exactly (a Python loop per candidate costs more than a keystroke may take
     for 10,000 of them).  ``weights`` (percent, one per field) make a match in the
@@ -357,10 +360,9 @@ class Ranker(Generic[T]):
         survivors: list[int] = []
         index_at = self._index_at
         longest = max(patterns, key=lambda p: len(p.folded))
-        others = [p.could_match for p in patterns if p is not longest]
         for m in _in_line(longest.folded).finditer(self._text):
             index = index_at[m.start()]
-            if all(check(candidates[index].haystack) for check in others):
+            if all(check(candidates[index].haystack) for check in checks):
                 survivors.append(index)
                 if len(survivors) > NARROW_LIMIT:
                     break
@@ -433,8 +435,10 @@ def _first(c: str, before: str) -> str:
 @cache
 def _in_line(term: str) -> re.Pattern[str]:
     """Matches at the start of each line (candidate) that holds ``term``'s characters
-    in order, fields' edges ignored (the exact match checks them): one C scan finds
-    every candidate that may match."""
+    in order, fields' edges ignored: one linear C pass over all candidates (the first
+    occurrence of each character is as good as any to find a subsequence, so the
+    classes are possessive) keeps those that may match, each then checked field by
+    field."""
     return re.compile(
         "^" + "".join(f"[^{re.escape(c)}{LINE_SEPARATOR}]*+{re.escape(c)}" for c in term),
         re.MULTILINE,
