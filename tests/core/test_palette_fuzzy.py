@@ -204,3 +204,10 @@ def test_fields_holding_line_or_field_separators_do_not_shift_other_candidates()
     assert [r.item for r in ranker.rank("tabbed")] == [("tab\x1fbed", "y")]
     assert [r.item for r in ranker.rank("stanb")] == [("İstanbul", "w")]
     assert [r.item for r in ranker.rank("w")] == [("İstanbul", "w")]
+
+
+def test_a_term_spread_over_two_fields_matches_neither() -> None:
+    ranker = Ranker([Candidate("split", ("get", "user")), Candidate("whole", ("getuser", ""))])
+    assert [r.item for r in ranker.rank("tu")] == ["whole"]
+    assert ranker.matched == 1
+    assert [r.item for r in ranker.rank("tus")] == ["whole"]  # narrowed from the kept one
