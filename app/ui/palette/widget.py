@@ -14,12 +14,11 @@ from typing import Any
 
 import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
     QFrame,
-    QGraphicsDropShadowEffect,
     QLabel,
     QLineEdit,
     QListView,
@@ -71,11 +70,6 @@ class CommandPalette(QFrame):
         super().__init__(window)
         self.setObjectName("commandPalette")
         self.setFrameShape(QFrame.Shape.StyledPanel)
-        shadow = QGraphicsDropShadowEffect(self)
-        shadow.setBlurRadius(28)
-        shadow.setOffset(0, 6)
-        shadow.setColor(QColor(0, 0, 0, 110))
-        self.setGraphicsEffect(shadow)
         self._window = window
         self._registry = registry
         self._requests = requests
