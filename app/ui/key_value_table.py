@@ -38,7 +38,7 @@ from app.core.model import KeyValue
 from app.core.templating import find_variables
 from app.ui import theme
 from app.ui.column_share import NameColumnFit
-from app.ui.variable_marks import RESOLVED, UNRESOLVED, Lookup, describe
+from app.ui.variable_marks import Lookup, describe, resolved_colour, unresolved_colour
 
 ENABLED, NAME, VALUE, REMOVE = range(4)
 
@@ -81,7 +81,8 @@ class _CellDelegate(QStyledItemDelegate):
         for span in find_variables(text):
             pieces.append((text[position : span.start], normal))
             defined = self.lookup(span.name)[0] is not None
-            pieces.append((text[span.start : span.end], RESOLVED if defined else UNRESOLVED))
+            colour = resolved_colour() if defined else unresolved_colour()
+            pieces.append((text[span.start : span.end], colour))
             position = span.end
         pieces.append((text[position:], normal))
         for piece, colour in pieces:
