@@ -224,3 +224,17 @@ def test_theme_colours_are_readable_on_their_backgrounds(colours: theme.Colours)
     for name in ("text", "muted", "chromeText"):
         assert contrast(q[name], q["window"]) >= 4.5, name
     assert contrast(colours.match_text, q["surface"]) >= 4.5
+
+
+@pytest.mark.parametrize("choice", [ThemeChoice.DARK, ThemeChoice.LIGHT], ids=["dark", "light"])
+def test_theme_variable_marks_are_readable_in_each_theme(
+    themed: QApplication, choice: ThemeChoice
+) -> None:
+    """``{{name}}`` marks in the URL bar and tables take the theme's colours (they were
+    dark-theme constants: the green was 2.3:1 on the light theme's white)."""
+    from app.ui.variable_marks import resolved_colour, unresolved_colour
+
+    theme.apply_theme(themed, choice)
+    surface = theme.colours().qss["surface"]
+    assert contrast(resolved_colour().name(), surface) >= 3.0
+    assert contrast(unresolved_colour().name(), surface) >= 3.0
