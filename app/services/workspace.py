@@ -448,6 +448,33 @@ class Workspace(QObject):
         self._tell()
         self.announce_changed(item)
 
+    def move(
+        self, collection: Collection, item: Request | Folder, target: Folder | None, index: int
+    ) -> None:
+        """Move a request or folder to ``index`` among its kind in ``target`` (None: the top
+        level) of the same collection: a reorder rewrites its folder's order only; into
+        another folder its file moves, and its secrets move to their new keys with it
+        (refused while one is unknown, as for a rename).  Open editors keep the same
+        ``Request`` object, whose ``path`` now names the new file."""
+        source = storage.parent_folder(collection, item)
+
+        def work() -> None:
+            if source is target:
+                storage.move(collection, item, target, index)
+                return
+            self._refuse_unknown(collection, item, f"move “{item.name}”", "move with it")
+            before = self.session.secrets_under(collection, item)
+            storage.move(collection, item, target, index)
+            self.session.move_secrets(collection, item, before)
+
+        try:
+            self._in_worker(collection, f"Moving {item.name}…", work)
+        finally:
+            self._tell()
+            self.announce_tree_changed(source if source is not None else collection)
+            if target is not source:
+                self.announce_tree_changed(target if target is not None else collection)
+
     def duplicate(self, collection: Collection, item: Request | Folder) -> Request | Folder:
         """Copy a request or folder; the copy's secrets are stored under its own keys
         (refused while one is unknown: the copy would silently lack it)."""
