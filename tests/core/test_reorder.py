@@ -90,7 +90,8 @@ def test_move_between_folders_moves_the_file_and_keeps_both_orders(tmp_path: Pat
     storage.add_request(collection, admins, Request(name="A"))
     storage.add_request(collection, admins, Request(name="B"))
     old_path = one.path
-    assert old_path is not None and admins.path is not None
+    assert old_path is not None
+    assert admins.path is not None
     storage.move(collection, one, admins, 1)
     assert not old_path.exists()
     assert one.path == admins.path / "one.request.yaml"
@@ -108,7 +109,8 @@ def test_a_moved_request_whose_file_name_is_taken_gets_a_free_one(tmp_path: Path
     top = storage.add_request(collection, None, Request(name="Get"))
     storage.add_request(collection, users, Request(name="Get"))
     storage.move(collection, top, users, 2)
-    assert top.path is not None and top.path.name == "get-2.request.yaml"
+    assert top.path is not None
+    assert top.path.name == "get-2.request.yaml"
     assert names(folder_named(reopen(collection), "Users").requests) == ["Get", "Get"]
 
 
@@ -136,7 +138,8 @@ def test_a_folder_never_moves_into_itself(tmp_path: Path) -> None:
         storage.move(collection, users, admins, 0)
     with pytest.raises(StorageError, match="into itself"):
         storage.move(collection, users, users, 0)
-    assert users.path is not None and users.path.is_dir()
+    assert users.path is not None
+    assert users.path.is_dir()
 
 
 def test_rename_duplicate_and_delete_keep_the_order_consistent(tmp_path: Path) -> None:

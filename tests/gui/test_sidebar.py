@@ -53,9 +53,7 @@ def focus_row(qtbot: QtBot, win: MainWindow, obj: Folder | Request) -> None:
     assert win.sidebar.current_node().obj is obj  # type: ignore[union-attr]
 
 
-def drop(
-    win: MainWindow, item: Folder | Request, onto: Collection | Folder, row: int
-) -> bool:
+def drop(win: MainWindow, item: Folder | Request, onto: Collection | Folder, row: int) -> bool:
     """What the view does on a drop: the model's mime data of the dragged row, dropped
     at ``row`` under ``onto`` (-1: on the row itself)."""
     model = win.tree_model
@@ -82,7 +80,8 @@ def test_f2_renames_the_selected_request(qtbot: QtBot, window: MainWindow, tmp_p
     qtbot.keyClick(window.sidebar.tree, Qt.Key.Key_F2)
     assert asked == ["Get user"]
     assert get_user.name == "Fetch user"
-    assert get_user.path is not None and get_user.path.name == "fetch-user.request.yaml"
+    assert get_user.path is not None
+    assert get_user.path.name == "fetch-user.request.yaml"
     assert window.tree_model.index_of(get_user).data() == "Fetch user"
     reopened = storage.load_collection(collection.path)  # type: ignore[arg-type]
     assert names(folder_named(reopened, "Users").requests) == [
@@ -103,7 +102,8 @@ def test_delete_asks_and_cancel_keeps_the_request(
     window.collection_actions.ask_delete = lambda text: questions.append(text) or False  # type: ignore[method-assign,func-returns-value]
     focus_row(qtbot, window, doomed)
     qtbot.keyClick(window.sidebar.tree, Qt.Key.Key_Delete)
-    assert len(questions) == 1 and "Delete user" in questions[0]
+    assert len(questions) == 1
+    assert "Delete user" in questions[0]
     assert doomed.path.exists()
     assert any(r is doomed for r in users.requests)
 
@@ -123,7 +123,8 @@ def test_delete_of_a_folder_asks_too(qtbot: QtBot, window: MainWindow, tmp_path:
     window.collection_actions.ask_delete = lambda text: True  # type: ignore[method-assign]
     focus_row(qtbot, window, orders)
     qtbot.keyClick(window.sidebar.tree, Qt.Key.Key_Delete)
-    assert orders.path is not None and not orders.path.exists()
+    assert orders.path is not None
+    assert not orders.path.exists()
     assert names(collection.folders) == ["Users"]
 
 
@@ -149,7 +150,9 @@ def test_a_single_click_opens_a_preview(qtbot: QtBot, window: MainWindow, tmp_pa
     tree = window.sidebar.tree
     index = window.tree_model.index_of(health)
     tree.scrollTo(index)
-    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(index).center())
+    qtbot.mouseClick(
+        tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(index).center()
+    )
     assert opened == [(health, False)]
     assert window.current_request is health
 
@@ -232,7 +235,8 @@ def test_move_between_folders_moves_the_file_and_the_open_request_keeps_working(
     get_user = users.requests[1]
     window.open_request(collection, get_user)
     old_path = get_user.path
-    assert old_path is not None and orders.path is not None
+    assert old_path is not None
+    assert orders.path is not None
     assert drop(window, get_user, orders, -1)
     qtbot.waitUntil(lambda: any(r is get_user for r in orders.requests))
     assert not old_path.exists()
@@ -261,7 +265,8 @@ def test_a_folder_moves_into_another_but_never_into_itself(
     users, orders = folder_named(collection, "Users"), folder_named(collection, "Orders")
     assert drop(window, orders, users, -1)
     qtbot.waitUntil(lambda: any(f is orders for f in users.folders))
-    assert users.path is not None and orders.path == users.path / "orders"
+    assert users.path is not None
+    assert orders.path == users.path / "orders"
     assert not drop(window, users, orders, -1), "a folder cannot go into its own subfolder"
     reopened = storage.load_collection(collection.path, use_cache=False)  # type: ignore[arg-type]
     assert names(reopened.folders) == ["Users"]
@@ -297,7 +302,8 @@ def test_select_follows_a_request_added_before_the_tree_heard_of_it(
     added = storage.add_request(collection, users, Request(name="Another"))
     sidebar.select(added)
     index = sidebar.tree.currentIndex()
-    assert index.isValid() and index.data() == "Another"
+    assert index.isValid()
+    assert index.data() == "Another"
     qtbot.waitUntil(lambda: sidebar.tree.visualRect(index).isValid())
     assert model.rowCount(model.index_of(users)) == 4
     sidebar.select(None)
@@ -315,6 +321,7 @@ def test_keys_on_a_collection_row_do_not_delete_it(
     window.sidebar.select(collection)
     window.sidebar.tree.setFocus()
     qtbot.keyClick(window.sidebar.tree, key)
-    assert collection.path is not None and collection.path.is_dir()
+    assert collection.path is not None
+    assert collection.path.is_dir()
     # F2 renames a collection (asked, here cancelled); Delete never deletes one
     assert asked == (["Shop"] if key == Qt.Key.Key_F2 else [])
