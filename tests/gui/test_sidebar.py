@@ -6,6 +6,7 @@ import asyncio
 from pathlib import Path
 
 import pytest
+import qasync
 from PySide6.QtCore import QModelIndex, Qt
 from pytestqt.qtbot import QtBot
 
@@ -14,6 +15,7 @@ from app.core.model import Collection, Folder, Request
 from app.ui.collection_tree import CollectionTreeModel
 from app.ui.main_window import MainWindow
 from app.ui.sidebar import Sidebar
+from tests.gui.conftest import let_time_pass, run_until
 
 
 def open_collection(win: MainWindow, path: Path | None) -> Collection:
@@ -325,3 +327,31 @@ def test_keys_on_a_collection_row_do_not_delete_it(
     assert collection.path.is_dir()
     # F2 renames a collection (asked, here cancelled); Delete never deletes one
     assert asked == (["Shop"] if key == Qt.Key.Key_F2 else [])
+
+
+def test_renaming_the_open_request_leaves_it_saved(
+    qtbot: QtBot, window: MainWindow, qasync_loop: qasync.QEventLoop, tmp_path: Path
+) -> None:
+    """Opened from the parse cache (stamps without digests), watched, renamed with F2:
+    no unsaved marker, in the editor, the window or the sidebar."""
+    path = make(tmp_path)
+    storage.load_collection(path)  # the parse cache knows the files, as after a restart
+    collection = open_collection(window, path)
+    watcher = window.outside.watcher
+    assert watcher.wait_ready(collection)
+    users = folder_named(collection, "Users")
+    get_user = users.requests[1]
+    window.open_request(collection, get_user)
+    marks: list[bool] = []
+    window.editor.modifiedChanged.connect(marks.append)
+    window.collection_actions.ask_name = lambda title, label, text: "Fetch user"  # type: ignore[method-assign]
+    focus_row(qtbot, window, get_user)
+    qtbot.keyClick(window.sidebar.tree, Qt.Key.Key_F2)
+    assert get_user.name == "Fetch user"
+    run_until(qasync_loop, lambda: watcher.scans >= 1)  # the watcher saw the file move
+    let_time_pass(qasync_loop, 0.6)
+    assert window.current_request is get_user
+    assert marks == []
+    assert not window.editor.is_modified()
+    assert not window.isWindowModified()
+    assert window.tree_model.index_of(get_user).data() == "Fetch user"
