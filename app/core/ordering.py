@@ -13,11 +13,14 @@ among their own; the list may mix them.
 
 from __future__ import annotations
 
+import json
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
+from app.core import yamlio
 from app.core.model import Collection, Folder, Request
 from app.core.slugs import natural_key
 
@@ -103,3 +106,64 @@ def _unshown_still_there(old: Iterable[str], shown: set[str], directory: Path) -
         and "/" not in name
         and os.path.lexists(directory / name)
     ]
+
+
+_ORDER_LINE = re.compile(r"order:[ \t]*(#.*)?\n?")
+_ITEM_LINE = re.compile(r"(- |  - )\S.*\n?")
+#: names YAML reads back as the same text when written plain (no bool, null or number)
+_PLAIN = re.compile(r"[a-z][a-z0-9_.-]*")
+_NOT_PLAIN = frozenset({"yes", "no", "true", "false", "on", "off", "null"})
+
+
+def _scalar(name: str) -> str:
+    if _PLAIN.fullmatch(name) and name not in _NOT_PLAIN:
+        return name
+    return json.dumps(name)  # a JSON string is a YAML double-quoted scalar
+
+
+def order_block(order: list[str]) -> str:
+    """``order:`` as Courier writes it (the plain dumper's layout, built directly: a
+    list of 10,000 names takes the dumper half a second)."""
+    return f"{ORDER_KEY}:\n" + "".join(f"- {_scalar(name)}\n" for name in order)
+
+
+def with_order_text(text: str, data: dict[str, Any], order: list[str]) -> str | None:
+    """``text`` (a settings file, ``data`` what it parses to) with its ``order:`` block
+    replaced by ``order``, or appended; None when the block is not the plain shape
+    Courier writes (comments inside, flow style), for the round-trip merge to do.
+
+    A long list rewritten by ruamel takes seconds; this is a text edit.  Replacing
+    touches only the block's own lines (as many as the list had names); an
+    appended block is checked by parsing the result: all but ``order`` reads as
+    before.
+    """
+    block = order_block(order)
+    lines = text.splitlines(keepends=True)
+    starts = [i for i, line in enumerate(lines) if line.startswith(f"{ORDER_KEY}:")]
+    if len(starts) > 1:
+        return None
+    if starts:
+        start = starts[0]
+        old = data.get(ORDER_KEY)
+        if not _ORDER_LINE.fullmatch(lines[start]) or not isinstance(old, list):
+            return None
+        end = start + 1
+        while end < len(lines) and _ITEM_LINE.fullmatch(lines[end]):
+            end += 1
+        if end - start - 1 != len(old) or (end < len(lines) and lines[end][:1] in " -\t"):
+            return None  # more of the block, in a shape this edit does not know
+        if not lines[end - 1].endswith("\n"):  # the file ended without one
+            block = block[:-1]
+        return "".join([*lines[:start], block, *lines[end:]])
+    if ORDER_KEY in data:
+        return None
+    edited = (text if not text or text.endswith("\n") else text + "\n") + block
+    try:
+        parsed = yamlio.load(edited)
+    except Exception:
+        return None
+    if not isinstance(parsed, dict) or parsed.get(ORDER_KEY) != order:
+        return None
+    if {k: v for k, v in parsed.items() if k != ORDER_KEY} != data:
+        return None
+    return edited

@@ -56,7 +56,7 @@ from app.core.filestamp import stamp_of
 from app.core.model import Collection, Environment, FileStamp, Folder, LoadProblem, Request
 from app.core.parse_cache import ParseCache
 from app.core.roundtrip import scrub_secrets
-from app.core.safe_save import Normalize, save_item
+from app.core.safe_save import Normalize, save_item, write
 from app.core.slugs import natural_key, slugify, unique_slug
 
 COLLECTION_FILE = "collection.yaml"
@@ -410,9 +410,12 @@ def _keep_order(collection: Collection, parent: Folder | None) -> None:
         return
     data, stamp = current
     try:
-        parsed = parse_mapping(path, data.decode("utf-8"))
-        scrub_secrets(parsed)
-        theirs = normalize(parsed)
+        text = data.decode("utf-8")
+        parsed = parse_mapping(path, text)
+        fast = ordering.with_order_text(text, parsed, order)
+        if fast is None:
+            scrub_secrets(parsed)
+            theirs = normalize(parsed)
     except (UnicodeDecodeError, ValueError, StorageError) as exc:
         raise StorageError(
             f"{path} cannot be read as Courier's ({reason(exc)}), so the new order of its "
@@ -420,8 +423,11 @@ def _keep_order(collection: Collection, parent: Folder | None) -> None:
         ) from exc
     in_step = filestamp.matches(container.disk, stamp)
     written = _Stamp(stamp)
-    theirs[ordering.ORDER_KEY] = order
-    save_item(path, written, theirs, normalize, force=False)
+    if fast is not None:
+        written.disk = write(Path(os.path.realpath(path)), fast)
+    else:
+        theirs[ordering.ORDER_KEY] = order
+        save_item(path, written, theirs, normalize, force=False)
     if in_step:
         container.disk = written.disk
 

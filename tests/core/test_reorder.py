@@ -213,3 +213,56 @@ def test_a_file_added_outside_goes_where_the_order_names_it(tmp_path: Path) -> N
     )
     disk_apply.apply(loaded, changes, lambda _request: False)
     assert names(loaded.requests) == ["One", "Between", "Two", "After"]
+
+
+def test_names_yaml_would_read_as_other_things_keep_their_order(tmp_path: Path) -> None:
+    """Folders named like YAML's booleans, nulls, numbers and dates stay text in order:."""
+    collection = storage.create_collection(tmp_path / "c", "C")
+    for name in ["yes", "2024-01-01", "123", "null", "On", "a b"]:
+        storage.add_folder(collection, None, name)
+    storage.move(collection, collection.folders[-1], None, 0)
+    expected = ["a b", "yes", "2024-01-01", "123", "null", "On"]
+    assert names(collection.folders) == expected
+    assert names(reopen(collection).folders) == expected
+
+
+def test_an_order_list_with_comments_inside_keeps_them(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    collection = storage.create_collection(root, "C")
+    for name in ["One", "Two", "Three"]:
+        storage.add_request(collection, None, Request(name=name))
+    meta = root / "collection.yaml"
+    meta.write_text(
+        meta.read_text().replace("- two.request.yaml\n", "# the slow one\n- two.request.yaml\n")
+    )
+    loaded = reopen(collection)
+    storage.move(loaded, loaded.requests[2], None, 0)
+    text = meta.read_text()
+    assert "# the slow one\n" in text
+    assert names(reopen(loaded).requests) == ["Three", "One", "Two"]
+
+
+def test_a_long_order_is_rewritten_fast(tmp_path: Path) -> None:
+    """10,000 requests in one folder: a reorder edits the list as text (ruamel's round
+    trip of such a list takes seconds) and the file reads back in the new order."""
+    import time
+
+    root = tmp_path / "c"
+    storage.create_collection(root, "C")
+    folder = root / "big"
+    folder.mkdir()
+    count = 10_000
+    for i in range(count):
+        (folder / f"r{i:05d}.request.yaml").write_text(f"name: R {i:05d}\n")
+    listed = "".join(f"- r{i:05d}.request.yaml\n" for i in reversed(range(count)))
+    (folder / "folder.yaml").write_text(f"# by hand\nname: Big\nx-owner: me\norder:\n{listed}")
+    loaded = storage.load_collection(root, use_cache=False)
+    big = loaded.folders[0]
+    assert big.requests[0].name == f"R {count - 1:05d}"
+    started = time.perf_counter()
+    storage.move(loaded, big.requests[-1], big, 0)
+    elapsed = time.perf_counter() - started
+    text = (folder / "folder.yaml").read_text()
+    assert text.startswith("# by hand\nname: Big\nx-owner: me\norder:\n- r00000.request.yaml\n")
+    assert names(reopen(loaded).folders[0].requests)[:2] == ["R 00000", f"R {count - 1:05d}"]
+    assert elapsed < 2.5, f"a reorder of 10,000 took {elapsed:.2f} s"
