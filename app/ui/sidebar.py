@@ -203,7 +203,7 @@ class Sidebar(QWidget):
         self.tree.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         self.tree.setDefaultDropAction(Qt.DropAction.MoveAction)
         self.tree.setDropIndicatorShown(True)
-        self.tree.doubleClicked.connect(self._on_activated)
+        self.tree.activated.connect(self._on_activated)  # a double-click (per the style)
         self.tree.openPressed.connect(self._on_activated)
         self.tree.clicked.connect(self._preview)
         self.tree.keyAction.connect(self.nodeAction)

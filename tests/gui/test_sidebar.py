@@ -355,3 +355,21 @@ def test_renaming_the_open_request_leaves_it_saved(
     assert not window.editor.is_modified()
     assert not window.isWindowModified()
     assert window.tree_model.index_of(get_user).data() == "Fetch user"
+
+
+def test_a_double_click_opens_the_request_pinned(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    collection = open_collection(window, make(tmp_path))
+    health = next(r for r in collection.requests if r.name == "Health")
+    opened: list[tuple[Request, bool]] = []
+    window.sidebar.requestOpened.connect(lambda c, r, pinned: opened.append((r, pinned)))
+    tree = window.sidebar.tree
+    index = window.tree_model.index_of(health)
+    tree.scrollTo(index)
+    where = tree.visualRect(index).center()
+    # a double-click as the system delivers it: press, release, double-click, release
+    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
+    assert opened == [(health, False), (health, True)]
+    assert window.current_request is health
