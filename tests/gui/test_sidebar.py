@@ -373,3 +373,38 @@ def test_a_double_click_opens_the_request_pinned(
     qtbot.mouseDClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=where)
     assert opened == [(health, False), (health, True)]
     assert window.current_request is health
+
+
+def test_a_drop_between_rows_of_the_view_reorders(
+    qtbot: QtBot, window: MainWindow, tmp_path: Path
+) -> None:
+    """The drop events the view gets from a real drag: above "List users" puts
+    "Delete user" first (the view turns the position into a row)."""
+    from PySide6.QtCore import QPointF
+    from PySide6.QtGui import QDragEnterEvent, QDragMoveEvent, QDropEvent
+    from PySide6.QtWidgets import QApplication
+
+    collection = open_collection(window, make(tmp_path))
+    users = folder_named(collection, "Users")
+    list_users, _get_user, delete_user = users.requests
+    tree = window.sidebar.tree
+    model = window.tree_model
+    tree.expand(model.index_of(users))
+    qtbot.waitUntil(lambda: tree.visualRect(model.index_of(list_users)).isValid())
+    data = model.mimeData([model.index_of(delete_user)])
+    target = tree.visualRect(model.index_of(list_users))
+    where = QPointF(target.center().x(), target.top() + 2)
+    buttons, modifiers = Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier
+    move = Qt.DropAction.MoveAction
+    viewport = tree.viewport()
+    QApplication.sendEvent(
+        viewport, QDragEnterEvent(where.toPoint(), move, data, buttons, modifiers)
+    )
+    QApplication.sendEvent(
+        viewport, QDragMoveEvent(where.toPoint(), move, data, buttons, modifiers)
+    )
+    QApplication.sendEvent(viewport, QDropEvent(where, move, data, buttons, modifiers))
+    qtbot.waitUntil(lambda: users.requests[0] is delete_user)
+    assert names(users.requests) == ["Delete user", "List users", "Get user"]
+    assert delete_user.path is not None
+    assert delete_user.path.parent == users.path
