@@ -65,6 +65,7 @@ REQUEST_SUFFIX = ".request.yaml"
 ENVIRONMENTS_DIR = "environments"
 
 __all__ = [
+    "OrderNotKept",
     "add_environment",
     "add_folder",
     "add_request",
@@ -377,7 +378,30 @@ class _Stamp:
         self.disk: FileStamp | None = disk
 
 
+class OrderNotKept(StorageError):
+    """The item was added, renamed, moved or deleted, but its folder's ``order:`` could
+    not be written: the sidebar keeps the order until the collection closes."""
+
+    title = "The order of the items was not saved"
+
+    #: a copy made by ``duplicate_request`` / ``duplicate_folder`` before the failure
+    item: Request | Folder | None = None
+
+
 def _keep_order(collection: Collection, parent: Folder | None) -> None:
+    """``_write_order``, its failure an ``OrderNotKept`` (the operation itself is done:
+    callers finish theirs, secrets included, then report it)."""
+    try:
+        _write_order(collection, parent)
+    except StorageError as exc:
+        raise OrderNotKept(
+            f"{exc.message} The items are where you put them until the collection closes; "
+            "after that they show in the order the file gives.",
+            detail=exc.detail,
+        ) from exc
+
+
+def _write_order(collection: Collection, parent: Folder | None) -> None:
     """Write the order ``parent`` (None: the top level) shows now into its settings
     file, if it changed: only the ``order:`` key.
 
@@ -663,7 +687,7 @@ def duplicate_request(collection: Collection, request: Request) -> Request:
     twin.disk = None  # a new file
     save_request(collection, twin)
     _insert_after(parent.requests if parent else collection.requests, request, twin)
-    _keep_order(collection, parent)
+    _keep_order_of_copy(collection, parent, twin)
     return twin
 
 
@@ -674,8 +698,16 @@ def duplicate_folder(collection: Collection, folder: Folder) -> Folder:
     twin.name = f"{folder.name} copy"
     _write_tree(collection, twin, parent_dir, top_level=parent is None)
     _insert_after(parent.folders if parent else collection.folders, folder, twin)
-    _keep_order(collection, parent)
+    _keep_order_of_copy(collection, parent, twin)
     return twin
+
+
+def _keep_order_of_copy(collection: Collection, parent: Folder | None, copy: T) -> None:
+    try:
+        _keep_order(collection, parent)
+    except OrderNotKept as exc:
+        exc.item = copy
+        raise
 
 
 def _write_tree(
