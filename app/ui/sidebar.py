@@ -233,13 +233,12 @@ class Sidebar(QWidget):
             self.tree.clearSelection()
             self.tree.setCurrentIndex(QModelIndex())
             return
-        if index.isValid():
-            parent = index.parent()
-            while parent.isValid():
-                self.tree.expand(parent)
-                parent = parent.parent()
-            self.tree.setCurrentIndex(index)
-            self.tree.scrollTo(index)
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
 
     def current_node(self) -> Node | None:
         return self.model.node(self.tree.currentIndex())
