@@ -457,7 +457,7 @@ class CollectionTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return theme.icon("warning")
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QColor("#f07178")
+            return QColor(theme.ERROR_COLOR)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{problem.path}\n{problem.reason}"
         return None

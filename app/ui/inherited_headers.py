@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-GREY = QColor("#8b92a0")
+from app.ui import theme
+
 NAME, VALUE, SOURCE = range(3)
 #: the name column is never narrower than these common names need
 COMMON_NAMES = ("Authorization", "Content-Type", "X-Request-Id")
@@ -74,11 +75,11 @@ class InheritedHeaders(QWidget):
                 self.table.setItem(r, NAME, name_item)
                 for column, text in ((VALUE, value), (SOURCE, source)):
                     item = QTableWidgetItem(text)
-                    item.setForeground(GREY)
+                    item.setForeground(QColor(theme.MUTED))
                     item.setFlags(Qt.ItemFlag.ItemIsEnabled)
                     item.setToolTip(text if column == VALUE else f"From {text}")
                     self.table.setItem(r, column, item)
-                name_item.setForeground(GREY)
+                name_item.setForeground(QColor(theme.MUTED))
         self.setVisible(bool(rows))
         self._fit_columns()
 
