@@ -1,0 +1,204 @@
+"""HistoryService: every finished exchange recorded, the history read for the panel.
+
+SQLite work never runs on the GUI thread: one writer thread records, deletes
+and clears (in the order asked), one reader thread lists and loads entries
+(WAL lets it read while the writer writes).  Results come back to the GUI
+thread as queued Qt signals: ``entryAdded`` and friends for everyone, and the
+callback given to ``load_entries`` / ``load_detail`` for whoever asked.
+
+The window calls ``record(exchange, request, collection, stored)`` when an
+exchange finishes (``SendService.exchangeFinished``): the exchange alone says
+what was sent; the request and its collection say where it came from and which
+secrets to mask.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QObject, Signal
+
+from app.core.model import Collection, Request
+from app.net.exchange import Exchange
+from app.session import Session
+from app.session.history_record import HistoryDetail, HistoryEntry, Origin, record_of
+from app.session.history_secrets import resolution_for, secrets_of
+from app.session.history_store import HistoryQuery, HistoryStore, HistoryUnavailable
+
+#: entries per page the panel asks for
+PAGE_SIZE = 200
+
+
+class HistoryService(QObject):
+    #: a recorded exchange (``HistoryEntry``)
+    entryAdded = Signal(object)
+    #: an entry deleted (its id)
+    entryDeleted = Signal(int)
+    cleared = Signal()
+    #: something the user should read (the database was damaged and moved aside, a
+    #: record that could not be written)
+    notice = Signal(str)
+    #: (callback, result) from a worker: run on the GUI thread
+    _done = Signal(object, object)
+
+    def __init__(
+        self, session: Session, store: HistoryStore | None = None, parent: QObject | None = None
+    ) -> None:
+        super().__init__(parent)
+        self.session = session
+        self.store = store if store is not None else HistoryStore()
+        self._writer = concurrent.futures.ThreadPoolExecutor(1, "courier-history-writer")
+        self._reader = concurrent.futures.ThreadPoolExecutor(1, "courier-history-reader")
+        self._pending: set[concurrent.futures.Future[Any]] = set()
+        self._closed = False
+        self._done.connect(self._deliver)
+
+    # ---------------------------------------------------------------- writing
+
+    def record(
+        self,
+        exchange: Exchange,
+        request: Request | None = None,
+        collection: Collection | None = None,
+        stored: Request | None = None,
+    ) -> None:
+        """Record a finished exchange (written by the writer thread; ``entryAdded`` then).
+
+        ``request`` is what was sent (the editor's copy), ``stored`` the collection's
+        own request it came from, if any.
+        """
+        if self._closed:
+            return
+        origin = origin_of(request, collection, stored)
+        model = request if request is not None else stored
+        resolution = (
+            resolution_for(self.session, model, collection, stored) if model is not None else None
+        )
+        cookie_key = collection.id if collection is not None else ""
+        snapshot = _copy_request(model)
+
+        def write() -> HistoryEntry:
+            secrets = secrets_of(self.session, resolution, exchange, cookie_key)
+            record = record_of(
+                exchange, origin, secrets, snapshot, body_budget=self.store.entry_body_budget
+            )
+            return self.store.add(record)
+
+        self._submit(self._writer, write, self.entryAdded.emit)
+
+    def delete(self, entry_id: int) -> None:
+        def delete() -> int:
+            self.store.delete(entry_id)
+            return entry_id
+
+        self._submit(self._writer, delete, self.entryDeleted.emit)
+
+    def clear(self) -> None:
+        """Delete every entry and give the disk space back."""
+        self._submit(self._writer, self.store.clear, lambda _: self.cleared.emit())
+
+    # ---------------------------------------------------------------- reading
+
+    def load_entries(
+        self,
+        query: HistoryQuery,
+        callback: Callable[[list[HistoryEntry]], None],
+        *,
+        before: int | None = None,
+        limit: int = PAGE_SIZE,
+    ) -> None:
+        """Newest first, ``limit`` entries matching ``query`` older than ``before``;
+        ``callback`` gets them on the GUI thread."""
+        self._submit(
+            self._reader,
+            lambda: self.store.entries(query, before=before, limit=limit),
+            callback,
+        )
+
+    def load_count(self, query: HistoryQuery, callback: Callable[[int], None]) -> None:
+        self._submit(self._reader, lambda: self.store.count(query), callback)
+
+    def load_detail(self, entry_id: int, callback: Callable[[HistoryDetail | None], None]) -> None:
+        self._submit(self._reader, lambda: self.store.get(entry_id), callback)
+
+    # ---------------------------------------------------------------- plumbing
+
+    def _submit(
+        self,
+        executor: concurrent.futures.ThreadPoolExecutor,
+        job: Callable[[], Any],
+        callback: Callable[[Any], None],
+    ) -> None:
+        if self._closed:
+            return
+
+        def run() -> None:
+            try:
+                result = job()
+            except HistoryUnavailable as exc:
+                self._done.emit(self.notice.emit, str(exc))
+                return
+            except Exception as exc:  # a bug must reach the user, never vanish in a thread
+                self._done.emit(self.notice.emit, f"The history failed: {exc!r}")
+                return
+            finally:
+                for text in self.store.take_notices():
+                    self._done.emit(self.notice.emit, text)
+            self._done.emit(callback, result)
+
+        future = executor.submit(run)
+        self._pending.add(future)
+        future.add_done_callback(self._pending.discard)
+
+    def _deliver(self, callback: Callable[[Any], None], result: Any) -> None:
+        with contextlib.suppress(RuntimeError):  # its widget was deleted meanwhile
+            callback(result)
+
+    def wait_idle(self, timeout: float = 10.0) -> None:
+        """Block until every job asked for so far ran (tests, and quitting)."""
+        concurrent.futures.wait(list(self._pending), timeout=timeout)
+
+    def close(self) -> None:
+        """Finish the writes asked for, then close the database (on quit)."""
+        self._closed = True
+        self._writer.shutdown(wait=True)
+        self._reader.shutdown(wait=True, cancel_futures=True)
+        self.store.close()
+
+
+def origin_of(
+    request: Request | None, collection: Collection | None, stored: Request | None
+) -> Origin:
+    """Where an exchange was sent from: the request, its collection and file."""
+    named = stored if stored is not None else request
+    request_file = ""
+    folder = collection.path if collection is not None else None
+    path = stored.path if stored is not None else None
+    if path is not None:
+        request_file = _relative(path, folder)
+    return Origin(
+        request_name=named.name if named is not None else "",
+        collection_name=collection.name if collection is not None else "",
+        collection_id=collection.id if collection is not None else "",
+        collection_path=str(folder) if folder is not None else "",
+        request_file=request_file,
+    )
+
+
+def _relative(path: Path, folder: Path | None) -> str:
+    if folder is not None and path.is_relative_to(folder):
+        return path.relative_to(folder).as_posix()
+    return str(path)
+
+
+def _copy_request(request: Request | None) -> Request | None:
+    """A copy the writer thread may read while the editor changes the original."""
+    if request is None:
+        return None
+    import copy
+
+    return copy.deepcopy(request)
