@@ -4,8 +4,8 @@ Three tables: ``entries`` (one small row per exchange: what the list shows and
 filters on, so a scan of 100,000 stays quick), ``details`` (the request as
 sent, the response head, timings, hops, error: JSON) and ``bodies`` (the body,
 when it was within the per-entry budget).  Triggers keep the bytes held by
-details and bodies in ``usage``; past ``TOTAL_BUDGET`` the oldest bodies go
-first, then the oldest entries (``prune``).
+details and bodies, and the number of entries, in ``usage``; past
+``TOTAL_BUDGET`` the oldest bodies go first, then the oldest entries (``prune``).
 
 WAL mode: one writer and any number of readers at once.  Each thread gets its
 own connection, so the service writes on one worker thread and reads on
@@ -79,8 +79,18 @@ CREATE TABLE bodies (
     entry_id INTEGER PRIMARY KEY REFERENCES entries (id) ON DELETE CASCADE,
     data BLOB NOT NULL
 );
-CREATE TABLE usage (id INTEGER PRIMARY KEY CHECK (id = 1), bytes INTEGER NOT NULL);
-INSERT INTO usage (id, bytes) VALUES (1, 0);
+CREATE TABLE usage (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    bytes INTEGER NOT NULL,
+    entries INTEGER NOT NULL
+);
+INSERT INTO usage (id, bytes, entries) VALUES (1, 0, 0);
+CREATE TRIGGER entries_in AFTER INSERT ON entries BEGIN
+    UPDATE usage SET entries = entries + 1 WHERE id = 1;
+END;
+CREATE TRIGGER entries_out AFTER DELETE ON entries BEGIN
+    UPDATE usage SET entries = entries - 1 WHERE id = 1;
+END;
 CREATE TRIGGER details_in AFTER INSERT ON details BEGIN
     UPDATE usage SET bytes = bytes + length(CAST(NEW.data AS BLOB)) WHERE id = 1;
 END;
@@ -356,8 +366,8 @@ class HistoryStore:
                     gone += 1
                     if self._bytes(connection) <= self.total_budget:
                         break
-        while self.used_bytes() > self.total_budget or self.count() > self.max_entries:
-            excess = max(self.count() - self.max_entries, 1)
+        while self.used_bytes() > self.total_budget or self._entries() > self.max_entries:
+            excess = max(self._entries() - self.max_entries, 1)
             with _transaction(connection):
                 deleted = connection.execute(
                     "DELETE FROM entries WHERE id IN (SELECT id FROM entries ORDER BY id LIMIT ?)",
@@ -367,6 +377,11 @@ class HistoryStore:
                 break
             gone += deleted
         return gone
+
+    def _entries(self) -> int:
+        """How many entries there are (kept by triggers: no scan)."""
+        row = self._connection().execute("SELECT entries FROM usage WHERE id = 1").fetchone()
+        return int(row[0])
 
     @staticmethod
     def _bytes(connection: sqlite3.Connection) -> int:
@@ -391,7 +406,9 @@ class HistoryStore:
 
     @_recovering
     def count(self, query: HistoryQuery | None = None) -> int:
-        where, args = _where(query or HistoryQuery())
+        if query is None or query == HistoryQuery():
+            return self._entries()
+        where, args = _where(query)
         row = self._connection().execute(f"SELECT count(*) FROM entries{where}", args).fetchone()
         return int(row[0])
 

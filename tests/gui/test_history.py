@@ -1,0 +1,419 @@
+"""History: real exchanges sent to the demo server through the real SendService are
+recorded, listed by day in the panel, filtered, reopened read-only, turned into new
+requests; no secret value ever reaches the database file; bodies past the budget are
+not kept; entries are deleted and cleared."""
+
+from __future__ import annotations
+
+import base64
+import json
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import qasync
+from pytestqt.qtbot import QtBot
+
+from app.core.model import (
+    Auth,
+    AuthKind,
+    Body,
+    BodyKind,
+    Collection,
+    Folder,
+    KeyValue,
+    Request,
+    Variable,
+)
+from app.net.exchange import Exchange
+from app.secrets import MemoryStore
+from app.services.history import HistoryService
+from app.services.sends import SendService
+from app.session import Session
+from app.session.history_record import BodyState, HistoryEntry, HistoryRecord
+from app.session.history_store import HistoryStore
+from app.ui.history import HistoryEntryView, HistoryPanel
+from tests.gui.conftest import run_until, wait_for_signal
+
+
+@pytest.fixture
+def sends(qasync_loop: qasync.QEventLoop, tmp_path: Path) -> Iterator[SendService]:
+    service = SendService(Session(secrets=MemoryStore(), state_path=tmp_path / "state.json"))
+    yield service
+    qasync_loop.run_until_complete(service.aclose())
+
+
+@pytest.fixture
+def history(sends: SendService, tmp_path: Path) -> Iterator[HistoryService]:
+    service = HistoryService(sends.session, HistoryStore(tmp_path / "history.sqlite3"))
+    yield service
+    service.close()
+
+
+@pytest.fixture
+def panel(qtbot: QtBot, history: HistoryService) -> HistoryPanel:
+    widget = HistoryPanel(history)
+    qtbot.addWidget(widget)
+    widget.resize(700, 500)
+    widget.show()
+    return widget
+
+
+def send_and_record(
+    loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    request: Request,
+    collection: Collection | None = None,
+    stored: Request | None = None,
+) -> tuple[Exchange, HistoryEntry]:
+    """Send for real, then record the finished exchange as the window does."""
+    exchange = sends.send(request, collection, stored)
+    finished = wait_for_signal(loop, sends.exchangeFinished, 15)
+    assert finished is exchange
+    history.record(exchange, request, collection, stored)
+    entry = wait_for_signal(loop, history.entryAdded)
+    return exchange, entry
+
+
+def shown_urls(panel: HistoryPanel) -> list[str]:
+    return [entry.url for entry in panel.model.entries()]
+
+
+def test_finished_exchanges_are_recorded_and_listed_newest_first_under_today(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    panel: HistoryPanel,
+    demo_server: str,
+) -> None:
+    stored = Request(name="Get post 1", url="/posts/1")
+    collection = Collection(name="Demo API", base_url=demo_server, requests=[stored])
+    collection.path = Path("/tmp/demo-api")
+    stored.path = collection.path / "get-post-1.request.yaml"
+    exchange, entry = send_and_record(qasync_loop, sends, history, stored, collection, stored)
+    _, missing = send_and_record(
+        qasync_loop, sends, history, Request(name="x", method="DELETE", url=f"{demo_server}/nope")
+    )
+
+    assert entry.method == "GET"
+    assert entry.url == f"{demo_server}/posts/1"
+    assert entry.status == 200
+    assert entry.name == "Get post 1"
+    assert entry.collection_name == "Demo API"
+    assert entry.size == exchange.received > 0
+    assert entry.duration_s is not None
+    assert entry.duration_s > 0
+    assert missing.status == 404
+    assert missing.id > entry.id
+
+    run_until(qasync_loop, lambda: len(panel.model.entries()) == 2)
+    assert shown_urls(panel) == [f"{demo_server}/nope", f"{demo_server}/posts/1"]
+    assert panel.model.headers() == ["Today"]
+    assert panel.count_label.text() == "2 entries"
+
+    detail = history.store.get(entry.id)
+    assert detail is not None
+    assert detail.origin.request_file == "get-post-1.request.yaml"
+    assert detail.origin.collection_path == "/tmp/demo-api"
+    assert json.loads(detail.body or b"")["id"] == 1
+    assert detail.detail["response"]["http_version"] == "HTTP/1.1"
+
+
+def test_the_panel_filters_by_text_method_and_status_class(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    panel: HistoryPanel,
+    qtbot: QtBot,
+    demo_server: str,
+) -> None:
+    for method, path in (
+        ("GET", "/posts/1"),
+        ("POST", "/posts"),
+        ("GET", "/status/404"),
+        ("DELETE", "/status/503"),
+    ):
+        request = Request(name=path, method=method, url=f"{demo_server}{path}")
+        if method == "POST":
+            request.body = Body(kind=BodyKind.JSON, text='{"title": "t"}')
+        send_and_record(qasync_loop, sends, history, request)
+    run_until(qasync_loop, lambda: len(panel.model.entries()) == 4)
+
+    qtbot.keyClicks(panel.filter_box, "status")
+    run_until(qasync_loop, lambda: len(panel.model.entries()) == 2)
+    assert shown_urls(panel) == [f"{demo_server}/status/503", f"{demo_server}/status/404"]
+    run_until(qasync_loop, lambda: panel.count_label.text() == "2 entries match")
+
+    panel.status_box.setCurrentText("4xx client error")
+    run_until(qasync_loop, lambda: shown_urls(panel) == [f"{demo_server}/status/404"])
+
+    panel.filter_box.clear()
+    panel.status_box.setCurrentIndex(0)
+    panel.method_box.setCurrentText("POST")
+    run_until(qasync_loop, lambda: shown_urls(panel) == [f"{demo_server}/posts"])
+
+    panel.method_box.setCurrentIndex(0)
+    panel.status_box.setCurrentText("2xx success")
+    run_until(
+        qasync_loop,
+        lambda: shown_urls(panel) == [f"{demo_server}/posts", f"{demo_server}/posts/1"],
+    )
+
+    # a new entry shows up only when it matches the filter on show
+    send_and_record(qasync_loop, sends, history, Request(name="t", url=f"{demo_server}/status/418"))
+    _, ok = send_and_record(
+        qasync_loop, sends, history, Request(name="g", url=f"{demo_server}/posts/2")
+    )
+    assert panel.model.entries()[0].id == ok.id
+    assert len(panel.model.entries()) == 3
+
+
+def test_an_entry_reopens_read_only_with_its_status_body_and_request(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    panel: HistoryPanel,
+    qtbot: QtBot,
+    demo_server: str,
+) -> None:
+    _, entry = send_and_record(
+        qasync_loop, sends, history, Request(name="p", url=f"{demo_server}/posts/1")
+    )
+    run_until(qasync_loop, lambda: len(panel.model.entries()) == 1)
+    opened: list[int] = []
+    panel.entryOpened.connect(opened.append)
+    panel.select_entry(entry.id)
+    panel.list.setFocus()
+    qtbot.keyClick(panel.list.viewport(), "\r")
+    panel.open_action.trigger()
+    assert opened[-1] == entry.id
+
+    view = HistoryEntryView()
+    qtbot.addWidget(view)
+    view.resize(800, 600)
+    view.show()
+    view.load(history, entry.id)
+    run_until(qasync_loop, lambda: view.detail is not None and view.body_settled())
+    assert view.status_label.text() == "200 OK"
+    assert view.url_label.text() == f"{demo_server}/posts/1"
+    assert '"userId": 1' in view.body_text()
+    assert view.request_pane.text().startswith(f"GET {demo_server}/posts/1")
+    assert view.headers_pane.table.rows()
+    assert view.open_new_button.isEnabled()
+
+
+def test_open_as_new_request_gives_the_same_method_url_headers_and_body(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    panel: HistoryPanel,
+    qtbot: QtBot,
+    demo_server: str,
+    tmp_path: Path,
+) -> None:
+    original = Request(
+        name="Update post",
+        method="PUT",
+        url="{{base}}/posts/1",
+        params=[KeyValue("draft", "yes")],
+        headers=[KeyValue("X-Trace", "demo"), KeyValue("X-Off", "1", enabled=False)],
+        body=Body(kind=BodyKind.JSON, text='{"title": "new"}'),
+    )
+    collection = Collection(
+        name="c", variables=[Variable("base", demo_server)], requests=[original]
+    )
+    collection.path = tmp_path / "c"
+    _, entry = send_and_record(qasync_loop, sends, history, original, collection, original)
+
+    view = HistoryEntryView()
+    qtbot.addWidget(view)
+    view.load(history, entry.id)
+    run_until(qasync_loop, lambda: view.detail is not None)
+    with qtbot.waitSignal(view.openAsNewRequested) as blocker:
+        view.open_new_button.click()
+    rebuilt, folder = blocker.args
+    assert isinstance(rebuilt, Request)
+    assert (rebuilt.method, rebuilt.url) == ("PUT", "{{base}}/posts/1")
+    assert rebuilt.headers == original.headers
+    assert rebuilt.params == original.params
+    assert rebuilt.body == original.body
+    assert rebuilt.path is None, "a new request: no file yet"
+    assert folder == str(tmp_path / "c")
+
+    with qtbot.waitSignal(view.sendAgainRequested) as again:
+        view.send_again_button.click()
+    assert again.args[0].url == "{{base}}/posts/1"
+
+    # from the panel too (the entry is read in the background first)
+    run_until(qasync_loop, lambda: len(panel.model.entries()) == 1)
+    panel.select_entry(entry.id)
+    got: list[Request] = []
+    panel.openAsNewRequested.connect(lambda request: got.append(request))
+    panel.open_new_action.trigger()
+    run_until(qasync_loop, lambda: bool(got))
+    assert got[0].headers == original.headers
+    assert got[0].method == "PUT"
+
+
+def test_no_secret_value_ever_reaches_the_database_file(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    demo_server: str,
+    tmp_path: Path,
+) -> None:
+    token, key, password = "tok-SECRET-4242", "key-SECRET-9999", "pw-SECRET-7777"
+    cookie = "cookie-SECRET-5555"
+    echo_headers = Request(
+        name="Echo headers", url="/headers", headers=[KeyValue("X-Api-Key", "{{api_key}}")]
+    )
+    echo_query = Request(name="Echo query", url="/get?token={{api_token}}")
+    echo_basic = Request(name="Basic echo", url="/headers")
+    set_cookie = Request(name="Set cookie", url=f"/cookies/set?sid={cookie}")
+    echo_cookies = Request(name="Echo cookies", url="/cookies")
+    collection = Collection(
+        name="Secrets",
+        base_url=demo_server,
+        variables=[
+            Variable("api_token", token, secret=True),
+            Variable("api_key", key, secret=True),
+        ],
+        auth=Auth(kind=AuthKind.BEARER, token="{{api_token}}"),
+        requests=[echo_headers, echo_query, set_cookie, echo_cookies],
+        folders=[
+            Folder(
+                name="Basic",
+                auth=Auth(kind=AuthKind.BASIC, username="ada", password=password),
+                requests=[echo_basic],
+            )
+        ],
+    )
+    collection.path = tmp_path / "secrets"
+    bodies: dict[str, bytes] = {}
+    for request in (echo_headers, echo_query, echo_basic, set_cookie, echo_cookies):
+        exchange, entry = send_and_record(qasync_loop, sends, history, request, collection, request)
+        bodies[request.name] = exchange.body.read()
+        detail = history.store.get(entry.id)
+        assert detail is not None
+        assert detail.body_state is BodyState.KEPT
+        assert detail.entry.status == 200
+
+    # the server did echo every secret back: the history had them all to hide
+    basic = base64.b64encode(f"ada:{password}".encode()).decode()
+    assert token.encode() in bodies["Echo headers"]
+    assert key.encode() in bodies["Echo headers"]
+    assert token.encode() in bodies["Echo query"]
+    assert basic.encode() in bodies["Basic echo"]
+    assert cookie.encode() in bodies["Echo cookies"]
+
+    files = [history.store.path, *(Path(f"{history.store.path}{s}") for s in ("-wal", "-shm"))]
+    data = b"".join(f.read_bytes() for f in files if f.exists())
+    assert b"Echo cookies" in data, "the scan reads what was written"
+    for secret in (token, key, password, cookie, basic, f"ada:{password}"):
+        assert secret.encode() not in data, secret
+        assert secret.encode("utf-16-le") not in data, secret
+
+    echoed = history.store.get(1)
+    assert echoed is not None
+    assert b"Bearer \xe2\x80\xa2\xe2\x80\xa2" in (echoed.body or b""), "masked, not dropped"
+
+
+def test_a_body_over_the_entry_budget_says_so(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    qtbot: QtBot,
+    demo_server: str,
+    tmp_path: Path,
+) -> None:
+    history = HistoryService(
+        sends.session, HistoryStore(tmp_path / "small.sqlite3", entry_body_budget=1000)
+    )
+    try:
+        _, entry = send_and_record(
+            qasync_loop, sends, history, Request(name="b", url=f"{demo_server}/bytes/5000")
+        )
+        assert entry.size == 5000
+        view = HistoryEntryView()
+        qtbot.addWidget(view)
+        view.load(history, entry.id)
+        run_until(qasync_loop, lambda: view.detail is not None)
+        assert view.body_text().startswith("Body not kept (over budget)")
+        assert view.status_label.text() == "200 OK"
+    finally:
+        history.close()
+
+
+def test_delete_one_and_clear_all_asking_first(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    panel: HistoryPanel,
+    demo_server: str,
+) -> None:
+    entries = [
+        send_and_record(
+            qasync_loop, sends, history, Request(name=str(n), url=f"{demo_server}/posts/{n}")
+        )[1]
+        for n in (1, 2, 3)
+    ]
+    run_until(qasync_loop, lambda: len(panel.model.entries()) == 3)
+    panel.select_entry(entries[1].id)
+    panel.delete_action.trigger()
+    wait_for_signal(qasync_loop, history.entryDeleted)
+    assert [e.id for e in panel.model.entries()] == [entries[2].id, entries[0].id]
+    assert history.store.get(entries[1].id) is None
+
+    panel.confirm_clear = lambda: False
+    panel.clear_all()
+    history.wait_idle()
+    assert history.store.count() == 2, "Cancel keeps everything"
+    assert len(panel.model.entries()) == 2
+
+    panel.confirm_clear = lambda: True
+    panel.clear_all()
+    wait_for_signal(qasync_loop, history.cleared)
+    assert history.store.count() == 0
+    assert panel.model.rowCount() == 0
+    assert panel.empty_label.isVisible()
+
+
+def test_a_long_history_opens_a_page_at_a_time_grouped_by_day(
+    qasync_loop: qasync.QEventLoop, history: HistoryService, qtbot: QtBot
+) -> None:
+    day = 24 * 3600
+    now = time.time()
+    for number in range(1000):  # oldest first, as they were sent: one per ~2 days
+        history.store.add(_record(number, now - (1000 - number) * 170_000))
+    history.store.add(_record(1000, now - day))
+    panel = HistoryPanel(history)
+    qtbot.addWidget(panel)
+    panel.resize(600, 400)
+    panel.show()
+    run_until(qasync_loop, lambda: panel.model.entries() and not panel.model.loading())
+    assert len(panel.model.entries()) == 200, "one page, not the whole history"
+    assert panel.model.headers()[:1] == ["Yesterday"]
+    assert panel.model.canFetchMore()
+    panel.list.scrollToBottom()
+    run_until(qasync_loop, lambda: len(panel.model.entries()) >= 400)
+    ids = [e.id for e in panel.model.entries()]
+    assert ids == sorted(ids, reverse=True), "newest first, no repeats"
+    assert len(set(ids)) == len(ids)
+    run_until(qasync_loop, lambda: panel.count_label.text() == "1,001 entries")
+
+
+def _record(number: int, at: float) -> HistoryRecord:
+    return HistoryRecord(
+        at=at,
+        method="GET",
+        url=f"http://127.0.0.1:9/{number}",
+        name="",
+        collection_name="",
+        status=200,
+        reason="OK",
+        state="done",
+        size=0,
+        duration_s=0.01,
+        error="",
+    )
