@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import copy
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -197,8 +198,4 @@ def _relative(path: Path, folder: Path | None) -> str:
 
 def _copy_request(request: Request | None) -> Request | None:
     """A copy the writer thread may read while the editor changes the original."""
-    if request is None:
-        return None
-    import copy
-
-    return copy.deepcopy(request)
+    return copy.deepcopy(request) if request is not None else None

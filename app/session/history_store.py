@@ -211,6 +211,8 @@ class HistoryStore:
         return notices
 
     def _prepare(self) -> None:
+        # made owner-only before SQLite opens it: its -wal and -shm files take its mode
+        os.close(os.open(self.path, os.O_RDWR | os.O_CREAT, paths.PRIVATE_FILE_MODE))
         connection = self._connection(check=False)
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
@@ -248,7 +250,6 @@ class HistoryStore:
         mine: tuple[int, sqlite3.Connection] | None = getattr(self._local, "connection", None)
         if mine is not None and mine[0] == self._generation:
             return mine[1]
-        old_umask = os.umask(0o077)  # the file (and its -wal, -shm) are the user's alone
         try:
             connection = sqlite3.connect(
                 self.path, timeout=10, isolation_level=None, check_same_thread=False
@@ -259,8 +260,6 @@ class HistoryStore:
             raise
         except sqlite3.Error as exc:
             raise HistoryUnavailable(f"The history could not be opened: {exc}") from exc
-        finally:
-            os.umask(old_umask)
         self._local.connection = (self._generation, connection)
         with self._connections_lock:
             self._connections.append(connection)

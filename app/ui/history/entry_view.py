@@ -196,7 +196,11 @@ class HistoryEntryView(QWidget):
             self._tick.start()
             return
         template = BODY_NOTES.get(detail.body_state, BODY_NOTES[BodyState.NONE])
-        self.body_note.setText(template.format(budget=human_size(ENTRY_BODY_BUDGET)))
+        note = template.format(budget=human_size(ENTRY_BODY_BUDGET))
+        error = detail.detail.get("error")
+        if error and detail.body_state is BodyState.NONE:
+            note = f"{error.get('title', 'Request failed')}\n\n{error.get('message', '')}"
+        self.body_note.setText(note)
         self.viewer.clear()
         self.body_stack.setCurrentIndex(NOTE_PAGE)
 
