@@ -6,8 +6,9 @@ and clears (in the order asked), one reader thread lists and loads entries
 thread as queued Qt signals: ``entryAdded`` and friends for everyone, and the
 callback given to ``load_entries`` / ``load_detail`` for whoever asked.
 
-The window calls ``record(exchange, request, collection, stored)`` when an
-exchange finishes (``SendService.exchangeFinished``): the exchange alone says
+The window either calls ``watch(sends)`` once and ``track(exchange, request,
+collection, stored)`` after each ``SendService.send``, or calls ``record(exchange,
+request, collection, stored)`` when an exchange finishes: the exchange alone says
 what was sent; the request and its collection say where it came from and which
 secrets to mask.
 """
@@ -17,14 +18,18 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import copy
+import weakref
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 
+from app.core.inherit import Resolution
 from app.core.model import Collection, Request
 from app.net.exchange import Exchange
+from app.services.sends import SendService
 from app.session import Session
 from app.session.history_record import HistoryDetail, HistoryEntry, Origin, record_of
 from app.session.history_secrets import resolution_for, secrets_of
@@ -57,8 +62,32 @@ class HistoryService(QObject):
         self._pending: set[concurrent.futures.Future[Any]] = set()
         self._closed = False
         self._done.connect(self._deliver)
+        #: where running exchanges come from (``track``)
+        self._contexts: weakref.WeakKeyDictionary[Exchange, _Context] = weakref.WeakKeyDictionary()
+        self._recorded: weakref.WeakSet[Exchange] = weakref.WeakSet()
 
     # ---------------------------------------------------------------- writing
+
+    def watch(self, sends: SendService) -> None:
+        """Record every exchange ``sends`` finishes (those ``track`` ed with where they
+        came from; any other with what the exchange itself says)."""
+        sends.exchangeFinished.connect(self._on_finished)
+
+    def _on_finished(self, exchange: Exchange) -> None:
+        # after the signal's other slots: one that calls ``record`` with the request wins
+        QTimer.singleShot(0, self, lambda: self.record(exchange))
+
+    def track(
+        self,
+        exchange: Exchange,
+        request: Request | None,
+        collection: Collection | None,
+        stored: Request | None = None,
+    ) -> None:
+        """Say where ``exchange`` comes from, when it starts (right after
+        ``SendService.send``): the request is copied and resolved now, so edits made
+        while it runs change neither the entry nor the secrets masked in it."""
+        self._contexts[exchange] = _context(self.session, request, collection, stored)
 
     def record(
         self,
@@ -70,22 +99,25 @@ class HistoryService(QObject):
         """Record a finished exchange (written by the writer thread; ``entryAdded`` then).
 
         ``request`` is what was sent (the editor's copy), ``stored`` the collection's
-        own request it came from, if any.
+        own request it came from, if any; without them, what ``track`` was told.
+        An exchange is recorded once, however often this is called.
         """
-        if self._closed:
+        if self._closed or exchange in self._recorded:
             return
-        origin = origin_of(request, collection, stored)
-        model = request if request is not None else stored
-        resolution = (
-            resolution_for(self.session, model, collection, stored) if model is not None else None
-        )
-        cookie_key = collection.id if collection is not None else ""
-        snapshot = _copy_request(model)
+        self._recorded.add(exchange)
+        if request is not None or collection is not None or stored is not None:
+            context = _context(self.session, request, collection, stored)
+        else:
+            context = self._contexts.pop(exchange, _NO_CONTEXT)
 
         def write() -> HistoryEntry:
-            secrets = secrets_of(self.session, resolution, exchange, cookie_key)
+            secrets = secrets_of(self.session, context.resolution, exchange, context.cookie_key)
             record = record_of(
-                exchange, origin, secrets, snapshot, body_budget=self.store.entry_body_budget
+                exchange,
+                context.origin,
+                secrets,
+                context.request,
+                body_budget=self.store.entry_body_budget,
             )
             return self.store.add(record)
 
@@ -196,6 +228,32 @@ def _relative(path: Path, folder: Path | None) -> str:
     return str(path)
 
 
-def _copy_request(request: Request | None) -> Request | None:
-    """A copy the writer thread may read while the editor changes the original."""
-    return copy.deepcopy(request) if request is not None else None
+@dataclass(frozen=True, slots=True)
+class _Context:
+    """What an entry says about where its exchange came from."""
+
+    origin: Origin
+    resolution: Resolution | None
+    cookie_key: str
+    #: a copy the writer thread may read while the editor changes the original
+    request: Request | None
+
+
+_NO_CONTEXT = _Context(Origin(), None, "", None)
+
+
+def _context(
+    session: Session,
+    request: Request | None,
+    collection: Collection | None,
+    stored: Request | None,
+) -> _Context:
+    model = request if request is not None else stored
+    return _Context(
+        origin=origin_of(request, collection, stored),
+        resolution=resolution_for(session, model, collection, stored)
+        if model is not None
+        else None,
+        cookie_key=collection.id if collection is not None else "",
+        request=copy.deepcopy(model) if model is not None else None,
+    )

@@ -34,7 +34,8 @@ from app.session import Session
 from app.session.history_record import BodyState, HistoryEntry, HistoryRecord
 from app.session.history_store import HistoryStore
 from app.ui.history import HistoryEntryView, HistoryPanel
-from tests.gui.conftest import run_until, wait_for_signal
+from app.ui.history.entry_view import REDIRECTS_TAB
+from tests.gui.conftest import let_time_pass, run_until, wait_for_signal
 
 
 @pytest.fixture
@@ -417,3 +418,104 @@ def _record(number: int, at: float) -> HistoryRecord:
         duration_s=0.01,
         error="",
     )
+
+
+def test_watched_sends_are_recorded_once_with_where_they_came_from(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    demo_server: str,
+) -> None:
+    history.watch(sends)
+    stored = Request(name="Tracked", url="/posts/1")
+    collection = Collection(name="Watched", base_url=demo_server, requests=[stored])
+    exchange = sends.send(stored, collection, stored)
+    history.track(exchange, stored, collection, stored)
+    stored.name = "Renamed while it ran"
+    entry = wait_for_signal(qasync_loop, history.entryAdded)
+    assert entry.name == "Tracked", "as it was when sent"
+    assert entry.collection_name == "Watched"
+
+    # untracked: recorded with what the exchange says; recorded by hand too: still once
+    seen: list[HistoryEntry] = []
+    history.entryAdded.connect(seen.append)
+    other = sends.send(Request(name="ad hoc", url=f"{demo_server}/posts/2"), None)
+    finished = wait_for_signal(qasync_loop, sends.exchangeFinished)
+    history.record(finished)
+    run_until(qasync_loop, lambda: bool(seen))
+    let_time_pass(qasync_loop, 0.3)
+    assert finished is other
+    assert len(seen) == 1
+    assert seen[0].url == f"{demo_server}/posts/2"
+    assert seen[0].name == ""
+    assert history.store.count() == 2
+
+
+def test_a_failed_exchange_is_recorded_with_why(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    panel: HistoryPanel,
+    qtbot: QtBot,
+    refused_port: int,
+) -> None:
+    url = f"http://127.0.0.1:{refused_port}/nothing"
+    _, entry = send_and_record(qasync_loop, sends, history, Request(name="r", url=url))
+    assert entry.status == 0
+    assert entry.state == "failed"
+    assert entry.error
+    panel.status_box.setCurrentText("No response")
+    run_until(qasync_loop, lambda: [e.id for e in panel.model.entries()] == [entry.id])
+
+    view = HistoryEntryView()
+    qtbot.addWidget(view)
+    view.load(history, entry.id)
+    run_until(qasync_loop, lambda: view.detail is not None)
+    assert view.status_label.text() == entry.error
+    assert view.body_text().startswith(entry.error)
+    assert "refused" in view.body_text().lower()
+
+
+def test_redirect_hops_are_kept_with_the_entry(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    qtbot: QtBot,
+    demo_server: str,
+) -> None:
+    _, entry = send_and_record(
+        qasync_loop, sends, history, Request(name="r", url=f"{demo_server}/redirect/2")
+    )
+    view = HistoryEntryView()
+    qtbot.addWidget(view)
+    view.load(history, entry.id)
+    run_until(qasync_loop, lambda: view.detail is not None)
+    assert view.tabs.isTabEnabled(REDIRECTS_TAB)
+    assert view.redirects_pane.count() == 2
+    assert entry.status == 200
+
+
+def test_a_damaged_database_is_moved_aside_and_the_user_told(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    demo_server: str,
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "damaged" / "history.sqlite3"
+    path.parent.mkdir()
+    path.write_bytes(b"\x00garbage, not SQLite\n" * 500)
+    history = HistoryService(sends.session, HistoryStore(path))
+    try:
+        notices: list[str] = []
+        history.notice.connect(notices.append)
+        _, entry = send_and_record(
+            qasync_loop, sends, history, Request(name="p", url=f"{demo_server}/posts/1")
+        )
+        assert entry.status == 200
+        assert history.store.count() == 1
+        aside = [p for p in path.parent.iterdir() if ".corrupt-" in p.name]
+        assert len(aside) == 1
+        assert len(notices) == 1
+        assert str(aside[0]) in notices[0]
+    finally:
+        history.close()

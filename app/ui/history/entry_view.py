@@ -41,6 +41,7 @@ from app.ui.viewer.sources import ExchangeBody
 #: the body view catches up (indexing, formatting) this often until it settled
 TICK_MS = 30
 BODY_PAGE, NOTE_PAGE = range(2)
+BODY_TAB, HEADERS_TAB, TIMING_TAB, REDIRECTS_TAB, REQUEST_TAB = range(5)
 BODY_NOTES = {
     BodyState.OVER_BUDGET: "Body not kept (over budget): the history keeps bodies up to {budget}.",
     BodyState.PRUNED: "Body not kept (over budget): it was dropped to keep the history "
@@ -163,9 +164,12 @@ class HistoryEntryView(QWidget):
         for pane in (self.headers_pane, self.timing_pane, self.redirects_pane, self.request_pane):
             pane.show_exchange(exchange)
         self.tabs.setTabText(
-            1, f"Headers ({len(exchange.response.headers)})" if exchange.response else "Headers"
+            HEADERS_TAB,
+            f"Headers ({len(exchange.response.headers)})" if exchange.response else "Headers",
         )
-        self.tabs.setTabEnabled(3, bool(exchange.hops))
+        hops = len(exchange.hops)
+        self.tabs.setTabText(REDIRECTS_TAB, f"Redirects ({hops})" if hops else "Redirects")
+        self.tabs.setTabEnabled(REDIRECTS_TAB, bool(hops))
         self._show_body(detail, exchange)
         for button in (self.open_new_button, self.send_again_button):
             button.setEnabled(True)
