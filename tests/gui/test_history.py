@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -519,3 +519,64 @@ def test_a_damaged_database_is_moved_aside_and_the_user_told(
         assert str(aside[0]) in notices[0]
     finally:
         history.close()
+
+
+def test_a_long_url_never_widens_the_entry_view_or_the_panel(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    panel: HistoryPanel,
+    qtbot: QtBot,
+    demo_server: str,
+) -> None:
+    url = f"{demo_server}/get?q={'x' * 2000}"
+    _, entry = send_and_record(qasync_loop, sends, history, Request(name="", url=url))
+    view = HistoryEntryView()
+    qtbot.addWidget(view)
+    view.resize(700, 500)
+    view.show()
+    view.load(history, entry.id)
+    run_until(qasync_loop, lambda: view.detail is not None)
+    assert view.url_label.text() == url, "the whole URL is kept"
+    assert view.url_label.toolTip() == url
+    assert "…" in view.url_label.shown_text()
+    assert view.minimumSizeHint().width() < 700
+    assert view.sizeHint().width() < 1024
+    run_until(qasync_loop, lambda: len(panel.model.entries()) == 1)
+    assert panel.minimumSizeHint().width() < 700
+
+
+def test_an_entry_recorded_while_a_page_loads_is_listed_once(qtbot: QtBot) -> None:
+    from app.ui.history.model import HistoryListModel
+
+    pending: list[Callable[[list[HistoryEntry]], None]] = []
+    model = HistoryListModel(lambda query, before, done: pending.append(done), page_size=200)
+    model.reload()
+    now = time.time()
+    older, newer = _entry(1, now - 5), _entry(2, now)
+    model.add_entry(newer)  # recorded after the page's query ran... or before it
+    pending.pop()([newer, older])  # the page read after it was written has it too
+    assert [e.id for e in model.entries()] == [2, 1]
+    assert model.headers() == ["Today"]
+    model.add_entry(newer)
+    assert [e.id for e in model.entries()] == [2, 1], "never twice"
+    model.remove_entry(2)
+    model.remove_entry(1)
+    assert model.rowCount() == 0, "the day's header goes with its last entry"
+
+
+def _entry(number: int, at: float) -> HistoryEntry:
+    return HistoryEntry(
+        id=number,
+        at=at,
+        method="GET",
+        url=f"http://127.0.0.1:9/{number}",
+        name="",
+        collection_name="",
+        status=200,
+        reason="OK",
+        state="done",
+        size=0,
+        duration_s=0.01,
+        error="",
+    )

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QPushButton,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -35,6 +36,7 @@ from app.session.history_record import (
 )
 from app.ui import theme
 from app.ui.exchange_panes import HeadersPane, RedirectsPane, RequestPane, TimingPane
+from app.ui.history.elided_label import ElidedLabel
 from app.ui.viewer.body_viewer import BodyViewer
 from app.ui.viewer.sources import ExchangeBody
 
@@ -67,13 +69,12 @@ class HistoryEntryView(QWidget):
 
         self.method_label = QLabel("", self)
         self.method_label.setObjectName("historyMethodLabel")
-        self.url_label = QLabel("", self)
+        self.url_label = ElidedLabel("", self)
         self.url_label.setObjectName("historyUrl")
-        self.url_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.url_label.setMinimumWidth(80)
-        self.status_label = QLabel("", self)
+        self.status_label = ElidedLabel("", self)
         self.status_label.setObjectName("statusLabel")
-        self.meta_label = QLabel("", self)
+        self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.meta_label = ElidedLabel("", self)
         self.meta_label.setObjectName("historyMeta")
         self.open_new_button = QPushButton("Open as new request", self)
         self.open_new_button.setToolTip(
@@ -89,8 +90,8 @@ class HistoryEntryView(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.method_label)
-        top.addWidget(self.url_label, 1)
-        top.addWidget(self.status_label)
+        top.addWidget(self.url_label, 3)
+        top.addWidget(self.status_label, 1)
         buttons = QHBoxLayout()
         buttons.addWidget(self.meta_label, 1)
         buttons.addWidget(self.open_new_button)
@@ -101,6 +102,8 @@ class HistoryEntryView(QWidget):
         self.body_note.setObjectName("hint")
         self.body_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.body_note.setWordWrap(True)
+        # an error quoting a long URL wraps where it can and never widens the window
+        self.body_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.body_stack = QStackedWidget(self)
         self.body_stack.addWidget(self.viewer)
         self.body_stack.addWidget(self.body_note)
@@ -151,16 +154,15 @@ class HistoryEntryView(QWidget):
         self.method_label.setStyleSheet(
             f"color: {theme.method_color(entry.method).name()}; font-weight: bold;"
         )
-        self.url_label.setText(entry.url)
-        self.url_label.setToolTip(entry.url)
+        self.url_label.set_full_text(entry.url)
         if entry.status:
             color = theme.status_color(entry.status).name()
-            self.status_label.setText(f"{entry.status} {entry.reason}".strip())
+            self.status_label.set_full_text(f"{entry.status} {entry.reason}".strip())
         else:
             color = theme.ERROR_COLOR
-            self.status_label.setText(entry.error or entry.state.capitalize())
+            self.status_label.set_full_text(entry.error or entry.state.capitalize())
         self.status_label.setStyleSheet(f"color: {color};")
-        self.meta_label.setText(self._meta(detail))
+        self.meta_label.set_full_text(self._meta(detail))
         for pane in (self.headers_pane, self.timing_pane, self.redirects_pane, self.request_pane):
             pane.show_exchange(exchange)
         self.tabs.setTabText(

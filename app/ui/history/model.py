@@ -72,6 +72,8 @@ class HistoryListModel(QAbstractListModel):
         self._load_page = load_page
         self._page_size = page_size
         self._rows: list[HistoryEntry | DayHeader] = []
+        #: ids of the entries listed (a page read after an entry was added on top has it too)
+        self._ids: set[int] = set()
         self._query = HistoryQuery()
         self._generation = 0
         self._loading = False
@@ -91,6 +93,7 @@ class HistoryListModel(QAbstractListModel):
     def reload(self) -> None:
         self.beginResetModel()
         self._rows = []
+        self._ids = set()
         self._generation += 1
         self._loading = False
         self._more = True
@@ -129,6 +132,9 @@ class HistoryListModel(QAbstractListModel):
         last = self.last_entry()
         day = day_of(last.at) if last is not None else None
         for entry in entries:
+            if entry.id in self._ids:
+                continue  # recorded while this page was read: already on top
+            self._ids.add(entry.id)
             entry_day = day_of(entry.at)
             if entry_day != day:
                 rows.append(DayHeader(entry_day))
@@ -145,8 +151,9 @@ class HistoryListModel(QAbstractListModel):
 
     def add_entry(self, entry: HistoryEntry) -> None:
         """A new entry: on top, under today's header, when it matches the query."""
-        if not matches(self._query, entry):
+        if entry.id in self._ids or not matches(self._query, entry):
             return
+        self._ids.add(entry.id)
         rows: list[HistoryEntry | DayHeader] = [entry]
         first = self._rows[0] if self._rows else None
         day = day_of(entry.at)
@@ -163,6 +170,7 @@ class HistoryListModel(QAbstractListModel):
         row = self.row_of(entry_id)
         if row is None:
             return
+        self._ids.discard(entry_id)
         before = self._rows[row - 1] if row > 0 else None
         after = self._rows[row + 1] if row + 1 < len(self._rows) else None
         first = row
@@ -175,6 +183,7 @@ class HistoryListModel(QAbstractListModel):
     def clear(self) -> None:
         self.beginResetModel()
         self._rows = []
+        self._ids = set()
         self._generation += 1
         self._loading = False
         self._more = False

@@ -267,10 +267,10 @@ class HistoryPanel(QWidget):
     def apply_filter(self) -> None:
         """List the entries matching the filters (the first page, then as it scrolls)."""
         self._filter_timer.stop()
-        query = self.query()
-        self.model.set_query(query)
+        self.model.set_query(self.query())
         self._total = None
-        self.service.load_count(query, functools.partial(self._on_count, query))
+        self._show_count()
+        self._refresh_count()
 
     def _load_page(
         self,
@@ -305,17 +305,18 @@ class HistoryPanel(QWidget):
     # ---------------------------------------------------------- service events
 
     def _on_added(self, entry: HistoryEntry) -> None:
-        before = self.model.rowCount()
         self.model.add_entry(entry)
-        if self._total is not None and self.model.rowCount() != before:
-            self._total += 1
-            self._show_count()
+        self._refresh_count()
 
     def _on_deleted(self, entry_id: int) -> None:
-        if self.model.row_of(entry_id) is not None and self._total:
-            self._total -= 1
-            self._show_count()
         self.model.remove_entry(entry_id)
+        self._refresh_count()
+
+    def _refresh_count(self) -> None:
+        """Count again (read after the change: never off by one when a change and a
+        count cross)."""
+        query = self.model.query
+        self.service.load_count(query, functools.partial(self._on_count, query))
 
     def _on_cleared(self) -> None:
         self.model.clear()
