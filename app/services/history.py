@@ -61,6 +61,7 @@ class HistoryService(QObject):
         self._reader = concurrent.futures.ThreadPoolExecutor(1, "courier-history-reader")
         self._pending: set[concurrent.futures.Future[Any]] = set()
         self._closed = False
+        self._told: set[str] = set()
         self._done.connect(self._deliver)
         #: where running exchanges come from (``track``)
         self._contexts: weakref.WeakKeyDictionary[Exchange, _Context] = weakref.WeakKeyDictionary()
@@ -173,10 +174,10 @@ class HistoryService(QObject):
             try:
                 result = job()
             except HistoryUnavailable as exc:
-                self._done.emit(self.notice.emit, str(exc))
+                self._done.emit(self._tell_once, str(exc))
                 return
             except Exception as exc:  # a bug must reach the user, never vanish in a thread
-                self._done.emit(self.notice.emit, f"The history failed: {exc!r}")
+                self._done.emit(self._tell_once, f"The history failed: {exc!r}")
                 return
             finally:
                 for text in self.store.take_notices():
@@ -186,6 +187,12 @@ class HistoryService(QObject):
         future = executor.submit(run)
         self._pending.add(future)
         future.add_done_callback(self._pending.discard)
+
+    def _tell_once(self, text: str) -> None:
+        """A history that cannot be written says so once, not at every send."""
+        if text not in self._told:
+            self._told.add(text)
+            self.notice.emit(text)
 
     def _deliver(self, callback: Callable[[Any], None], result: Any) -> None:
         with contextlib.suppress(RuntimeError):  # its widget was deleted meanwhile

@@ -13,9 +13,10 @@ import contextlib
 import sys
 from typing import TYPE_CHECKING
 
+from app.core import secret_slots
 from app.core.errors import CourierError
 from app.core.inherit import Resolution
-from app.core.model import Collection, Request
+from app.core.model import AuthKind, Collection, Folder, Request
 from app.core.resolved import ResolvedAuth
 from app.session.history_record import Secrets
 
@@ -43,15 +44,24 @@ def secrets_of(
     exchange: Exchange,
     cookie_key: str = "",
 ) -> Secrets:
-    """Every secret value ``exchange`` may carry (reads the cookie jar: a worker's job)."""
+    """Every secret value ``exchange`` may carry (reads the cookie jar: a worker's job).
+
+    Without a resolution (an exchange nobody said the origin of) every secret of
+    every open collection, and every cookie of their jars, is masked instead.
+    """
     secrets = Secrets()
     auths: list[ResolvedAuth] = []
+    cookie_keys = [cookie_key] if cookie_key else []
+    if resolution is None:
+        _add_open_collections(session, secrets)
+        cookie_keys = [c.id for c in list(session.collections)]
     if resolution is not None:
         secrets.add(*resolution.request.secrets)
         auths = [a for a in (resolution.request.auth, resolution.profile.auth) if a is not None]
         for auth in auths:
             secrets.add_auth(auth)
-        cookie_key = cookie_key or resolution.profile.cookie_key
+        if not cookie_keys and resolution.profile.cookie_key:
+            cookie_keys = [resolution.profile.cookie_key]
     if "app.net.clients" in sys.modules:  # the network stack exists: a send ran
         pool = session.pool
         for auth in auths:
@@ -59,9 +69,9 @@ def secrets_of(
                 token = pool.oauth.cached(auth)
                 if token is not None:
                     secrets.add(token.access_token, token.refresh_token or "")
-        if cookie_key:
+        for key in cookie_keys:
             with contextlib.suppress(Exception):  # a jar that cannot be read has nothing
-                secrets.add(*(row.value for row in pool.cookie_rows(cookie_key)))
+                secrets.add(*(row.value for row in pool.cookie_rows(key)))
     heads = [hop.headers for hop in exchange.hops]
     if exchange.response is not None:
         heads.append(exchange.response.headers)
@@ -71,3 +81,23 @@ def secrets_of(
                 cookie = value.partition(";")[0]
                 secrets.add(cookie.partition("=")[2].strip().strip('"'))
     return secrets
+
+
+def _add_open_collections(session: Session, secrets: Secrets) -> None:
+    """The secret values of every open collection (keychain slots: secret variables,
+    credentials typed as literals, proxy passwords), Basic auth's Base64 of literal
+    credentials too."""
+    for collection in list(session.collections):
+        for slot in secret_slots.all_slots(collection):
+            if slot.holds_secret():
+                secrets.add(slot.get())
+        owners: list[Collection | Folder | Request] = [collection]
+        for chain, request in collection.iter_requests():
+            owners.extend(chain)
+            owners.append(request)
+        for owner in owners:
+            auth = owner.auth
+            if auth.kind is AuthKind.BASIC and auth.password and "{{" not in auth.password:
+                secrets.add_auth(
+                    ResolvedAuth(kind="basic", username=auth.username, password=auth.password)
+                )

@@ -178,13 +178,18 @@ class HistoryStore:
         with self._lock:
             if self._opened:
                 return
-            paths.ensure_dir(self.path.parent)
             try:
-                self._prepare()
-            except sqlite3.DatabaseError as exc:
-                if not _is_corrupt(exc):
-                    raise HistoryUnavailable(f"The history could not be opened: {exc}") from exc
-                self._start_again(exc)
+                paths.ensure_dir(self.path.parent)
+                try:
+                    self._prepare()
+                except sqlite3.DatabaseError as exc:
+                    if not _is_corrupt(exc):
+                        raise HistoryUnavailable(f"The history could not be opened: {exc}") from exc
+                    self._start_again(exc)
+            except OSError as exc:
+                raise HistoryUnavailable(
+                    f"The history cannot be kept in {self.path.parent}: {exc.strerror or exc}"
+                ) from exc
             self._opened = True
 
     def _start_again(self, exc: BaseException) -> None:

@@ -580,3 +580,71 @@ def _entry(number: int, at: float) -> HistoryEntry:
         duration_s=0.01,
         error="",
     )
+
+
+def test_an_exchange_nobody_tracked_still_has_every_open_secret_masked(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    demo_server: str,
+) -> None:
+    token, password = "tok-UNTRACKED-3131", "pw-UNTRACKED-8686"
+    bearer = Request(name="Echo", url="/headers")
+    basic = Request(name="Basic", url="/headers")
+    collection = Collection(
+        name="Open",
+        base_url=demo_server,
+        variables=[Variable("api_token", token, secret=True)],
+        auth=Auth(kind=AuthKind.BEARER, token="{{api_token}}"),
+        requests=[bearer],
+        folders=[
+            Folder(
+                name="F",
+                auth=Auth(kind=AuthKind.BASIC, username="bo", password=password),
+                requests=[basic],
+            )
+        ],
+    )
+    sends.session.adopt(collection)
+    history.watch(sends)  # no track(): the service knows only the exchange
+    for request in (bearer, basic):
+        exchange = sends.send(request, collection, request)
+        wait_for_signal(qasync_loop, history.entryAdded, 15)
+        assert exchange.finished
+    encoded = base64.b64encode(f"bo:{password}".encode()).decode()
+    first, second = history.store.get(1), history.store.get(2)
+    assert first is not None
+    assert second is not None
+    assert b"Bearer \xe2\x80\xa2" in (first.body or b"")
+    assert b"Basic \xe2\x80\xa2" in (second.body or b"")
+    files = [history.store.path, Path(f"{history.store.path}-wal")]
+    data = b"".join(f.read_bytes() for f in files if f.exists())
+    for secret in (token, password, encoded):
+        assert secret.encode() not in data, secret
+
+
+def test_a_history_that_cannot_be_written_says_so_once_and_sending_goes_on(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    demo_server: str,
+    tmp_path: Path,
+) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the history's folder should be")
+    history = HistoryService(sends.session, HistoryStore(blocked / "history.sqlite3"))
+    try:
+        notices: list[str] = []
+        history.notice.connect(notices.append)
+        for number in (1, 2):
+            exchange = sends.send(Request(name="p", url=f"{demo_server}/posts/{number}"), None)
+            wait_for_signal(qasync_loop, sends.exchangeFinished, 15)
+            history.record(exchange)
+            run_until(qasync_loop, lambda: bool(notices))
+            history.wait_idle()
+            let_time_pass(qasync_loop, 0.1)
+            assert exchange.response is not None
+            assert exchange.response.status_code == 200
+        assert len(notices) == 1, notices
+        assert "history" in notices[0].lower()
+    finally:
+        history.close()
