@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import qasync
+from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from app.core.model import (
@@ -187,9 +188,10 @@ def test_an_entry_reopens_read_only_with_its_status_body_and_request(
     panel.entryOpened.connect(opened.append)
     panel.select_entry(entry.id)
     panel.list.setFocus()
-    qtbot.keyClick(panel.list.viewport(), "\r")
+    qtbot.keyClick(panel.list, Qt.Key.Key_Return)
+    assert opened == [entry.id], "Enter opens"
     panel.open_action.trigger()
-    assert opened[-1] == entry.id
+    assert opened == [entry.id, entry.id], "so does Open in the context menu"
 
     view = HistoryEntryView()
     qtbot.addWidget(view)
@@ -347,6 +349,7 @@ def test_a_body_over_the_entry_budget_says_so(
 
 
 def test_delete_one_and_clear_all_asking_first(
+    qtbot: QtBot,
     qasync_loop: qasync.QEventLoop,
     sends: SendService,
     history: HistoryService,
@@ -361,7 +364,8 @@ def test_delete_one_and_clear_all_asking_first(
     ]
     run_until(qasync_loop, lambda: len(panel.model.entries()) == 3)
     panel.select_entry(entries[1].id)
-    panel.delete_action.trigger()
+    panel.list.setFocus()
+    qtbot.keyClick(panel.list, Qt.Key.Key_Delete)
     wait_for_signal(qasync_loop, history.entryDeleted)
     assert [e.id for e in panel.model.entries()] == [entries[2].id, entries[0].id]
     assert history.store.get(entries[1].id) is None
