@@ -348,7 +348,10 @@ def exchange_from(stored: HistoryDetail) -> Exchange:
         body.append(stored.body)
     exchange = Exchange(entry.method, entry.url, body)
     exchange.created_at = entry.at
-    exchange.state = ExchangeState(entry.state)
+    try:
+        exchange.state = ExchangeState(entry.state)
+    except ValueError:  # a state a later Courier wrote
+        exchange.state = ExchangeState.DONE if entry.status else ExchangeState.FAILED
     sent = detail.get("request")
     if sent:
         exchange.request = SentRequest(
