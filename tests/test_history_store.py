@@ -217,3 +217,51 @@ def test_a_database_of_a_newer_courier_is_kept_aside_not_overwritten(tmp_path: P
         assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION + 1
     assert "newer Courier" in store.take_notices()[0]
     store.close()
+
+
+def test_the_text_index_finds_what_a_scan_finds_and_follows_every_change(
+    tmp_path: Path,
+) -> None:
+    store = HistoryStore(tmp_path / "h.sqlite3", max_entries=40)
+    if not store.has_text_index():
+        pytest.skip(f"this SQLite ({sqlite3.sqlite_version}) has no FTS5 trigram tokenizer")
+    names = ["List users", "Create user", "", "Health check", "Ünïcode naïve"]
+    for number in range(1, 61):  # 20 pruned by the entry limit
+        store.add(record(number, name=names[number % len(names)]))
+    store.delete(45)
+    assert store.count() == 39
+    texts = [
+        "user",
+        "USERS",
+        "items/5",
+        "items/4",
+        "items/1",
+        "health",
+        "naïve",
+        '"q"',
+        "zz",
+        "s/4",
+    ]
+    with_index = {t: [e.id for e in store.entries(HistoryQuery(text=t), limit=1000)] for t in texts}
+    counts = {t: store.count(HistoryQuery(text=t)) for t in texts}
+    pages = []
+    before = None
+    while page := store.entries(HistoryQuery(text="items"), before=before, limit=7):
+        pages.extend(e.id for e in page)
+        before = page[-1].id
+
+    scan = HistoryStore(store.path, use_text_index=False)  # reads every entry
+    for text in texts:
+        scanned = [e.id for e in scan.entries(HistoryQuery(text=text), limit=1000)]
+        assert with_index[text] == scanned, text
+        assert counts[text] == len(scanned), text
+    assert pages == [e.id for e in scan.entries(HistoryQuery(text="items"), limit=1000)]
+    scan.close()
+    assert with_index["items/5"] == list(range(59, 49, -1)), "items/5 itself was pruned"
+    assert with_index["items/4"] == [49, 48, 47, 46, 44, 43, 42, 41, 40], "45 was deleted"
+    assert all(i > 20 for ids in with_index.values() for i in ids), "pruned entries are gone"
+    store.clear()
+    assert store.entries(HistoryQuery(text="items")) == []
+    store.add(record(7, name="After clear"))
+    assert [e.name for e in store.entries(HistoryQuery(text="after"))] == ["After clear"]
+    store.close()

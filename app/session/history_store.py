@@ -106,6 +106,27 @@ END;
 """
 
 
+#: a trigram index of names and URLs: a text filter finds its entries through it
+#: instead of reading every row (SQLite 3.34+ with FTS5; without it, a scan)
+_TEXT_INDEX = """
+CREATE VIRTUAL TABLE entries_text USING fts5(
+    name, url, content='entries', content_rowid='id', tokenize='trigram'
+);
+INSERT INTO entries_text (rowid, name, url) SELECT id, name, url FROM entries;
+CREATE TRIGGER entries_text_in AFTER INSERT ON entries BEGIN
+    INSERT INTO entries_text (rowid, name, url) VALUES (NEW.id, NEW.name, NEW.url);
+END;
+"""
+_TEXT_OUT_TRIGGER = """
+CREATE TRIGGER entries_text_out AFTER DELETE ON entries BEGIN
+    INSERT INTO entries_text (entries_text, rowid, name, url)
+    VALUES ('delete', OLD.id, OLD.name, OLD.url);
+END
+"""
+#: the trigram index finds texts of at least this many characters
+TRIGRAM = 3
+
+
 @dataclass(frozen=True, slots=True)
 class HistoryQuery:
     """Which entries to list: text in the URL or name, methods, status classes
@@ -155,6 +176,7 @@ class HistoryStore:
         total_budget: int = TOTAL_BUDGET,
         entry_body_budget: int = ENTRY_BODY_BUDGET,
         max_entries: int = MAX_ENTRIES,
+        use_text_index: bool = True,
     ) -> None:
         self.path = path if path is not None else paths.data_dir() / FILE_NAME
         self.total_budget = total_budget
@@ -169,6 +191,10 @@ class HistoryStore:
         #: connections of an older generation (before a recovery) are not used again
         self._generation = 0
         self._opened = False
+        #: the trigram index exists (``_ensure_text_index``)
+        self._text_index = False
+        #: text filters go through it (False: every entry is read, as without FTS5)
+        self.use_text_index = use_text_index
 
     # ------------------------------------------------------------ connections
 
@@ -231,8 +257,26 @@ class HistoryStore:
             )
         # later versions migrate here, one step at a time (``if version < 2: ...``)
         connection.execute("SELECT bytes FROM usage WHERE id = 1").fetchone()
+        self._text_index = self._ensure_text_index(connection)
         with contextlib.suppress(OSError):
             os.chmod(self.path, paths.PRIVATE_FILE_MODE)
+
+    @staticmethod
+    def _ensure_text_index(connection: sqlite3.Connection) -> bool:
+        """The trigram index, made if this SQLite can (a database made by one that
+        could not gets it the first time one that can opens it)."""
+        found = connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE name = 'entries_text'"
+        ).fetchone()
+        if found:
+            return True
+        try:
+            connection.executescript(f"BEGIN;{_TEXT_INDEX}{_TEXT_OUT_TRIGGER};COMMIT;")
+        except sqlite3.OperationalError:  # no FTS5, or no trigram tokenizer
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+            return False
+        return True
 
     def _move_aside(self) -> Path:
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -402,19 +446,50 @@ class HistoryStore:
         """Delete every entry and give the space back (VACUUM)."""
         connection = self._connection()
         with _transaction(connection):
+            if self._text_index:  # emptied at once, not entry by entry
+                connection.execute("DROP TRIGGER entries_text_out")
             connection.execute("DELETE FROM entries")
+            if self._text_index:
+                connection.execute("INSERT INTO entries_text (entries_text) VALUES ('delete-all')")
+                connection.execute(_TEXT_OUT_TRIGGER)
         connection.execute("VACUUM")
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     # ------------------------------------------------------------------ reading
 
     @_recovering
+    def has_text_index(self) -> bool:
+        self._connection()
+        return self._text_index
+
     def count(self, query: HistoryQuery | None = None) -> int:
         if query is None or query == HistoryQuery():
             return self._entries()
+        if self._indexed(query):
+            row = (
+                self._connection()
+                .execute(
+                    "SELECT count(*) FROM entries_text WHERE entries_text MATCH ?",
+                    (_phrase(query.text),),
+                )
+                .fetchone()
+            )
+            return int(row[0])
         where, args = _where(query)
         row = self._connection().execute(f"SELECT count(*) FROM entries{where}", args).fetchone()
         return int(row[0])
+
+    def _indexed(self, query: HistoryQuery) -> bool:
+        """Is ``query`` a text alone the trigram index can answer?  (With a method or
+        status filter as well, the scan of those entries, by their index, is quicker
+        than checking every entry the text matches.)"""
+        return (
+            self._text_index
+            and self.use_text_index
+            and len(query.text.strip()) >= TRIGRAM
+            and not query.methods
+            and not query.status_classes
+        )
 
     @_recovering
     def entries(
@@ -422,7 +497,19 @@ class HistoryStore:
     ) -> list[HistoryEntry]:
         """Newest first: up to ``limit`` entries matching ``query`` older than the
         entry ``before`` (paging by key, so page 500 is as quick as page 1)."""
-        where, args = _where(query or HistoryQuery(), before)
+        query = query or HistoryQuery()
+        if self._indexed(query):
+            columns = ", ".join(f"entries.{name.strip()}" for name in _SUMMARY.split(","))
+            older = "AND entries_text.rowid < ?" if before is not None else ""
+            rows = self._connection().execute(
+                f"SELECT {columns} FROM entries_text JOIN entries"
+                " ON entries.id = entries_text.rowid"
+                f" WHERE entries_text MATCH ? {older}"
+                " ORDER BY entries_text.rowid DESC LIMIT ?",
+                (_phrase(query.text), *(() if before is None else (before,)), limit),
+            )
+            return [HistoryEntry(*row) for row in rows]
+        where, args = _where(query, before)
         rows = self._connection().execute(
             f"SELECT {_SUMMARY} FROM entries{where} ORDER BY id DESC LIMIT ?", (*args, limit)
         )
@@ -449,6 +536,11 @@ class HistoryStore:
             body=bytes(body_row[0]) if body_row else None,
             body_state=BodyState(row[-1]),
         )
+
+
+def _phrase(text: str) -> str:
+    """``text`` as one FTS5 phrase: found as a substring by the trigram index."""
+    return '"' + text.strip().replace('"', '""') + '"'
 
 
 def _where(query: HistoryQuery, before: int | None = None) -> tuple[str, tuple[Any, ...]]:
