@@ -62,6 +62,8 @@ class HistoryService(QObject):
         self._pending: set[concurrent.futures.Future[Any]] = set()
         self._closed = False
         self._told: set[str] = set()
+        #: finished exchanges ``watch`` records next
+        self._waiting: list[Exchange] = []
         self._done.connect(self._deliver)
         #: where running exchanges come from (``track``)
         self._contexts: weakref.WeakKeyDictionary[Exchange, _Context] = weakref.WeakKeyDictionary()
@@ -75,8 +77,15 @@ class HistoryService(QObject):
         sends.exchangeFinished.connect(self._on_finished)
 
     def _on_finished(self, exchange: Exchange) -> None:
-        # after the signal's other slots: one that calls ``record`` with the request wins
-        QTimer.singleShot(0, self, lambda: self.record(exchange))
+        # recorded after the signal's other slots: one that calls ``record`` with the
+        # request wins (``close`` records what is still waiting)
+        self._waiting.append(exchange)
+        QTimer.singleShot(0, self, self._record_waiting)
+
+    def _record_waiting(self) -> None:
+        waiting, self._waiting = self._waiting, []
+        for exchange in waiting:
+            self.record(exchange)
 
     def track(
         self,
@@ -204,6 +213,7 @@ class HistoryService(QObject):
 
     def close(self) -> None:
         """Finish the writes asked for, then close the database (on quit)."""
+        self._record_waiting()
         self._closed = True
         self._writer.shutdown(wait=True)
         self._reader.shutdown(wait=True, cancel_futures=True)

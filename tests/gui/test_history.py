@@ -652,3 +652,22 @@ def test_a_history_that_cannot_be_written_says_so_once_and_sending_goes_on(
         assert "history" in notices[0].lower()
     finally:
         history.close()
+
+
+def test_an_exchange_stopped_at_quit_is_recorded_before_the_history_closes(
+    qasync_loop: qasync.QEventLoop, demo_server: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "quit.sqlite3"
+    quitting = SendService(Session(secrets=MemoryStore(), state_path=tmp_path / "q.json"))
+    history = HistoryService(quitting.session, HistoryStore(path))
+    history.watch(quitting)
+    url = f"{demo_server}/drip?numbytes=40&duration=4"
+    exchange = quitting.send(Request(name="slow", url=url), None)
+    run_until(qasync_loop, lambda: exchange.received >= 2, 10)
+    qasync_loop.run_until_complete(quitting.aclose())  # what the window does at quit
+    history.close()
+    reopened = HistoryStore(path)
+    entries = reopened.entries()
+    reopened.close()
+    assert [e.state for e in entries] == ["stopped"]
+    assert 0 < entries[0].size < 40
