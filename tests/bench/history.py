@@ -8,7 +8,8 @@ them; details as a real exchange's, every fourth with a 2 KiB body), then times
 * ``open_s``: opening the filled database (a new store, first query);
 * ``first_page_s``: the newest 200 entries, no filter;
 * ``deep_page_s``: 200 entries below the middle one (paging by key);
-* ``count_all_s`` and ``count_text_s``: the count under the list;
+* ``count_all_s``, ``count_text_s`` and ``count_text_common_s``: the count under
+  the list (no filter, a text 1% of entries match, one they all match);
 * ``text_common_s`` / ``text_rare_s`` / ``text_none_s``: the first page filtered by
   text that most, one, and no entries match, through the trigram index;
   ``*_scan_s``: the same reading every entry (as where SQLite lacks FTS5's trigram
@@ -158,6 +159,7 @@ def main() -> None:
         "deep_page_s": lambda: store.entries(before=middle, limit=200),
         "count_all_s": lambda: store.count(),
         "count_text_s": lambda: store.count(HistoryQuery(text="items/12")),
+        "count_text_common_s": lambda: store.count(HistoryQuery(text="example")),
         "text_common_s": lambda: store.entries(HistoryQuery(text="example"), limit=200),
         "text_rare_s": lambda: store.entries(HistoryQuery(text="items/77777?"), limit=200),
         "text_none_s": lambda: store.entries(HistoryQuery(text="no-such-thing"), limit=200),

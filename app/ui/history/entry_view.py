@@ -13,9 +13,12 @@ import time
 from collections.abc import Callable
 
 from PySide6.QtCore import Qt, QTimer, Signal, SignalInstance
+from PySide6.QtGui import QTextOption
 from PySide6.QtWidgets import (
+    QFrame,
     QHBoxLayout,
     QLabel,
+    QPlainTextEdit,
     QPushButton,
     QSizePolicy,
     QStackedWidget,
@@ -74,6 +77,8 @@ class HistoryEntryView(QWidget):
         self.status_label = ElidedLabel("", self)
         self.status_label.setObjectName("statusLabel")
         self.status_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        # a status takes its width (up to the label's preferred most); the URL the rest
+        self.status_label.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.meta_label = ElidedLabel("", self)
         self.meta_label.setObjectName("historyMeta")
         self.open_new_button = QPushButton("Open as new request", self)
@@ -91,17 +96,19 @@ class HistoryEntryView(QWidget):
         top = QHBoxLayout()
         top.addWidget(self.method_label)
         top.addWidget(self.url_label, 3)
-        top.addWidget(self.status_label, 1)
+        top.addWidget(self.status_label)
         buttons = QHBoxLayout()
         buttons.addWidget(self.meta_label, 1)
         buttons.addWidget(self.open_new_button)
         buttons.addWidget(self.send_again_button)
 
         self.viewer = BodyViewer(self)
-        self.body_note = QLabel("", self)
-        self.body_note.setObjectName("hint")
-        self.body_note.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.body_note.setWordWrap(True)
+        # read-only text: an error quoting a long URL wraps anywhere and can be copied
+        self.body_note = QPlainTextEdit(self)
+        self.body_note.setObjectName("historyBodyNote")
+        self.body_note.setReadOnly(True)
+        self.body_note.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_note.setWordWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)
         # an error quoting a long URL wraps where it can and never widens the window
         self.body_note.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.body_stack = QStackedWidget(self)
@@ -187,9 +194,6 @@ class HistoryEntryView(QWidget):
             parts.append(human_time(entry.duration_s))
         if entry.status:
             parts.append(human_size(entry.size))
-        error = detail.detail.get("error")
-        if error:
-            parts.append(str(error.get("message", "")))
         return " · ".join(parts)
 
     def _show_body(self, detail: HistoryDetail, exchange: Exchange) -> None:
@@ -206,7 +210,7 @@ class HistoryEntryView(QWidget):
         error = detail.detail.get("error")
         if error and detail.body_state is BodyState.NONE:
             note = f"{error.get('title', 'Request failed')}\n\n{error.get('message', '')}"
-        self.body_note.setText(note)
+        self.body_note.setPlainText(note)
         self.viewer.clear()
         self.body_stack.setCurrentIndex(NOTE_PAGE)
 
@@ -221,7 +225,7 @@ class HistoryEntryView(QWidget):
     def body_text(self) -> str:
         """The text on show in the Body tab (the note, or the body's text view)."""
         if self.body_stack.currentIndex() == NOTE_PAGE:
-            return self.body_note.text()
+            return self.body_note.toPlainText()
         return self.viewer.text()
 
     def _emit(self, signal: SignalInstance) -> None:
