@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from app.session import history_store
 from app.session.history_record import BodyState, HistoryRecord
 from app.session.history_store import (
     SCHEMA_VERSION,
@@ -219,15 +220,21 @@ def test_a_database_of_a_newer_courier_is_kept_aside_not_overwritten(tmp_path: P
     store.close()
 
 
+@pytest.mark.parametrize("rare_text", [2000, 3], ids=["rare", "common"])
 def test_the_text_index_finds_what_a_scan_finds_and_follows_every_change(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rare_text: int
 ) -> None:
+    # with a method or status filter, a text more entries than RARE_TEXT have is
+    # matched on the filtered entries instead: both ways give the same answers
+    monkeypatch.setattr(history_store, "RARE_TEXT", rare_text)
     store = HistoryStore(tmp_path / "h.sqlite3", max_entries=40)
     if not store.has_text_index():
         pytest.skip(f"this SQLite ({sqlite3.sqlite_version}) has no FTS5 trigram tokenizer")
     names = ["List users", "Create user", "", "Health check", "Ünïcode naïve"]
+    methods, statuses = ("GET", "POST", "DELETE"), (200, 404, 500, 0)
     for number in range(1, 61):  # 20 pruned by the entry limit
-        store.add(record(number, name=names[number % len(names)]))
+        method, status = methods[number % 3], statuses[number % 4]
+        store.add(record(number, name=names[number % len(names)], method=method, status=status))
     store.delete(45)
     assert store.count() == 39
     texts = [
@@ -242,8 +249,14 @@ def test_the_text_index_finds_what_a_scan_finds_and_follows_every_change(
         "zz",
         "s/4",
     ]
-    with_index = {t: [e.id for e in store.entries(HistoryQuery(text=t), limit=1000)] for t in texts}
-    counts = {t: store.count(HistoryQuery(text=t)) for t in texts}
+    queries = [HistoryQuery(text=t) for t in texts]
+    queries += [
+        HistoryQuery(text=t, methods=frozenset(m), status_classes=frozenset(c))
+        for t in ("items", "user", "items/4", "s/5")
+        for m, c in ((("GET",), ()), ((), (4, 5)), (("POST", "DELETE"), (2,)))
+    ]
+    with_index = {q: [e.id for e in store.entries(q, limit=1000)] for q in queries}
+    counts = {q: store.count(q) for q in queries}
     pages = []
     before = None
     while page := store.entries(HistoryQuery(text="items"), before=before, limit=7):
@@ -251,14 +264,15 @@ def test_the_text_index_finds_what_a_scan_finds_and_follows_every_change(
         before = page[-1].id
 
     scan = HistoryStore(store.path, use_text_index=False)  # reads every entry
-    for text in texts:
-        scanned = [e.id for e in scan.entries(HistoryQuery(text=text), limit=1000)]
-        assert with_index[text] == scanned, text
-        assert counts[text] == len(scanned), text
+    for query in queries:
+        scanned = [e.id for e in scan.entries(query, limit=1000)]
+        assert with_index[query] == scanned, query
+        assert counts[query] == len(scanned), query
     assert pages == [e.id for e in scan.entries(HistoryQuery(text="items"), limit=1000)]
     scan.close()
-    assert with_index["items/5"] == list(range(59, 49, -1)), "items/5 itself was pruned"
-    assert with_index["items/4"] == [49, 48, 47, 46, 44, 43, 42, 41, 40], "45 was deleted"
+    assert with_index[HistoryQuery(text="items/5")] == list(range(59, 49, -1)), "5 was pruned"
+    assert with_index[HistoryQuery(text="items/4")] == [49, 48, 47, 46, 44, 43, 42, 41, 40]
+    assert sum(map(len, with_index.values())) > 100, "the queries find entries"
     assert all(i > 20 for ids in with_index.values() for i in ids), "pruned entries are gone"
     store.clear()
     assert store.entries(HistoryQuery(text="items")) == []

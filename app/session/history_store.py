@@ -125,6 +125,9 @@ END
 """
 #: the trigram index finds texts of at least this many characters
 TRIGRAM = 3
+#: with a method or status filter, a text fewer entries than this have is looked up
+#: in the trigram index; a more common one is matched on the filtered entries
+RARE_TEXT = 2000
 
 
 @dataclass(frozen=True, slots=True)
@@ -466,11 +469,14 @@ class HistoryStore:
         if query is None or query == HistoryQuery():
             return self._entries()
         if self._indexed(query):
+            filters, args = _filters(query, "entries.")
             row = (
                 self._connection()
                 .execute(
-                    "SELECT count(*) FROM entries_text WHERE entries_text MATCH ?",
-                    (_phrase(query.text),),
+                    "SELECT count(*) FROM entries_text JOIN entries"
+                    " ON entries.id = entries_text.rowid"
+                    f" WHERE entries_text MATCH ?{filters}",
+                    (_phrase(query.text), *args),
                 )
                 .fetchone()
             )
@@ -480,16 +486,26 @@ class HistoryStore:
         return int(row[0])
 
     def _indexed(self, query: HistoryQuery) -> bool:
-        """Is ``query`` a text alone the trigram index can answer?  (With a method or
-        status filter as well, the scan of those entries, by their index, is quicker
-        than checking every entry the text matches.)"""
-        return (
-            self._text_index
-            and self.use_text_index
-            and len(query.text.strip()) >= TRIGRAM
-            and not query.methods
-            and not query.status_classes
+        """Does the trigram index answer ``query`` best?  For a text alone, always; with
+        a method or status filter too, only when few entries have the text (checking
+        many entries the text matches is slower than reading those of the method or
+        status through their index)."""
+        if not (self._text_index and self.use_text_index):
+            return False
+        if len(query.text.strip()) < TRIGRAM:
+            return False
+        if not query.methods and not query.status_classes:
+            return True
+        row = (
+            self._connection()
+            .execute(
+                "SELECT count(*) FROM (SELECT rowid FROM entries_text WHERE entries_text MATCH ?"
+                " LIMIT ?)",
+                (_phrase(query.text), RARE_TEXT),
+            )
+            .fetchone()
         )
+        return int(row[0]) < RARE_TEXT
 
     @_recovering
     def entries(
@@ -500,13 +516,14 @@ class HistoryStore:
         query = query or HistoryQuery()
         if self._indexed(query):
             columns = ", ".join(f"entries.{name.strip()}" for name in _SUMMARY.split(","))
-            older = "AND entries_text.rowid < ?" if before is not None else ""
+            filters, args = _filters(query, "entries.")
+            older = " AND entries_text.rowid < ?" if before is not None else ""
             rows = self._connection().execute(
                 f"SELECT {columns} FROM entries_text JOIN entries"
                 " ON entries.id = entries_text.rowid"
-                f" WHERE entries_text MATCH ? {older}"
+                f" WHERE entries_text MATCH ?{older}{filters}"
                 " ORDER BY entries_text.rowid DESC LIMIT ?",
-                (_phrase(query.text), *(() if before is None else (before,)), limit),
+                (_phrase(query.text), *(() if before is None else (before,)), *args, limit),
             )
             return [HistoryEntry(*row) for row in rows]
         where, args = _where(query, before)
@@ -543,26 +560,35 @@ def _phrase(text: str) -> str:
     return '"' + text.strip().replace('"', '""') + '"'
 
 
-def _where(query: HistoryQuery, before: int | None = None) -> tuple[str, tuple[Any, ...]]:
+def _filters(query: HistoryQuery, table: str = "") -> tuple[str, tuple[Any, ...]]:
+    """`` AND ...`` clauses for the method and status filters (``table``: "entries.")."""
     clauses: list[str] = []
+    args: list[Any] = []
+    if query.methods:
+        marks = ", ".join("?" * len(query.methods))
+        clauses.append(f"{table}method IN ({marks})")
+        args.extend(sorted(query.methods))
+    if query.status_classes:
+        marks = ", ".join("?" * len(query.status_classes))
+        clauses.append(f"{table}status_class IN ({marks})")
+        args.extend(sorted(query.status_classes))
+    return "".join(f" AND {clause}" for clause in clauses), tuple(args)
+
+
+def _where(query: HistoryQuery, before: int | None = None) -> tuple[str, tuple[Any, ...]]:
+    """The WHERE clause of a scan: every entry read, the text matched with LIKE."""
+    clauses: list[str] = ["1"]
     args: list[Any] = []
     if before is not None:
         clauses.append("id < ?")
         args.append(before)
-    if query.methods:
-        marks = ", ".join("?" * len(query.methods))
-        clauses.append(f"method IN ({marks})")
-        args.extend(sorted(query.methods))
-    if query.status_classes:
-        marks = ", ".join("?" * len(query.status_classes))
-        clauses.append(f"status_class IN ({marks})")
-        args.extend(sorted(query.status_classes))
     text = query.text.strip()
     if text:
         pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
         clauses.append("(url LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')")
         args.extend((pattern, pattern))
-    return (" WHERE " + " AND ".join(clauses) if clauses else ""), tuple(args)
+    filters, filter_args = _filters(query)
+    return " WHERE " + " AND ".join(clauses) + filters, (*args, *filter_args)
 
 
 def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
@@ -576,10 +602,6 @@ def _is_corrupt(exc: sqlite3.DatabaseError) -> bool:
     return isinstance(exc, sqlite3.DatabaseError) and not isinstance(
         exc, sqlite3.IntegrityError | sqlite3.ProgrammingError
     )
-
-
-def is_corrupt(exc: BaseException) -> bool:
-    return isinstance(exc, sqlite3.DatabaseError) and _is_corrupt(exc)
 
 
 @contextlib.contextmanager
