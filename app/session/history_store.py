@@ -468,7 +468,10 @@ class HistoryStore:
     def count(self, query: HistoryQuery | None = None) -> int:
         if query is None or query == HistoryQuery():
             return self._entries()
-        if self._indexed(query):
+        found = self._text_matches(query)
+        if found is not None and found < RARE_TEXT:
+            if not query.methods and not query.status_classes:
+                return found  # every entry with the text, counted by the index
             filters, args = _filters(query, "entries.")
             row = (
                 self._connection()
@@ -481,21 +484,18 @@ class HistoryStore:
                 .fetchone()
             )
             return int(row[0])
+        # a common text: reading the entries is quicker than the index's every match
         where, args = _where(query)
         row = self._connection().execute(f"SELECT count(*) FROM entries{where}", args).fetchone()
         return int(row[0])
 
-    def _indexed(self, query: HistoryQuery) -> bool:
-        """Does the trigram index answer ``query`` best?  For a text alone, always; with
-        a method or status filter too, only when few entries have the text (checking
-        many entries the text matches is slower than reading those of the method or
-        status through their index)."""
+    def _text_matches(self, query: HistoryQuery) -> int | None:
+        """How many entries the trigram index finds for ``query``'s text, counted up to
+        ``RARE_TEXT`` (None: no index, or a text too short for it)."""
         if not (self._text_index and self.use_text_index):
-            return False
+            return None
         if len(query.text.strip()) < TRIGRAM:
-            return False
-        if not query.methods and not query.status_classes:
-            return True
+            return None
         row = (
             self._connection()
             .execute(
@@ -505,7 +505,21 @@ class HistoryStore:
             )
             .fetchone()
         )
-        return int(row[0]) < RARE_TEXT
+        return int(row[0])
+
+    def _indexed(self, query: HistoryQuery) -> bool:
+        """Does the trigram index list ``query``'s entries best?  For a text alone,
+        always (newest first, it stops after a page); with a method or status filter
+        too, only when few entries have the text (checking many entries the text
+        matches is slower than reading those of the method or status by their index)."""
+        if not (self._text_index and self.use_text_index):
+            return False
+        if len(query.text.strip()) < TRIGRAM:
+            return False
+        if not query.methods and not query.status_classes:
+            return True
+        found = self._text_matches(query)
+        return found is not None and found < RARE_TEXT
 
     @_recovering
     def entries(

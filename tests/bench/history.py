@@ -15,7 +15,8 @@ them; details as a real exchange's, every fourth with a 2 KiB body), then times
   ``*_scan_s``: the same reading every entry (as where SQLite lacks FTS5's trigram
   tokenizer, and for texts under 3 characters);
 * ``method_rare_s``, ``status_5xx_s``, ``combined_s``: method, status class, and
-  text + method + status together;
+  a common text + method + status together; ``combined_rare_text_s``: a rare text
+  and the 2xx class (through the trigram index);
 * ``detail_s``: one entry with its detail and body;
 * ``add_s``: recording one more entry (insert and prune);
 * ``panel_first_page_s``: a ``HistoryPanel`` on the filled history, from its
@@ -172,6 +173,9 @@ def main() -> None:
         "combined_s": lambda: store.entries(
             HistoryQuery(text="item", methods=frozenset({"PATCH"}), status_classes=frozenset({4})),
             limit=200,
+        ),
+        "combined_rare_text_s": lambda: store.entries(
+            HistoryQuery(text="items/7777", status_classes=frozenset({2})), limit=200
         ),
         "detail_s": lambda: store.get(middle),
         "text_rare_scan_s": lambda: scan.entries(HistoryQuery(text="items/77777?"), limit=200),
