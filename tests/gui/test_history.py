@@ -406,6 +406,10 @@ def test_a_long_history_opens_a_page_at_a_time_grouped_by_day(
     assert ids == sorted(ids, reverse=True), "newest first, no repeats"
     assert len(set(ids)) == len(ids)
     run_until(qasync_loop, lambda: panel.count_label.text() == "1,001 entries")
+    shot = panel.list.viewport().grab().toImage()  # rows and day headers paint cleanly
+    assert not shot.isNull()
+    colours = {shot.pixelColor(x, y).name() for x in range(0, shot.width(), 3) for y in (12, 40)}
+    assert len(colours) > 3, "text painted, not a blank list"
 
 
 def _record(number: int, at: float) -> HistoryRecord:
