@@ -5,7 +5,7 @@ goes further, because what it keeps is written to disk: every text it stores
 (URL, headers of the request, of each redirect hop and of the response, the
 error, the request's model data and the body) has each known secret value
 replaced by a mask, in the forms a server may echo it back (as typed,
-percent-encoded, Base64 of Basic credentials).  Set-Cookie values are masked,
+percent-encoded, JSON-escaped, Base64 of Basic credentials).  Set-Cookie values are masked,
 so are the values of credential headers.  ``Secrets`` gathers those values.
 
 A ``HistoryRecord`` is plain data (the store writes it); ``exchange_from``
@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import dataclasses
 import enum
+import json
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -90,9 +91,13 @@ class Secrets:
             if len(value) < MASK_MIN_LENGTH:
                 continue
             self._values.add(value)
-            for form in (quote(value, safe=""), quote_plus(value)):
-                if form != value:
-                    self._values.add(form)
+            forms = (
+                quote(value, safe=""),
+                quote_plus(value),
+                json.dumps(value)[1:-1],  # echoed in JSON: quotes, backslashes, \u00e9
+                json.dumps(value, ensure_ascii=False)[1:-1],
+            )
+            self._values.update(form for form in forms if len(form) >= MASK_MIN_LENGTH)
 
     def add_auth(self, auth: ResolvedAuth | None) -> None:
         """An auth's credentials, and the Base64 that Basic auth sends."""
