@@ -675,3 +675,47 @@ def test_an_exchange_stopped_at_quit_is_recorded_before_the_history_closes(
     reopened.close()
     assert [e.state for e in entries] == ["stopped"]
     assert 0 < entries[0].size < 40
+
+
+def test_the_history_commands_run_what_the_panel_does(
+    qasync_loop: qasync.QEventLoop,
+    sends: SendService,
+    history: HistoryService,
+    panel: HistoryPanel,
+    qtbot: QtBot,
+    demo_server: str,
+) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from app.ui.commands import CommandRegistry
+    from app.ui.history.commands import history_commands
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    registry = CommandRegistry(window)
+    shown: list[bool] = []
+    for command in history_commands(panel, lambda: shown.append(True)):
+        registry.add(command)
+    assert not registry.is_enabled("history.open"), "nothing selected yet"
+    assert not registry.is_enabled("history.clear"), "nothing to clear"
+    assert registry.run("history.show")
+    assert shown == [True]
+
+    _, entry = send_and_record(
+        qasync_loop, sends, history, Request(name="p", url=f"{demo_server}/posts/1")
+    )
+    run_until(qasync_loop, lambda: len(panel.model.entries()) == 1)
+    panel.select_entry(entry.id)
+    opened: list[int] = []
+    panel.entryOpened.connect(opened.append)
+    assert registry.run("history.open")
+    assert opened == [entry.id]
+    again: list[Request] = []
+    panel.sendAgainRequested.connect(lambda request: again.append(request))
+    assert registry.run("history.sendAgain")
+    run_until(qasync_loop, lambda: bool(again))
+    assert again[0].url == f"{demo_server}/posts/1"
+    panel.confirm_clear = lambda: True
+    assert registry.run("history.clear")
+    wait_for_signal(qasync_loop, history.cleared)
+    assert history.store.count() == 0
