@@ -113,7 +113,7 @@ def test_finished_exchanges_are_recorded_and_listed_newest_first_under_today(
     run_until(qasync_loop, lambda: len(panel.model.entries()) == 2)
     assert shown_urls(panel) == [f"{demo_server}/nope", f"{demo_server}/posts/1"]
     assert panel.model.headers() == ["Today"]
-    assert panel.count_label.text() == "2 entries"
+    run_until(qasync_loop, lambda: panel.count_label.text() == "2 entries")  # counted after
 
     detail = history.store.get(entry.id)
     assert detail is not None
