@@ -18,6 +18,7 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import copy
+import threading
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -59,7 +60,9 @@ class HistoryService(QObject):
         self.store = store if store is not None else HistoryStore()
         self._writer = concurrent.futures.ThreadPoolExecutor(1, "courier-history-writer")
         self._reader = concurrent.futures.ThreadPoolExecutor(1, "courier-history-reader")
+        #: jobs not done yet (workers discard theirs: guarded by a lock)
         self._pending: set[concurrent.futures.Future[Any]] = set()
+        self._pending_lock = threading.Lock()
         self._closed = False
         self._told: set[str] = set()
         #: finished exchanges ``watch`` records next
@@ -194,8 +197,9 @@ class HistoryService(QObject):
             self._done.emit(callback, result)
 
         future = executor.submit(run)
-        self._pending.add(future)
-        future.add_done_callback(self._pending.discard)
+        with self._pending_lock:
+            self._pending.add(future)
+        future.add_done_callback(self._forget)
 
     def _tell_once(self, text: str) -> None:
         """A history that cannot be written says so once, not at every send."""
@@ -209,7 +213,13 @@ class HistoryService(QObject):
 
     def wait_idle(self, timeout: float = 10.0) -> None:
         """Block until every job asked for so far ran (tests, and quitting)."""
-        concurrent.futures.wait(list(self._pending), timeout=timeout)
+        with self._pending_lock:
+            pending = list(self._pending)
+        concurrent.futures.wait(pending, timeout=timeout)
+
+    def _forget(self, future: concurrent.futures.Future[Any]) -> None:
+        with self._pending_lock:
+            self._pending.discard(future)
 
     def close(self) -> None:
         """Finish the writes asked for, then close the database (on quit)."""
