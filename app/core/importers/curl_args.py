@@ -33,6 +33,8 @@ class Option:
     word: Word
     #: False for ``--no-NAME``
     enabled: bool = True
+    #: as typed: ``-d``, ``--data``, ``--no-buffer``
+    spelled: str = ""
 
 
 @dataclass(slots=True)
@@ -85,15 +87,15 @@ def read_args(words: list[Word]) -> list[CurlArgs]:
             if name in LONG_OPTIONS_TAKING_VALUE:
                 if i >= len(words):
                     raise _error(f"{text} needs a value", word)
-                current.options.append(Option(name, words[i].text, word))
+                current.options.append(Option(name, words[i].text, word, spelled=text))
                 i += 1
             elif name in LONG_FLAGS:
                 if name == "next":
                     groups.append(CurlArgs())
                 else:
-                    current.options.append(Option(name, None, word))
+                    current.options.append(Option(name, None, word, spelled=text))
             elif name.startswith("no-") and name[3:] in LONG_FLAGS:
-                current.options.append(Option(name[3:], None, word, enabled=False))
+                current.options.append(Option(name[3:], None, word, enabled=False, spelled=text))
             else:
                 raise _error(f"curl has no option {text}", word)
             continue
@@ -105,9 +107,11 @@ def read_args(words: list[Word]) -> list[CurlArgs]:
             if long_name in LONG_OPTIONS_TAKING_VALUE:
                 glued = letters[j + 1 :]
                 if glued:
-                    current.options.append(Option(long_name, glued, word))
+                    current.options.append(Option(long_name, glued, word, spelled=f"-{letter}"))
                 elif i < len(words):
-                    current.options.append(Option(long_name, words[i].text, word))
+                    current.options.append(
+                        Option(long_name, words[i].text, word, spelled=f"-{letter}")
+                    )
                     i += 1
                 else:
                     raise _error(f"-{letter} needs a value", word)
@@ -116,5 +120,5 @@ def read_args(words: list[Word]) -> list[CurlArgs]:
                 groups.append(CurlArgs())
                 current = groups[-1]
             else:
-                current.options.append(Option(long_name, None, word))
+                current.options.append(Option(long_name, None, word, spelled=f"-{letter}"))
     return groups

@@ -10,6 +10,7 @@ maps it onto Courier's model.  Files named by ``@file`` / ``<file`` are read her
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePath
@@ -225,17 +226,20 @@ class _Builder:
         self.data.append(piece)
 
     def _urlencoded(self, value: str, word: Word) -> bytes:
-        """``--data-urlencode``'s four forms: content, =content, name=content, name@file."""
+        """``--data-urlencode``'s four forms: content, =content, name=content, name@file.
+
+        Escaped as curl 7.88 escapes them: all but ``A-Za-z0-9-._~``, a space as ``+``.
+        """
         at, eq = value.find("@"), value.find("=")
         cut = min(p for p in (at, eq) if p >= 0) if at >= 0 or eq >= 0 else -1
         if cut < 0:
-            return quote(value.encode("utf-8"), safe="").encode("ascii")
+            return _escape(value.encode("utf-8")).encode("ascii")
         name = value[:cut]
         if value[cut] == "@":
             content = self._read(value[cut + 1 :], word)
         else:
             content = value[cut + 1 :].encode("utf-8")
-        encoded = quote(content, safe="")
+        encoded = _escape(content)
         return (f"{name}={encoded}" if name else encoded).encode("utf-8")
 
     def form_field(self, option: Option) -> None:
@@ -366,12 +370,13 @@ class _Builder:
             column=url_word.column,
         )
         if self.cookies:
-            request.headers.append(("Cookie", "; ".join(self.cookies)))
+            request.headers.append(("Cookie", ";".join(self.cookies)))  # curl's separator
         body = _join(self.data)
         if self.queries:
-            request.url = _with_query(request.url, "&".join(self.queries))
+            request.url = _with_query(request.url, _lower_escapes("&".join(self.queries)))
         if self.get and self.data:
-            request.url = _with_query(request.url, body.decode("utf-8", "replace"))
+            query = _lower_escapes(body.decode("utf-8", "replace"))
+            request.url = _with_query(request.url, query)
         elif self.data:
             single = self.data[0] if len(self.data) == 1 else None
             if single is not None and single.file is not None:
@@ -405,7 +410,8 @@ class _Builder:
             if path_part.endswith("/") or path_part.count("/") < 3:
                 request.url = _append_to_path(request.url, quote(PurePath(name).name))
             request.notes.append(
-                "curl -T sends the file without a Content-Type; Courier names its type"
+                "curl -T sends the file without a Content-Type (and with Expect: 100-continue);"
+                " Courier names its type"
             )
         request.method = self._method()
         if "{{" in request.url or any("{{" in v for _, v in request.headers):
@@ -424,6 +430,19 @@ class _Builder:
         if self.data or self.form:
             return "POST"
         return "GET"
+
+
+_HEX_ESCAPE = re.compile(r"%[0-9A-Fa-f]{2}")
+
+
+def _escape(content: bytes) -> str:
+    return quote(content, safe="").replace("%20", "+")
+
+
+def _lower_escapes(query: str) -> str:
+    """curl's URL parser writes the escapes of a query it appends (-G, --url-query)
+    in lower case: ``%3A`` is sent as ``%3a``."""
+    return _HEX_ESCAPE.sub(lambda m: m.group().lower(), query)
 
 
 def _join(pieces: list[DataPiece]) -> bytes:
@@ -491,7 +510,7 @@ def _form_word(text: str) -> tuple[str, str]:
 
 
 def _shown(option: Option) -> str:
-    flag = f"--{'' if option.enabled else 'no-'}{option.name}"
+    flag = option.spelled or f"--{'' if option.enabled else 'no-'}{option.name}"
     return flag if option.value is None else f"{flag} {option.value}"
 
 
