@@ -2,7 +2,8 @@
 
 Start-up is kept fast: the window is on screen before httpx, keyring or any
 collection is loaded; those are read in worker threads right after.  The
-``send``, ``download``, ``import`` and ``export`` subcommands are the command line (``app.cli``) and never imports Qt.
+``send``, ``download``, ``import`` and ``export`` subcommands are the command
+line (``app.cli``) and never import Qt.
 """
 
 from __future__ import annotations

@@ -58,7 +58,9 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         description="Print a request file, or every request of a collection, as code.",
     )
     exporter.add_argument("--format", required=True, choices=EXPORT_FORMATS)
-    exporter.add_argument("path", type=Path, metavar="PATH", help="a *.request.yaml or a collection")
+    exporter.add_argument(
+        "path", type=Path, metavar="PATH", help="a *.request.yaml or a collection"
+    )
     exporter.add_argument("--env", metavar="NAME", help="resolve with this environment")
     exporter.add_argument(
         "--var", metavar="NAME=VALUE", action="append", default=[], help="set a variable"
@@ -152,6 +154,18 @@ async def export_text(
 ) -> tuple[str, dict[str, str]]:
     """The export of a request file or of every request of a collection, and the
     environment variables the code reads (name -> value: what a run needs)."""
+    session, collection, requests, environment = _load_for_export(path, var, env)
+    try:
+        if not requests:
+            raise TransferUsageError(f"{path} holds no request.")
+        return await _export(session, collection, requests, environment, style)
+    finally:
+        await session.aclose()
+
+
+def _load_for_export(
+    path: Path, var: list[str], env: str | None
+) -> tuple[Session, Collection, list[Request], Environment | None]:
     from app.cli import load_request, parse_vars
 
     if path.is_dir():
@@ -168,12 +182,7 @@ async def export_text(
         target = load_request(path, var, env)
         session, collection = target.session, target.collection
         requests, environment = [target.stored], target.environment
-    try:
-        if not requests:
-            raise TransferUsageError(f"{path} holds no request.")
-        return await _export(session, collection, requests, environment, style)
-    finally:
-        await session.aclose()
+    return session, collection, requests, environment
 
 
 async def _export(

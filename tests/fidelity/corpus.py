@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (real-world commands are long lines, kept as published)
 """Real-world curl commands: API docs samples, browsers' "Copy as cURL", and the
 shapes people type (multipart with files, -u, -b, --data-urlencode with @file,
 -G, --json, -T, $'...' quoting, combined short flags).
@@ -333,7 +334,11 @@ https://slack.com/api/chat.postMessage""",
       "ttl": 3600,
       "type": "A"
     }'""",
-        env={"ZONE_ID": "023e105f4ecef8ad9ca31a8372d0c353", "CLOUDFLARE_EMAIL": "a@b.c", "CLOUDFLARE_API_KEY": "k"},
+        env={
+            "ZONE_ID": "023e105f4ecef8ad9ca31a8372d0c353",
+            "CLOUDFLARE_EMAIL": "a@b.c",
+            "CLOUDFLARE_API_KEY": "k",
+        },
     ),
     Entry(
         "digitalocean-droplets",
@@ -406,7 +411,9 @@ https://slack.com/api/chat.postMessage""",
     Entry(
         "s3-presigned-put",
         """curl -X PUT -T "avatar.png" -H "Content-Type: image/png" "https://bucket.s3.amazonaws.com/avatar.png?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=3600\"""",
-        differs={"expect": "curl -T asks Expect: 100-continue; Courier sends the body straight away"},
+        differs={
+            "expect": "curl -T asks Expect: 100-continue; Courier sends the body straight away"
+        },
     ),
     # ---- --json (curl 7.82+)
     Entry(

@@ -76,8 +76,7 @@ def _read(conn: socket.socket) -> Recorded | None:
     lines = head.decode("latin-1").split("\r\n")
     method, target, _version = lines[0].split(" ", 2)
     headers = tuple(
-        (name, value.strip(" \t"))
-        for name, _, value in (line.partition(":") for line in lines[1:])
+        (name, value.strip(" \t")) for name, _, value in (line.partition(":") for line in lines[1:])
     )
     values = {name.lower(): value for name, value in headers}
     if values.get("expect", "").lower() == "100-continue":

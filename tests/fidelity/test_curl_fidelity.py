@@ -70,7 +70,12 @@ def run_curl(entry: Entry, command: str, directory: Path) -> None:
     else:
         script = re.sub(r"^\$ ", "", command.strip(), flags=re.MULTILINE)
         subprocess.run(
-            ["bash", "-c", script], cwd=directory, env=env, capture_output=True, timeout=30, check=False
+            ["bash", "-c", script],
+            cwd=directory,
+            env=env,
+            capture_output=True,
+            timeout=30,
+            check=False,
         )
 
 
@@ -154,4 +159,5 @@ def test_curl_courier_and_httpx_send_the_same_request(
             assert done.returncode == 0, f"{style}:\n{code}\n{done.stderr}"
             by_httpx = server.take()
             problems = compare(sent, by_httpx[0], set_by_command=set_by_command, also_allowed=set())
-            assert len(by_httpx) == 1 and not problems, f"{style}:\n{code}\n" + "\n".join(problems)
+            assert len(by_httpx) == 1, f"{style}: {len(by_httpx)} requests"
+            assert not problems, f"{style}:\n{code}\n" + "\n".join(problems)

@@ -182,7 +182,9 @@ def _call_args(
         kwargs.append("follow_redirects=True")
     kwargs.append(f"timeout={request.timeout_s!r}")
     if request.deadline_s is not None:
-        comments.append(f"Courier gives it {request.deadline_s:g} s in all; httpx has no such limit")
+        comments.append(
+            f"Courier gives it {request.deadline_s:g} s in all; httpx has no such limit"
+        )
     if resolution.profile.transport.client_cert and not with_client:
         comments.append("it uses a client certificate: load it into an ssl context for verify=")
     return code.text(url), kwargs

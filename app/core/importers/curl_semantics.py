@@ -74,8 +74,6 @@ OUTPUT_ONLY = frozenset(
         "disable",
         "globoff",
         "xattr",
-        "silent",
-        "show-error",
         "manual",
         "help",
         "version",
@@ -274,7 +272,7 @@ class _Builder:
                 part.text = content.decode("utf-8")
             except UnicodeDecodeError as exc:
                 raise MalformedImport(
-                    f"the file {path} is not UTF-8 text (send it as a file part, -F {name}=@{path})",
+                    f"the file {path} is not UTF-8 text (as a file part: -F {name}=@{path})",
                     line=option.word.line,
                     column=option.word.column,
                 ) from exc
