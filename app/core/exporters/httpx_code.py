@@ -249,6 +249,8 @@ def to_httpx(
     if code.uses_path:
         imports.append("from pathlib import Path")
     head = "\n".join(imports) + ("\n\n" if imports else "") + "import httpx\n\n"
+    if style == "httpx-async":
+        head += "\n"  # two blank lines before a function
     environment = {name: value for value, name in secrets.names.items() if _mentions(body, name)}
     return ExportedCode(head + body, environment)
 

@@ -35,7 +35,10 @@ from app.core.model import (
 
 def request_name(method: str, url: str) -> str:
     """``POST /v1/charges``: the method and the URL's path (its host when no path)."""
-    parts = urlsplit(url if "://" in url else "http://" + url)
+    try:
+        parts = urlsplit(url if "://" in url else "http://" + url)
+    except ValueError:  # e.g. an unclosed IPv6 bracket: the name is the URL as typed
+        return f"{method} {url}"[:120]
     path = parts.path.rstrip("/") or parts.netloc or url
     return f"{method} {path}"[:120]
 
