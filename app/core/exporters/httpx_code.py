@@ -25,7 +25,14 @@ from app.core.exporters.flatten import (
 )
 from app.core.exporters.secret_env import SecretEnv
 from app.core.inherit import Resolution
-from app.core.resolved import AUTH_NONE, AUTH_OWN, ClientProfile, ResolvedAuth, ResolvedRequest
+from app.core.resolved import (
+    AUTH_FROM_CLIENT,
+    AUTH_NONE,
+    AUTH_OWN,
+    ClientProfile,
+    ResolvedAuth,
+    ResolvedRequest,
+)
 
 STYLES = ("httpx", "httpx-client", "httpx-async")
 #: methods whose top-level function takes no body (``httpx.get`` has no ``content``)
@@ -150,14 +157,25 @@ def _without_multipart_type(
 
 
 def _call_args(
-    resolution: Resolution, code: _Code, *, with_client: bool, comments: list[str]
+    resolution: Resolution,
+    code: _Code,
+    *,
+    with_client: bool,
+    comments: list[str],
+    client_has_auth: bool = True,
 ) -> tuple[str, list[str]]:
-    """The URL expression and the keyword arguments of one request's call."""
+    """The URL expression and the keyword arguments of one request's call.
+
+    ``client_has_auth`` False: the client was built without the collection's
+    auth, so a request that uses it passes it itself.
+    """
     request = resolution.request
     if with_client:
         url = request.url
         headers = list(request.headers)
         auth = request.auth if request.auth_mode == AUTH_OWN else None
+        if request.auth_mode == AUTH_FROM_CLIENT and not client_has_auth:
+            auth = resolution.profile.auth
         if request.drop_headers:
             comments.append("switches off shared headers: " + ", ".join(request.drop_headers))
     else:
@@ -167,7 +185,12 @@ def _call_args(
     headers = _without_multipart_type(headers, request)
     kwargs: list[str] = []
     auth_value = _auth_arg(auth, code, headers) if auth is not None else None
-    if with_client and request.auth_mode == AUTH_NONE and resolution.profile.auth is not None:
+    if (
+        with_client
+        and client_has_auth
+        and request.auth_mode == AUTH_NONE
+        and resolution.profile.auth is not None
+    ):
         auth_value = "None"
     if (note := _unsupported_auth(auth)) is not None:
         comments.append(note)
@@ -275,12 +298,14 @@ def _top_level(items: list[tuple[str, Resolution]], code: _Code) -> str:
     return "\n\n".join(blocks) + "\n"
 
 
-def _client_args(profile: ClientProfile, code: _Code) -> list[str]:
+def _client_args(profile: ClientProfile, code: _Code, *, with_auth: bool) -> list[str]:
     kwargs = []
     if profile.base_url:
         kwargs.append(f"base_url={code.text(profile.base_url)}")
     headers = list(profile.headers)
-    auth = _auth_arg(profile.auth, code, headers) if profile.auth is not None else None
+    auth = None
+    if with_auth and profile.auth is not None:
+        auth = _auth_arg(profile.auth, code, headers)
     if headers:
         kwargs.append(f"headers={code.headers(headers)}")
     if (param := _api_key_param(profile.auth)) is not None:
@@ -296,7 +321,14 @@ def _with_client(items: list[tuple[str, Resolution]], code: _Code, style: str) -
     asynchronous = style == "httpx-async"
     indent = INDENT * (2 if asynchronous else 1)
     client_class = "httpx.AsyncClient" if asynchronous else "httpx.Client"
-    args = _client_args(profile, code)
+    # auth sent as a header (Bearer, an API key) cannot be switched off per request
+    # (``auth=None`` only stops an httpx auth flow): such auth goes on the client only
+    # when every request uses it
+    header_auth = profile.auth is not None and profile.auth.kind not in ("basic", "digest")
+    client_has_auth = not header_auth or all(
+        resolution.request.auth_mode == AUTH_FROM_CLIENT for _name, resolution in items
+    )
+    args = _client_args(profile, code, with_auth=client_has_auth)
     opener = f"{'async ' if asynchronous else ''}with {client_class}("
     lines = []
     if asynchronous:
@@ -311,7 +343,13 @@ def _with_client(items: list[tuple[str, Resolution]], code: _Code, style: str) -
         request = resolution.request
         comments: list[str] = []
         with_client = resolution.profile == profile
-        url, kwargs = _call_args(resolution, code, with_client=with_client, comments=comments)
+        url, kwargs = _call_args(
+            resolution,
+            code,
+            with_client=with_client,
+            comments=comments,
+            client_has_auth=client_has_auth,
+        )
         function, leading = _method_call("client", request.method, request.has_body)
         if asynchronous:
             function = "await " + function

@@ -76,14 +76,24 @@ file_parts = st.builds(
     content_type=st.sampled_from(["", "image/png"]),
     file_name=st.sampled_from(["", "upload.bin", 'odd "name".txt']),
 )
+content_types = st.sampled_from(["", "text/plain", "application/xml", "image/png"])
 bodies = st.one_of(
     st.just(Body()),
-    st.builds(Body, kind=st.just(BodyKind.RAW), text=body_text, content_type=st.sampled_from(["", "text/plain", "application/xml"])),
+    st.builds(Body, kind=st.just(BodyKind.RAW), text=body_text, content_type=content_types),
     st.builds(Body, kind=st.just(BodyKind.JSON), text=body_text),
     st.builds(Body, kind=st.just(BodyKind.FORM), form=form_rows),
-    st.builds(Body, kind=st.just(BodyKind.MULTIPART), parts=st.lists(text_parts | file_parts, min_size=1, max_size=3)),
-    st.builds(Body, kind=st.just(BodyKind.FILE), path=st.just(str(FILES / "pixel.png")), content_type=st.sampled_from(["", "image/png"])),
-)  # fmt: skip
+    st.builds(
+        Body,
+        kind=st.just(BodyKind.MULTIPART),
+        parts=st.lists(text_parts | file_parts, min_size=1, max_size=3),
+    ),
+    st.builds(
+        Body,
+        kind=st.just(BodyKind.FILE),
+        path=st.just(str(FILES / "pixel.png")),
+        content_type=content_types,
+    ),
+)
 auths = st.one_of(
     st.just(Auth(kind=AuthKind.NONE)),
     st.builds(Auth, kind=st.just(AuthKind.BASIC), username=token, password=value),

@@ -86,15 +86,28 @@ def test_top_level_calls_use_the_function_that_fits() -> None:
 
 def test_the_client_carries_the_collections_base_url_headers_and_auth() -> None:
     exported, secrets = items(collection())
-    text = to_httpx(exported, "httpx-client", secrets).text
+    all_authenticated = [item for item in exported if item[0] != "Health"]
+    text = to_httpx(all_authenticated, "httpx-client", secrets).text
     constructor = text[text.index("with httpx.Client(") : text.index(") as client:")]
     assert 'base_url="https://api.example.com/v1"' in constructor
     assert '"X-Team": "core"' in constructor
     assert '"Authorization": "Bearer " + os.environ["API_TOKEN"]' in constructor
     listing = text[text.index("# List users") :]
     assert listing.startswith('# List users\n    response = client.get(\n        "/users?page=2",')
-    assert "auth=None" in text  # the request that switches the collection's auth off
     assert '"X-Team"' not in text[text.index(") as client:") :]
+
+
+def test_header_auth_one_request_switches_off_is_passed_by_the_others() -> None:
+    """A Bearer header on the client cannot be taken off one call (``auth=None`` only
+    stops an auth flow): then the requests that use it pass it themselves."""
+    exported, secrets = items(collection())
+    text = to_httpx(exported, "httpx-client", secrets).text
+    constructor = text[text.index("with httpx.Client(") : text.index(") as client:")]
+    assert "Authorization" not in constructor
+    calls = text[text.index(") as client:") :]
+    assert calls.count('"Authorization": "Bearer " + os.environ["API_TOKEN"]') == 2
+    health = calls[calls.index("# Health") :]
+    assert "Authorization" not in health[: health.index("print(")]
 
 
 def test_async_awaits_the_clients_methods_run_by_asyncio() -> None:

@@ -10,7 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.core.importers import MalformedImport, parse_curl, to_request
+from app.core.importers import CurlImport, MalformedImport, parse_curl, to_request
 
 _FUZZ = int(os.environ.get("COURIER_FUZZ", "0"))
 SETTINGS = settings(
@@ -35,13 +35,19 @@ PIECES = [
 ]  # fmt: skip
 
 
-def check(text: str) -> None:
+def outcome(text: str) -> CurlImport | MalformedImport:
     try:
-        imported = parse_curl(text, base_dir=HERE)
+        return parse_curl(text, base_dir=HERE)
     except MalformedImport as exc:
+        return exc
+
+
+def check(text: str) -> None:
+    imported = outcome(text)
+    if isinstance(imported, MalformedImport):
         lines = text.split("\n")
-        assert 1 <= exc.line <= len(lines) + 1, (exc.line, exc.message)
-        assert exc.column >= 1
+        assert 1 <= imported.line <= len(lines) + 1, (imported.line, imported.message)
+        assert imported.column >= 1
         return
     for item in imported.requests:
         request = to_request(item)
@@ -62,7 +68,9 @@ def test_any_text_after_curl(text: str) -> None:
 
 
 @SETTINGS
-@given(st.lists(st.sampled_from(FLAGS) | st.sampled_from(PIECES) | st.text(max_size=6), max_size=14))
+@given(
+    st.lists(st.sampled_from(FLAGS) | st.sampled_from(PIECES) | st.text(max_size=6), max_size=14)
+)
 def test_curl_shaped_text(tokens: list[str]) -> None:
     check("curl " + " ".join(tokens))
     check("curl " + "".join(tokens))
