@@ -8,7 +8,8 @@ request, and a raw-socket server on 127.0.0.1 records both.  Method, target
 (path and query), headers and body must match byte for byte, allowing only
 ``recorder.CLIENT_DEFAULTS`` and what an entry documents in ``differs``.  Then
 the code of each httpx style, exported for the imported request, is run with
-the venv's Python and must send what Courier sent.
+the venv's Python, and Courier's own "Copy as curl" of it run by the real curl,
+must send what Courier sent.
 """
 
 from __future__ import annotations
@@ -142,6 +143,14 @@ def test_curl_courier_and_httpx_send_the_same_request(
     assert_same(by_curl, by_courier, set_by_command, entry)
 
     variables = [f"{name}={value}" for name, value in entry.env.items()]
+    for file, sent in zip(files, by_courier, strict=True):
+        exported, _ = asyncio.run(cli_transfer.export_text(file, "curl", variables, None))
+        subprocess.run(
+            ["bash", "-c", exported], cwd=workdir, capture_output=True, timeout=30, check=False
+        )
+        (again,) = server.take()
+        problems = compare(sent, again, set_by_command=set_by_command, also_allowed=set())
+        assert not problems, f"copy as curl:\n{exported}\n" + "\n".join(problems)
     for style in STYLES:
         for file, sent in zip(files, by_courier, strict=True):
             code, environment = asyncio.run(cli_transfer.export_text(file, style, variables, None))
