@@ -88,6 +88,8 @@ def to_curl(resolution: Resolution) -> str:
         args.append(("--http1.1", None))
     if request.deadline_s is not None:
         args.append(("--max-time", _seconds(request.deadline_s)))
+    if any(c in url for c in "[]{}"):
+        args.append(("-g", None))  # brackets and braces are the URL's own, not curl's globs
     if request.drop_headers:
         dropped = ", ".join(request.drop_headers)
         comments.append(f"# the request switches off shared headers: {dropped}")

@@ -72,7 +72,6 @@ OUTPUT_ONLY = frozenset(
         "remove-on-error",
         "clobber",
         "disable",
-        "globoff",
         "xattr",
         "manual",
         "help",
@@ -164,6 +163,7 @@ class _Builder:
         self.removed: list[str] = []
         self.user: str | None = None
         self.urls: list[Word] = list(args.urls)
+        self.globoff = False
         self.out = CurlRequest(method="GET", url="")
 
     # -------------------------------------------------------------- files
@@ -412,6 +412,12 @@ class _Builder:
                 " Courier names its type"
             )
         request.method = self._method()
+        typed = re.sub(r"\{\{[^{}]*\}\}", "", url_word.text)  # variables are not globs
+        if not self.globoff and any(c in typed for c in "[]{}"):
+            request.notes.append(
+                "curl would expand [..] and {..} in this URL into several (-g turns that off);"
+                " Courier sends it as written"
+            )
         if "{{" in request.url or any("{{" in v for _, v in request.headers):
             request.notes.append("text in {{double braces}} is a Courier variable")
         return request
@@ -662,6 +668,10 @@ def _location_trusted(builder: _Builder, option: Option) -> None:
     )
 
 
+def _globoff(builder: _Builder, option: Option) -> None:
+    builder.globoff = option.enabled
+
+
 def _compressed(builder: _Builder, option: Option) -> None:
     """Courier always asks for compressed responses and decodes them: nothing to do."""
 
@@ -708,6 +718,7 @@ _HANDLERS: dict[str, Callable[[_Builder, Option], None]] = {
     "max-redirs": _max_redirs,
     "insecure": _set("insecure", True),
     "compressed": _compressed,
+    "globoff": _globoff,
     "http1.1": _http_version(False),
     "http2": _http_version(True),
     "http1.0": _http_version(False, "Courier speaks HTTP/1.1 or HTTP/2"),

@@ -52,7 +52,7 @@ body_text = st.text(
 url = st.builds(
     lambda path, query: f"https://api.example.com/{path}" + (f"?{query}" if query else ""),
     st.text("abcdefghijklmnopqrstuvwxyz0123456789-_./", max_size=20),
-    st.text("abcdefghijklmnopqrstuvwxyz0123456789=&%-_", max_size=20),
+    st.text("abcdefghijklmnopqrstuvwxyz0123456789=&%-_[]", max_size=20),
 )
 headers = st.lists(
     st.builds(KeyValue, token.filter(lambda n: n.lower() not in ("authorization",)), value),
@@ -181,6 +181,16 @@ def test_the_command_is_posix_quoted_and_runs_in_bash_as_parsed() -> None:
     assert "line 1\nline 'two' $x\n" in words
     original, again, _ = round_trip(request)
     assert wire(again) == wire(original)
+
+
+def test_brackets_in_the_url_turn_curls_globbing_off() -> None:
+    request = Request(name="g", url="https://e.com/s?filter[created]=1")
+    command = to_curl(resolve(request, None))
+    assert command.endswith(" \\\n  -g\n")
+    (item,) = parse_curl(command).requests
+    assert not item.notes
+    (unglobbed,) = parse_curl("curl 'https://e.com/s?filter[created]=1'").requests
+    assert "curl would expand [..]" in unglobbed.notes[0]
 
 
 def test_a_body_without_a_type_removes_the_one_curl_would_add() -> None:
