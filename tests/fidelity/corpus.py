@@ -500,7 +500,7 @@ https://slack.com/api/chat.postMessage""",
     ),
     Entry(
         "form-binary-file",
-        "curl -F 'blob=@data.bin' -F 'archive=@archive.tar.gz' https://example.com/bin",
+        "curl -F 'blob=@data.bin' -F 'archive=@archive.tar.gz' -F 'inline=hello;filename=hi.txt' https://example.com/bin",
     ),
     Entry(
         "comments-and-pipe",

@@ -47,6 +47,11 @@ def to_curl(resolution: Resolution) -> str:
         ]
         for part in request.upload.parts:
             body.extend(_form_part(part))
+            if not part.is_file and part.file_name is not None and not part.content_type:
+                comments.append(
+                    f"# curl gives the part {part.name} a Content-Type from its file name;"
+                    " Courier sends it without one"
+                )
         implied = "POST"
     elif request.upload is not None:
         body.append(("--data-binary", "@" + request.upload.path))
@@ -90,6 +95,8 @@ def to_curl(resolution: Resolution) -> str:
         args.append(("--max-time", _seconds(request.deadline_s)))
     if any(c in url for c in "[]{}"):
         args.append(("-g", None))  # brackets and braces are the URL's own, not curl's globs
+    if auth is not None and auth.kind == "digest" and body:
+        comments.append("# curl --digest first sends the request without its body, then again")
     if request.drop_headers:
         dropped = ", ".join(request.drop_headers)
         comments.append(f"# the request switches off shared headers: {dropped}")

@@ -57,6 +57,8 @@ class _Code:
         self.uses_os = False
         self.uses_path = False
         self.uses_ssl = False
+        #: what the code cannot do as Courier does, said in comments
+        self.notes: list[str] = []
 
     def text(self, value: str) -> str:
         pieces = self.secrets.split(value)
@@ -128,6 +130,11 @@ def _body_args(request: ResolvedRequest, code: _Code) -> list[str]:
                 content = code.file_bytes(part.path)
                 value = f"({code.text(name)}, {content}, {code.text(part.content_type)})"
             else:
+                if part.file_name and not part.content_type:
+                    code.notes.append(
+                        f"httpx types the part {part.name} from its file name;"
+                        " Courier sends it untyped"
+                    )
                 name = "None" if part.file_name is None else code.text(part.file_name)
                 value = f"({name}, {code.text(part.text)}"
                 value += f", {code.text(part.content_type)})" if part.content_type else ")"
@@ -262,6 +269,8 @@ def to_httpx(
         secrets.add_values(resolution.request.secrets)
     code = _Code(secrets)
     body = _top_level(items, code) if style == "httpx" else _with_client(items, code, style)
+    if code.notes:
+        body = "".join(f"# note: {note}\n" for note in dict.fromkeys(code.notes)) + body
     imports = []
     if style == "httpx-async":
         imports.append("import asyncio")

@@ -262,9 +262,7 @@ class _Builder:
                     f"cannot read the file {path}", line=option.word.line, column=option.word.column
                 )
             part.file_name = params.get("filename", PurePath(path).name)
-            part.content_type = params.get("type") or _CURL_PART_TYPES.get(
-                PurePath(path).suffix.lower(), OCTET_STREAM
-            )
+            part.content_type = params.get("type") or _part_type(path)
         elif rest.startswith("<"):
             path, params = _form_params(rest[1:])
             content = self._read(path, option.word)
@@ -282,6 +280,9 @@ class _Builder:
             part.text, params = _form_params(rest)
             part.content_type = params.get("type", "")
             part.file_name = params.get("filename")
+        if part.file is None and part.file_name and not part.content_type:
+            # curl types a text part with a file name it knows (and leaves others untyped)
+            part.content_type = _CURL_PART_TYPES.get(PurePath(part.file_name).suffix.lower(), "")
         if "headers" in params:
             self.out.not_honoured.append(f"-F {value} (custom part headers)")
         self.form.append(part)
@@ -447,6 +448,11 @@ def _lower_escapes(query: str) -> str:
     """curl's URL parser writes the escapes of a query it appends (-G, --url-query)
     in lower case: ``%3A`` is sent as ``%3a``."""
     return _HEX_ESCAPE.sub(lambda m: m.group().lower(), query)
+
+
+def _part_type(file_name: str) -> str:
+    """The type curl gives a part with a file name, from its own small table."""
+    return _CURL_PART_TYPES.get(PurePath(file_name).suffix.lower(), OCTET_STREAM)
 
 
 def _join(pieces: list[DataPiece]) -> bytes:

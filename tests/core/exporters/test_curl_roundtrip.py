@@ -119,6 +119,14 @@ requests = st.builds(
 )
 
 
+def untyped_named_text_part(request: Request) -> bool:
+    """A text part with a file name and no type: curl would give it one (the command
+    says so in a comment), so it cannot import back the same."""
+    return request.body.kind is BodyKind.MULTIPART and any(
+        p.kind is PartKind.TEXT and p.file_name and not p.content_type for p in request.body.parts
+    )
+
+
 def wire(resolution: Resolution) -> dict[str, object]:
     """What reaches the server, as far as the request decides it."""
     request = resolution.request
@@ -157,7 +165,7 @@ def round_trip(request: Request) -> tuple[Resolution, Resolution, str]:
 
 
 @SETTINGS
-@given(requests)
+@given(requests.filter(lambda r: not untyped_named_text_part(r)))
 def test_copy_as_curl_imports_back_to_the_same_request(request: Request) -> None:
     try:
         original, again, command = round_trip(request)
@@ -201,6 +209,13 @@ def test_a_body_without_a_type_removes_the_one_curl_would_add() -> None:
 
 
 def test_what_curl_cannot_express_is_refused_or_said() -> None:
+    untyped = Request(
+        name="t",
+        method="POST",
+        url="https://e.com",
+        body=Body(BodyKind.MULTIPART, parts=[FormPart("a", "x", file_name="a.txt")]),
+    )
+    assert to_curl(resolve(untyped, None)).startswith("# curl gives the part a a Content-Type")
     colon = Request(name="c", url="https://e.com", auth=Auth(AuthKind.BASIC, "a:b", "c"))
     with pytest.raises(ExportError, match="colon"):
         to_curl(resolve(colon, None))

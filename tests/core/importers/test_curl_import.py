@@ -120,6 +120,15 @@ def test_form_parts(tmp_path: Path) -> None:
     ]
 
 
+def test_a_text_part_with_a_file_name_is_typed_as_curl_types_it() -> None:
+    """curl 7.88 gives such a part the type of a file name it knows, and none otherwise."""
+    request = one("curl e.com -F 'a=x;filename=hi.txt' -F 'b=y;filename=noext'")
+    assert [(p.file_name, p.content_type) for p in request.body.parts] == [
+        ("hi.txt", "text/plain"),
+        ("noext", ""),
+    ]
+
+
 def test_settings_follow_curl_defaults() -> None:
     plain = one("curl https://e.com")
     assert plain.settings.follow_redirects is False  # curl does not follow without -L
