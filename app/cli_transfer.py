@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from app.core.importers import CurlRequest
     from app.core.inherit import Resolution
     from app.core.model import Collection, Environment, Request
     from app.session import Session
@@ -111,7 +112,8 @@ def run_import(args: argparse.Namespace) -> int:
         if not keychain_missing:
             session.store_secrets(secret_slots.request_slots(collection, request))
         assert request.path is not None
-        out.write(f"imported  {request.name}  ->  {request.path.relative_to(into.resolve())}\n")
+        shown = request.path.resolve().relative_to(into.resolve())
+        out.write(f"imported  {request.name}  ->  {shown}\n")
         for line in _import_notes(item):
             out.write(f"          {line}\n")
     out.write(f"{len(requests)} request(s) imported into {into}.\n")
@@ -123,10 +125,7 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_notes(item: object) -> list[str]:
-    from app.core.importers import CurlRequest
-
-    assert isinstance(item, CurlRequest)
+def _import_notes(item: CurlRequest) -> list[str]:
     lines = [f"not honoured: {flag}" for flag in item.not_honoured]
     if item.ignored:
         lines.append("ignored (curl's output only): " + ", ".join(item.ignored))

@@ -184,3 +184,14 @@ def test_import_and_export_never_import_qt(imported: Path, courier_home: Path) -
         )
         assert done.returncode == 0, done.stderr
         assert "QT-MODULES []" in done.stderr
+
+
+def test_import_into_a_relative_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(sys, "stdin", io.StringIO("curl -d a=1 https://e.com/x\n"))
+    code, out, _err = run(capsys, "import", "--format", "curl", "-", "--into", "rel")
+    assert code == 0
+    assert "imported  POST /x  ->  post-x.request.yaml" in out
+    assert (tmp_path / "rel" / "post-x.request.yaml").is_file()
