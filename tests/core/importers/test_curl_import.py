@@ -227,3 +227,26 @@ def test_url_bar_detection() -> None:
     assert looks_like_curl('curl ^"https://e.com^" ^\n')
     assert not looks_like_curl("https://e.com/curl")
     assert not looks_like_curl("curlew.example.com")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        'curl https://e.com/a \\\r\n  -H "X: 1" \\\r\n  -d "a=b"\r\n',
+        'curl ^"https://e.com/a^" ^\r\n  -H ^"X: 1^" ^\r\n  --data-raw ^"a=b^"\r\n',
+    ],
+    ids=["bash", "cmd"],
+)
+def test_windows_line_endings_in_a_paste(text: str) -> None:
+    (item,) = parse_curl(text).requests
+    assert (item.method, item.url, item.headers, item.body) == (
+        "POST",
+        "https://e.com/a",
+        [("X", "1")],
+        b"a=b",
+    )
+
+
+def test_the_import_summary_names_each_request_with_its_notes() -> None:
+    imported = parse_curl("curl e.com/a --retry 2\ncurl e.com/b")
+    assert imported.notes == ["GET e.com/a: --retry 2"]
