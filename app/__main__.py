@@ -2,7 +2,8 @@
 
 Start-up is kept fast: the window is on screen before httpx, keyring or any
 collection is loaded; those are read in worker threads right after.  The
-``send`` subcommand is the command line (``app.cli``) and never imports Qt.
+``send``, ``download``, ``import`` and ``export`` subcommands are the command
+line (``app.cli``) and never import Qt.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         from app.core.viewing import format_worker
 
         return format_worker.main(arguments[1:])
-    if arguments and arguments[0] in ("send", "download"):
+    if arguments and arguments[0] in ("send", "download", "import", "export"):
         from app import cli  # the command line: never imports Qt
 
         return cli.main(arguments)
