@@ -2,7 +2,8 @@
 
 Start-up is kept fast: the window is on screen before httpx, keyring or any
 collection is loaded; those are read in worker threads right after.  The
-``send`` subcommand is the command line (``app.cli``) and never imports Qt.
+``send``, ``download``, ``import`` and ``export`` subcommands are the command
+line (``app.cli``) and never import Qt.
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def main(argv: list[str] | None = None) -> int:
         from app.core.viewing import format_worker
 
         return format_worker.main(arguments[1:])
-    if arguments and arguments[0] in ("send", "download"):
+    if arguments and arguments[0] in ("send", "download", "import", "export"):
         from app import cli  # the command line: never imports Qt
 
         return cli.main(arguments)
@@ -86,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
     from app.services.workspace import Workspace
     from app.ui import theme
     from app.ui.main_window import MainWindow
+    from app.ui.sign_in_dialog import SignInPrompter
 
     app = QApplication.instance() or QApplication([sys.argv[0]])
     assert isinstance(app, QApplication)
@@ -103,6 +105,9 @@ def main(argv: list[str] | None = None) -> int:
     sends = SendService(workspace.session)
     downloads = DownloadService(workspace.session)
     window = MainWindow(workspace, sends, downloads)
+    # OAuth 2.0 browser sign-ins: the desktop's browser, and a dialog with the address
+    # to copy, the time left and Cancel while Courier waits (parented to the window)
+    SignInPrompter(sends, window)
     window.show()
     # collections, keychain and demo server: all in workers, after the window is up
     restoring = asyncio.ensure_future(window.restore())

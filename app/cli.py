@@ -1,6 +1,8 @@
 """``courier send``: send a saved request from a terminal or a script, no display needed.
 
-(``courier download``, a file straight to disk with resume: ``app.cli_download``.)
+(``courier download``, a file straight to disk with resume: ``app.cli_download``;
+``courier import`` / ``courier export``, curl commands in and curl or httpx code
+out: ``app.cli_transfer``.)
 
     courier send REQUEST_FILE [--env NAME] [--var NAME=VALUE]... [-i] [-o FILE]
                  [--timeout S] [--fail]
@@ -33,7 +35,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, TYPE_CHECKING
 
-from app import cli_download
+from app import cli_download, cli_transfer
 from app.core.errors import CourierError, SecretUnavailable
 
 if TYPE_CHECKING:
@@ -49,7 +51,7 @@ EXIT_USAGE = 2
 EXIT_HTTP_ERROR = 22
 EXIT_INTERRUPTED = 130
 COLLECTION_FILE = "collection.yaml"
-COMMANDS = frozenset({"send", "download"})
+COMMANDS = frozenset({"send", "download", "import", "export"})
 
 
 class UsageError(Exception):
@@ -93,6 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail", action="store_true", help="exit with status 22 when the status is 4xx or 5xx"
     )
     cli_download.add_parser(commands)
+    cli_transfer.add_parsers(commands)
     return parser
 
 
@@ -121,7 +124,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "download":
             return asyncio.run(cli_download.run_download(args))
+        if args.command == "import":
+            return cli_transfer.run_import(args)
+        if args.command == "export":
+            return asyncio.run(cli_transfer.run_export(args))
         return asyncio.run(_send(args))
+    except cli_transfer.TransferUsageError as exc:
+        print(f"courier: {exc}", file=sys.stderr)
+        return EXIT_USAGE
     except UsageError as exc:
         print(f"courier: {exc}", file=sys.stderr)
         return EXIT_USAGE

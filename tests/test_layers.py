@@ -56,11 +56,13 @@ RULES: dict[str, Rule] = {
 
 
 def layer_files(root: Path, layer: str) -> list[Path]:
-    """The files of ``layer`` under ``root/app``: a package, a module, or both."""
+    """The files of ``layer`` under ``root/app``: a package, a module, or both, and
+    the module's siblings ``app/{layer}_*.py`` (``cli_download.py`` is the CLI too)."""
     package, module = root / "app" / layer, root / "app" / f"{layer}.py"
     files = sorted(package.rglob("*.py")) if package.is_dir() else []
     if module.is_file():
         files.append(module)
+        files.extend(sorted((root / "app").glob(f"{layer}_*.py")))
     return files
 
 
@@ -195,3 +197,11 @@ def test_relative_imports_are_resolved(tmp_path: Path) -> None:
         "app/services/a.py:1 imports app.ui",
         "app/services/b/__init__.py:1 imports app.cli",
     ]
+
+
+def test_module_siblings_belong_to_the_layer(tmp_path: Path) -> None:
+    """``app/cli_download.py`` and ``app/cli_transfer.py`` are the CLI too: Qt there is caught."""
+    _fake_app(tmp_path)
+    _write(tmp_path / "app" / "cli.py", CLEAN["cli"])
+    _write(tmp_path / "app" / "cli_transfer.py", "from PySide6.QtCore import QObject\n")
+    assert violations(tmp_path, "cli") == ["app/cli_transfer.py:1 imports PySide6.QtCore"]

@@ -214,7 +214,7 @@ def request_to_data(request: Request) -> dict[str, Any]:
 
 def _container_out(data: dict[str, Any], item: Collection | Folder, default: AuthKind) -> None:
     """What collections and folders share, in file order: headers, variables, auth,
-    settings, notes."""
+    settings, notes, then the order of their entries (last: a long list reads best there)."""
     if item.headers:
         data["headers"] = _rows_out(item.headers)
     if item.variables:
@@ -222,6 +222,8 @@ def _container_out(data: dict[str, Any], item: Collection | Folder, default: Aut
     _shared_out(data, item.auth, default, item.settings)
     if item.notes:
         data["notes"] = item.notes
+    if item.order is not None:
+        data["order"] = list(item.order)
 
 
 def collection_to_yaml(collection: Collection) -> str:
@@ -325,6 +327,11 @@ def _texts(data: dict[str, Any], key: str) -> list[str]:
         else:
             raise BadShape(f"'{key}' must be a list of names, not a list holding {_shown(item)}")
     return out
+
+
+def _order_in(data: dict[str, Any]) -> list[str] | None:
+    """``order:``, the entry names in the user's order (None: the file names none)."""
+    return _texts(data, "order") if "order" in data else None
 
 
 def _rows_in(data: dict[str, Any], key: str) -> list[KeyValue]:
@@ -540,6 +547,7 @@ def collection_from_data(data: dict[str, Any], path: Path) -> Collection:
         notes=_str(data, "notes"),
         auth=_auth_in(data, AuthKind.NONE),
         settings=_settings_in(data),
+        order=_order_in(data),
         path=path,
     )
     collection.id = _str(data, "id")
@@ -569,8 +577,10 @@ def apply_folder_data(folder: Folder, data: dict[str, Any]) -> None:
     notes = _str(data, "notes")
     auth = _auth_in(data, AuthKind.INHERIT)
     settings = _settings_in(data)
+    order = _order_in(data)
     folder.name, folder.headers, folder.variables = name, headers, variables
     folder.notes, folder.auth, folder.settings = notes, auth, settings
+    folder.order = order
 
 
 def environment_from_data(data: dict[str, Any], path: Path) -> Environment:

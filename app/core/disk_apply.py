@@ -15,12 +15,12 @@ of the slots it still names (the keychain fills new ones, in the worker).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from app.core import secret_slots
+from app.core import ordering, secret_slots
 from app.core.disk_scan import (
     CollectionSettingsOnDisk,
     DiskChanges,
@@ -113,6 +113,10 @@ def _insert_sorted(items: list[_N], item: _N) -> None:
     items.append(item)
 
 
+def _moved(before: Sequence[object], after: Sequence[object]) -> bool:
+    return any(a is not b for a, b in zip(before, after, strict=True))
+
+
 def _carry_secrets(old: list[secret_slots.SecretSlot], new: list[secret_slots.SecretSlot]) -> None:
     """Secret values live in the keychain, not the file: keep the ones still named."""
     values = {slot.key: slot.get() for slot in old if slot.get()}
@@ -197,7 +201,7 @@ class _Apply:
             parent = self.index.containers.get(change.path.parent)
             if parent is None or change.path in self.index.folders or not change.path.is_dir():
                 return
-            _insert_sorted(parent.folders, change.folder)
+            ordering.insert_entry(parent.order, parent.folders, change.folder)
             self.out.tree(parent)
             return
         found = self.index.folders.get(change.path)
@@ -234,6 +238,7 @@ class _Apply:
         if not _fields_equal(folder, fresh, FOLDER_SETTINGS_FIELDS):
             _copy_fields(folder, fresh, FOLDER_SETTINGS_FIELDS)
             self.out.item(folder)
+        self._adopt_order(folder, fresh.order)
 
     # -- requests
 
@@ -257,7 +262,7 @@ class _Apply:
             container = self.index.containers.get(change.path.parent)
             if container is None:
                 return
-            _insert_sorted(container.requests, fresh)
+            ordering.insert_entry(container.order, container.requests, fresh)
             self.index.requests[change.path] = (fresh, container)
             self.out.tree(container)
             return
@@ -320,6 +325,17 @@ class _Apply:
         if not _fields_equal(collection, fresh, COLLECTION_SETTINGS_FIELDS):
             _copy_fields(collection, fresh, COLLECTION_SETTINGS_FIELDS)
             self.out.item(collection)
+        self._adopt_order(collection, fresh.order)
+
+    def _adopt_order(self, container: Container, order: list[str] | None) -> None:
+        """A settings file's ``order:`` changed on disk (a git pull): the rows follow."""
+        if order == container.order:
+            return
+        container.order = order
+        folders, requests = [*container.folders], [*container.requests]
+        ordering.apply_order(container)
+        if _moved(folders, container.folders) or _moved(requests, container.requests):
+            self.out.tree(container)
 
 
 def apply(collection: Collection, changes: DiskChanges, is_held: IsHeld) -> AppliedChanges:

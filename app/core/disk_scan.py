@@ -22,6 +22,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from app.core import ordering
 from app.core.codec import (
     apply_folder_data,
     collection_from_data,
@@ -244,6 +245,7 @@ def load_folder_tree(directory: Path, problems: list[LoadProblem]) -> Folder:
             folder.folders.append(load_folder_tree(path, problems))
     folder.folders.sort(key=lambda f: natural_key(f.name))
     folder.requests.sort(key=lambda r: natural_key(r.name))
+    ordering.apply_order(folder)
     return folder
 
 

@@ -273,6 +273,10 @@ class Folder:
     settings: Settings = field(default_factory=Settings)
     folders: list[Folder] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
+    #: the entry names of its directory (``users``, ``login.request.yaml``) in the order
+    #: the user gave them: ``order:`` in folder.yaml; None when the file names none
+    #: (natural order).  Kept in step by storage (``app.core.ordering``).
+    order: list[str] | None = field(default=None, compare=False, repr=False)
     #: runtime only: the directory of this folder
     path: Path | None = field(default=None, compare=False, repr=False)
     #: runtime only: its folder.yaml as last read or written (None: no such file)
@@ -319,6 +323,8 @@ class Collection:
     folders: list[Folder] = field(default_factory=list)
     requests: list[Request] = field(default_factory=list)
     environments: list[Environment] = field(default_factory=list)
+    #: the top level's entry order, ``order:`` in collection.yaml (see ``Folder.order``)
+    order: list[str] | None = field(default=None, compare=False, repr=False)
     #: runtime only: the collection directory
     path: Path | None = field(default=None, compare=False, repr=False)
     #: runtime only: its collection.yaml as last read or written

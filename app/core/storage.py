@@ -3,9 +3,10 @@
 ::
 
     my-api/
-      collection.yaml          courier: 1, id, name, base_url, headers, variables, notes
+      collection.yaml          courier: 1, id, name, base_url, headers, variables, notes,
+                               order (the top level's entries in the user's order)
       environments/<slug>.yaml name, variables
-      <folder-slug>/           a folder; folder.yaml holds its name and settings
+      <folder-slug>/           a folder; folder.yaml holds its name, settings and order
         <slug>.request.yaml    name, method, url, params, headers, body, notes
 
 Keys are written in that order with defaults left out, so a load followed by a
@@ -18,7 +19,9 @@ A request, folder or environment file that cannot be read becomes a
 ``LoadProblem`` on the collection (path and reason) and is never written to;
 the rest of the collection loads.  Every operation here changes the files and
 the in-memory model together and raises ``StorageError`` with a message a user
-understands when the disk says no.
+understands when the disk says no.  Adding, renaming, duplicating, moving and
+reordering items rewrite their parent's ``order:`` (``app.core.ordering``), so
+the sidebar shows them after a restart as the user left them.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from app.core import fileops, filestamp
+from app.core import fileops, filestamp, ordering
 from app.core.bounded_read import read_capped
 from app.core.codec import (
     apply_folder_data,
@@ -52,7 +55,8 @@ from app.core.errors import CollectionNotFound, FileChangedOnDisk, StorageError,
 from app.core.filestamp import stamp_of
 from app.core.model import Collection, Environment, FileStamp, Folder, LoadProblem, Request
 from app.core.parse_cache import ParseCache
-from app.core.safe_save import save_item
+from app.core.roundtrip import scrub_secrets
+from app.core.safe_save import Normalize, save_item, write
 from app.core.slugs import natural_key, slugify, unique_slug
 
 COLLECTION_FILE = "collection.yaml"
@@ -61,6 +65,7 @@ REQUEST_SUFFIX = ".request.yaml"
 ENVIRONMENTS_DIR = "environments"
 
 __all__ = [
+    "OrderNotKept",
     "add_environment",
     "add_folder",
     "add_request",
@@ -71,6 +76,7 @@ __all__ = [
     "duplicate_folder",
     "duplicate_request",
     "load_collection",
+    "move",
     "parent_folder",
     "rename_folder",
     "rename_request",
@@ -129,6 +135,7 @@ def load_collection(path: Path, *, use_cache: bool = True) -> Collection:
         cache.save()
     collection.folders = folders
     collection.requests = requests
+    ordering.apply_order(collection)
     collection.environments = _load_environments(path / ENVIRONMENTS_DIR, problems)
     _after_load(collection)
     return collection
@@ -232,6 +239,7 @@ def _load_folder(
         # The folder's own settings are unreadable: report it, still show its requests.
         problems.append(LoadProblem(meta, reason(exc)))
     folder.folders, folder.requests = _load_children(directory, problems, cache, top_level=False)
+    ordering.apply_order(folder)
     return folder
 
 
@@ -328,29 +336,124 @@ def create_collection(directory: Path, name: str) -> Collection:
 
 def save_collection_settings(collection: Collection, *, force: bool = False) -> None:
     root = _root(collection)
+    save_item(
+        root / COLLECTION_FILE,
+        collection,
+        collection_to_data(collection),
+        _collection_normalizer(root),
+        force=force,
+    )
 
+
+def _collection_normalizer(root: Path) -> Normalize:
     def normalize(data: dict[str, Any]) -> dict[str, Any]:
         old = collection_to_data(collection_from_data(data, root))
         if "id" not in data:
             old.pop("id", None)  # derived from the path, not in the file: writing it is a change
         return old
 
-    save_item(
-        root / COLLECTION_FILE, collection, collection_to_data(collection), normalize, force=force
-    )
+    return normalize
 
 
 def save_folder_settings(collection: Collection, folder: Folder, *, force: bool = False) -> None:
     directory = _dir_of(collection, folder)
     path = directory / FOLDER_FILE
     _refuse_unreadable(collection, path)
+    save_item(path, folder, folder_to_data(folder), _folder_normalizer(directory), force=force)
 
+
+def _folder_normalizer(directory: Path) -> Normalize:
     def normalize(data: dict[str, Any]) -> dict[str, Any]:
         fresh = Folder(name=directory.name)
         apply_folder_data(fresh, data)
         return folder_to_data(fresh)
 
-    save_item(path, folder, folder_to_data(folder), normalize, force=force)
+    return normalize
+
+
+class _Stamp:
+    """A stand-in item for ``save_item``: the file as just read, whoever wrote it."""
+
+    def __init__(self, disk: FileStamp) -> None:
+        self.disk: FileStamp | None = disk
+
+
+class OrderNotKept(StorageError):
+    """The item was added, renamed, moved or deleted, but its folder's ``order:`` could
+    not be written: the sidebar keeps the order until the collection closes."""
+
+    title = "The order of the items was not saved"
+
+    #: a copy made by ``duplicate_request`` / ``duplicate_folder`` before the failure
+    item: Request | Folder | None = None
+
+
+def _keep_order(collection: Collection, parent: Folder | None) -> None:
+    """``_write_order``, its failure an ``OrderNotKept`` (the operation itself is done:
+    callers finish theirs, secrets included, then report it)."""
+    try:
+        _write_order(collection, parent)
+    except StorageError as exc:
+        raise OrderNotKept(
+            f"{exc.message} The items are where you put them until the collection closes; "
+            "after that they show in the order the file gives.",
+            detail=exc.detail,
+        ) from exc
+
+
+def _write_order(collection: Collection, parent: Folder | None) -> None:
+    """Write the order ``parent`` (None: the top level) shows now into its settings
+    file, if it changed: only the ``order:`` key.
+
+    Edits of the file's other keys made outside Courier are neither overwritten
+    nor adopted here (the watcher adopts them; the parent's stamp stays as it
+    was so a settings save still sees them).  A settings file that failed to
+    load is left as it is: the order then lasts until the collection closes.
+    """
+    container: Collection | Folder = parent if parent is not None else collection
+    directory = _dir_of(collection, parent)
+    order = ordering.order_to_keep(container, directory)
+    if order == container.order:
+        return
+    container.order = order
+    path = directory / (FOLDER_FILE if parent is not None else COLLECTION_FILE)
+    if any(problem.path == path for problem in collection.problems):
+        return
+    normalize = (
+        _folder_normalizer(directory) if parent is not None else _collection_normalizer(directory)
+    )
+    try:
+        current = filestamp.read_with_stamp(Path(os.path.realpath(path)))
+    except OSError as exc:
+        raise StorageError(
+            f"Could not read {path} to keep the order of its items: {reason(exc)}"
+        ) from exc
+    if current is None:  # a folder without folder.yaml (optional): written whole
+        if parent is not None and parent.disk is None:
+            save_item(path, parent, folder_to_data(parent), normalize, force=False)
+        return
+    data, stamp = current
+    try:
+        text = data.decode("utf-8")
+        parsed = parse_mapping(path, text)
+        fast = ordering.with_order_text(text, parsed, order)
+        if fast is None:
+            scrub_secrets(parsed)
+            theirs = normalize(parsed)
+    except (UnicodeDecodeError, ValueError, StorageError) as exc:
+        raise StorageError(
+            f"{path} cannot be read as Courier's ({reason(exc)}), so the new order of its "
+            "items was not saved in it.",
+        ) from exc
+    in_step = filestamp.matches(container.disk, stamp)
+    written = _Stamp(stamp)
+    if fast is not None:
+        written.disk = write(Path(os.path.realpath(path)), fast)
+    else:
+        theirs[ordering.ORDER_KEY] = order
+        save_item(path, written, theirs, normalize, force=False)
+    if in_step:
+        container.disk = written.disk
 
 
 def _refuse_unreadable(collection: Collection, path: Path) -> None:
@@ -382,6 +485,7 @@ def add_request(collection: Collection, parent: Folder | None, request: Request)
     request.disk = None  # a new file
     save_request(collection, request)
     (parent.requests if parent is not None else collection.requests).append(request)
+    _keep_order(collection, parent)
     return request
 
 
@@ -391,6 +495,7 @@ def add_folder(collection: Collection, parent: Folder | None, name: str) -> Fold
     _mkdir(folder.path)  # type: ignore[arg-type]
     save_folder_settings(collection, folder)
     (parent.folders if parent is not None else collection.folders).append(folder)
+    _keep_order(collection, parent)
     return folder
 
 
@@ -432,6 +537,7 @@ def rename_request(
         with contextlib.suppress(StorageError):
             _move(new_path, old_path)
         raise
+    _keep_order(collection, parent_folder(collection, request))
 
 
 def _check_unchanged(path: Path, stamp: FileStamp | None) -> None:
@@ -483,6 +589,7 @@ def rename_folder(
             _move(new_dir, old_dir)
             _rebase(folder, new_dir, old_dir)
         raise
+    _keep_order(collection, parent_folder(collection, folder))
 
 
 def _rebase(folder: Folder, old: Path, new: Path) -> None:
@@ -514,6 +621,8 @@ def delete_request(collection: Collection, request: Request) -> None:
             raise StorageError(f"Could not delete {request.path}: {reason(exc)}") from exc
     siblings = parent.requests if parent is not None else collection.requests
     siblings[:] = [r for r in siblings if r is not request]
+    if (parent if parent is not None else collection).order is not None:
+        _keep_order(collection, parent)
 
 
 def unshown_files(collection: Collection, folder: Folder) -> list[Path]:
@@ -554,6 +663,8 @@ def delete_folder(collection: Collection, folder: Folder, *, also_delete: Many[P
         raise StorageError(f"Could not delete {directory}: {reason(exc)}") from exc
     siblings = parent.folders if parent is not None else collection.folders
     siblings[:] = [f for f in siblings if f is not folder]
+    if (parent if parent is not None else collection).order is not None:
+        _keep_order(collection, parent)
 
 
 T = TypeVar("T", Request, Folder)
@@ -576,6 +687,7 @@ def duplicate_request(collection: Collection, request: Request) -> Request:
     twin.disk = None  # a new file
     save_request(collection, twin)
     _insert_after(parent.requests if parent else collection.requests, request, twin)
+    _keep_order_of_copy(collection, parent, twin)
     return twin
 
 
@@ -586,7 +698,16 @@ def duplicate_folder(collection: Collection, folder: Folder) -> Folder:
     twin.name = f"{folder.name} copy"
     _write_tree(collection, twin, parent_dir, top_level=parent is None)
     _insert_after(parent.folders if parent else collection.folders, folder, twin)
+    _keep_order_of_copy(collection, parent, twin)
     return twin
+
+
+def _keep_order_of_copy(collection: Collection, parent: Folder | None, copy: T) -> None:
+    try:
+        _keep_order(collection, parent)
+    except OrderNotKept as exc:
+        exc.item = copy
+        raise
 
 
 def _write_tree(
@@ -595,13 +716,79 @@ def _write_tree(
     folder.path = _folder_dir(parent_dir, folder.name, top_level=top_level)
     folder.disk = None  # new files, all of them
     _mkdir(folder.path)
-    save_folder_settings(collection, folder)
     for request in folder.requests:
         request.path = _request_path(folder.path, request.name)
         request.disk = None
         save_request(collection, request)
     for sub in folder.folders:
         _write_tree(collection, sub, folder.path, top_level=False)
+    if folder.order is not None:  # the copies' file names may differ from the originals'
+        folder.order = ordering.shown_order(folder)
+    save_folder_settings(collection, folder)
+
+
+def move(collection: Collection, item: Request | Folder, target: Folder | None, index: int) -> None:
+    """Move ``item`` to position ``index`` among its kind (folders or requests) in
+    ``target`` (None: the top level), as a drag and drop in the sidebar does.
+
+    Within its folder only the order changes (one ``order:`` list rewritten).
+    Into another folder its file or directory moves first (one atomic rename,
+    keeping its file name when it is free), every path below follows, then the
+    order of both folders is written.  A folder never moves into itself.
+    """
+    source = parent_folder(collection, item)
+    if isinstance(item, Folder) and target is not None and _within(item, target):
+        raise StorageError(f"The folder '{item.name}' cannot be moved into itself.")
+    siblings: list[Any] = _siblings(collection, source, item)
+    if source is target:
+        position = next(i for i, existing in enumerate(siblings) if existing is item)
+        del siblings[position]
+        siblings.insert(max(0, min(index, len(siblings))), item)
+        _keep_order(collection, target)
+        return
+    new_path = _free_path(collection, item, _dir_of(collection, target), target is None)
+    old_path = item.path
+    if old_path is None:
+        raise StorageError(f"'{item.name}' has no file yet.")
+    _move(old_path, new_path)
+    if isinstance(item, Folder):
+        _rebase(item, old_path, new_path)
+    else:
+        item.path = new_path
+    siblings[:] = [existing for existing in siblings if existing is not item]
+    destination: list[Any] = _siblings(collection, target, item)
+    destination.insert(max(0, min(index, len(destination))), item)
+    source_container = source if source is not None else collection
+    if source_container.order is not None:
+        _keep_order(collection, source)
+    _keep_order(collection, target)
+
+
+def _within(folder: Folder, target: Folder) -> bool:
+    return target is folder or any(f is target for f in _walk_folders(folder.folders))
+
+
+def _siblings(
+    collection: Collection, parent: Folder | None, item: Request | Folder
+) -> list[Request] | list[Folder]:
+    container = parent if parent is not None else collection
+    return container.requests if isinstance(item, Request) else container.folders
+
+
+def _free_path(
+    collection: Collection, item: Request | Folder, directory: Path, top_level: bool
+) -> Path:
+    """Where ``item`` goes in ``directory``: its own file name if free, else a numbered one."""
+    if item.path is None:
+        raise StorageError(f"'{item.name}' has no file yet.")
+    taken = _taken_names(directory)
+    if isinstance(item, Request):
+        stem = item.path.name[: -len(REQUEST_SUFFIX)] or slugify(item.name)
+        taken_stems = {n[: -len(REQUEST_SUFFIX)] for n in taken if n.endswith(REQUEST_SUFFIX)}
+        return directory / (unique_slug(stem, taken_stems) + REQUEST_SUFFIX)
+    if top_level:
+        taken.add(ENVIRONMENTS_DIR)
+    return directory / unique_slug(item.path.name, taken)
 
 
 # ------------------------------------------------------------ environments

@@ -49,7 +49,7 @@ ROUTES_HELP = {
     "GET /status/{code}": "answers with that status",
     "GET /delay/{seconds}": "answers after a delay (max 10 s)",
     "GET /bytes/{n}?seed=": (
-        "n random bytes (max 200 MB), streamed; the same for the same seed (sent back in X-Seed)"
+        "n random bytes (max 200 MiB), streamed; the same for the same seed (sent back in X-Seed)"
     ),
     "GET /attachment/{name}?size=n&seed=": "n random bytes as a file to save (Content-Disposition)",
     "GET /stream/{n}": "n JSON lines, chunked, 50 ms apart",

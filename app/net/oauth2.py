@@ -2,7 +2,10 @@
 
 Grants: client credentials, password, and authorization code with PKCE through
 the system browser and a loopback redirect (RFC 8252): a one-shot HTTP
-listener on 127.0.0.1 at a free port receives the code.  Tokens live in
+listener on 127.0.0.1 at a free port receives the code.  The wait for it is
+bounded (``sign_in_timeout_s``) and shown by an injected ``SignInPrompt`` with the
+address to copy (a machine where no browser opens) and a way to cancel; without a
+prompt and without a browser it fails at once instead of waiting.  Tokens live in
 memory for the session, keyed by everything that identifies them (token URL,
 client, grant, scope, user); a token that expires within ``REFRESH_MARGIN_S``
 is refreshed (or fetched again) before use.  Requests carry it as a Bearer
@@ -13,9 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import inspect
 import time
 import warnings
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
@@ -30,9 +34,9 @@ with warnings.catch_warnings():
     from authlib.integrations.httpx_client import AsyncOAuth2Client
 
 from app.core.resolved import ResolvedAuth
+from app.net.sign_in import SIGN_IN_TIMEOUT_S, BrowserOpener, PendingSignIn, SignInPrompt
 
 REFRESH_MARGIN_S = 30.0
-AUTHORIZE_TIMEOUT_S = 300.0
 CALLBACK_PAGE = (
     b"<!doctype html><meta charset=utf-8><title>Courier</title>"
     b"<body style='font-family:sans-serif;margin:3em'><h2>Signed in.</h2>"
@@ -42,6 +46,14 @@ CALLBACK_PAGE = (
 
 class OAuth2Error(Exception):
     """Getting a token failed; the message says why in words a user understands."""
+
+
+class SignInTimedOut(OAuth2Error):
+    """The browser did not come back with the authorization code in time."""
+
+
+class SignInCancelled(OAuth2Error):
+    """The user cancelled a browser sign-in."""
 
 
 @dataclass
@@ -66,16 +78,27 @@ def cache_key(auth: ResolvedAuth) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()
 
 
-BrowserOpener = Callable[[str], Any]
-
-
 class OAuth2Tokens:
-    """The session's OAuth 2.0 tokens, shared by every client of the pool."""
+    """The session's OAuth 2.0 tokens, shared by every client of the pool.
 
-    def __init__(self, open_browser: BrowserOpener | None = None) -> None:
-        self.open_browser = open_browser or _open_system_browser
+    ``open_browser``, ``prompt`` and ``sign_in_timeout_s`` configure the browser
+    sign-in and may be set after construction (the window installs its own).
+    """
+
+    def __init__(
+        self,
+        open_browser: BrowserOpener | None = None,
+        *,
+        prompt: SignInPrompt | None = None,
+        sign_in_timeout_s: float = SIGN_IN_TIMEOUT_S,
+    ) -> None:
+        self.open_browser: BrowserOpener = open_browser or _open_system_browser
+        self.prompt = prompt
+        self.sign_in_timeout_s = sign_in_timeout_s
         self._tokens: dict[str, Token] = {}
         self._locks: dict[str, asyncio.Lock] = {}
+        #: per token: how many fetches failed, and the last failure (shared with waiters)
+        self._failures: dict[str, tuple[int, OAuth2Error]] = {}
 
     def cached(self, auth: ResolvedAuth) -> Token | None:
         return self._tokens.get(cache_key(auth))
@@ -97,7 +120,13 @@ class OAuth2Tokens:
         """
         key = cache_key(auth)
         lock = self._locks.setdefault(key, asyncio.Lock())
+        failures_before = self._failures.get(key, (0, None))[0]
         async with lock:  # one fetch at a time per token, however many requests wait
+            failures, failure = self._failures.get(key, (0, None))
+            if failures != failures_before and failure is not None:
+                # the fetch this request waited for failed (a cancelled or timed-out
+                # sign-in): the same answer, not a second browser sign-in straight after
+                raise failure
             current = self._tokens.get(key)
             if current is not None and not force and current.fresh():
                 return current
@@ -105,7 +134,11 @@ class OAuth2Tokens:
             if current is not None and current.refresh_token and not force:
                 token = await self._refresh(auth, current.refresh_token, transport)
             if token is None:
-                token = await self._fetch(auth, transport)
+                try:
+                    token = await self._fetch(auth, transport)
+                except OAuth2Error as exc:
+                    self._failures[key] = (failures + 1, exc)
+                    raise
             self._tokens[key] = token
             return token
 
@@ -182,10 +215,7 @@ class OAuth2Tokens:
             ) as client,
         ):
             url, state = client.create_authorization_url(auth.auth_url, code_verifier=verifier)
-            result = self.open_browser(url)
-            if asyncio.iscoroutine(result):
-                await result
-            params = await redirect.wait(AUTHORIZE_TIMEOUT_S)
+            params = await self._sign_in(url, redirect)
             if params.get("state") != state:
                 raise OAuth2Error("The authorization answer does not match (state differs).")
             if "error" in params:
@@ -198,6 +228,37 @@ class OAuth2Tokens:
             )
             return data
 
+    async def _sign_in(self, url: str, redirect: LoopbackRedirect) -> dict[str, str]:
+        """Open ``url`` in a browser, show the prompt, wait (bounded) for the redirect."""
+        opened = await _try_open(self.open_browser, url)
+        prompt = self.prompt
+        if not opened and prompt is None:
+            raise OAuth2Error(
+                "No web browser could be opened for the OAuth 2.0 sign-in (authorization "
+                "code with PKCE), so nobody can sign in: use Get new token in Courier's "
+                "window, which shows the address to open, or another grant."
+            )
+        timeout = self.sign_in_timeout_s
+        pending = PendingSignIn(url, opened, timeout, _cancel=redirect.cancel)
+        if prompt is not None:
+            prompt.sign_in_started(pending)
+        try:
+            params = await redirect.wait(timeout)
+        except SignInTimedOut:
+            pending.outcome = "timed out"
+            raise
+        except SignInCancelled:
+            pending.outcome = "cancelled"
+            raise
+        except BaseException:  # stopped (the exchange was cancelled) or failed
+            pending.outcome = "stopped"
+            raise
+        finally:
+            if prompt is not None:
+                prompt.sign_in_ended(pending)
+        pending.outcome = "refused" if "error" in params else "signed in"
+        return params
+
 
 def _token_from(data: dict[str, Any]) -> Token:
     access = data.get("access_token")
@@ -209,10 +270,31 @@ def _token_from(data: dict[str, Any]) -> Token:
     return Token(str(access), data.get("refresh_token"), float(expires_at) if expires_at else None)
 
 
-def _open_system_browser(url: str) -> None:
+async def _try_open(opener: BrowserOpener, url: str) -> bool:
+    """Did ``opener`` open ``url``?  An exception or False means no browser opened."""
+    try:
+        result = opener(url)
+        if inspect.isawaitable(result):
+            result = await result
+    except asyncio.CancelledError:
+        raise
+    except Exception:
+        return False
+    return result is not False
+
+
+async def _open_system_browser(url: str) -> bool:
+    """Python's ``webbrowser`` (in a worker: some browsers block while they start);
+    False where it finds none (a server, a container, a session without a display)."""
     import webbrowser
 
-    webbrowser.open(url)
+    def run() -> bool:
+        try:
+            return bool(webbrowser.open(url))
+        except (webbrowser.Error, OSError):
+            return False
+
+    return await asyncio.to_thread(run)
 
 
 class LoopbackRedirect:
@@ -235,12 +317,21 @@ class LoopbackRedirect:
             self._server.close()
             await self._server.wait_closed()
 
+    def cancel(self) -> None:
+        """The user gave up: ``wait`` ends with ``SignInCancelled``."""
+        if self._result is not None and not self._result.done():
+            self._result.set_exception(SignInCancelled("Sign-in cancelled."))
+
     async def wait(self, within_s: float) -> dict[str, str]:
         assert self._result is not None
         try:
             return await asyncio.wait_for(self._result, within_s)
         except TimeoutError:
-            raise OAuth2Error("No answer from the browser: sign-in was not completed.") from None
+            pass  # raised below, outside this block: the error's details name no timeout chain
+        raise SignInTimedOut(
+            f"Sign-in timed out: the browser did not come back to Courier within "
+            f"{within_s:g} s. Get a new token (or send again) to sign in again."
+        )
 
     async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         try:

@@ -28,6 +28,7 @@ from app.core.viewing.sniff import media_type as sniffed_media_type
 from app.net.cookie_jar import CookieRow
 from app.net.events import Event, HeadReceived, Progress, Redirected, Started, Uploaded
 from app.net.exchange import Exchange, ExchangeState
+from app.net.sign_in import SIGN_IN_TIMEOUT_S, BrowserOpener, PendingSignIn
 from app.session import Session
 
 #: at most this often per exchange (about 30 times a second)
@@ -46,6 +47,10 @@ class SendService(QObject):
     #: OAuth 2.0 "get new token": the token, masked for display / why it failed
     tokenReady = Signal(str)
     tokenFailed = Signal(str)
+    #: an OAuth 2.0 browser sign-in waits for the user / has ended: its ``PendingSignIn``
+    #: (the address to open or copy, ``cancel()``, time left, ``outcome`` once ended)
+    signInStarted = Signal(object)
+    signInEnded = Signal(object)
     #: "Save body…": (bytes copied, bytes in all), then the path or why it failed
     saveProgress = Signal(int, int)
     saveFinished = Signal(str)
@@ -57,9 +62,22 @@ class SendService(QObject):
     copyReady = Signal(QByteArray, str, QByteArray)
     copyFailed = Signal(str)
 
-    def __init__(self, session: Session, parent: QObject | None = None) -> None:
+    def __init__(
+        self,
+        session: Session,
+        parent: QObject | None = None,
+        *,
+        sign_in_timeout_s: float = SIGN_IN_TIMEOUT_S,
+    ) -> None:
         super().__init__(parent)
         self.session = session
+        #: how long a browser sign-in waits for the browser to come back
+        self.sign_in_timeout_s = sign_in_timeout_s
+        #: opens the sign-in address (the window installs the desktop's); None: Python's
+        #: ``webbrowser``.  Returns False when no browser opened.
+        self.browser_opener: BrowserOpener | None = None
+        self._sign_ins: list[PendingSignIn] = []
+        self._pool_ready = False
         self._tasks: dict[Exchange, asyncio.Task[None]] = {}
         self._dirty: dict[Exchange, None] = {}
         self._side_tasks: set[asyncio.Task[None]] = set()
@@ -112,6 +130,7 @@ class SendService(QObject):
         stored: Request | None,
     ) -> None:
         try:
+            await self._prepare_sign_in()
             if resolution.needs_demo:  # the demo server starts in a worker, then resolve again
                 resolution = await self.session.prepare(request, collection, stored)
             await self.session.send(resolution, exchange, self._on_event)
@@ -220,6 +239,7 @@ class SendService(QObject):
         self, request: Request, collection: Collection | None, stored: Request | None
     ) -> None:
         try:
+            await self._prepare_sign_in()
             resolution = await self.session.prepare(request, collection, stored)
             if resolution.request.auth_mode == "none":
                 self.tokenFailed.emit("This request does not use OAuth 2.0.")
@@ -243,6 +263,39 @@ class SendService(QObject):
             self.tokenFailed.emit(str(exc))
             return
         self.tokenReady.emit(masked)
+
+    # ------------------------------------------------------------- sign-in
+
+    def sign_ins(self) -> list[PendingSignIn]:
+        """Browser sign-ins waiting for the user now."""
+        return list(self._sign_ins)
+
+    def cancel_sign_ins(self) -> None:
+        for pending in list(self._sign_ins):
+            pending.cancel()
+
+    def sign_in_started(self, pending: PendingSignIn) -> None:
+        """(``SignInPrompt``) a sign-in waits: the window shows its address and Cancel."""
+        self._sign_ins.append(pending)
+        self.signInStarted.emit(pending)
+
+    def sign_in_ended(self, pending: PendingSignIn) -> None:
+        if pending in self._sign_ins:
+            self._sign_ins.remove(pending)
+        self.signInEnded.emit(pending)
+
+    async def _prepare_sign_in(self) -> None:
+        """Browser sign-ins of the session's OAuth 2.0 tokens go through this service: its
+        signals (the window's prompt), the window's browser, this timeout.  The network
+        stack is imported in a worker the first time, as the Session does."""
+        if not self._pool_ready:
+            await asyncio.to_thread(lambda: self.session.pool)
+            self._pool_ready = True
+        tokens = self.session.pool.oauth
+        tokens.prompt = self
+        tokens.sign_in_timeout_s = self.sign_in_timeout_s
+        if self.browser_opener is not None:
+            tokens.open_browser = self.browser_opener
 
     # -------------------------------------------------------------- cookies
 
@@ -278,6 +331,7 @@ class SendService(QObject):
     async def aclose(self) -> None:
         """Stop every exchange and close every pooled client (on exit)."""
         tasks = list(self._tasks.values())
+        self.cancel_sign_ins()
         self.stop_all()
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):

@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import TypeVar
 
@@ -289,18 +289,20 @@ class Workspace(QObject):
             added.auth.stored_secrets = secret_fields(added.auth)
             return added
 
-        added = self._in_worker(collection, f"Saving {request.name}…", work)
-        self.announce_tree_changed(parent if parent is not None else collection)
-        return added
+        try:
+            return self._in_worker(collection, f"Saving {request.name}…", work)
+        finally:  # also when only keeping the order failed: the file exists
+            self.announce_tree_changed(parent if parent is not None else collection)
 
     def add_folder(self, collection: Collection, parent: Folder | None, name: str) -> Folder:
-        folder = self._in_worker(
-            collection,
-            f"Creating {name}…",
-            lambda: storage.add_folder(collection, parent, name),
-        )
-        self.announce_tree_changed(parent if parent is not None else collection)
-        return folder
+        try:
+            return self._in_worker(
+                collection,
+                f"Creating {name}…",
+                lambda: storage.add_folder(collection, parent, name),
+            )
+        finally:  # also when only keeping the order failed: the folder exists
+            self.announce_tree_changed(parent if parent is not None else collection)
 
     def save_request(
         self, collection: Collection, stored: Request, edited: Request, *, force: bool = False
@@ -438,15 +440,46 @@ class Workspace(QObject):
         def work() -> None:
             self._refuse_unknown(collection, item, f"rename “{item.name}”", "move with it")
             before = self.session.secrets_under(collection, item)
-            if isinstance(item, Request):
-                storage.rename_request(collection, item, name)
-            else:
-                storage.rename_folder(collection, item, name)
-            self.session.move_secrets(collection, item, before)
+            with _order_reported_last() as then:
+                if isinstance(item, Request):
+                    then(lambda: storage.rename_request(collection, item, name))
+                else:
+                    then(lambda: storage.rename_folder(collection, item, name))
+                self.session.move_secrets(collection, item, before)
 
-        self._in_worker(collection, f"Renaming {item.name}…", work)
-        self._tell()
-        self.announce_changed(item)
+        try:
+            self._in_worker(collection, f"Renaming {item.name}…", work)
+        finally:  # also when only keeping the order failed: the file has its new name
+            self._tell()
+            self.announce_changed(item)
+
+    def move(
+        self, collection: Collection, item: Request | Folder, target: Folder | None, index: int
+    ) -> None:
+        """Move a request or folder to ``index`` among its kind in ``target`` (None: the top
+        level) of the same collection: a reorder rewrites its folder's order only; into
+        another folder its file moves, and its secrets move to their new keys with it
+        (refused while one is unknown, as for a rename).  Open editors keep the same
+        ``Request`` object, whose ``path`` now names the new file."""
+        source = storage.parent_folder(collection, item)
+
+        def work() -> None:
+            if source is target:
+                storage.move(collection, item, target, index)
+                return
+            self._refuse_unknown(collection, item, f"move “{item.name}”", "move with it")
+            before = self.session.secrets_under(collection, item)
+            with _order_reported_last() as then:
+                then(lambda: storage.move(collection, item, target, index))
+                self.session.move_secrets(collection, item, before)
+
+        try:
+            self._in_worker(collection, f"Moving {item.name}…", work)
+        finally:
+            self._tell()
+            self.announce_tree_changed(source if source is not None else collection)
+            if target is not source:
+                self.announce_tree_changed(target if target is not None else collection)
 
     def duplicate(self, collection: Collection, item: Request | Folder) -> Request | Folder:
         """Copy a request or folder; the copy's secrets are stored under its own keys
@@ -456,17 +489,26 @@ class Workspace(QObject):
         def work() -> Request | Folder:
             self._refuse_unknown(collection, item, f"duplicate “{item.name}”", "are copied")
             copy: Request | Folder
-            if isinstance(item, Request):
-                copy = storage.duplicate_request(collection, item)
-            else:
-                copy = storage.duplicate_folder(collection, item)
+            unkept: storage.OrderNotKept | None = None
+            try:
+                if isinstance(item, Request):
+                    copy = storage.duplicate_request(collection, item)
+                else:
+                    copy = storage.duplicate_folder(collection, item)
+            except storage.OrderNotKept as exc:  # the copy is made: its secrets follow
+                if exc.item is None:
+                    raise
+                copy, unkept = exc.item, exc
             self.session.move_secrets(collection, copy, {})
+            if unkept is not None:
+                raise unkept
             return copy
 
-        copy = self._in_worker(collection, f"Duplicating {item.name}…", work)
-        self._tell()
-        self.announce_tree_changed(parent if parent is not None else collection)
-        return copy
+        try:
+            return self._in_worker(collection, f"Duplicating {item.name}…", work)
+        finally:  # also when only keeping the order failed: the copy exists
+            self._tell()
+            self.announce_tree_changed(parent if parent is not None else collection)
 
     def _refuse_unknown(
         self, collection: Collection, item: Request | Folder, action: str, secrets_do: str
@@ -491,14 +533,17 @@ class Workspace(QObject):
 
         def work() -> None:
             before = self.session.secrets_under(collection, item)
-            if isinstance(item, Request):
-                storage.delete_request(collection, item)
-            else:
-                storage.delete_folder(collection, item, also_delete=unshown)
-            self.session.forget_secrets(list(before))
+            with _order_reported_last() as then:
+                if isinstance(item, Request):
+                    then(lambda: storage.delete_request(collection, item))
+                else:
+                    then(lambda: storage.delete_folder(collection, item, also_delete=unshown))
+                self.session.forget_secrets(list(before))
 
-        self._in_worker(collection, f"Deleting {item.name}…", work)
-        self.announce_tree_changed(parent if parent is not None else collection)
+        try:
+            self._in_worker(collection, f"Deleting {item.name}…", work)
+        finally:  # also when only keeping the order failed: the files are gone
+            self.announce_tree_changed(parent if parent is not None else collection)
 
     def read_disk_changes(
         self, collection: Collection, known: disk_scan.KnownFiles, paths: set[Path]
@@ -560,6 +605,24 @@ class Workspace(QObject):
     ) -> Resolution:
         """The request as it will be sent (pure: the demo server starts when it is sent)."""
         return self.session.resolve(request, collection, stored)
+
+
+@contextlib.contextmanager
+def _order_reported_last() -> Iterator[Callable[[Callable[[], object]], None]]:
+    """Run storage steps whose only possible late failure is ``OrderNotKept`` (the item
+    is added, renamed, moved or deleted already): the rest of the block (the
+    secrets following the item) still runs, then the failure is raised."""
+    unkept: list[storage.OrderNotKept] = []
+
+    def then(step: Callable[[], object]) -> None:
+        try:
+            step()
+        except storage.OrderNotKept as exc:
+            unkept.append(exc)
+
+    yield then
+    if unkept:
+        raise unkept[0]
 
 
 def _hold_requests(_request: Request) -> bool:

@@ -39,8 +39,22 @@ GRANT_LABELS: tuple[tuple[str, str], ...] = (
     ("authorization_code", "Authorization code (PKCE, in your browser)"),
 )
 SECRET_HINT = "Stored in your OS keychain, not in the collection file."
+#: characters a choice box is sized for: a longer choice ("Authorization code (PKCE, in
+#: your browser)") elides in a narrow editor, whole in the popup and the tooltip,
+#: instead of setting the width of the editor and the window
+CHOICE_CHARACTERS = 12
 #: a credential the keychain could not give (locked, or no keychain): unknown, not empty
 UNKNOWN_PLACEHOLDER = "🔒 Locked in the keychain (type to replace)"
+
+
+def _choice_box(parent: QWidget) -> QComboBox:
+    """A combo box that does not size the editor by its longest choice; the current
+    choice is its tooltip (whole, where the box elides it)."""
+    box = QComboBox(parent)
+    box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+    box.setMinimumContentsLength(CHOICE_CHARACTERS)
+    box.currentTextChanged.connect(box.setToolTip)
+    return box
 
 
 class AuthEditor(QWidget):
@@ -58,7 +72,7 @@ class AuthEditor(QWidget):
         super().__init__(parent)
         self._allow_inherit = allow_inherit
         self._can_fetch_token = can_fetch_token
-        self.kind = QComboBox(self)
+        self.kind = _choice_box(self)
         self.kind.setObjectName("authKind")
         for kind, label in KIND_LABELS:
             if kind is AuthKind.INHERIT and not allow_inherit:
@@ -74,11 +88,11 @@ class AuthEditor(QWidget):
         self.token = self._secret("Token, or {{variable}}")
         self.key_name = self._line("e.g. X-API-Key or api_key")
         self.key_value = self._secret("Key, or {{variable}}")
-        self.key_in = QComboBox(self)
+        self.key_in = _choice_box(self)
         self.key_in.addItem("Header", "header")
         self.key_in.addItem("Query parameter", "query")
         self.key_in.currentIndexChanged.connect(self.changed)
-        self.grant = QComboBox(self)
+        self.grant = _choice_box(self)
         for value, label in GRANT_LABELS:
             self.grant.addItem(label, value)
         self.grant.currentIndexChanged.connect(self._on_kind)
@@ -105,6 +119,7 @@ class AuthEditor(QWidget):
         self.show_secrets.toggled.connect(self._toggle_echo)
         self.secret_note = QLabel(SECRET_HINT, self)
         self.secret_note.setObjectName("hint")
+        self.secret_note.setWordWrap(True)  # one long line would set the editor's width
 
         self.form = QFormLayout()
         self.form.addRow("Type", self.kind)
@@ -215,6 +230,8 @@ class AuthEditor(QWidget):
         self.form.setRowVisible(self.show_secrets, has_secret)
         self.secret_note.setVisible(has_secret)
         self.inherited.setVisible(kind is AuthKind.INHERIT)
+        for box in (self.kind, self.grant, self.key_in):  # set_auth sets them silently
+            box.setToolTip(box.currentText())
         self.changed.emit()
 
     def show_token(self, text: str) -> None:

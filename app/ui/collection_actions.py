@@ -1,8 +1,10 @@
 """What the sidebar's context menu (and Tools menu) does to collections and folders.
 
-New, rename, duplicate, delete, reload, close, settings and cookies: each asks
-what it needs, calls the workspace (which changes the files), and keeps the
-window's editor in step.  Failures become a message, never an exception.
+New, rename, duplicate, delete, move, reload, close, settings and cookies:
+each asks what it needs (``ask_name``, ``ask_delete``: tests answer them by
+replacing these methods), calls the workspace (which changes the files), and
+keeps the window's editor and the sidebar's selection in step.  Failures become
+a message, never an exception.
 """
 
 from __future__ import annotations
@@ -26,6 +28,19 @@ if TYPE_CHECKING:
 class CollectionActions:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
+        window.sidebar.moveRequested.connect(self.move)
+
+    # -------------------------------------------------------------- prompts
+
+    def ask_name(self, title: str, label: str, text: str) -> str | None:
+        """A name typed by the user (None: cancelled or left empty)."""
+        name, ok = QInputDialog.getText(self.window, title, label, text=text)
+        return name.strip() if ok and name.strip() else None
+
+    def ask_delete(self, text: str) -> bool:
+        """Whether the user confirms a deletion described by ``text``."""
+        answer = QMessageBox.question(self.window, "Delete", text)
+        return answer == QMessageBox.StandardButton.Yes
 
     def on_node_action(self, action: str, node: Node) -> None:
         collection = node.collection()
@@ -87,35 +102,36 @@ class CollectionActions:
         self.window.fill_environments()
 
     def new_request_in(self, collection: Collection, folder: Folder | None) -> None:
-        name, ok = QInputDialog.getText(self.window, "New request", "Name", text="New request")
-        if not ok or not name.strip():
+        name = self.ask_name("New request", "Name", "New request")
+        if name is None:
             return
         if not self.window.may_leave_current():
             return
-        request = self.window.workspace.add_request(collection, folder, Request(name=name.strip()))
+        request = self.window.workspace.add_request(collection, folder, Request(name=name))
         self.window.sidebar.select(request)
         self.window.show_request(collection, request)
         self.window.editor.focus_url()
 
     def new_folder_in(self, collection: Collection, parent: Folder | None) -> None:
-        name, ok = QInputDialog.getText(self.window, "New folder", "Name", text="New folder")
-        if ok and name.strip():
-            folder = self.window.workspace.add_folder(collection, parent, name.strip())
+        name = self.ask_name("New folder", "Name", "New folder")
+        if name is not None:
+            folder = self.window.workspace.add_folder(collection, parent, name)
             self.window.sidebar.select(folder)
 
     def rename(self, collection: Collection, node: Node) -> None:
         obj = node.obj
         if not isinstance(obj, Collection | Folder | Request):
             return
-        name, ok = QInputDialog.getText(self.window, "Rename", "New name", text=obj.name)
-        if not ok or not name.strip() or name.strip() == obj.name:
+        name = self.ask_name("Rename", "New name", obj.name)
+        if name is None or name == obj.name:
             return
         if isinstance(obj, Collection):
-            self.window.workspace.rename_collection(collection, name.strip())
+            self.window.workspace.rename_collection(collection, name)
         else:
-            self.window.workspace.rename(collection, obj, name.strip())
+            self.window.workspace.rename(collection, obj, name)
         if obj is self.window.current_request:
             self.window.update_title()
+        self.window.sidebar.select(obj)
 
     def delete(self, collection: Collection, item: Request | Folder) -> None:
         kind = "request" if isinstance(item, Request) else "folder and everything in it"
@@ -128,8 +144,7 @@ class CollectionActions:
                 f"\n\nIt also deletes {len(unshown)} file(s) that Courier does not show:"
                 f"\n{names}{more}"
             )
-        answer = QMessageBox.question(self.window, "Delete", text)
-        if answer != QMessageBox.StandardButton.Yes:
+        if not self.ask_delete(text):
             return
         showing_deleted = self.window.current_collection is collection and (
             item is self.window.current_request
@@ -138,6 +153,25 @@ class CollectionActions:
         self.window.workspace.delete(collection, item, also_delete=unshown)
         if showing_deleted:
             self.window.show_scratch()
+
+    def move(self, collection: Collection, item: object, target: object, index: int) -> None:
+        """A drag and drop in the sidebar: move the item's file (or only its place in the
+        order), then select it where it landed.  The request in the editor stays the
+        same object, its path following the file."""
+        if not isinstance(item, Request | Folder) or not isinstance(target, Collection | Folder):
+            return
+        try:
+            self.window.workspace.move(
+                collection, item, target if isinstance(target, Folder) else None, index
+            )
+        except CourierError as exc:
+            self.window.show_error(exc.title, exc.message)
+            return
+        self.window.sidebar.select(item)
+        if item is self.window.current_request or (
+            isinstance(item, Folder) and _contains(item, self.window.current_request)
+        ):
+            self.window.update_title()
 
     def reload(self, collection: Collection) -> None:
         """Read the collection again from disk (in the background)."""

@@ -5,6 +5,10 @@ for them), so a 10,000-request collection opens as fast as its top level.
 Structural edits go through ``sync(node)``, which diffs a node's children
 against the model objects by identity: rows are inserted and removed
 individually, so expansion and selection elsewhere in the tree survive.
+
+Requests and folders can be dragged within their collection: a drop is not
+carried out here but asked for (``moveRequested``), and the rows follow when
+the workspace has moved the files (``sync``).
 """
 
 from __future__ import annotations
@@ -12,7 +16,15 @@ from __future__ import annotations
 import enum
 from typing import Any
 
-from PySide6.QtCore import QAbstractItemModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QMimeData,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor
 
 from app.core.model import Collection, Folder, LoadProblem, Request
@@ -25,6 +37,9 @@ TreeObject = Collection | Folder | Request | LoadProblem | None
 #: custom data roles
 NODE_ROLE = Qt.ItemDataRole.UserRole + 1
 METHOD_ROLE = Qt.ItemDataRole.UserRole + 2
+
+#: what a dragged row carries (its node's key, valid within this model only)
+NODE_MIME = "application/x-courier-tree-node"
 
 
 class NodeKind(enum.Enum):
@@ -97,11 +112,16 @@ class Node:
 class CollectionTreeModel(QAbstractItemModel):
     """Open collections as top-level rows."""
 
+    #: a row was dropped: (the dragged node, the collection or folder it goes into, its
+    #: index among the target's folders or requests, as ``storage.move`` takes it)
+    moveRequested = Signal(Node, object, int)
+
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._root = Node(NodeKind.COLLECTION, None, None)
         self._root._children = []
         self._modified: set[int] = set()
+        self._dragged: dict[str, Node] = {}
 
     # ----------------------------------------------------------- public API
 
@@ -143,7 +163,19 @@ class CollectionTreeModel(QAbstractItemModel):
         return node if isinstance(node, Node) else None
 
     def index_of(self, obj: TreeObject) -> QModelIndex:
-        """The index of a model object, creating nodes on the way (for selecting it)."""
+        """The index of a model object, creating nodes on the way (for selecting it).
+
+        Rows not yet in step with the model objects on the way to it (a caller
+        asking before the workspace's change signal reached ``sync``) are
+        synced first, so the index found is one the view knows."""
+        self._sync_path_to(obj)
+        for collection_node in self._root.children:
+            found = self._find(collection_node, obj)
+            if found is not None:
+                return self.createIndex(found.row(), 0, found)
+        return QModelIndex()
+
+    def _index_of_node(self, obj: TreeObject) -> QModelIndex:
         for collection_node in self._root.children:
             found = self._find(collection_node, obj)
             if found is not None:
@@ -163,14 +195,45 @@ class CollectionTreeModel(QAbstractItemModel):
                 return found
         return None
 
+    def _sync_path_to(self, obj: TreeObject) -> None:
+        if not isinstance(obj, Folder | Request | LoadProblem):
+            return
+        for collection_node in self._root.children:
+            collection = collection_node.obj
+            if not isinstance(collection, Collection):
+                continue
+            chain = _containers_of(collection, obj)
+            if chain is None:
+                continue
+            node: Node | None = collection_node
+            for depth, container in enumerate(chain):
+                if node is None or node._children is None:
+                    return  # never shown below here: its rows are built when asked
+                if [id(child.obj) for child in node._children] != [
+                    id(o) for _, o in node.child_objects()
+                ]:
+                    self.sync(container)
+                if depth + 1 < len(chain):
+                    below = chain[depth + 1]
+                    node = next((c for c in node.children if c.obj is below), None)
+            return
+
     def sync(self, obj: Collection | Folder) -> None:
         """Bring the rows under ``obj`` in line with its folders/requests/problems."""
-        index = self.index_of(obj)
+        index = self._index_of_node(obj)
         node = self.node(index)
-        if node is None or node._children is None:
-            # never expanded: nothing to diff, just tell the view whether it has children
-            if index.isValid():
-                self.dataChanged.emit(index, index)
+        if node is None:
+            return
+        if node._children is None:
+            # never asked for: the view may have been told it has no children (an empty
+            # collection, expanded): insert its rows, or they appear only after a collapse
+            wanted = node.child_objects()
+            if wanted:
+                node._children = []  # what the view knows until the rows are in
+                self.beginInsertRows(index, 0, len(wanted) - 1)
+                node._children.extend(Node(kind, o, node) for kind, o in wanted)
+                self.endInsertRows()
+            self.dataChanged.emit(index, index)
             return
         wanted = node.child_objects()
         wanted_ids = {id(o) for _, o in wanted}
@@ -206,7 +269,7 @@ class CollectionTreeModel(QAbstractItemModel):
 
     def refresh(self, obj: Collection | Folder | Request) -> None:
         """Repaint one row (after a rename or a method change)."""
-        index = self.index_of(obj)
+        index = self._index_of_node(obj)
         if index.isValid():
             self.dataChanged.emit(index, index)
 
@@ -260,7 +323,99 @@ class CollectionTreeModel(QAbstractItemModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        flags = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        node = self.node(index)
+        if node is not None and node.kind in (NodeKind.FOLDER, NodeKind.REQUEST):
+            flags |= Qt.ItemFlag.ItemIsDragEnabled
+        if node is not None and node.kind in (NodeKind.COLLECTION, NodeKind.FOLDER):
+            flags |= Qt.ItemFlag.ItemIsDropEnabled
+        return flags
+
+    # ------------------------------------------------------- drag and drop
+
+    def supportedDragActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def supportedDropActions(self) -> Qt.DropAction:
+        return Qt.DropAction.MoveAction
+
+    def mimeTypes(self) -> list[str]:
+        return [NODE_MIME]
+
+    def mimeData(self, indexes: list[QModelIndex]) -> QMimeData:  # type: ignore[override]
+        data = QMimeData()
+        nodes = [n for n in (self.node(i) for i in indexes) if n is not None]
+        if nodes and nodes[0].kind in (NodeKind.FOLDER, NodeKind.REQUEST):
+            key = str(id(nodes[0]))
+            self._dragged = {key: nodes[0]}
+            data.setData(NODE_MIME, key.encode())
+        return data
+
+    def dragged_node(self, data: QMimeData) -> Node | None:
+        """The node a drag carries (None: not one of this model's rows)."""
+        if not data.hasFormat(NODE_MIME):
+            return None
+        return self._dragged.get(bytes(data.data(NODE_MIME).data()).decode())
+
+    def drop_target(
+        self, data: QMimeData, row: int, parent: Index
+    ) -> tuple[Node, Collection | Folder, int] | None:
+        """Where a drop at ``row`` under ``parent`` puts the dragged item, as ``storage.move``
+        takes it; None when it cannot go there (another collection, a folder into itself)."""
+        dragged = self.dragged_node(data)
+        target_node = self.node(parent)
+        if dragged is None or target_node is None:
+            return None
+        target = target_node.obj
+        item = dragged.obj
+        if not isinstance(target, Collection | Folder) or not isinstance(item, Folder | Request):
+            return None
+        if target_node.collection() is not dragged.collection():
+            return None
+        if isinstance(item, Folder) and (target is item or _folder_contains(item, target)):
+            return None
+        siblings: list[Folder] | list[Request] = (
+            target.folders if isinstance(item, Folder) else target.requests
+        )
+        if row < 0:
+            index = len(siblings)
+        else:
+            before = row if isinstance(item, Folder) else row - len(target.folders)
+            index = max(0, min(before, len(siblings)))
+        current = next((i for i, s in enumerate(siblings) if s is item), None)
+        if current is not None and current < index:
+            index -= 1  # it leaves its place before it takes the new one
+        return dragged, target, index
+
+    def canDropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: Index,
+    ) -> bool:
+        return (
+            action == Qt.DropAction.MoveAction and self.drop_target(data, row, parent) is not None
+        )
+
+    def dropMimeData(
+        self,
+        data: QMimeData,
+        action: Qt.DropAction,
+        row: int,
+        column: int,
+        parent: Index,
+    ) -> bool:
+        """Ask for the move (the files change first); the view removes no rows itself."""
+        if action != Qt.DropAction.MoveAction:
+            return False
+        found = self.drop_target(data, row, parent)
+        if found is None:
+            return False
+        node, target, index = found
+        self.moveRequested.emit(node, target, index)
+        return False
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         node = self.node(index)
@@ -302,10 +457,32 @@ class CollectionTreeModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.DecorationRole:
             return theme.icon("warning")
         if role == Qt.ItemDataRole.ForegroundRole:
-            return QColor("#f07178")
+            return QColor(theme.ERROR_COLOR)
         if role == Qt.ItemDataRole.ToolTipRole:
             return f"{problem.path}\n{problem.reason}"
         return None
+
+
+def _containers_of(
+    collection: Collection, obj: Folder | Request | LoadProblem
+) -> list[Collection | Folder] | None:
+    """The collection and folders above ``obj`` (outermost first), or None if absent."""
+    if isinstance(obj, LoadProblem):
+        return [collection] if any(p is obj for p in collection.problems) else None
+
+    def walk(
+        container: Collection | Folder, chain: list[Collection | Folder]
+    ) -> list[Collection | Folder] | None:
+        here = [*chain, container]
+        if any(r is obj for r in container.requests) or any(f is obj for f in container.folders):
+            return here
+        for sub in container.folders:
+            found = walk(sub, here)
+            if found is not None:
+                return found
+        return None
+
+    return walk(collection, [])
 
 
 def _folder_contains(folder: Folder, obj: TreeObject) -> bool:

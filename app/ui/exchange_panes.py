@@ -53,6 +53,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.net.exchange import Exchange, RedirectHop, ResponseHead, SentRequest, Timings
+from app.ui import theme
 
 Row = tuple[str, ...]
 #: a column sized to its text stops at this width (the last one takes the rest)
@@ -576,7 +577,7 @@ class TimelineBar(QWidget):
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
         painter.setPen(Qt.PenStyle.NoPen)
         track = QRectF(0, (self.height() - 8) / 2, self.width(), 8)
-        painter.setBrush(QColor("#2a2e37"))
+        painter.setBrush(QColor(theme.RAISED))  # the theme's: a dark bar on the light one
         painter.drawRoundedRect(track, 4, 4)
         if self._span is not None:
             start, end = self._span

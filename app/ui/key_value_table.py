@@ -9,7 +9,16 @@ from __future__ import annotations
 
 import functools
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSignalBlocker, Qt, Signal
+from PySide6.QtCore import (
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSignalBlocker,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QColor, QFontMetrics, QHelpEvent, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -28,7 +37,8 @@ from PySide6.QtWidgets import (
 from app.core.model import KeyValue
 from app.core.templating import find_variables
 from app.ui import theme
-from app.ui.variable_marks import RESOLVED, UNRESOLVED, Lookup, describe
+from app.ui.column_share import NameColumnFit
+from app.ui.variable_marks import Lookup, describe, resolved_colour, unresolved_colour
 
 ENABLED, NAME, VALUE, REMOVE = range(4)
 
@@ -71,7 +81,8 @@ class _CellDelegate(QStyledItemDelegate):
         for span in find_variables(text):
             pieces.append((text[position : span.start], normal))
             defined = self.lookup(span.name)[0] is not None
-            pieces.append((text[span.start : span.end], RESOLVED if defined else UNRESOLVED))
+            colour = resolved_colour() if defined else unresolved_colour()
+            pieces.append((text[span.start : span.end], colour))
             position = span.end
         pieces.append((text[position:], normal))
         for piece, colour in pieces:
@@ -144,7 +155,6 @@ class KeyValueTable(QWidget):
         header.setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(REMOVE, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(ENABLED, 30)
-        header.resizeSection(NAME, 200)
         header.resizeSection(REMOVE, 30)
         header.setHighlightSections(False)
         header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
@@ -168,7 +178,14 @@ class KeyValueTable(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
+        self._name_fit = NameColumnFit(self.table, NAME, 200)
+        self.table.viewport().installEventFilter(self)
         self._append_row(KeyValue(""), trailing=True)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._name_fit.fit()  # the name column gives way in a narrow table
+        return super().eventFilter(watched, event)
 
     # --------------------------------------------------------------- API
 
@@ -244,9 +261,10 @@ class KeyValueTable(QWidget):
             check.setCheckState(Qt.CheckState.Checked if enabled else Qt.CheckState.Unchecked)
             check.setToolTip("Send this row")
             self.table.setItem(r, ENABLED, check)
-            name = self.table.item(r, NAME)
-            if name is not None:
-                name.setToolTip("")
+            for column in (NAME, VALUE):
+                cell = self.table.item(r, column)
+                if cell is not None:
+                    cell.setToolTip(cell.text())  # whole, where the column elides it
             remove = QToolButton(self.table)
             remove.setIcon(theme.icon("trash"))
             remove.setToolTip("Remove this row")
@@ -260,6 +278,12 @@ class KeyValueTable(QWidget):
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         last = self.table.rowCount() - 1
+        if item.row() != last:
+            with QSignalBlocker(self.table):
+                for column in (NAME, VALUE):
+                    cell = self.table.item(item.row(), column)
+                    if cell is not None:
+                        cell.setToolTip(cell.text())
         if item.row() == last and not self._is_blank(last):
             self._complete_row(last, True)
             self._append_row(KeyValue(""), trailing=True)

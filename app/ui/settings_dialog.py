@@ -137,6 +137,11 @@ class OptionsEditor(QWidget):
         self.client_cert.textEdited.connect(self.changed)
         self.client_key.textEdited.connect(self.changed)
         form = QFormLayout(self)
+        # labels level with their (taller) spin boxes and fields, not at their top edge;
+        # in a narrow request editor a label goes above its field instead of setting the
+        # editor's (and the window's) width
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         form.addRow("Timeout (per step)", self.timeout)
         form.addRow("Deadline (whole request)", self.deadline)
         form.addRow("", self.follow)
@@ -331,12 +336,16 @@ class SettingsDialog(QDialog):
 
         general = QWidget(self)
         form = QFormLayout(general)
-        self.base_url = QLineEdit(general)
-        self.base_url.setPlaceholderText("https://api.example.com/v1 or {{base_url}}")
-        self.notes = QPlainTextEdit(general)
+        form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+        #: a collection's base URL; a folder has none (a field made for it but left out
+        #: of the form would be drawn at the tab's top left corner, over "Notes")
+        self.base_url: QLineEdit | None = None
         if isinstance(target, Collection):
+            self.base_url = QLineEdit(general)
+            self.base_url.setPlaceholderText("https://api.example.com/v1 or {{base_url}}")
             self.base_url.setText(target.base_url)
             form.addRow("Base URL", self.base_url)
+        self.notes = QPlainTextEdit(general)
         self.notes.setPlainText(target.notes)
         form.addRow("Notes", self.notes)
         self.tabs.addTab(general, "General")
@@ -373,7 +382,7 @@ class SettingsDialog(QDialog):
 
     def apply_to(self, target: Collection | Folder) -> None:
         """Write the dialog's values into ``target`` (the caller saves it)."""
-        if isinstance(target, Collection):
+        if isinstance(target, Collection) and self.base_url is not None:
             target.base_url = self.base_url.text().strip()
         target.notes = self.notes.toPlainText()
         target.headers = self.headers.rows()

@@ -1,8 +1,11 @@
 """The collection sidebar: a tree of collections, folders and requests.
 
 It only shows and asks: activating a row emits ``requestActivated`` /
-``problemActivated``, and the context menu emits ``nodeAction(action, node)``
-for the main window to carry out (through the workspace service).
+``problemActivated`` (and ``requestOpened`` with whether the tab is pinned),
+the context menu and the keys (F2 rename, Delete delete) emit
+``nodeAction(action, node)``, and a drag and drop emits ``moveRequested``, for
+the main window (``app.ui.collection_actions``) to carry out through the
+workspace service.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import functools
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QPoint, QRect, QSize, Qt, Signal
-from PySide6.QtGui import QFont, QFontMetrics, QPainter
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -114,10 +117,50 @@ class MethodTagDelegate(QStyledItemDelegate):
         return QSize(size.width() + 40, max(size.height(), 24))
 
 
+class CollectionTreeView(QTreeView):
+    """The tree, with the keys a file tree has: F2 renames, Delete deletes, Enter opens."""
+
+    #: (action, node): "rename" or "delete" asked from the keyboard
+    keyAction = Signal(str, Node)
+    #: Enter or Return on a row
+    openPressed = Signal(QModelIndex)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        node = self.currentIndex().data(NODE_ROLE)
+        key = event.key()
+        if isinstance(node, Node) and event.modifiers() in (
+            Qt.KeyboardModifier.NoModifier,
+            Qt.KeyboardModifier.KeypadModifier,
+        ):
+            if key == Qt.Key.Key_F2 and _offers(node, "rename"):
+                self.keyAction.emit("rename", node)
+                event.accept()
+                return
+            if key == Qt.Key.Key_Delete and _offers(node, "delete"):
+                self.keyAction.emit("delete", node)
+                event.accept()
+                return
+            if key in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+                self.openPressed.emit(self.currentIndex())
+                event.accept()
+                return
+        super().keyPressEvent(event)
+
+
+def _offers(node: Node, action: str) -> bool:
+    return any(name == action for name, _label in ACTIONS[node.kind])
+
+
 class Sidebar(QWidget):
     requestActivated = Signal(Collection, Request)
+    #: a request to show in a tab: (collection, request, pinned) — a single click opens a
+    #: preview (pinned False), a double-click or Enter pins it
+    requestOpened = Signal(Collection, Request, bool)
     problemActivated = Signal(Collection, LoadProblem)
     nodeAction = Signal(str, Node)  # (action, the node it applies to)
+    #: a row was dropped: (collection, the request or folder, the collection or folder it
+    #: goes into, its index among the target's folders or requests: ``storage.move``)
+    moveRequested = Signal(Collection, object, object, int)
     newCollectionRequested = Signal()
     openCollectionRequested = Signal()
 
@@ -146,7 +189,7 @@ class Sidebar(QWidget):
         header_layout.addWidget(new_button)
         header_layout.addWidget(open_button)
 
-        self.tree = QTreeView(self)
+        self.tree = CollectionTreeView(self)
         self.tree.setObjectName("collectionTree")
         self.tree.setModel(model)
         self.tree.setHeaderHidden(True)
@@ -157,8 +200,17 @@ class Sidebar(QWidget):
         self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.tree.customContextMenuRequested.connect(self._show_menu)
         self.tree.setExpandsOnDoubleClick(False)
-        self.tree.activated.connect(self._on_activated)
-        self.tree.clicked.connect(self._activate)
+        # DragDrop, not InternalMove (which only takes drops whose source is the view):
+        # the model accepts only its own rows, of the same collection
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.tree.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.tree.setDropIndicatorShown(True)
+        self.tree.activated.connect(self._on_activated)  # a double-click (per the style)
+        self.tree.openPressed.connect(self._on_activated)
+        self.tree.clicked.connect(self._preview)
+        self.tree.keyAction.connect(self.nodeAction)
+        # after the drag has ended: moving files must not run inside the drop event
+        model.moveRequested.connect(self._on_move_requested, Qt.ConnectionType.QueuedConnection)
 
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -166,36 +218,57 @@ class Sidebar(QWidget):
         layout.addWidget(header)
         layout.addWidget(self.tree, 1)
 
-    def select(self, obj: Collection | Folder | Request | LoadProblem) -> None:
-        """Select (and reveal) the row of a model object without activating it."""
+    def select(self, obj: Collection | Folder | Request | LoadProblem | None) -> None:
+        """Select (and reveal) the row of a model object without activating it.
+
+        Works right after the model objects changed, before or after the
+        workspace's signal reached the tree model (``index_of`` syncs the rows
+        on the way); None or an object not in the tree clears the selection."""
+        if obj is None:
+            self.tree.clearSelection()
+            self.tree.setCurrentIndex(QModelIndex())
+            return
         index = self.model.index_of(obj)
-        if index.isValid():
-            parent = index.parent()
-            while parent.isValid():
-                self.tree.expand(parent)
-                parent = parent.parent()
-            self.tree.setCurrentIndex(index)
-            self.tree.scrollTo(index)
+        if not index.isValid():
+            self.tree.clearSelection()
+            self.tree.setCurrentIndex(QModelIndex())
+            return
+        parent = index.parent()
+        while parent.isValid():
+            self.tree.expand(parent)
+            parent = parent.parent()
+        self.tree.setCurrentIndex(index)
+        self.tree.scrollTo(index)
 
     def current_node(self) -> Node | None:
         return self.model.node(self.tree.currentIndex())
 
-    def _activate(self, index: QModelIndex) -> None:
+    def _activate(self, index: QModelIndex, *, pinned: bool) -> None:
         node = self.model.node(index)
         if node is None:
             return
         if node.kind is NodeKind.REQUEST:
             self.requestActivated.emit(node.collection(), node.obj)
+            self.requestOpened.emit(node.collection(), node.obj, pinned)
         elif node.kind is NodeKind.PROBLEM:
             self.problemActivated.emit(node.collection(), node.obj)
 
+    def _preview(self, index: QModelIndex) -> None:
+        """A single click: show a request (in a preview tab)."""
+        self._activate(index, pinned=False)
+
     def _on_activated(self, index: QModelIndex) -> None:
-        """Double-click or Enter: open a request, or a collection's / folder's settings."""
+        """Double-click or Enter: open a request (pinned), or a collection's / folder's
+        settings."""
         node = self.model.node(index)
         if node is not None and node.kind in (NodeKind.COLLECTION, NodeKind.FOLDER):
             self.nodeAction.emit("settings", node)
         else:
-            self._activate(index)
+            self._activate(index, pinned=True)
+
+    def _on_move_requested(self, node: Node, target: object, index: int) -> None:
+        if isinstance(node.obj, Folder | Request) and isinstance(target, Collection | Folder):
+            self.moveRequested.emit(node.collection(), node.obj, target, index)
 
     def _show_menu(self, pos: QPoint) -> None:
         index = self.tree.indexAt(pos)

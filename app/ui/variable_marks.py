@@ -22,15 +22,23 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QLineEdit, QPlainTextEdit, QToolTip, QWidget
 
 from app.core.templating import VariableSpan, find_variables
+from app.ui import theme
 
 #: name -> (value or None when unresolved, is the value secret)
 Lookup = Callable[[str], tuple[str | None, bool]]
 
-RESOLVED = QColor("#4fc38a")
-UNRESOLVED = QColor("#f07178")
 #: past this size the body is not highlighted (a Python highlighter is slow on big text)
 HIGHLIGHT_LIMIT = 200_000
 SECRET_MASK = "••••••••"
+
+
+def resolved_colour() -> QColor:
+    """A defined variable's colour: the theme's 2xx green (read each time: themes switch)."""
+    return QColor(theme.STATUS_COLORS[2])
+
+
+def unresolved_colour() -> QColor:
+    return QColor(theme.ERROR_COLOR)
 
 
 def qt_spans(text: str) -> list[VariableSpan]:
@@ -51,10 +59,10 @@ def qt_spans(text: str) -> list[VariableSpan]:
 
 def _format(resolved: bool) -> QTextCharFormat:
     fmt = QTextCharFormat()
-    fmt.setForeground(RESOLVED if resolved else UNRESOLVED)
+    fmt.setForeground(resolved_colour() if resolved else unresolved_colour())
     if not resolved:
         fmt.setUnderlineStyle(QTextCharFormat.UnderlineStyle.WaveUnderline)
-        fmt.setUnderlineColor(UNRESOLVED)
+        fmt.setUnderlineColor(unresolved_colour())
     return fmt
 
 

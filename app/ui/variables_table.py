@@ -6,7 +6,7 @@ collection file keeps its name only.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSignalBlocker, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, QSignalBlocker, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
@@ -19,11 +19,15 @@ from PySide6.QtWidgets import (
 
 from app.core.model import Variable
 from app.core.unknown_secret import is_unknown
+from app.ui.column_share import NameColumnFit
 
 ENABLED, NAME, VALUE, SECRET = range(4)
 MASK = "••••••••"
 #: a secret the keychain could not give (locked, or no keychain): unknown, not empty
 LOCKED = "🔒 locked in keychain"
+#: a secret value's tooltip (never the value)
+SECRET_TIP = "Secret: kept in your OS keychain. Double-click to see and edit it."
+LOCKED_TIP = "Secret locked in the keychain: kept as it is until you type a new value."
 
 
 class VariablesTable(QWidget):
@@ -41,7 +45,9 @@ class VariablesTable(QWidget):
         header.setSectionResizeMode(NAME, QHeaderView.ResizeMode.Interactive)
         header.setSectionResizeMode(VALUE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(SECRET, QHeaderView.ResizeMode.ResizeToContents)
-        header.resizeSection(NAME, 180)
+        self._name_fit = NameColumnFit(self.table, NAME, 180)
+        self.table.viewport().installEventFilter(self)
+        header.setDefaultAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
         self.table.itemChanged.connect(self._on_item_changed)
         add = QPushButton("Add variable", self)
         add.clicked.connect(lambda: self._append(Variable(""), edit=True))
@@ -55,6 +61,11 @@ class VariablesTable(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
         layout.addLayout(buttons)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if watched is self.table.viewport() and event.type() == QEvent.Type.Resize:
+            self._name_fit.fit()  # the name column gives way in a narrow table
+        return super().eventFilter(watched, event)
 
     def set_variables(self, variables: list[Variable]) -> None:
         with QSignalBlocker(self.table):
@@ -70,7 +81,9 @@ class VariablesTable(QWidget):
             on.setFlags(Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsEnabled)
             on.setCheckState(Qt.CheckState.Checked if var.enabled else Qt.CheckState.Unchecked)
             self.table.setItem(r, ENABLED, on)
-            self.table.setItem(r, NAME, QTableWidgetItem(var.name))
+            name = QTableWidgetItem(var.name)
+            name.setToolTip(var.name)  # whole, where the column elides it
+            self.table.setItem(r, NAME, name)
             value = QTableWidgetItem(var.value)
             value.setData(Qt.ItemDataRole.UserRole, var.value)
             self.table.setItem(r, VALUE, value)
@@ -100,8 +113,13 @@ class VariablesTable(QWidget):
         with QSignalBlocker(self.table):
             if is_unknown(real):
                 item.setText(LOCKED)  # kept as it is in the keychain until a value is typed
+                item.setToolTip(LOCKED_TIP)
+            elif self._is_secret(r):
+                item.setText(MASK if real else "")
+                item.setToolTip(SECRET_TIP)
             else:
-                item.setText(MASK if self._is_secret(r) and real else real)
+                item.setText(real)
+                item.setToolTip(real)  # whole, where the column elides it
 
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
         r = item.row()
@@ -111,6 +129,9 @@ class VariablesTable(QWidget):
             self._mask(r)
         elif item.column() == SECRET:
             self._mask(r)
+        elif item.column() == NAME:
+            with QSignalBlocker(self.table):
+                item.setToolTip(item.text())
         self.changed.emit()
 
     def _remove_current(self) -> None:

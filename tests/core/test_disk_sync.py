@@ -79,7 +79,8 @@ def test_added_files_and_folders_appear_removed_ones_go(tmp_path: Path) -> None:
         c.path / "health.request.yaml",
     )
     users = c.folders[1] if c.folders[0].name == "Orders" else c.folders[0]
-    assert [r.name for r in users.requests] == ["Get user", "List users"]
+    # "Users" keeps the order Courier created its requests in: a file added outside goes last
+    assert [r.name for r in users.requests] == ["List users", "Get user"]
     orders = next(f for f in c.folders if f.name == "Orders")
     assert [r.name for r in orders.folders[0].requests] == ["One"]
     assert [e.name for e in c.environments] == ["Local", "Prod"]

@@ -255,10 +255,10 @@ def test_a_folder_cannot_take_the_environments_directory(tmp_path: Path) -> None
     assert [e.name for e in loaded.environments] == ["local"]
 
 
-def test_natural_sort_order(tmp_path: Path) -> None:
-    collection = storage.create_collection(tmp_path / "c", "C")
-    for name in ["Item 10", "item 2", "Item 1", "beta"]:
-        storage.add_request(collection, None, Request(name=name))
+def test_files_without_an_order_load_in_natural_order(tmp_path: Path) -> None:
+    storage.create_collection(tmp_path / "c", "C")
+    for i, name in enumerate(["Item 10", "item 2", "Item 1", "beta"]):
+        (tmp_path / "c" / f"r{i}.request.yaml").write_text(f"name: {name}\n")
     loaded = storage.load_collection(tmp_path / "c")
     assert names(loaded) == ["beta", "Item 1", "item 2", "Item 10"]
 

@@ -188,7 +188,7 @@ def test_request_options_tab_sets_its_own_timeout(
 def test_variables_are_marked_resolved_or_not_and_send_warns_first(
     window: MainWindow, qasync_loop: qasync.QEventLoop, tmp_path: Path, demo_server: str
 ) -> None:
-    from app.ui.variable_marks import RESOLVED, UNRESOLVED, describe
+    from app.ui.variable_marks import describe, resolved_colour, unresolved_colour
 
     collection, echo, _in_folder = setup(window, tmp_path)
     collection.base_url = demo_server
@@ -206,7 +206,7 @@ def test_variables_are_marked_resolved_or_not_and_send_warns_first(
     body.setPlainText('{"a": "{{who}}", "b": "{{nope}}"}')
     formats = body.document().firstBlock().layout().formats()
     colours = {f.format.foreground().color().name() for f in formats}
-    assert colours == {RESOLVED.name(), UNRESOLVED.name()}
+    assert colours == {resolved_colour().name(), unresolved_colour().name()}
 
     asked: list[list[str]] = []
 

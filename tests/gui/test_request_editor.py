@@ -242,7 +242,7 @@ def test_options_tab_deadline_and_body_limit(qtbot: QtBot) -> None:
 
 
 def test_names_with_spaces_or_any_letters_are_marked(qtbot: QtBot) -> None:
-    from app.ui.variable_marks import RESOLVED, UNRESOLVED, qt_spans
+    from app.ui.variable_marks import qt_spans, resolved_colour, unresolved_colour
 
     w = editor(qtbot)
     values = {"my var": ("1", False), "ünï": ("2", False)}
@@ -254,9 +254,9 @@ def test_names_with_spaces_or_any_letters_are_marked(qtbot: QtBot) -> None:
     marks = [(f.start, f.length, f.format.foreground().color().name()) for f in formats]
     # positions in UTF-16 code units, as Qt counts them: the emoji takes two
     assert marks == [
-        (3, 10, RESOLVED.name()),
-        (14, 9, RESOLVED.name()),
-        (24, 12, UNRESOLVED.name()),
+        (3, 10, resolved_colour().name()),
+        (14, 9, resolved_colour().name()),
+        (24, 12, unresolved_colour().name()),
     ]
     assert [s.name for s in qt_spans(text)] == ["my var", "ünï", "not here"]
 
