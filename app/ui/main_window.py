@@ -53,7 +53,7 @@ from app.services.workspace import Workspace
 from app.ui import dialogs, file_conflict, window_commands
 from app.ui.auth_editor import KIND_LABELS
 from app.ui.collection_actions import CollectionActions
-from app.ui.collection_tree import CollectionTreeModel, Node, NodeKind
+from app.ui.collection_tree import CollectionTreeModel, Node
 from app.ui.commands import CommandRegistry
 from app.ui.downloads import DownloadsPanel, prompts
 from app.ui.downloads.prompts import ExistingFile
@@ -497,10 +497,8 @@ class MainWindow(QMainWindow):
             if other is not tab:
                 other.restore_split(self._tab_split)
 
-    def _on_sidebar_double_clicked(self, index: QModelIndex) -> None:
-        node = self.tree_model.node(index)
-        if node is not None and node.kind is NodeKind.REQUEST and isinstance(node.obj, Request):
-            self.pin_request(node.collection(), node.obj)
+    def _on_request_opened(self, collection: Collection, request: Request, pinned: bool) -> None:
+        self.open_request(collection, request, preview=not pinned)
 
     def _on_node_action(self, action: str, node: Node) -> None:
         """The sidebar's context menu; a duplicated request opens in its own tab, and the
@@ -738,8 +736,8 @@ class MainWindow(QMainWindow):
         ws.demo.starting.connect(lambda: self._set_busy("demo", "Starting the demo server…"))
         ws.demo.failed.connect(self._on_demo_failed)
 
-        self.sidebar.requestActivated.connect(self.open_request)
-        self.sidebar.tree.doubleClicked.connect(self._on_sidebar_double_clicked)
+        # a click previews, a double-click or Enter pins (the sidebar says which)
+        self.sidebar.requestOpened.connect(self._on_request_opened)
         self.sidebar.problemActivated.connect(self._show_problem)
         self.sidebar.nodeAction.connect(self._on_node_action)
         self.sidebar.newCollectionRequested.connect(self.new_collection)

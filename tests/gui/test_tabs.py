@@ -122,11 +122,11 @@ def test_preview_tab_is_replaced_by_the_next_click_and_pinned_by_an_edit(
     collection = opened_collection(window, tmp_path, demo_server)
     first = find_request(collection, "Get post 1")
     second = find_request(collection, "List posts")
-    window.sidebar.requestActivated.emit(collection, first)  # a click
+    window.sidebar.requestOpened.emit(collection, first, False)  # a click
     preview = window.current_tab()
     assert preview.preview
     assert window.tab_bar.is_preview(window.tabs.indexOf(preview))
-    window.sidebar.requestActivated.emit(collection, second)
+    window.sidebar.requestOpened.emit(collection, second, False)
     assert window.tabs.count() == 1, "the next click replaced the preview"
     assert window.current_tab() is preview
     assert preview.request is second
@@ -134,19 +134,20 @@ def test_preview_tab_is_replaced_by_the_next_click_and_pinned_by_an_edit(
 
     type_url(qtbot, window, "/posts?userId=3")  # an edit pins it
     assert not preview.preview
-    window.sidebar.requestActivated.emit(collection, first)
+    window.sidebar.requestOpened.emit(collection, first, False)
     assert window.tabs.count() == 2
     assert window.current_request is first
     # opening a request already open selects its tab
-    window.sidebar.requestActivated.emit(collection, second)
+    window.sidebar.requestOpened.emit(collection, second, False)
     assert window.current_tab() is preview
     assert window.tabs.count() == 2
     # a double-click pins a preview
-    window.sidebar.requestActivated.emit(collection, first)
+    window.sidebar.requestOpened.emit(collection, first, False)
     first_tab = window.current_tab()
     assert first_tab.preview
-    window.sidebar.tree.doubleClicked.emit(window.tree_model.index_of(first))
+    window.sidebar.requestOpened.emit(collection, first, True)  # a double-click
     assert not first_tab.preview
+    assert window.current_tab() is first_tab
 
 
 def test_tabs_come_back_after_a_restart_drafts_included_secrets_never_on_disk(
