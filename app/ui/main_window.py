@@ -514,7 +514,9 @@ class MainWindow(QMainWindow):
                 self.pin_request(node.collection(), copy)
             return
         self.collection_actions.on_node_action(action, node)
-        if action in ("new-request", "delete", "rename", "duplicate", "close", "reload"):
+        gone = not self.tree_model.index_of(obj).isValid()
+        if action in ("new-request", "close", "reload") or (action == "delete" and gone):
+            # a cancelled deletion leaves the selection on the row the user chose
             self.prune_tabs()
             self.sync_sidebar_selection()
 
