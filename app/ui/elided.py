@@ -31,7 +31,8 @@ class ElidedLabel(QLabel):
         self._full = ""
         self._mode = mode
         self.setTextFormat(Qt.TextFormat.PlainText)
-        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+        # as wide as its text (up to PREFERRED_WIDTH) when there is room, down to 8 px
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
         self.setMinimumWidth(8)
         self.set_full_text(text)
 
@@ -41,11 +42,14 @@ class ElidedLabel(QLabel):
     def set_full_text(self, text: str) -> None:
         self._full = text
         self._elide()
+        self.updateGeometry()  # its hint changed; its minimum (8 px) never does
 
     def sizeHint(self) -> QSize:
+        """The whole text's width as styled (padding, font), at most PREFERRED_WIDTH."""
         hint = super().sizeHint()
-        width = QFontMetrics(self.font()).horizontalAdvance(self._full) + 2 * self.margin() + 8
-        return QSize(min(width, PREFERRED_WIDTH), hint.height())
+        metrics = QFontMetrics(self.font())
+        missing = metrics.horizontalAdvance(self._full) - metrics.horizontalAdvance(self.text())
+        return QSize(min(hint.width() + max(0, missing), PREFERRED_WIDTH), hint.height())
 
     def minimumSizeHint(self) -> QSize:
         return QSize(8, super().minimumSizeHint().height())

@@ -87,10 +87,11 @@ class ResponseView(QWidget):
         strip.setMinimumWidth(160)
         strip_layout = QHBoxLayout(strip)
         strip_layout.setContentsMargins(10, 6, 10, 6)
-        strip_layout.addWidget(self.status_label, 1)
+        strip_layout.addWidget(self.status_label)
         strip_layout.addWidget(self.time_label)
         strip_layout.addWidget(self.size_label)
         strip_layout.addWidget(self.version_label)
+        strip_layout.addStretch(1)
         strip_layout.addWidget(self.copy_button)
         strip_layout.addWidget(self.save_button)
 
