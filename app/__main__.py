@@ -95,13 +95,12 @@ def main(argv: list[str] | None = None) -> int:
     app.setOrganizationName("Courier")
     app.setApplicationVersion(_version())
     app.setDesktopFileName("courier")
-    theme.apply_theme(app)
-    app.setWindowIcon(theme.icon("courier"))
-
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
     workspace = Workspace()
+    theme.apply_theme(app, theme.ThemeChoice.parse(workspace.state.theme))
+    app.setWindowIcon(theme.icon("courier"))
     sends = SendService(workspace.session)
     downloads = DownloadService(workspace.session)
     window = MainWindow(workspace, sends, downloads)
@@ -135,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         restoring.cancel()
         loop.run_until_complete(downloads.aclose())  # paused, parts kept, list saved
         loop.run_until_complete(sends.aclose())
+        window.workbench.close()  # the history's last writes (stopped exchanges too)
     finally:
         window.outside.stop()  # no watch thread outlives the window
         workspace.save_state()

@@ -45,6 +45,8 @@ class AppState:
     last_parent_folder: str = ""
     #: the folder "Save body…" offered last ("" = the user's Downloads folder)
     save_body_folder: str = ""
+    #: the theme chosen in View ▸ Theme: "system" (follow the desktop), "light" or "dark"
+    theme: str = "system"
 
 
 def default_path() -> Path:

@@ -429,25 +429,45 @@ def request_from(stored: HistoryDetail) -> Request:
     """A new model ``Request`` that sends what the entry sent: its file's data when
     the entry knows it (``{{variables}}`` and all), else the request as sent.
     Secrets are left empty; the request belongs to no file."""
+    entry = stored.entry
+    sent = stored.detail.get("request") or {}
+    sent_url = sent.get("url") or entry.url
     model = stored.detail.get("model")
     if model:
         request = codec.request_from_data(model, None)
         request.auth.stored_secrets = []
+        if not _absolute(request.url):
+            # relative to its collection's base URL (or made of its variables): on its
+            # own it could not be sent, so it takes the URL and the headers it was sent
+            # with (the collection's and folders' included), its body and auth its own
+            request.url = sent_url
+            request.params = []
+            own = {h.name.lower() for h in request.headers}
+            request.headers.extend(
+                h for h in _sent_headers(sent) if h.name.lower() not in own | {"authorization"}
+            )
         return request
-    entry = stored.entry
-    sent = stored.detail.get("request") or {}
+    return Request(
+        name=entry.name or _name_for(entry.method, entry.url),
+        method=entry.method,
+        url=sent_url,
+        headers=_sent_headers(sent),
+    )
+
+
+def _absolute(url: str) -> bool:
+    return url.lower().startswith(("http://", "https://"))
+
+
+def _sent_headers(sent: dict[str, Any]) -> list[KeyValue]:
+    """The headers as sent, masked ones switched off and emptied (secrets are never kept)."""
     headers = []
     for name, value in _pairs(sent.get("headers")):
         if name.lower() in _TRANSPORT_HEADERS:
             continue
         hidden = MASK in value or "••" in value
         headers.append(KeyValue(name, "" if hidden else value, enabled=not hidden))
-    return Request(
-        name=entry.name or _name_for(entry.method, entry.url),
-        method=entry.method,
-        url=sent.get("url") or entry.url,
-        headers=headers,
-    )
+    return headers
 
 
 def _name_for(method: str, url: str) -> str:

@@ -48,6 +48,7 @@ from app.core.model import Collection, Folder, LoadProblem, Request
 from app.core.units import human_size
 from app.net.exchange import Exchange
 from app.services.downloads import Download, DownloadService
+from app.services.history import HistoryService
 from app.services.sends import SendService
 from app.services.workspace import Workspace
 from app.ui import dialogs, file_conflict, window_commands
@@ -58,6 +59,7 @@ from app.ui.commands import CommandRegistry
 from app.ui.downloads import DownloadsPanel, prompts
 from app.ui.downloads.prompts import ExistingFile
 from app.ui.elided import ElidedStatusBar
+from app.ui.environment_box import EnvironmentBox
 from app.ui.file_conflict import ConflictChoice
 from app.ui.outside_changes import OutsideChanges
 from app.ui.request_editor import RequestEditor
@@ -65,8 +67,10 @@ from app.ui.response_view import ResponseView
 from app.ui.settings_dialog import SettingsDialog
 from app.ui.sidebar import Sidebar
 from app.ui.tabs import UNTITLED, RequestTab, RequestTabBar
+from app.ui.tabs.history_tab import HistoryTab
 from app.ui.tabs.session import find_stored, session_state, write_session
 from app.ui.viewer.body_viewer import TextPage
+from app.ui.workbench import Workbench
 
 #: "Copy" shows its progress for bodies larger than this
 COPY_PROGRESS_FROM = 16 * 1024 * 1024
@@ -99,6 +103,7 @@ class MainWindow(QMainWindow):
         sends: SendService,
         downloads: DownloadService | None = None,
         parent: QWidget | None = None,
+        history: HistoryService | None = None,
     ) -> None:
         super().__init__(parent)
         self.workspace = workspace
@@ -178,10 +183,14 @@ class MainWindow(QMainWindow):
         #: open collections watched for changes made outside Courier
         self.outside = OutsideChanges(self)
         self.commands = CommandRegistry(self)
+        self.view_menu: QMenu  # made by ``window_commands.build_menus``
         self.recent_menu = QMenu("Open recent", self)
         self.recent_menu.aboutToShow.connect(self.fill_recent_menu)
         window_commands.register_commands(self)
+        #: history, palette, shortcuts page, theme (``app.ui.workbench``)
+        self.workbench = Workbench(self, history)
         window_commands.build_menus(self)
+        self.workbench.add_menus(self.view_menu)
         self._build_toolbar()
         self._connect()
         self._restore_geometry()
@@ -240,6 +249,10 @@ class MainWindow(QMainWindow):
     ) -> RequestTab:
         """Open a tab (an untitled request without ``request``), after the active one."""
         tab = RequestTab(collection, request, self.tabs, key=key, preview=preview)
+        return self.add_tab(tab, select=select)
+
+    def add_tab(self, tab: RequestTab, *, select: bool = True) -> RequestTab:
+        """Put ``tab`` (a request tab, or a history entry's) after the active one."""
         tab.editor.sendRequested.connect(functools.partial(self._send_tab, tab))
         tab.editor.stopRequested.connect(functools.partial(self._stop_tab, tab))
         tab.editor.modifiedChanged.connect(functools.partial(self._on_tab_modified, tab))
@@ -636,7 +649,7 @@ class MainWindow(QMainWindow):
         bar.setMovable(False)
         label = QLabel("  Environment ", bar)
         label.setObjectName("hint")
-        self.environment_box = QComboBox(bar)
+        self.environment_box = EnvironmentBox(bar)
         self.environment_box.setObjectName("environmentBox")
         self.environment_box.setMinimumWidth(180)
         self.environment_box.setSizeAdjustPolicy(
@@ -1126,7 +1139,14 @@ class MainWindow(QMainWindow):
         """Send the active tab's request (Send while it runs stops it)."""
         self._send_tab(self.current_tab())
 
+    def send_tab(self, tab: RequestTab) -> None:
+        """Send ``tab``'s request (a history tab's in a new tab: the entry never changes)."""
+        self._send_tab(tab)
+
     def _send_tab(self, tab: RequestTab) -> None:
+        if isinstance(tab, HistoryTab):
+            tab.send_again()
+            return
         if self.sends.is_running(tab.exchange):
             self._stop_tab(tab)
             return
@@ -1148,6 +1168,7 @@ class MainWindow(QMainWindow):
             tab.response.show_failed(exc.title, exc.message, exc.detail)
             self.responseShown.emit()
             return
+        self.workbench.track(exchange, request, collection, stored)
         tab.exchange = exchange  # the previous one's body is released with it
         tab.response.show_exchange(exchange)
         tab.editor.set_running(True)

@@ -149,6 +149,7 @@ def build_menus(window: MainWindow) -> None:
         "response.save_body",
     )
     view_menu = window.menuBar().addMenu("&View")
+    window.view_menu = view_menu
     registry.add_to_menu(
         view_menu,
         "palette.commands",

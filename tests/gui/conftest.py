@@ -122,6 +122,7 @@ def window(
     win.show()
     yield win
     qasync_loop.run_until_complete(win.sends.aclose())
+    win.workbench.close()  # the history's writer and reader threads, its database
     workspace.demo.stop()
     # a QMimeData made in Python still on the clipboard when the interpreter exits
     # crashes it (PySide6, offscreen): Copy's tests leave none behind

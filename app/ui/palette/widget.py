@@ -44,6 +44,21 @@ MAX_VISIBLE_ROWS = 10
 TOP_MARGIN = 52
 
 
+#: keys the palette handles itself, before any window shortcut
+PALETTE_KEYS = frozenset(
+    {
+        Qt.Key.Key_Escape,
+        Qt.Key.Key_Return,
+        Qt.Key.Key_Enter,
+        Qt.Key.Key_Up,
+        Qt.Key.Key_Down,
+        Qt.Key.Key_PageUp,
+        Qt.Key.Key_PageDown,
+    }
+)
+KEYPAD = Qt.KeyboardModifier.KeypadModifier
+
+
 class PaletteMode(enum.StrEnum):
     COMMANDS = "commands"
     REQUESTS = "requests"
@@ -164,6 +179,13 @@ class CommandPalette(QFrame):
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         if watched is self._window and event.type() == QEvent.Type.Resize and self.isVisible():
             self._place()
+        if watched is self.line_edit and event.type() == QEvent.Type.ShortcutOverride:
+            # the palette's keys are its own: the window's Esc (Stop), Enter (Send)...
+            # shortcuts would take them first
+            assert isinstance(event, QKeyEvent)
+            if event.key() in PALETTE_KEYS and not event.modifiers() & ~KEYPAD:
+                event.accept()
+                return True
         if watched is self.line_edit and event.type() == QEvent.Type.KeyPress:
             assert isinstance(event, QKeyEvent)
             return self._key(event)
