@@ -43,6 +43,7 @@ from app import __version__
 from app.core import drafts
 from app.core.download_names import downloads_folder, name_from_url, safe_name, suggested_name
 from app.core.errors import CourierError, FileChangedOnDisk
+from app.core.importers import CurlImport, MalformedImport, parse_curl
 from app.core.inherit import effective_auth, inherited_headers, lookup_variable
 from app.core.model import Collection, Folder, LoadProblem, Request
 from app.core.units import human_size
@@ -56,6 +57,7 @@ from app.ui.auth_editor import KIND_LABELS
 from app.ui.collection_actions import CollectionActions
 from app.ui.collection_tree import CollectionTreeModel, Node
 from app.ui.commands import CommandRegistry
+from app.ui.curl_paste import CurlPaste, curl_command, httpx_code, requests_of
 from app.ui.downloads import DownloadsPanel, prompts
 from app.ui.downloads.prompts import ExistingFile
 from app.ui.elided import ElidedStatusBar
@@ -265,6 +267,9 @@ class MainWindow(QMainWindow):
         tab.response.viewer.copyWholeRequested.connect(self._offer_whole_copy)
         tab.response.downloadRequested.connect(self.send_and_download)
         tab.splitter.splitterMoved.connect(functools.partial(self._on_tab_split_moved, tab))
+        paste = CurlPaste(tab.editor.url, self._curl_base_dir)
+        paste.imported.connect(functools.partial(self._on_curl_pasted, tab))
+        paste.failed.connect(lambda message: self.statusBar().showMessage(message, 15000))
         if self._tab_split is not None:
             tab.restore_split(self._tab_split)
         tab.editor.set_variable_lookup(self._lookup_for(tab))
@@ -1173,6 +1178,77 @@ class MainWindow(QMainWindow):
         tab.response.show_exchange(exchange)
         tab.editor.set_running(True)
         self._update_tab_label(tab)
+
+    # ------------------------------------------------------------ curl and code
+
+    def _curl_base_dir(self) -> Path:
+        """Where a pasted command's relative ``@file`` paths are looked up."""
+        collection = self.current_collection
+        if collection is not None and collection.path is not None:
+            return collection.path
+        return Path.home()
+
+    def _on_curl_pasted(self, tab: RequestTab, parsed: CurlImport) -> None:
+        """A curl command pasted into ``tab``'s URL bar: the tab becomes that request
+        (unsaved edits), any further commands open in tabs of their own."""
+        requests = requests_of(parsed)
+        first, *more = requests
+        tab.editor.load_edited(tab.request, first)
+        tab.pin()
+        for request in more:
+            self.new_tab(None, request)
+        self.tabs.setCurrentWidget(tab)
+        notes = parsed.notes
+        said = f"Imported {len(requests)} request{'s' if len(requests) != 1 else ''} from curl"
+        self.statusBar().showMessage(said + (": " + "; ".join(notes) if notes else "."), 30000)
+
+    def ask_curl_text(self) -> str:
+        text, ok = QInputDialog.getMultiLineText(
+            self, "Import curl", "Paste one or more curl commands (one per line, or \\-continued):"
+        )
+        return text if ok else ""
+
+    def import_curl(self) -> None:
+        """File ▸ Import ▸ curl: every command into a tab of its own (unsaved)."""
+        text = self.ask_curl_text()
+        if not text.strip():
+            return
+        try:
+            parsed = parse_curl(text, base_dir=self._curl_base_dir())
+        except MalformedImport as exc:
+            self.show_error("Import curl", f"Nothing was imported: {exc}")
+            return
+        requests = requests_of(parsed)
+        for request in requests:
+            tab = self.new_tab(None, Request(name=request.name or UNTITLED))
+            tab.editor.load_edited(tab.request, request)
+            tab.pin()
+        notes = parsed.notes
+        self.statusBar().showMessage(
+            f"Imported {len(requests)} request(s) from curl"
+            + (": " + "; ".join(notes) if notes else "."),
+            30000,
+        )
+
+    def copy_as_curl(self) -> None:
+        self._copy_export("curl command", curl_command)
+
+    def copy_as_httpx(self) -> None:
+        self._copy_export("Python httpx code", httpx_code)
+
+    def _copy_export(
+        self,
+        what: str,
+        export: Callable[[Workspace, Request, Collection | None, Request], str],
+    ) -> None:
+        tab = self.current_tab()
+        try:
+            text = export(self.workspace, tab.editor.to_model(), tab.collection, tab.request)
+        except CourierError as exc:
+            self.show_error(f"Copy as {what}", f"{exc.title}: {exc.message}")
+            return
+        QGuiApplication.clipboard().setText(text)
+        self.statusBar().showMessage(f"Copied the request as a {what}.", 5000)
 
     def send_and_download(self) -> Download | None:
         """Send the active tab's request with its whole body written into a file

@@ -40,6 +40,9 @@ def register_commands(window: MainWindow) -> None:
         )
     )
     add(Command("collection.new", "New collection…", window.new_collection, "Collection"))
+    add(Command("import.curl", "Import curl commands…", window.import_curl, "File"))
+    add(Command("request.copy_curl", "Copy as curl", window.copy_as_curl, "Request"))
+    add(Command("request.copy_httpx", "Copy as Python httpx code", window.copy_as_httpx, "Request"))
     add(
         Command(
             "collection.open",
@@ -133,6 +136,8 @@ def build_menus(window: MainWindow) -> None:
     registry = window.commands
     file_menu = window.menuBar().addMenu("&File")
     registry.add_to_menu(file_menu, "tab.new", "collection.new", "collection.open")
+    import_menu = file_menu.addMenu("Import")
+    registry.add_to_menu(import_menu, "import.curl")
     file_menu.addMenu(window.recent_menu)
     registry.add_to_menu(file_menu, "-", "request.save", "tab.close", "-", "app.quit")
 
@@ -143,6 +148,12 @@ def build_menus(window: MainWindow) -> None:
         "request.send_and_download",
         "request.stop",
         "request.focus_url",
+        "-",
+        "request.copy_curl",
+        "request.copy_httpx",
+        "-",
+        "request.copy_curl",
+        "request.copy_httpx",
         "-",
         "response.find",
         "response.copy_body",
