@@ -437,15 +437,11 @@ def request_from(stored: HistoryDetail) -> Request:
         request = codec.request_from_data(model, None)
         request.auth.stored_secrets = []
         if not _absolute(request.url):
-            # relative to its collection's base URL (or made of its variables): on its
-            # own it could not be sent, so it takes the URL and the headers it was sent
-            # with (the collection's and folders' included), its body and auth its own
+            # relative to its collection's base URL (or made of its variables): a new
+            # untitled request could not send it, so it takes the URL it was sent to
+            # (query included); headers, body and auth stay its own
             request.url = sent_url
             request.params = []
-            own = {h.name.lower() for h in request.headers}
-            request.headers.extend(
-                h for h in _sent_headers(sent) if h.name.lower() not in own | {"authorization"}
-            )
         return request
     return Request(
         name=entry.name or _name_for(entry.method, entry.url),

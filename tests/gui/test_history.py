@@ -238,16 +238,18 @@ def test_open_as_new_request_gives_the_same_method_url_headers_and_body(
         view.open_new_button.click()
     rebuilt, folder = blocker.args
     assert isinstance(rebuilt, Request)
-    assert (rebuilt.method, rebuilt.url) == ("PUT", "{{base}}/posts/1")
+    # a new untitled request has no collection to resolve {{base}}: the URL it was
+    # sent to, its query included
+    assert (rebuilt.method, rebuilt.url) == ("PUT", f"{demo_server}/posts/1?draft=yes")
     assert rebuilt.headers == original.headers
-    assert rebuilt.params == original.params
+    assert rebuilt.params == []
     assert rebuilt.body == original.body
     assert rebuilt.path is None, "a new request: no file yet"
     assert folder == str(tmp_path / "c")
 
     with qtbot.waitSignal(view.sendAgainRequested) as again:
         view.send_again_button.click()
-    assert again.args[0].url == "{{base}}/posts/1"
+    assert again.args[0].url == f"{demo_server}/posts/1?draft=yes"
 
     # from the panel too (the entry is read in the background first)
     run_until(qasync_loop, lambda: len(panel.model.entries()) == 1)

@@ -138,3 +138,29 @@ def test_layout_splitter_positions_come_back_after_a_restart(
     assert close_to(win2.current_tab().splitter.sizes(), tab_sizes)
     qasync_loop.run_until_complete(win2.sends.aclose())
     asyncio.set_event_loop(qasync_loop)
+
+
+def test_layout_fits_1024_px_with_the_docks_open_and_tabs_in_the_background(
+    window: MainWindow, qasync_loop: qasync.QEventLoop
+) -> None:
+    """Tabs not shown yet are laid out side by side (editor + response); they held the
+    tab widget, and so the window, at both panes' widths.  With the history dock open
+    the window was 1,058 px wide on a 1,024 px screen."""
+    from PySide6.QtCore import Qt
+
+    from app.ui.tabs.request_tab import EDITOR_MIN_WIDTH, RESPONSE_MIN_WIDTH
+
+    window.new_tab()
+    background = window.new_tab()
+    window.tabs.setCurrentIndex(0)
+    # shown side by side while the window was wide, then hidden: a hidden widget gets
+    # no resize event, so it stays side by side until it is shown again
+    background.splitter.setOrientation(Qt.Orientation.Horizontal)
+    window.commands.run("history.show")
+    window.downloads_dock.show()
+    settle(qasync_loop)
+    stacked = max(EDITOR_MIN_WIDTH, RESPONSE_MIN_WIDTH)
+    assert window.tabs.minimumSizeHint().width() < stacked + 40
+    history = window.workbench.history_panel.minimumSizeHint().width()
+    assert history <= 260, "the history's filters shrink in a narrow dock"
+    assert window.minimumSizeHint().width() <= 1024 - 200

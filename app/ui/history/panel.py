@@ -124,14 +124,17 @@ class HistoryRowDelegate(QStyledItemDelegate):
         right = rect.right()
         tail = f"{human_size(entry.size)}   {duration_text(entry)}"
         tail_width = metrics.horizontalAdvance(tail)
+        if right - left - tail_width - digit < digit * MIN_LABEL_DIGITS:
+            tail, tail_width = "", 0  # a narrow panel: the name first, size and time go
         label_rect = QRect(
             left, rect.top(), max(right - tail_width - digit - left, 0), rect.height()
         )
         painter.setPen(text_color)
         elided = metrics.elidedText(entry.label, Qt.TextElideMode.ElideMiddle, label_rect.width())
         painter.drawText(label_rect, middle | _LEFT, elided)
-        painter.setPen(muted)
-        painter.drawText(rect, middle | Qt.AlignmentFlag.AlignRight, tail)
+        if tail:
+            painter.setPen(muted)
+            painter.drawText(rect, middle | Qt.AlignmentFlag.AlignRight, tail)
         painter.restore()
 
     def sizeHint(self, option: QStyleOptionViewItem, index: Index) -> QSize:
@@ -154,6 +157,12 @@ def status_text(entry: HistoryEntry) -> tuple[str, object]:
 
 def duration_text(entry: HistoryEntry) -> str:
     return human_time(entry.duration_s) if entry.duration_s is not None else "—"
+
+
+#: a row keeps at least this many digits' width for its name (size and time give way)
+MIN_LABEL_DIGITS = 10
+#: the method and status choices shrink to this many characters in a narrow panel
+MIN_CHOICE_CHARS = 6
 
 
 class HistoryPanel(QWidget):
@@ -189,11 +198,21 @@ class HistoryPanel(QWidget):
         self.status_box.setObjectName("historyStatus")
         for label, _classes in STATUS_CHOICES:
             self.status_box.addItem(label)
-        filters = QHBoxLayout()
+        for box in (self.method_box, self.status_box):
+            # the panel may be narrow (a dock beside the sidebar at 1,024 px): the
+            # choices shrink, their popups stay as wide as their items
+            box.setSizeAdjustPolicy(
+                QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+            )
+            box.setMinimumContentsLength(MIN_CHOICE_CHARS)
+        choices = QHBoxLayout()
+        choices.setContentsMargins(0, 0, 0, 0)
+        choices.addWidget(self.method_box, 1)
+        choices.addWidget(self.status_box, 1)
+        filters = QVBoxLayout()
         filters.setContentsMargins(0, 0, 0, 0)
-        filters.addWidget(self.filter_box, 1)
-        filters.addWidget(self.method_box)
-        filters.addWidget(self.status_box)
+        filters.addWidget(self.filter_box)
+        filters.addLayout(choices)
 
         self.model = HistoryListModel(self._load_page, PAGE_SIZE, self)
         self.list = QListView(self)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import uuid
 
-from PySide6.QtCore import QByteArray, Qt, Signal
+from PySide6.QtCore import QByteArray, QSize, Qt, Signal
 from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import QSplitter, QVBoxLayout, QWidget
 
@@ -136,6 +136,13 @@ class RequestTab(QWidget):
         if self._pending_split is not None and self.isVisible():
             self.splitter.restoreState(self._pending_split)
             self._pending_split = None
+
+    def minimumSizeHint(self) -> QSize:
+        """What the tab needs stacked (the response below the editor), whatever its
+        orientation now: a tab in the background still laid out side by side would
+        otherwise hold the tab widget, and the window, at both panes' widths."""
+        stacked = max(EDITOR_MIN_WIDTH, RESPONSE_MIN_WIDTH)
+        return QSize(stacked, EDITOR_MIN_HEIGHT + RESPONSE_MIN_HEIGHT)
 
     def _fit_orientation(self) -> None:
         """Beside when there is room, else the response below the editor."""
