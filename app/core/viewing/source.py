@@ -5,6 +5,12 @@ how much is there now, and whether more will come.  ``BodyStore`` (the
 exchange's body) is adapted to it in the UI layer; ``MemorySource`` holds a
 small body or a formatted result; ``FileSource`` reads a file another process
 (or thread) is still writing, up to the size it was told.
+
+A source may also offer ``read_into(offset, buffer)``: the bytes copied into a
+buffer the reader reuses.  A search over 1 GB reads 1,000 blocks; as fresh
+1 MiB ``bytes`` each one's pages are faulted in anew (glibc hands freed big
+blocks back to the system), which measured slower than the scan itself.
+``read_into`` (the function) uses it when there, ``read`` otherwise.
 """
 
 from __future__ import annotations
@@ -28,6 +34,34 @@ class ByteSource(Protocol):
         ...
 
 
+class ReadsInto(Protocol):
+    def read_into(self, offset: int, buffer: memoryview) -> int:
+        """Copy up to ``len(buffer)`` bytes from ``offset`` into ``buffer``; how many."""
+        ...
+
+
+def read_into(source: ByteSource, offset: int, buffer: memoryview) -> int:
+    """``source.read_into`` if it has one, else ``read`` copied into ``buffer``."""
+    method = getattr(source, "read_into", None)
+    if method is not None:
+        count: int = method(offset, buffer)
+        return count
+    data = source.read(offset, len(buffer))
+    buffer[: len(data)] = data
+    return len(data)
+
+
+def pread_into(fd: int, offset: int, buffer: memoryview) -> int:
+    """Fill ``buffer`` from ``fd`` at ``offset`` (fewer bytes at the end of the file)."""
+    got = 0
+    while got < len(buffer):
+        n = os.preadv(fd, [buffer[got:]], offset + got)
+        if n <= 0:
+            break
+        got += n
+    return got
+
+
 class MemorySource:
     """Bytes in memory (small bodies, formatted results, tests)."""
 
@@ -46,6 +80,14 @@ class MemorySource:
 
     def read(self, offset: int, size: int) -> bytes:
         return bytes(self._data[offset : offset + size])
+
+    def read_into(self, offset: int, buffer: memoryview) -> int:
+        end = min(len(self._data), offset + len(buffer))
+        if offset >= end:
+            return 0
+        with memoryview(self._data) as view:
+            buffer[: end - offset] = view[offset:end]
+        return end - offset
 
     def complete(self) -> bool:
         return self._complete
@@ -90,6 +132,12 @@ class FileSource:
             parts.append(chunk)
             offset += len(chunk)
         return b"".join(parts)
+
+    def read_into(self, offset: int, buffer: memoryview) -> int:
+        end = min(self._size, offset + len(buffer))
+        if offset >= end or self._fd < 0:
+            return 0
+        return pread_into(self._fd, offset, buffer[: end - offset])
 
     def complete(self) -> bool:
         return self._complete

@@ -8,6 +8,7 @@ stopped: what arrived is all there will be).
 
 from __future__ import annotations
 
+from app.core.viewing.source import pread_into
 from app.net.body_store import BodyStore
 from app.net.exchange import Exchange
 
@@ -40,6 +41,27 @@ class ExchangeBody:
             return store.read(offset, size)
         except ValueError:  # released meanwhile
             return b""
+
+    def read_into(self, offset: int, buffer: memoryview) -> int:
+        """From the body's file when the range is written there (no fresh ``bytes`` per
+        block: what a search over 1 GB needs), else through ``read``."""
+        store = self._store()
+        if store is None or store.released:
+            return 0
+        fd = store.file_descriptor()
+        end = min(store.size, offset + len(buffer))
+        if offset >= end:
+            return 0
+        if fd >= 0 and end <= store.written:
+            try:
+                got = pread_into(fd, offset, buffer[: end - offset])
+            except OSError:
+                return 0
+            # released while reading: the descriptor may now be another file's
+            return 0 if store.released else got
+        data = self.read(offset, end - offset)
+        buffer[: len(data)] = data
+        return len(data)
 
     def complete(self) -> bool:
         return self.exchange.finished
