@@ -209,6 +209,9 @@ class TranscodedSource:
             return 0
         return pread_into(self._fd, offset, buffer[: end - offset])
 
+    def shared_fd(self) -> int:
+        return self._fd
+
     def complete(self) -> bool:
         return self._flushed
 

@@ -20,21 +20,54 @@ encoding; case-insensitivity and ``\\w`` are ASCII-only there).  Blocks end at a
 line end, so a regex match never crosses a block; a match inside a line longer
 than the block (1 MiB) that crosses the block boundary is not found.
 Zero-length matches are not counted.
+
+A big complete body searched in a thread for a literal that cannot overlap
+itself is split when a ``helper`` is given (the find bar's starts a format
+worker process, ``find`` kind): the child searches the second half over the
+body's file descriptor while this thread searches the first, so both cores
+work (the scan holds the GIL: a second thread would not help).  The child's
+matches come after this half's, in order; if it fails, this thread searches
+its half too.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 from array import array
+from collections.abc import Callable
+from typing import Protocol
 
-from app.core.viewing.folded import FoldedNeedle
-from app.core.viewing.source import ByteSource, read_into
+from app.core.viewing.folded import FoldedNeedle, overlaps_itself
+from app.core.viewing.source import ByteSource, FileSource, read_into, shared_fd
 
 BLOCK = 1024 * 1024
 """Bytes per step: 1 MiB blocks stay in cache (measured faster than 4 MiB by half)."""
 MATCH_CAP = 100_000
+SPLIT_MIN = 64 * 1024 * 1024
+"""Bodies from this size on are split with a helper process (its start-up, ~0.1 s,
+is then less than the time it saves)."""
+HELPER_POLL_S = 0.005
+
+
+class RangeHelper(Protocol):
+    """A search of the body's ``[start, end)`` in another process (a ``FormatJob``):
+    its output is the matches as int64 (start, end) pairs, ``count`` all of them."""
+
+    done: bool
+    error: str | None
+    count: int | None
+    output: FileSource
+
+    def poll(self) -> bool: ...
+
+    def cancel(self) -> None: ...
+
+
+#: starts a helper: (body file descriptor, end of the body, search spec as JSON)
+HelperStarter = Callable[[int, int, str], RangeHelper]
 
 
 class TextSearch:
@@ -50,8 +83,16 @@ class TextSearch:
         encoding: str = "utf-8",
         cap: int = MATCH_CAP,
         block: int = BLOCK,
+        start: int = 0,
+        stop: int | None = None,
+        helper: HelperStarter | None = None,
     ) -> None:
+        """``start``/``stop``: only matches starting in that range (a helper's half);
+        ``helper``: what splits a big body with another process (thread mode only)."""
         self._source = source
+        self._encoding = encoding
+        self._stop = stop
+        self._helper_starter = helper
         self.pattern = pattern
         self.case_sensitive = case_sensitive
         self.regex = regex
@@ -60,8 +101,8 @@ class TextSearch:
         self._starts = array("q")
         self._ends = array("q")
         self._count = 0
-        self._pos = 0  # bytes before this are searched (literal: minus the overlap)
-        self._last_end = 0  # matches do not overlap: the next starts here or later
+        self._pos = start  # bytes before this are searched (literal: minus the overlap)
+        self._last_end = start  # matches do not overlap: the next starts here or later
         self._done = False
         self._cancelled = False
         self._error: str | None = None
@@ -71,6 +112,8 @@ class TextSearch:
         self._compiled: re.Pattern[bytes] | None = None
         self._folded: FoldedNeedle | None = None
         self._buffer = bytearray()
+        self._split_size = 0  # the body's size while a helper searches its second half
+        self._half_done = False
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         try:
@@ -171,9 +214,13 @@ class TextSearch:
         while True:
             size = self._source.size()
             complete = self._source.complete()
-            if self._pos >= size or not self._step_block(size, complete):
+            span = size if self._stop is None else min(size, self._stop)
+            if self._pos >= span or not self._step_block(size, complete):
                 if complete and self._source.size() == size:
-                    self._done = True
+                    if self._split_size:  # the rest is the helper's
+                        self._half_done = True
+                    else:
+                        self._done = True
                 return True
             if time.perf_counter() >= deadline or self._cancelled:
                 return False
@@ -185,11 +232,13 @@ class TextSearch:
             return self._regex_block(pos, size, complete)
         overlap = self._max_len - 1
         end = min(size, pos + self._block)
+        if self._stop is not None:
+            end = min(end, self._stop)
         if not complete:  # a match may start here and end in bytes still to come
             end = min(end, size - overlap)
         if end <= pos:
             if complete:
-                self._pos = size
+                self._pos = size if self._stop is None else min(size, self._stop)
                 return True
             return False
         want = min(size, end + overlap) - pos
@@ -278,14 +327,88 @@ class TextSearch:
         self._thread.start()
 
     def _run(self) -> None:
+        helper: RangeHelper | None = None
         try:
+            helper = self._start_helper()
             while not self._done and not self._cancelled:
-                if self.step(0.05) and not self._done:
+                caught_up = self.step(0.05)
+                if helper is not None and self._half_done:
+                    try:
+                        self._join_helper(helper)
+                    finally:
+                        helper.cancel()  # ended: frees its output file
+                        helper = None
+                elif caught_up and not self._done:
                     self._wake.wait(0.05)
                     self._wake.clear()
         except Exception as exc:  # a source that fails (closed file): say so, stop
             self._error = f"search failed: {exc}"
             self._done = True
+        finally:
+            if helper is not None:
+                helper.cancel()
+
+    def spec(self) -> str:
+        """This search's options as the JSON a helper process is started with."""
+        return json.dumps(
+            {
+                "pattern": self.pattern,
+                "case_sensitive": self.case_sensitive,
+                "encoding": self._encoding,
+                "cap": self._cap,
+            }
+        )
+
+    def _start_helper(self) -> RangeHelper | None:
+        """Split a big complete body: the second half to a helper process."""
+        size = self._source.size()
+        if (
+            self._helper_starter is None
+            or self.regex
+            or self._compiled is not None  # non-ASCII, ignoring case
+            or self._stop is not None
+            or self._pos != 0
+            or size < SPLIT_MIN
+            or not self._source.complete()
+            or overlaps_itself(self._needle)  # a match across the halves would count twice
+        ):
+            return None
+        fd = shared_fd(self._source)
+        if fd < 0:
+            return None
+        middle = size // 2
+        spec = json.loads(self.spec())
+        spec["start"] = middle
+        try:
+            helper = self._helper_starter(fd, size, json.dumps(spec))
+        except OSError:
+            return None
+        self._stop = middle
+        self._split_size = size
+        return helper
+
+    def _join_helper(self, helper: RangeHelper) -> None:
+        """This half is done: wait for the helper's, then add its matches after ours."""
+        while not helper.done and not self._cancelled:
+            if not helper.poll():
+                time.sleep(HELPER_POLL_S)
+        self._half_done = False
+        size, self._split_size = self._split_size, 0
+        if self._cancelled:
+            return
+        if helper.error is not None or helper.count is None:  # search the rest here
+            self._stop = None
+            return
+        pairs = array("q")
+        raw = helper.output.read(0, helper.output.size())
+        pairs.frombytes(raw[: len(raw) // 16 * 16])
+        room = max(0, self._cap - len(self._starts))
+        self._starts.extend(pairs[0 : 2 * room : 2])
+        self._ends.extend(pairs[1 : 2 * room : 2])
+        self._count += helper.count
+        self._pos = size
+        self._stop = None
+        self._done = True
 
     def wake(self) -> None:
         """More bytes arrived (or the body completed): search on."""

@@ -51,6 +51,12 @@ def read_into(source: ByteSource, offset: int, buffer: memoryview) -> int:
     return len(data)
 
 
+def shared_fd(source: ByteSource) -> int:
+    """A descriptor another process can ``pread`` all of ``source.size()`` from, or -1."""
+    method = getattr(source, "shared_fd", None)
+    return -1 if method is None else int(method())
+
+
 def pread_into(fd: int, offset: int, buffer: memoryview) -> int:
     """Fill ``buffer`` from ``fd`` at ``offset`` (fewer bytes at the end of the file)."""
     got = 0
@@ -138,6 +144,9 @@ class FileSource:
         if offset >= end or self._fd < 0:
             return 0
         return pread_into(self._fd, offset, buffer[: end - offset])
+
+    def shared_fd(self) -> int:
+        return self._fd
 
     def complete(self) -> bool:
         return self._complete

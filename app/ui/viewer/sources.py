@@ -63,6 +63,13 @@ class ExchangeBody:
         buffer[: len(data)] = data
         return len(data)
 
+    def shared_fd(self) -> int:
+        """The body's file once all of it is written there (for a helper process), or -1."""
+        store = self._store()
+        if store is None or store.released or store.written < store.size:
+            return -1
+        return store.file_descriptor()
+
     def complete(self) -> bool:
         return self.exchange.finished
 

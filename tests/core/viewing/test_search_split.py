@@ -1,0 +1,125 @@
+"""A big body's find split with a helper process: the same matches, in order."""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+from collections.abc import Iterator
+
+import pytest
+
+from app.core.viewing import search as search_module
+from app.core.viewing.search import HelperStarter, TextSearch
+from app.core.viewing.source import FileSource
+from app.services.format_jobs import FormatJob
+
+
+def _started(jobs: list[FormatJob]) -> HelperStarter:
+    def start(fd: int, size: int, spec: str) -> FormatJob:
+        job = FormatJob.start("find", fd, readable=size, complete=True, expression=spec)
+        jobs.append(job)
+        return job
+
+    return start
+
+
+@pytest.fixture
+def body() -> Iterator[tuple[bytes, FileSource]]:
+    rng = random.Random(9)
+    words = [b"alpha", b"Needle-At", b"x-1", b"needle-at", b"NEEDLE-AT", b"bravo\n"]
+    data = b" ".join(rng.choice(words) for _ in range(120_000))
+    with tempfile.TemporaryFile() as f:
+        f.write(data)
+        f.flush()
+        source = FileSource(os.dup(f.fileno()), len(data), complete=True)
+        try:
+            yield data, source
+        finally:
+            source.close()
+
+
+def _threaded(search: TextSearch) -> TextSearch:
+    search.start_thread()
+    search.join(60)
+    assert search.done
+    assert search.error is None
+    return search
+
+
+def test_split_finds_what_one_thread_finds(
+    body: tuple[bytes, FileSource], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, source = body
+    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
+    jobs: list[FormatJob] = []
+    alone = _threaded(TextSearch(source, "needle-at", block=4096))
+    split = _threaded(TextSearch(source, "needle-at", block=4096, helper=_started(jobs)))
+    assert len(jobs) == 1  # the second half went to the helper process
+    assert jobs[0].done
+    assert jobs[0].error is None
+    assert split.count == alone.count == data.lower().count(b"needle-at")
+    assert split.matches == alone.matches
+    middle = len(data) // 2
+    assert split.matches[0][0] < middle <= split.matches[-1][0]  # from both halves
+
+
+def test_match_across_the_middle_is_found_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
+    data = b"x" * 9995 + b"NEEDLE-at" + b"y" * 9996
+    assert len(data) // 2 == 10000  # the needle straddles it
+    with tempfile.TemporaryFile() as f:
+        f.write(data)
+        f.flush()
+        source = FileSource(os.dup(f.fileno()), len(data), complete=True)
+        jobs: list[FormatJob] = []
+        try:
+            split = _threaded(TextSearch(source, "needle-at", block=512, helper=_started(jobs)))
+        finally:
+            source.close()
+    assert len(jobs) == 1
+    assert split.matches == [(9995, 10004)]
+    assert split.count == 1
+
+
+def test_cap_counts_both_halves(
+    body: tuple[bytes, FileSource], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, source = body
+    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
+    jobs: list[FormatJob] = []
+    split = _threaded(
+        TextSearch(source, "bravo", case_sensitive=True, cap=50, helper=_started(jobs))
+    )
+    assert len(jobs) == 1
+    assert split.count == data.count(b"bravo")
+    assert split.stored == 50
+
+
+def test_a_failing_helper_leaves_the_search_to_this_thread(
+    body: tuple[bytes, FileSource], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, source = body
+    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
+    jobs: list[FormatJob] = []
+
+    def broken(fd: int, size: int, spec: str) -> FormatJob:  # a spec the worker rejects
+        job = FormatJob.start("find", fd, readable=size, complete=True, expression="{}")
+        jobs.append(job)
+        return job
+
+    split = _threaded(TextSearch(source, "NEEDLE-at", helper=broken))
+    assert len(jobs) == 1
+    assert jobs[0].error is not None
+    assert split.count == data.lower().count(b"needle-at")
+
+
+def test_needles_that_overlap_themselves_are_not_split(
+    body: tuple[bytes, FileSource], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    data, source = body
+    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
+    jobs: list[FormatJob] = []
+    whole = _threaded(TextSearch(source, "a a", helper=_started(jobs)))
+    assert jobs == []
+    assert whole.count == data.lower().count(b"a a")
