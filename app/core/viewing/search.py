@@ -23,11 +23,13 @@ Zero-length matches are not counted.
 
 A big complete body searched in a thread for a literal that cannot overlap
 itself is split when a ``helper`` is given (the find bar's starts a format
-worker process, ``find`` kind): the child searches the second half over the
-body's file descriptor while this thread searches the first, so both cores
-work (the scan holds the GIL: a second thread would not help).  The child's
-matches come after this half's, in order; if it fails, this thread searches
-its half too.
+worker process, ``find`` kind) and the scan is slow enough to pay for a
+process start (measured over the first ``SPLIT_PROBE`` bytes: a needle with a
+rare anchor scans 1 GB in ~0.15 s, alone): the child searches the second half
+of what is left over the body's file descriptor while this thread searches
+the first, so both cores work (the scan holds the GIL: a second thread would
+not help).  The child's matches come after this half's, in order; if it
+fails, this thread searches its half too.
 """
 
 from __future__ import annotations
@@ -47,8 +49,11 @@ BLOCK = 1024 * 1024
 """Bytes per step: 1 MiB blocks stay in cache (measured faster than 4 MiB by half)."""
 MATCH_CAP = 100_000
 SPLIT_MIN = 64 * 1024 * 1024
-"""Bodies from this size on are split with a helper process (its start-up, ~0.1 s,
-is then less than the time it saves)."""
+"""What is left to search is split with a helper process only from this size on."""
+SPLIT_PROBE = 16 * 1024 * 1024
+"""Bytes searched alone first, to measure the rate."""
+SPLIT_AFTER_S = 0.3
+"""Split when the rest would take longer than this alone (a helper starts in ~0.1-0.2 s)."""
 HELPER_POLL_S = 0.005
 
 
@@ -114,6 +119,7 @@ class TextSearch:
         self._buffer = bytearray()
         self._split_size = 0  # the body's size while a helper searches its second half
         self._half_done = False
+        self._probe_end: int | None = None  # step pauses here (the split's probe)
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         try:
@@ -224,6 +230,8 @@ class TextSearch:
                 return True
             if time.perf_counter() >= deadline or self._cancelled:
                 return False
+            if self._probe_end is not None and self._pos >= self._probe_end:
+                return False  # the thread decides whether to split
 
     def _step_block(self, size: int, complete: bool) -> bool:
         """Search one block; False when nothing could be searched (waiting for bytes)."""
@@ -329,9 +337,14 @@ class TextSearch:
     def _run(self) -> None:
         helper: RangeHelper | None = None
         try:
-            helper = self._start_helper()
+            began = time.perf_counter()
+            if self._may_split():
+                self._probe_end = self._pos + SPLIT_PROBE
             while not self._done and not self._cancelled:
                 caught_up = self.step(0.05)
+                if self._probe_end is not None and self._pos >= self._probe_end:
+                    self._probe_end = None
+                    helper = self._start_helper(time.perf_counter() - began)
                 if helper is not None and self._half_done:
                     try:
                         self._join_helper(helper)
@@ -359,24 +372,34 @@ class TextSearch:
             }
         )
 
-    def _start_helper(self) -> RangeHelper | None:
-        """Split a big complete body: the second half to a helper process."""
-        size = self._source.size()
-        if (
+    def _may_split(self) -> bool:
+        return not (
             self._helper_starter is None
             or self.regex
             or self._compiled is not None  # non-ASCII, ignoring case
             or self._stop is not None
-            or self._pos != 0
-            or size < SPLIT_MIN
             or not self._source.complete()
+            or self._source.size() - self._pos < SPLIT_MIN
             or overlaps_itself(self._needle)  # a match across the halves would count twice
+            or shared_fd(self._source) < 0
+        )
+
+    def _start_helper(self, elapsed: float) -> RangeHelper | None:
+        """Split what is left of a big complete body, if slow: its second half to a
+        helper process.  ``elapsed``: the time this search took so far."""
+        size = self._source.size()
+        pos = self._pos
+        searched = max(1, pos)
+        if (
+            self._done
+            or size - pos < SPLIT_MIN
+            or elapsed / searched * (size - pos) < SPLIT_AFTER_S
         ):
             return None
         fd = shared_fd(self._source)
-        if fd < 0:
+        if fd < 0 or self._helper_starter is None:
             return None
-        middle = size // 2
+        middle = pos + (size - pos) // 2
         spec = json.loads(self.spec())
         spec["start"] = middle
         try:

@@ -24,6 +24,13 @@ def _started(jobs: list[FormatJob]) -> HelperStarter:
     return start
 
 
+def _split_small_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Split after the first block, whatever the size and speed."""
+    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
+    monkeypatch.setattr(search_module, "SPLIT_PROBE", 1)
+    monkeypatch.setattr(search_module, "SPLIT_AFTER_S", 0.0)
+
+
 @pytest.fixture
 def body() -> Iterator[tuple[bytes, FileSource]]:
     rng = random.Random(9)
@@ -51,7 +58,7 @@ def test_split_finds_what_one_thread_finds(
     body: tuple[bytes, FileSource], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data, source = body
-    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
+    _split_small_bodies(monkeypatch)
     jobs: list[FormatJob] = []
     alone = _threaded(TextSearch(source, "needle-at", block=4096))
     split = _threaded(TextSearch(source, "needle-at", block=4096, helper=_started(jobs)))
@@ -60,14 +67,14 @@ def test_split_finds_what_one_thread_finds(
     assert jobs[0].error is None
     assert split.count == alone.count == data.lower().count(b"needle-at")
     assert split.matches == alone.matches
-    middle = len(data) // 2
+    middle = 4096 + (len(data) - 4096) // 2
     assert split.matches[0][0] < middle <= split.matches[-1][0]  # from both halves
 
 
 def test_match_across_the_middle_is_found_once(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
-    data = b"x" * 9995 + b"NEEDLE-at" + b"y" * 9996
-    assert len(data) // 2 == 10000  # the needle straddles it
+    _split_small_bodies(monkeypatch)
+    data = b"x" * 10508 + b"NEEDLE-at" + b"y" * 9995
+    # the first block (512) alone, then the rest halved: the needle straddles 10512
     with tempfile.TemporaryFile() as f:
         f.write(data)
         f.flush()
@@ -78,7 +85,7 @@ def test_match_across_the_middle_is_found_once(monkeypatch: pytest.MonkeyPatch) 
         finally:
             source.close()
     assert len(jobs) == 1
-    assert split.matches == [(9995, 10004)]
+    assert split.matches == [(10508, 10517)]
     assert split.count == 1
 
 
@@ -86,10 +93,10 @@ def test_cap_counts_both_halves(
     body: tuple[bytes, FileSource], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data, source = body
-    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
+    _split_small_bodies(monkeypatch)
     jobs: list[FormatJob] = []
     split = _threaded(
-        TextSearch(source, "bravo", case_sensitive=True, cap=50, helper=_started(jobs))
+        TextSearch(source, "bravo", case_sensitive=True, cap=50, block=65536, helper=_started(jobs))
     )
     assert len(jobs) == 1
     assert split.count == data.count(b"bravo")
@@ -100,7 +107,7 @@ def test_a_failing_helper_leaves_the_search_to_this_thread(
     body: tuple[bytes, FileSource], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data, source = body
-    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
+    _split_small_bodies(monkeypatch)
     jobs: list[FormatJob] = []
 
     def broken(fd: int, size: int, spec: str) -> FormatJob:  # a spec the worker rejects
@@ -108,7 +115,7 @@ def test_a_failing_helper_leaves_the_search_to_this_thread(
         jobs.append(job)
         return job
 
-    split = _threaded(TextSearch(source, "NEEDLE-at", helper=broken))
+    split = _threaded(TextSearch(source, "NEEDLE-at", block=65536, helper=broken))
     assert len(jobs) == 1
     assert jobs[0].error is not None
     assert split.count == data.lower().count(b"needle-at")
@@ -118,8 +125,21 @@ def test_needles_that_overlap_themselves_are_not_split(
     body: tuple[bytes, FileSource], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     data, source = body
-    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
+    _split_small_bodies(monkeypatch)
     jobs: list[FormatJob] = []
-    whole = _threaded(TextSearch(source, "a a", helper=_started(jobs)))
+    whole = _threaded(TextSearch(source, "a a", block=65536, helper=_started(jobs)))
     assert jobs == []
     assert whole.count == data.lower().count(b"a a")
+
+
+def test_a_fast_scan_is_not_split(
+    body: tuple[bytes, FileSource], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A rare anchor scans 1 GB in ~0.15 s: a process start would cost more than it saves."""
+    data, source = body
+    _split_small_bodies(monkeypatch)
+    monkeypatch.setattr(search_module, "SPLIT_AFTER_S", 3600.0)
+    jobs: list[FormatJob] = []
+    alone = _threaded(TextSearch(source, "needle-at", block=4096, helper=_started(jobs)))
+    assert jobs == []
+    assert alone.count == data.lower().count(b"needle-at")
