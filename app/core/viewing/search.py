@@ -52,8 +52,9 @@ SPLIT_MIN = 64 * 1024 * 1024
 """What is left to search is split with a helper process only from this size on."""
 SPLIT_PROBE = 16 * 1024 * 1024
 """Bytes searched alone first, to measure the rate."""
-SPLIT_AFTER_S = 0.3
-"""Split when the rest would take longer than this alone (a helper starts in ~0.1-0.2 s)."""
+SPLIT_AFTER_S = 0.6
+"""Split when the rest would take longer than this alone: a helper takes 0.12-0.3 s to
+start on a busy 2-core machine (measured), so a shorter rest gains little or loses."""
 HELPER_POLL_S = 0.005
 
 
