@@ -62,7 +62,8 @@ def test_sparse_anchors_across_block_boundaries(block: int) -> None:
 def test_dense_anchors_in_json_like_records() -> None:
     """Every record has dashes (ids, negative numbers): the regex path; the needle once."""
     records = b"".join(
-        b'{"id": "%08d-%04d", "x": -%d, "name": "alpha delta"},\n' % (i, i, i % 500)
+        b'{"id": "%08d-%04d", "x": -%d, "name": "alpha delta", "score": 12.5, '
+        b'"tags": ["alpha", "bravo", "charlie"], "active": true},\n' % (i, i, i % 500)
         for i in range(40_000)
     )
     data = records + b'{"marker": "NEEDLE-at-THE-end"}\n'
