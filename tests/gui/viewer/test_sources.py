@@ -8,11 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from app.core.viewing import source as source_module
 from app.core.viewing.search import TextSearch
+from app.core.viewing.source import ADVICE_STEP, READ_AHEAD
 from app.net.body_store import BodyStore
 from app.net.exchange import Exchange
-from app.ui.viewer import sources
-from app.ui.viewer.sources import ADVICE_STEP, READ_AHEAD, ExchangeBody
+from app.ui.viewer.sources import ExchangeBody
 
 MIB = 1 << 20
 
@@ -57,7 +58,7 @@ def test_block_reads_ask_the_kernel_for_what_follows(
         advised.append((offset, length))
         fadvise(fd, offset, length, advice)
 
-    monkeypatch.setattr(sources.os, "posix_fadvise", recording)
+    monkeypatch.setattr(source_module.os, "posix_fadvise", recording)
     body = ExchangeBody(_spooled(tmp_path, data))
     assert body.read(0, 16 * 1024) == data[: 16 * 1024]
     assert advised == []
