@@ -53,8 +53,9 @@ SPLIT_MIN = 64 * 1024 * 1024
 SPLIT_PROBE = 16 * 1024 * 1024
 """Bytes searched alone first, to measure the rate."""
 SPLIT_AFTER_S = 0.6
-"""Split when the rest would take longer than this alone: a helper takes 0.12-0.3 s to
-start on a busy 2-core machine (measured), so a shorter rest gains little or loses."""
+"""Split when the rest would take more CPU than this alone: a helper takes 0.12-0.3 s to
+start on a busy 2-core machine (measured), so a shorter rest gains little or loses.  A
+rare anchor needs ~0.12 s of CPU per GB, lowering or a dense anchor ~0.8."""
 HELPER_POLL_S = 0.005
 
 
@@ -338,14 +339,14 @@ class TextSearch:
     def _run(self) -> None:
         helper: RangeHelper | None = None
         try:
-            began = time.perf_counter()
+            began = time.thread_time()
             if self._may_split():
                 self._probe_end = self._pos + SPLIT_PROBE
             while not self._done and not self._cancelled:
                 caught_up = self.step(0.05)
                 if self._probe_end is not None and self._pos >= self._probe_end:
                     self._probe_end = None
-                    helper = self._start_helper(time.perf_counter() - began)
+                    helper = self._start_helper(time.thread_time() - began)
                 if helper is not None and self._half_done:
                     try:
                         self._join_helper(helper)
@@ -387,7 +388,9 @@ class TextSearch:
 
     def _start_helper(self, elapsed: float) -> RangeHelper | None:
         """Split what is left of a big complete body, if slow: its second half to a
-        helper process.  ``elapsed``: the time this search took so far."""
+        helper process.  ``elapsed``: the CPU time this search took so far (not the
+        wall time: on a busy machine that grows for every scan, and a helper does not
+        help without an idle core)."""
         size = self._source.size()
         pos = self._pos
         searched = max(1, pos)
