@@ -56,6 +56,8 @@ SPLIT_AFTER_S = 0.6
 """Split when the rest would take more CPU than this alone: a helper takes 0.12-0.3 s to
 start on a busy 2-core machine (measured), so a shorter rest gains little or loses.  A
 rare anchor needs ~0.12 s of CPU per GB, lowering or a dense anchor ~0.8."""
+HELPER_START_S = 0.2
+"""About how long a helper takes to start scanning: its half is that much smaller."""
 HELPER_POLL_S = 0.005
 
 
@@ -394,16 +396,15 @@ class TextSearch:
         size = self._source.size()
         pos = self._pos
         searched = max(1, pos)
-        if (
-            self._done
-            or size - pos < SPLIT_MIN
-            or elapsed / searched * (size - pos) < SPLIT_AFTER_S
-        ):
+        alone = elapsed / searched * (size - pos)  # the rest's CPU time, alone
+        if self._done or size - pos < SPLIT_MIN or alone < SPLIT_AFTER_S:
             return None
         fd = shared_fd(self._source)
         if fd < 0 or self._helper_starter is None:
             return None
-        middle = pos + (size - pos) // 2
+        # both halves end together when this one is longer by the helper's start-up
+        share = min(0.75, 0.5 + HELPER_START_S / (2 * alone)) if alone > 0 else 0.5
+        middle = pos + int((size - pos) * share)
         spec = json.loads(self.spec())
         spec["start"] = middle
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import tempfile
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 import pytest
 
 from app.core.viewing import search as search_module
-from app.core.viewing.search import HelperStarter, TextSearch
+from app.core.viewing.search import HelperStarter, RangeHelper, TextSearch
 from app.core.viewing.source import FileSource
 from app.services.format_jobs import FormatJob
 
@@ -29,6 +30,7 @@ def _split_small_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
     monkeypatch.setattr(search_module, "SPLIT_PROBE", 1)
     monkeypatch.setattr(search_module, "SPLIT_AFTER_S", 0.0)
+    monkeypatch.setattr(search_module, "HELPER_START_S", 0.0)  # halves, exactly
 
 
 @pytest.fixture
@@ -143,3 +145,26 @@ def test_a_fast_scan_is_not_split(
     alone = _threaded(TextSearch(source, "needle-at", block=4096, helper=_started(jobs)))
     assert jobs == []
     assert alone.count == data.lower().count(b"needle-at")
+
+
+def test_this_half_is_longer_by_the_helpers_start_up(
+    body: tuple[bytes, FileSource], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow helper start: this thread takes up to three quarters; same matches."""
+    data, source = body
+    _split_small_bodies(monkeypatch)
+    monkeypatch.setattr(search_module, "HELPER_START_S", 60.0)
+    jobs: list[FormatJob] = []
+    starts: list[int] = []
+    start = _started(jobs)
+
+    def recorded(fd: int, size: int, spec: str) -> RangeHelper:
+        starts.append(json.loads(spec)["start"])
+        return start(fd, size, spec)
+
+    alone = _threaded(TextSearch(source, "Needle-at", block=4096))
+    split = _threaded(TextSearch(source, "Needle-at", block=4096, helper=recorded))
+    assert len(jobs) == 1
+    assert starts == [4096 + int((len(data) - 4096) * 0.75)]
+    assert split.matches == alone.matches
+    assert split.count == alone.count == data.lower().count(b"needle-at")

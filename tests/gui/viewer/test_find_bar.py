@@ -149,6 +149,7 @@ def test_big_file_body_is_searched_in_two_processes(
     monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
     monkeypatch.setattr(search_module, "SPLIT_PROBE", 1)
     monkeypatch.setattr(search_module, "SPLIT_AFTER_S", 0.0)
+    monkeypatch.setattr(search_module, "HELPER_START_S", 0.0)  # halves, exactly
     jobs: list[FormatJob] = []
     start = find_bar_module._find_helper
 
