@@ -19,7 +19,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from app.core.viewing.source import ByteSource
+from app.core.viewing.source import ByteSource, pread_into
 
 _BOMS: tuple[tuple[bytes, str], ...] = (
     # UTF-32 first: its LE BOM starts with UTF-16 LE's
@@ -202,6 +202,15 @@ class TranscodedSource:
         if offset >= end or self._fd < 0:
             return b""
         return os.pread(self._fd, end - offset, offset)
+
+    def read_into(self, offset: int, buffer: memoryview) -> int:
+        end = min(self._written, offset + len(buffer))
+        if offset >= end or self._fd < 0:
+            return 0
+        return pread_into(self._fd, offset, buffer[: end - offset])
+
+    def shared_fd(self) -> int:
+        return self._fd
 
     def complete(self) -> bool:
         return self._flushed

@@ -14,15 +14,20 @@ this process appends to.  Protocol, one line each:
   ``done`` (the output is final).
 
 Usage: ``python -m app.core.viewing.format_worker KIND INPUT_FD OUTPUT_FD
-[--readable N] [--complete] [--expression EXPR]`` with KIND json, xml or filter.
+[--readable N] [--complete] [--expression EXPR]`` with KIND json, xml or filter,
+or find: the expression is a ``TextSearch.spec()`` with a ``start``, the input
+complete; the output is the matches from ``start`` on as int64 (start, end)
+pairs (the first ``cap``), then ``count N`` (half of a big body's find).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import select
 import sys
+from array import array
 from dataclasses import dataclass
 from typing import Final
 
@@ -30,7 +35,7 @@ from app.core.viewing.json_filter import FilterError, check_size, run_filter
 from app.core.viewing.json_pretty import JsonPrettyPrinter, pretty_json
 from app.core.viewing.xml_pretty import MAX_XML_BYTES, pretty_xml
 
-KINDS: Final = ("json", "xml", "filter")
+KINDS: Final = ("json", "xml", "filter", "find")
 #: input read per step: big enough for C-speed work, small enough to report often
 CHUNK: Final = 1 << 20
 
@@ -152,6 +157,34 @@ class _Worker:
                 reported_error = True
                 self.say(f"error {printer.error}")
 
+    def run_find(self, spec_json: str | None) -> None:
+        from app.core.viewing.search import TextSearch
+        from app.core.viewing.source import FileSource
+
+        while not self.complete:
+            self.check_parent(wait=True)
+        spec = json.loads(spec_json or "{}")
+        source = FileSource(self.input_fd, self.readable, complete=True)
+        search = TextSearch(
+            source,
+            spec["pattern"],
+            case_sensitive=spec["case_sensitive"],
+            encoding=spec["encoding"],
+            cap=spec["cap"],
+            start=spec["start"],
+        )
+        while not search.step(0.05):
+            self.check_parent(wait=False)
+        if search.error is not None:
+            self.say(f"error {search.error}")
+            return
+        pairs = array("q")
+        for start, end in search.matches:
+            pairs.append(start)
+            pairs.append(end)
+        self.write(pairs.tobytes())
+        self.say(f"count {search.count}")
+
     def wait_complete(self, limit: int) -> bytes | None:
         while not self.complete:
             if self.readable > limit:
@@ -207,6 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.kind == "json":
             worker.run_json()
+        elif args.kind == "find":
+            worker.run_find(args.expression)
         else:
             worker.run_whole(args.kind, args.expression)
         worker.say("done")

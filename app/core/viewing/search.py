@@ -9,29 +9,74 @@ running).  Results are read from any thread: ``count`` (all matches),
 
 Literal patterns use ``bytes.find``/``bytes.count`` over blocks that overlap
 by ``len(needle) - 1`` bytes, so a match across a block boundary is found
-once.  Case-insensitive literals lower ASCII blocks (``bytes.lower``) when the
-needle is ASCII; a non-ASCII needle becomes a bytes regex alternating the
-encodings of each character's cases.
+once.  Blocks are read into one reused buffer (``read_into``: no fresh 1 MiB
+of pages per block).  Case-insensitive ASCII literals go through
+``FoldedNeedle`` (app/core/viewing/folded.py: an anchor of caseless bytes,
+else the block lowered); a non-ASCII needle becomes a bytes regex alternating
+the encodings of each character's cases over lowered blocks.
 
 Regex patterns are compiled for bytes (the pattern encoded in the body's
 encoding; case-insensitivity and ``\\w`` are ASCII-only there).  Blocks end at a
 line end, so a regex match never crosses a block; a match inside a line longer
 than the block (1 MiB) that crosses the block boundary is not found.
 Zero-length matches are not counted.
+
+A big complete body searched in a thread for a literal that cannot overlap
+itself is split when a ``helper`` is given (the find bar's starts a format
+worker process, ``find`` kind) and the scan is slow enough to pay for a
+process start (measured over the first ``SPLIT_PROBE`` bytes: a needle with a
+rare anchor scans 1 GB in ~0.15 s, alone): the child searches the second half
+of what is left over the body's file descriptor while this thread searches
+the first, so both cores work (the scan holds the GIL: a second thread would
+not help).  The child's matches come after this half's, in order; if it
+fails, this thread searches its half too.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 import time
 from array import array
+from collections.abc import Callable
+from typing import Protocol
 
-from app.core.viewing.source import ByteSource
+from app.core.viewing.folded import FoldedNeedle, overlaps_itself
+from app.core.viewing.source import ByteSource, FileSource, read_into, shared_fd
 
 BLOCK = 1024 * 1024
 """Bytes per step: 1 MiB blocks stay in cache (measured faster than 4 MiB by half)."""
 MATCH_CAP = 100_000
+SPLIT_MIN = 64 * 1024 * 1024
+"""What is left to search is split with a helper process only from this size on."""
+SPLIT_PROBE = 16 * 1024 * 1024
+"""Bytes searched alone first, to measure the rate."""
+SPLIT_AFTER_S = 0.6
+"""Split when the rest would take more CPU than this alone: a helper takes 0.12-0.3 s to
+start on a busy 2-core machine (measured), so a shorter rest gains little or loses.  A
+rare anchor needs ~0.12 s of CPU per GB, lowering or a dense anchor ~0.8."""
+HELPER_START_S = 0.2
+"""About how long a helper takes to start scanning: its half is that much smaller."""
+HELPER_POLL_S = 0.005
+
+
+class RangeHelper(Protocol):
+    """A search of the body's ``[start, end)`` in another process (a ``FormatJob``):
+    its output is the matches as int64 (start, end) pairs, ``count`` all of them."""
+
+    done: bool
+    error: str | None
+    count: int | None
+    output: FileSource
+
+    def poll(self) -> bool: ...
+
+    def cancel(self) -> None: ...
+
+
+#: starts a helper: (body file descriptor, end of the body, search spec as JSON)
+HelperStarter = Callable[[int, int, str], RangeHelper]
 
 
 class TextSearch:
@@ -47,8 +92,16 @@ class TextSearch:
         encoding: str = "utf-8",
         cap: int = MATCH_CAP,
         block: int = BLOCK,
+        start: int = 0,
+        stop: int | None = None,
+        helper: HelperStarter | None = None,
     ) -> None:
+        """``start``/``stop``: only matches starting in that range (a helper's half);
+        ``helper``: what splits a big body with another process (thread mode only)."""
         self._source = source
+        self._encoding = encoding
+        self._stop = stop
+        self._helper_starter = helper
         self.pattern = pattern
         self.case_sensitive = case_sensitive
         self.regex = regex
@@ -57,8 +110,8 @@ class TextSearch:
         self._starts = array("q")
         self._ends = array("q")
         self._count = 0
-        self._pos = 0  # bytes before this are searched (literal: minus the overlap)
-        self._last_end = 0  # matches do not overlap: the next starts here or later
+        self._pos = start  # bytes before this are searched (literal: minus the overlap)
+        self._last_end = start  # matches do not overlap: the next starts here or later
         self._done = False
         self._cancelled = False
         self._error: str | None = None
@@ -66,6 +119,11 @@ class TextSearch:
         self._lower = False
         self._max_len = 1  # longest match of a literal (the block overlap is this - 1)
         self._compiled: re.Pattern[bytes] | None = None
+        self._folded: FoldedNeedle | None = None
+        self._buffer = bytearray()
+        self._split_size = 0  # the body's size while a helper searches its second half
+        self._half_done = False
+        self._probe_end: int | None = None  # step pauses here (the split's probe)
         self._thread: threading.Thread | None = None
         self._wake = threading.Event()
         try:
@@ -87,7 +145,7 @@ class TextSearch:
             self._needle = needle
         elif pattern.isascii():
             self._needle = needle.lower()
-            self._lower = True
+            self._folded = FoldedNeedle(needle)
         else:
             parts = []
             longest = 0
@@ -166,12 +224,18 @@ class TextSearch:
         while True:
             size = self._source.size()
             complete = self._source.complete()
-            if self._pos >= size or not self._step_block(size, complete):
+            span = size if self._stop is None else min(size, self._stop)
+            if self._pos >= span or not self._step_block(size, complete):
                 if complete and self._source.size() == size:
-                    self._done = True
+                    if self._split_size:  # the rest is the helper's
+                        self._half_done = True
+                    else:
+                        self._done = True
                 return True
             if time.perf_counter() >= deadline or self._cancelled:
                 return False
+            if self._probe_end is not None and self._pos >= self._probe_end:
+                return False  # the thread decides whether to split
 
     def _step_block(self, size: int, complete: bool) -> bool:
         """Search one block; False when nothing could be searched (waiting for bytes)."""
@@ -180,24 +244,32 @@ class TextSearch:
             return self._regex_block(pos, size, complete)
         overlap = self._max_len - 1
         end = min(size, pos + self._block)
+        if self._stop is not None:
+            end = min(end, self._stop)
         if not complete:  # a match may start here and end in bytes still to come
             end = min(end, size - overlap)
         if end <= pos:
             if complete:
-                self._pos = size
+                self._pos = size if self._stop is None else min(size, self._stop)
                 return True
             return False
-        buf = self._source.read(pos, min(size, end + overlap) - pos)
+        want = min(size, end + overlap) - pos
+        if len(self._buffer) < want:
+            self._buffer = bytearray(max(want, min(self._block + overlap, size - pos)))
+        with memoryview(self._buffer) as view:
+            got = read_into(self._source, pos, view[:want])
+        buf: bytes | bytearray = self._buffer
         if self._lower:
-            buf = buf.lower()
-        self._scan(buf, pos, max(0, self._last_end - pos), end - pos)
+            buf = self._buffer[:got].lower()
+        self._scan(buf, got, pos, max(0, self._last_end - pos), min(end - pos, got))
         self._pos = end
         return True
 
-    def _scan(self, buf: bytes, base: int, lo: int, limit: int) -> None:
-        """Record matches starting in ``buf[lo:limit]`` (they may end past ``limit``)."""
+    def _scan(self, buf: bytes | bytearray, size: int, base: int, lo: int, limit: int) -> None:
+        """Record matches starting in ``buf[lo:limit]`` (they may end past ``limit``, not
+        past ``size``: the buffer's bytes after it are stale)."""
         if self._compiled is not None:  # non-ASCII case-insensitive literal
-            for m in self._compiled.finditer(buf, lo):
+            for m in self._compiled.finditer(buf, lo, size):
                 if m.start() >= limit:
                     break
                 self._add(base + m.start(), base + m.end())
@@ -206,15 +278,25 @@ class TextSearch:
         n = len(needle)
         if not n:
             return
+        if self._folded is not None:
+            if len(self._starts) < self._cap:
+                for p in self._folded.starts(buf, lo, limit, size):
+                    self._add(base + p, base + p + n)
+                    lo = p + n
+                    if len(self._starts) >= self._cap:
+                        break
+                else:
+                    return
+            buf = buf[:size].lower()  # past the cap: counted below
         while len(self._starts) < self._cap:
-            p = buf.find(needle, lo)
+            p = buf.find(needle, lo, size)
             if p < 0 or p >= limit:
                 return
             self._add(base + p, base + p + n)
             lo = p + n
         # past the cap: count only (matches starting before limit end before limit + n - 1)
         if lo < limit:
-            stop = min(len(buf), limit + n - 1)
+            stop = min(size, limit + n - 1)
             self._count += buf.count(needle, lo, stop)
             last = buf.rfind(needle, lo, stop)
             if last >= 0:
@@ -257,14 +339,104 @@ class TextSearch:
         self._thread.start()
 
     def _run(self) -> None:
+        helper: RangeHelper | None = None
         try:
+            began = time.thread_time()
+            if self._may_split():
+                self._probe_end = self._pos + SPLIT_PROBE
             while not self._done and not self._cancelled:
-                if self.step(0.05) and not self._done:
+                caught_up = self.step(0.05)
+                if self._probe_end is not None and self._pos >= self._probe_end:
+                    self._probe_end = None
+                    helper = self._start_helper(time.thread_time() - began)
+                if helper is not None and self._half_done:
+                    try:
+                        self._join_helper(helper)
+                    finally:
+                        helper.cancel()  # ended: frees its output file
+                        helper = None
+                elif caught_up and not self._done:
                     self._wake.wait(0.05)
                     self._wake.clear()
         except Exception as exc:  # a source that fails (closed file): say so, stop
             self._error = f"search failed: {exc}"
             self._done = True
+        finally:
+            if helper is not None:
+                helper.cancel()
+
+    def spec(self) -> str:
+        """This search's options as the JSON a helper process is started with."""
+        return json.dumps(
+            {
+                "pattern": self.pattern,
+                "case_sensitive": self.case_sensitive,
+                "encoding": self._encoding,
+                "cap": self._cap,
+            }
+        )
+
+    def _may_split(self) -> bool:
+        return not (
+            self._helper_starter is None
+            or self.regex
+            or self._compiled is not None  # non-ASCII, ignoring case
+            or self._stop is not None
+            or not self._source.complete()
+            or self._source.size() - self._pos < SPLIT_MIN
+            or overlaps_itself(self._needle)  # a match across the halves would count twice
+            or shared_fd(self._source) < 0
+        )
+
+    def _start_helper(self, elapsed: float) -> RangeHelper | None:
+        """Split what is left of a big complete body, if slow: its second half to a
+        helper process.  ``elapsed``: the CPU time this search took so far (not the
+        wall time: on a busy machine that grows for every scan, and a helper does not
+        help without an idle core)."""
+        size = self._source.size()
+        pos = self._pos
+        searched = max(1, pos)
+        alone = elapsed / searched * (size - pos)  # the rest's CPU time, alone
+        if self._done or size - pos < SPLIT_MIN or alone < SPLIT_AFTER_S:
+            return None
+        fd = shared_fd(self._source)
+        if fd < 0 or self._helper_starter is None:
+            return None
+        # both halves end together when this one is longer by the helper's start-up
+        share = min(0.75, 0.5 + HELPER_START_S / (2 * alone)) if alone > 0 else 0.5
+        middle = pos + int((size - pos) * share)
+        spec = json.loads(self.spec())
+        spec["start"] = middle
+        try:
+            helper = self._helper_starter(fd, size, json.dumps(spec))
+        except OSError:
+            return None
+        self._stop = middle
+        self._split_size = size
+        return helper
+
+    def _join_helper(self, helper: RangeHelper) -> None:
+        """This half is done: wait for the helper's, then add its matches after ours."""
+        while not helper.done and not self._cancelled:
+            if not helper.poll():
+                time.sleep(HELPER_POLL_S)
+        self._half_done = False
+        size, self._split_size = self._split_size, 0
+        if self._cancelled:
+            return
+        if helper.error is not None or helper.count is None:  # search the rest here
+            self._stop = None
+            return
+        pairs = array("q")
+        raw = helper.output.read(0, helper.output.size())
+        pairs.frombytes(raw[: len(raw) // 16 * 16])
+        room = max(0, self._cap - len(self._starts))
+        self._starts.extend(pairs[0 : 2 * room : 2])
+        self._ends.extend(pairs[1 : 2 * room : 2])
+        self._count += helper.count
+        self._pos = size
+        self._stop = None
+        self._done = True
 
     def wake(self) -> None:
         """More bytes arrived (or the body completed): search on."""

@@ -4,7 +4,8 @@ The search (``TextSearch``) runs in its own thread over the view's source and
 the bar polls it every 50 ms, so matches show as they are found and the GUI
 thread never scans the body.  On a growing body the search waits for more
 bytes and goes on; it is restarted (debounced) when the text or an option
-changes, and when the view shows another body.
+changes, and when the view shows another body.  A big complete body is split
+with a format worker process searching its second half (``_find_helper``).
 
 The owner places the bar (usually under the view); it starts hidden and shows
 itself on Ctrl+F in the view.
@@ -19,11 +20,18 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QToolButton, QWidget
 
 from app.core.viewing.search import TextSearch
+from app.services.format_jobs import FormatJob
 from app.ui import theme
 from app.ui.viewer.text_view import TextView
 
 DEBOUNCE_MS = 150
 POLL_MS = 50
+
+
+def _find_helper(fd: int, size: int, spec: str) -> FormatJob:
+    """The second half of a big body's find, in a format worker (started from the
+    search's thread: ``FormatJob`` is polled there, never on the GUI thread)."""
+    return FormatJob.start("find", fd, readable=size, complete=True, expression=spec)
 
 
 class FindBar(QWidget):
@@ -141,6 +149,7 @@ class FindBar(QWidget):
             case_sensitive=self.case_button.isChecked(),
             regex=self.regex_button.isChecked(),
             encoding=self._view.encoding,
+            helper=_find_helper,
         )
         self._search = search
         self._want_first = True

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 from pytestqt.qtbot import QtBot
 
-from app.core.viewing.source import MemorySource
+from app.core.viewing import search as search_module
+from app.core.viewing.search import BLOCK
+from app.core.viewing.source import FileSource, MemorySource
+from app.services.format_jobs import FormatJob
+from app.ui.viewer import find_bar as find_bar_module
 from app.ui.viewer.find_bar import FindBar
 from app.ui.viewer.text_view import TextView
 
@@ -133,3 +139,45 @@ def test_no_match_and_summary_before_navigation(pane: Pane) -> None:
     # a new body restarts the search
     pane.view.set_source(MemorySource(b"zebra\nZEBRA\n"))
     assert pane.wait_status(lambda s: s == "1 of 2") == "1 of 2"
+
+
+def test_big_file_body_is_searched_in_two_processes(
+    pane: Pane, qtbot: QtBot, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Over the split size a format worker searches the second half: same count, and
+    the matches of both halves in order (the last one is reached by Shift+Enter)."""
+    monkeypatch.setattr(search_module, "SPLIT_MIN", 1000)
+    monkeypatch.setattr(search_module, "SPLIT_PROBE", 1)
+    monkeypatch.setattr(search_module, "SPLIT_AFTER_S", 0.0)
+    monkeypatch.setattr(search_module, "HELPER_START_S", 0.0)  # halves, exactly
+    jobs: list[FormatJob] = []
+    start = find_bar_module._find_helper
+
+    def recorded(fd: int, size: int, spec: str) -> FormatJob:
+        job = start(fd, size, spec)
+        jobs.append(job)
+        return job
+
+    monkeypatch.setattr(find_bar_module, "_find_helper", recorded)
+    path = tmp_path / "body.txt"
+    data = b"".join(
+        b"%05d %s\n" % (i, b"Alpha hit" if i % 100 == 7 else b"filler text") for i in range(60_000)
+    )
+    assert len(data) > BLOCK  # the first block alone, then the rest halved
+    path.write_bytes(data)
+    fd = os.open(path, os.O_RDONLY)
+    source = FileSource(fd, len(data), complete=True)
+    try:
+        pane.view.set_source(source)
+        pane.find("alpha HIT")
+        pane.wait_status(lambda s: s == "1 of 600", timeout=20_000)
+        assert len(jobs) == 1
+        qtbot.keyClick(pane.bar.field, Qt.Key.Key_Return, Qt.KeyboardModifier.ShiftModifier)
+        assert pane.bar.status_text() == "600 of 600"
+        assert "59907 Alpha hit" in pane.view.visible_text()
+        last = data.rindex(b"Alpha hit")
+        assert pane.view._current_match == (last, last + 9)
+    finally:
+        pane.bar.close_bar()
+        pane.view.set_source(MemorySource(b""))
+        source.close()
