@@ -129,8 +129,8 @@ class RequestEditor(QWidget):
         self.method.addItems(list(COMMON_METHODS))
         self.method.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
         self.method.setToolTip("HTTP method: pick one or type any token")
-        for i, name in enumerate(COMMON_METHODS):
-            self.method.setItemData(i, theme.method_color(name), Qt.ItemDataRole.ForegroundRole)
+        self._color_method_items()
+        theme.notifier().changed.connect(self._on_theme_changed)
         self.method.currentTextChanged.connect(self._on_method_changed)
 
         self.url = QLineEdit(self)
@@ -384,6 +384,15 @@ class RequestEditor(QWidget):
                 line.setCursorPosition(pos)
         self._color_method(upper)
         self._on_changed()
+
+    def _color_method_items(self) -> None:
+        for i, name in enumerate(COMMON_METHODS):
+            self.method.setItemData(i, theme.method_color(name), Qt.ItemDataRole.ForegroundRole)
+
+    def _on_theme_changed(self) -> None:
+        """Method colours are the theme's: set again when it changes."""
+        self._color_method_items()
+        self._color_method(self.method.currentText())
 
     def _color_method(self, method: str) -> None:
         color = theme.method_color(method or "GET").name()

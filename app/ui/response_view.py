@@ -11,6 +11,8 @@ exchange keeps what arrived: it can still be viewed, saved or copied.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -50,6 +52,8 @@ class ResponseView(QWidget):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._status_color: Callable[[], str] | None = None
+        theme.notifier().changed.connect(self._paint_status)
         self.setObjectName("responsePane")
         self._exchange: Exchange | None = None
         self._head_shown = False
@@ -335,7 +339,8 @@ class ResponseView(QWidget):
         assert head is not None
         self._head_shown = True
         status = f"{head.status_code} {head.reason}".strip()
-        self._set_status(status, theme.status_color(head.status_code).name())
+        code = head.status_code
+        self._set_status(status, lambda: theme.status_color(code).name())
         self.version_label.set_full_text(head.http_version)
         self.time_label.set_full_text("")
         self.size_label.set_full_text("receiving…")
@@ -398,7 +403,7 @@ class ResponseView(QWidget):
             self.save_button.setToolTip("Save the whole response body to a file")
         elif exchange.state is ExchangeState.STOPPED:
             shown = self._status if self._status not in ("", SENDING) else ""
-            self._set_status(f"{shown} · Stopped" if shown else "Stopped", theme.MUTED)
+            self._set_status(f"{shown} · Stopped" if shown else "Stopped", lambda: theme.MUTED)
         else:
             error = exchange.error
             self._show_error_page(
@@ -422,7 +427,7 @@ class ResponseView(QWidget):
         self.busy_bar.hide()
         self.download_button.hide()
         self.arrived_button.hide()
-        self._set_status("Error", theme.ERROR_COLOR)
+        self._set_status("Error", lambda: theme.ERROR_COLOR)
         self.error_title.setText(title)
         self.error_message.setText(message)
         self.error_detail.setText(detail)
@@ -444,9 +449,16 @@ class ResponseView(QWidget):
 
     # ---------------------------------------------------------- internals
 
-    def _set_status(self, text: str, color: str | None) -> None:
+    def _set_status(self, text: str, color: Callable[[], str] | None) -> None:
+        """Show the status line; ``color`` says its colour in the theme in use (asked
+        again when the theme changes)."""
         self._status = text
+        self._status_color = color
         self.status_label.set_full_text(text)
+        self._paint_status()
+
+    def _paint_status(self) -> None:
+        color = self._status_color() if self._status_color is not None else None
         if color:
             c = QColor(color)
             tint = f"rgba({c.red()}, {c.green()}, {c.blue()}, 40)"

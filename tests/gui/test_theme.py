@@ -238,3 +238,31 @@ def test_theme_variable_marks_are_readable_in_each_theme(
     surface = theme.colours().qss["surface"]
     assert contrast(resolved_colour().name(), surface) >= 3.0
     assert contrast(unresolved_colour().name(), surface) >= 3.0
+
+
+def test_theme_switch_recolours_body_highlighting_and_the_status_line(
+    themed: QApplication, qtbot: QtBot
+) -> None:
+    """Body highlighting was One Dark in both themes (faint green strings on white) and
+    the status line kept the old theme's colour after a switch."""
+    from app.ui.response_view import ResponseView
+    from app.ui.viewer.highlight import Highlighter
+
+    def string_colour(highlighter: Highlighter, key: str) -> str:
+        spans = highlighter.spans(key, '  "name": "value",')
+        return spans[-1][2].name()  # the last token coloured: the string "value"
+
+    def wanted(colours: theme.Colours) -> str:
+        return dict(colours.syntax)["Literal.String"].lower()
+
+    view = ResponseView()
+    qtbot.addWidget(view)
+    highlighter = Highlighter("json")
+    theme.apply_theme(themed, ThemeChoice.DARK)
+    assert string_colour(highlighter, "row") == wanted(theme.DARK)
+    view._set_status("200 OK", lambda: theme.status_color(200).name())
+    assert theme.DARK.statuses[2].lower() in view.status_label.styleSheet().lower()
+
+    theme.apply_theme(themed, ThemeChoice.LIGHT)
+    assert string_colour(highlighter, "row") == wanted(theme.LIGHT), "cached rows recoloured"
+    assert theme.LIGHT.statuses[2].lower() in view.status_label.styleSheet().lower()

@@ -31,6 +31,7 @@ from array import array
 from dataclasses import dataclass
 from typing import Final
 
+from app.core.units import human_size
 from app.core.viewing.json_filter import FilterError, check_size, run_filter
 from app.core.viewing.json_pretty import JsonPrettyPrinter, pretty_json
 from app.core.viewing.xml_pretty import MAX_XML_BYTES, pretty_xml
@@ -214,8 +215,8 @@ class _Worker:
                     self.say(f"error {exc}")
             else:
                 self.say(
-                    f"error too large to format: {self.readable / 1e6:.0f} MB "
-                    f"(limit {limit / 1e6:.0f} MB)"
+                    f"error too large to format: {human_size(self.readable)} "
+                    f"(limit {human_size(limit)})"
                 )
             return
         result = format_bytes(kind, data, expression)

@@ -16,6 +16,8 @@ from typing import Any, Final, Literal
 
 import orjson
 
+from app.core.units import human_size
+
 MAX_FILTER_BYTES: Final = 256 << 20
 
 Language = Literal["jsonpath", "jq"]
@@ -39,8 +41,8 @@ def language_of(expression: str) -> Language:
 def check_size(size: int, limit: int = MAX_FILTER_BYTES) -> None:
     if size > limit:
         raise FilterError(
-            f"the body is too large to filter ({size / 1e6:.0f} MB; the limit is "
-            f"{limit / 1e6:.0f} MB)"
+            f"the body is too large to filter ({human_size(size)}; the limit is "
+            f"{human_size(limit)})"
         )
 
 

@@ -18,6 +18,8 @@ from __future__ import annotations
 from typing import Final, NoReturn
 from xml.parsers import expat
 
+from app.core.units import human_size
+
 MAX_XML_BYTES: Final = 64 << 20
 
 _Attrs = list[str]
@@ -49,7 +51,7 @@ def pretty_xml(
 ) -> tuple[bytes, str | None]:
     """(indented UTF-8 text, None), or (``data`` unchanged, error message)."""
     if len(data) > limit:
-        return data, f"too large to format: {len(data) / 1e6:.0f} MB (limit {limit / 1e6:.0f} MB)"
+        return data, f"too large to format: {human_size(len(data))} (limit {human_size(limit)})"
     root: list[_Node] = []
     stack: list[list[_Node]] = [root]
     prolog: list[str] = []

@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.core.units import human_size
 from app.core.viewing.events import (
     NdjsonSplitter,
     SseParser,
@@ -338,7 +339,7 @@ class EventTable(QWidget):
         length = end - start
         note = ""
         if length > DETAIL_LIMIT:
-            note = f"(first {DETAIL_LIMIT // (1024 * 1024)} MB of {length:,} bytes shown)\n"
+            note = f"(first {human_size(DETAIL_LIMIT)} of {length:,} bytes shown)\n"
         raw = self._source.read(start, min(length, DETAIL_LIMIT))
         if self.model.kind == "sse":
             if length > DETAIL_LIMIT:

@@ -17,6 +17,7 @@ import tempfile
 from PySide6.QtCore import QTimer, Signal
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QLineEdit, QPlainTextEdit, QVBoxLayout, QWidget
 
+from app.core.units import human_size
 from app.core.viewing.json_filter import FilterError, check_size, language_of, run_filter
 from app.core.viewing.source import ByteSource, FileSource, MemorySource
 from app.services.format_jobs import IN_PROCESS_LIMIT, FormatJob
@@ -134,7 +135,7 @@ class FilterBar(QWidget):
             "filter", fd, readable=size, complete=True, expression=expression
         )
         self._language = language
-        self.status.setText(f"Filtering {size / 1e6:,.0f} MB…")
+        self.status.setText(f"Filtering {human_size(size)}…")
         self._poll.start()
 
     def _spill(self, source: ByteSource) -> int:

@@ -22,7 +22,8 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QAbstractScrollArea, QInputDialog, QWidget
 
 from app.core.viewing.source import ByteSource, MemorySource
-from app.ui.theme import MUTED, cell_font
+from app.ui import theme
+from app.ui.theme import cell_font
 
 BYTES_PER_ROW = 16
 #: Ctrl+C copies at most this many bytes (3 characters each in the clipboard)
@@ -204,7 +205,7 @@ class HexView(QAbstractScrollArea):
         digits = self._offset_digits()
         sel_lo, sel_hi = self.selection()
         text_color = palette.text().color()
-        muted = QColor(MUTED)
+        muted = QColor(theme.MUTED)
         highlight = palette.highlight().color()
         for r in range(rows):
             chunk = data[r * BYTES_PER_ROW : (r + 1) * BYTES_PER_ROW]

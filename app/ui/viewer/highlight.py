@@ -12,25 +12,11 @@ from collections import OrderedDict
 from typing import Any
 
 from pygments.lexers import get_lexer_by_name
-from pygments.token import Comment, Keyword, Name, Number, Operator, String, Token
+from pygments.token import Token, string_to_tokentype
 from pygments.util import ClassNotFound
 from PySide6.QtGui import QColor
 
-# One Dark-like colours that sit on theme.py's dark surface (#252932)
-_PALETTE: tuple[tuple[Any, str], ...] = (
-    (Comment, "#7f848e"),
-    (Keyword.Constant, "#56b6c2"),  # true / false / null
-    (Keyword, "#c678dd"),
-    (Name.Tag, "#e06c75"),  # JSON keys, XML/HTML tags
-    (Name.Attribute, "#d19a66"),
-    (Name.Function, "#61afef"),
-    (Name.Builtin, "#e5c07b"),
-    (Name.Class, "#e5c07b"),
-    (Name.Entity, "#d19a66"),
-    (String, "#98c379"),
-    (Number, "#d19a66"),
-    (Operator, "#56b6c2"),
-)
+from app.ui import theme
 
 LANGUAGES = ("json", "xml", "html", "javascript", "css")
 CACHE_ROWS = 4096
@@ -38,9 +24,10 @@ MAX_LEX_CHARS = 20_000
 """Longer rows are not lexed (their colours would not be worth the time)."""
 
 
-def _colour_of(token: Any) -> QColor | None:
-    for kind, colour in _PALETTE:
-        if token in kind:
+def _colour_of(token: Any, palette: tuple[tuple[str, str], ...]) -> QColor | None:
+    """The theme's colour for ``token`` (the first of ``palette`` it falls under)."""
+    for name, colour in palette:
+        if token in string_to_tokentype(name):
             return QColor(colour)
     return None
 
@@ -60,6 +47,7 @@ class Highlighter:
                 self._lexer = None
         self._cache: OrderedDict[object, list[tuple[int, int, QColor]]] = OrderedDict()
         self._colours: dict[Any, QColor | None] = {}
+        self._palette = theme.syntax_palette()
 
     @property
     def active(self) -> bool:
@@ -68,6 +56,11 @@ class Highlighter:
     def spans(self, key: object, text: str) -> list[tuple[int, int, QColor]]:
         if self._lexer is None or not text or len(text) > MAX_LEX_CHARS:
             return []
+        palette = theme.syntax_palette()
+        if palette is not self._palette:  # the theme changed: its colours, not the old
+            self._palette = palette
+            self._cache.clear()
+            self._colours.clear()
         cached = self._cache.get(key)
         if cached is not None:
             self._cache.move_to_end(key)
@@ -75,7 +68,9 @@ class Highlighter:
         spans: list[tuple[int, int, QColor]] = []
         for start, token, value in self._lexer.get_tokens_unprocessed(text):
             if token not in self._colours:
-                self._colours[token] = _colour_of(token) if token is not Token.Text else None
+                self._colours[token] = (
+                    _colour_of(token, self._palette) if token is not Token.Text else None
+                )
             colour = self._colours[token]
             if colour is not None and value:
                 spans.append((start, len(value), colour))

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from app.core.units import human_size
 from app.core.viewing.sniff import bom_encoding, media_type
 from app.core.viewing.source import ByteSource, MemorySource
-from app.ui.theme import MUTED
+from app.ui import theme
 
 #: bodies above this are not previewed
 SIZE_LIMIT = 5 * 1024 * 1024
@@ -85,7 +85,7 @@ def _blocked_image() -> QImage:
     image = QImage(16, 16, QImage.Format.Format_ARGB32)
     image.fill(QColor(0, 0, 0, 0))
     painter = QPainter(image)
-    painter.setPen(QColor(MUTED))
+    painter.setPen(QColor(theme.MUTED))
     painter.drawRect(0, 0, 15, 15)
     painter.drawLine(3, 3, 12, 12)
     painter.drawLine(12, 3, 3, 12)

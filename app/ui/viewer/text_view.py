@@ -75,10 +75,10 @@ _DISPLAY_MAP: dict[int, str] = {c: chr(0x2400 + c) for c in range(0x20) if c != 
 _DISPLAY_MAP[0x7F] = "\u2421"
 _DISPLAY_MAP.update({c: "\ufffd" for c in range(0xDC80, 0xDD00)})
 
-_MATCH_BG = QColor("#5c4d1a")
-_CURRENT_MATCH_BG = QColor("#b8860b")
-_SELECTION_BG = QColor("#3d3570")
-_MARKER = QColor(theme.ACCENT).lighter(140)
+
+def _marker_colour() -> QColor:
+    """Fold markers and continuation marks: the theme's accent (read at paint time)."""
+    return QColor(theme.ACCENT)
 
 
 def _display(text: str) -> str:
@@ -651,7 +651,7 @@ class TextView(QAbstractScrollArea):
             if row.marker:
                 mx = text_x + len(_display(row.text)) * self._cw
                 mw = len(row.marker) * self._cw
-                painter.setPen(_MARKER)
+                painter.setPen(_marker_colour())
                 painter.drawText(mx, y + self._ascent, row.marker)
                 self._marker_rects.append((QRect(mx, y, mw, self._lh), row.line))
         painter.setClipping(False)
@@ -664,7 +664,7 @@ class TextView(QAbstractScrollArea):
                 width = len(row.gutter) * self._cw
                 painter.drawText(glyph_x - self._cw // 2 - width, y + self._ascent, row.gutter)
             if row.fold:
-                painter.setPen(_MARKER)
+                painter.setPen(_marker_colour())
                 painter.drawText(glyph_x, y + self._ascent, row.fold)
                 painter.setPen(muted)
                 rect = QRect(glyph_x - self._cw // 2, y, self._cw * 2, self._lh)
@@ -683,7 +683,9 @@ class TextView(QAbstractScrollArea):
         piece_start = row.byte_at(0, self._encoding)
         piece_end = row.byte_at(len(row.text), self._encoding)
         ranges: list[tuple[int, int, QColor]] = []
+        selection_bg = QColor(theme.SELECTION_BG)
         if self._match_starts:
+            match_bg = QColor(theme.MATCH_BG)
             starts, ends = self._match_starts, self._match_ends
             n = min(len(starts), len(ends))
             i = bisect.bisect_left(starts, piece_start, 0, n)
@@ -691,12 +693,12 @@ class TextView(QAbstractScrollArea):
             if i > 0 and ends[i - 1] > piece_start:
                 i -= 1
             while i < n and starts[i] <= piece_end:
-                ranges.append((starts[i], ends[i], _MATCH_BG))
+                ranges.append((starts[i], ends[i], match_bg))
                 i += 1
         if self._current_match is not None:
-            ranges.append((*self._current_match, _CURRENT_MATCH_BG))
+            ranges.append((*self._current_match, QColor(theme.CURRENT_MATCH_BG)))
         if selection is not None:
-            ranges.append((*selection, _SELECTION_BG))
+            ranges.append((*selection, selection_bg))
         for start, end, colour in ranges:
             if end <= piece_start and not (start == end == piece_start):
                 continue
@@ -706,7 +708,7 @@ class TextView(QAbstractScrollArea):
             b = row.col_of(min(end, piece_end), self._encoding, data)
             x0 = text_x + _dcol(row.text, a) * self._cw
             x1 = text_x + _dcol(row.text, b) * self._cw
-            if colour is _SELECTION_BG and end > piece_end and row.end == piece_end:
+            if colour is selection_bg and end > piece_end and row.end == piece_end:
                 x1 += self._cw  # the line end is selected too
             if x1 > x0:
                 painter.fillRect(QRect(x0, y, x1 - x0, self._lh), colour)

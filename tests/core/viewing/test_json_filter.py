@@ -60,5 +60,6 @@ def test_errors_are_short_messages(body: bytes, expression: str, message: str) -
 
 
 def test_size_limit() -> None:
-    with pytest.raises(FilterError, match=r"too large to filter \(0 MB; the limit is 0 MB\)"):
+    # sizes in the unit they need ("0 MB" said nothing about a 101-byte body)
+    with pytest.raises(FilterError, match=r"too large to filter \(101 B; the limit is 10 B\)"):
         run_filter(BODY, "$.items", limit=10)
