@@ -24,6 +24,9 @@ screenshot:
 	@scripts/setup.sh --gui
 	COURIER_HOME=$$(mktemp -d) xvfb-run -a -s "-screen 0 1440x900x24" \
 		.venv/bin/python -m app --demo --screenshot resources/screenshot.png
+	home=$$(mktemp -d) && mkdir -p $$home/config && echo '{"theme": "light"}' > $$home/config/state.json && \
+		COURIER_HOME=$$home xvfb-run -a -s "-screen 0 1440x900x24" \
+		.venv/bin/python -m app --demo --screenshot resources/screenshot-light.png
 
 bench:
 	@scripts/setup.sh --gui
