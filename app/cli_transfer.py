@@ -1,7 +1,8 @@
-"""``courier import`` and ``courier export``: requests in from curl, out as curl or httpx code.
+"""``courier import`` and ``courier export``: requests in from curl and Postman, out as
+curl, httpx code or a Postman collection.
 
-    courier import --format curl SOURCE --into DIR
-    courier export --format curl|httpx|httpx-client|httpx-async PATH [--env NAME] [--var N=V]...
+    courier import --format curl|postman|postman-env SOURCE --into DIR
+    courier export --format curl|httpx|httpx-client|httpx-async|postman PATH [--env NAME] ...
 
 ``import`` reads SOURCE (``-``: standard input), parses every command before it
 writes anything (a malformed one imports nothing and says where, line and
@@ -13,6 +14,11 @@ what was imported and what of it Courier does not honour.
 request in it) resolved as ``courier send`` would resolve it: the environment
 (``--env``, else the one active in the window) and ``--var`` applied.  The
 httpx styles read secrets from environment variables, listed in a comment.
+A Postman collection or environment is parsed whole first (a malformed one
+says where, by JSON path, and imports nothing), then written in one batch
+(``app.core.importers.batch_write``): a new collection appears whole, an
+existing one gains one folder.  ``export --format postman`` prints the
+collection as Postman v2.1 JSON, secrets left empty.
 This module never imports PySide6 or qasync.
 """
 
@@ -29,8 +35,8 @@ if TYPE_CHECKING:
     from app.core.model import Collection, Environment, Request
     from app.session import Session
 
-IMPORT_FORMATS = ("curl",)
-EXPORT_FORMATS = ("curl", "httpx", "httpx-client", "httpx-async")
+IMPORT_FORMATS = ("curl", "postman", "postman-env")
+EXPORT_FORMATS = ("curl", "httpx", "httpx-client", "httpx-async", "postman")
 COLLECTION_FILE = "collection.yaml"
 
 
@@ -41,8 +47,9 @@ class TransferUsageError(Exception):
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     importer = commands.add_parser(
         "import",
-        help="import requests (curl commands) into a collection",
-        description="Import curl commands into a collection, one request per command.",
+        help="import requests (curl commands, Postman collections) into a collection",
+        description="Import curl commands (one request each), a Postman collection or a "
+        "Postman environment into a collection.",
     )
     importer.add_argument("--format", required=True, choices=IMPORT_FORMATS)
     importer.add_argument("source", metavar="SOURCE", help="a file, or - for standard input")
@@ -55,7 +62,8 @@ def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     )
     exporter = commands.add_parser(
         "export",
-        help="print a request (or a collection's requests) as curl or httpx code",
+        help="print a request (or a collection's requests) as curl or httpx code, "
+        "or a collection as Postman v2.1",
         description="Print a request file, or every request of a collection, as code.",
     )
     exporter.add_argument("--format", required=True, choices=EXPORT_FORMATS)
@@ -89,6 +97,8 @@ def run_import(args: argparse.Namespace) -> int:
     from app.session import Session
 
     text, base_dir = _read_source(args.source)
+    if args.format != "curl":
+        return _import_collection(args, text)
     try:
         imported = parse_curl(text, base_dir=base_dir)
     except MalformedImport as exc:
@@ -125,6 +135,63 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_collection(args: argparse.Namespace, text: str) -> int:
+    """A Postman collection or environment: parsed whole, then written in one batch."""
+    from app.core.importers import (
+        MalformedImport,
+        parse_postman,
+        parse_postman_environment,
+        write_into_collection,
+        write_new_collection,
+    )
+    from app.session import Session
+
+    parse = parse_postman if args.format == "postman" else parse_postman_environment
+    try:
+        imported = parse(text)
+    except MalformedImport as exc:
+        where = "stdin" if args.source == "-" else args.source
+        raise TransferUsageError(
+            f"{where}: {exc.location}: {exc.reason}; nothing was imported."
+        ) from exc
+    into: Path = args.into
+    session = Session()
+    store = session.store_secrets if session.secrets.persistent else None
+    if (into / COLLECTION_FILE).is_file():
+        collection = session.load_collection(into, settle_identity=False)
+        folder = write_into_collection(imported, collection, store)
+        if folder is not None and folder.path is not None:
+            shown = folder.path.resolve().relative_to(into.resolve())
+            print(f"imported  {folder.name}  ->  {shown}/")
+    else:
+        if into.exists() and not into.is_dir():
+            raise TransferUsageError(f"{into} is not a directory.")
+        if args.format == "postman-env":
+            imported.collection.name = into.resolve().name
+        write_new_collection(imported, into, store)
+        print(f"imported  {imported.collection.name}  ->  {into}")
+    for line in imported.report.lines():
+        print(f"          {line}")
+    for environment in imported.environments:
+        print(f"environment  {environment.name}")
+    print(f"{imported.report.requests} request(s) imported into {into}.")
+    if store is None and _has_secrets(imported):
+        print(
+            "courier: note: no working keychain, so the imported secrets were not kept",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def _has_secrets(imported: object) -> bool:
+    from app.core import secret_slots
+    from app.core.importers import Imported
+
+    assert isinstance(imported, Imported)
+    slots = secret_slots.all_slots(imported.collection)
+    return any(slot.holds_secret() for slot in slots)
+
+
 def _import_notes(item: CurlRequest) -> list[str]:
     lines = [f"not honoured: {flag}" for flag in item.not_honoured]
     if item.ignored:
@@ -143,9 +210,31 @@ def _collection_root(path: Path) -> Path:
 
 
 async def run_export(args: argparse.Namespace) -> int:
+    if args.format == "postman":
+        sys.stdout.write(postman_text(args.path))
+        return 0
     text, _environment = await export_text(args.path, args.format, args.var, args.env)
     sys.stdout.write(text)
     return 0
+
+
+def postman_text(path: Path) -> str:
+    """The collection at ``path`` (a directory, or the collection of a request file) as
+    Postman v2.1 JSON; what it could not carry goes to standard error as notes."""
+    import json
+
+    from app.cli import find_collection_root
+    from app.core import storage
+    from app.core.exporters import to_postman
+
+    root = path if path.is_dir() else find_collection_root(path)
+    collection = storage.load_collection(_collection_root(root))
+    for problem in collection.problems:
+        print(f"courier: skipped {problem.path}: {problem.reason}", file=sys.stderr)
+    document, notes = to_postman(collection)
+    for note in dict.fromkeys(notes):
+        print(f"courier: note: {note}", file=sys.stderr)
+    return json.dumps(document, indent="\t", ensure_ascii=False) + "\n"
 
 
 async def export_text(

@@ -75,6 +75,7 @@ __all__ = [
     "delete_request",
     "duplicate_folder",
     "duplicate_request",
+    "keep_order",
     "load_collection",
     "move",
     "parent_folder",
@@ -399,6 +400,12 @@ def _keep_order(collection: Collection, parent: Folder | None) -> None:
             "after that they show in the order the file gives.",
             detail=exc.detail,
         ) from exc
+
+
+def keep_order(collection: Collection, parent: Folder | None) -> None:
+    """Write ``parent``'s (None: the top level's) ``order:`` after items were added to
+    it on disk by other means (an import's batch write); raises ``OrderNotKept``."""
+    _keep_order(collection, parent)
 
 
 def _write_order(collection: Collection, parent: Folder | None) -> None:

@@ -1,16 +1,25 @@
 """Importers: text from other tools turned into Courier's model (no Qt, no httpx)."""
 
+from app.core.importers.batch_write import write_into_collection, write_new_collection
 from app.core.importers.curl import CurlImport, looks_like_curl, parse_curl
 from app.core.importers.curl_model import request_name, to_request
 from app.core.importers.curl_semantics import CurlRequest
 from app.core.importers.errors import MalformedImport
+from app.core.importers.imported import Imported, ImportReport
+from app.core.importers.postman import parse_postman, parse_postman_environment
 
 __all__ = [
     "CurlImport",
     "CurlRequest",
+    "ImportReport",
+    "Imported",
     "MalformedImport",
     "looks_like_curl",
     "parse_curl",
+    "parse_postman",
+    "parse_postman_environment",
     "request_name",
     "to_request",
+    "write_into_collection",
+    "write_new_collection",
 ]
