@@ -194,7 +194,7 @@ class _Reader:
                     KeyValue(
                         text_of(row.get("key"), child(here, "key")),
                         text_of(row.get("value"), child(here, "value")),
-                        row.get("disabled") is not True,
+                        _on(row),
                     )
                 )
         request.url = self.path_variables(base, data, where, request)
@@ -246,7 +246,7 @@ class _Reader:
                 KeyValue(
                     text_of(row.get("key"), child(here, "key")),
                     text_of(row.get("value"), child(here, "value")),
-                    row.get("disabled") is not True,
+                    _on(row),
                 )
             )
         return rows
@@ -323,7 +323,7 @@ class _Reader:
             here = f"{where}[{i}]"
             row = expect_object(row, here)
             name = text_of(row.get("key"), child(here, "key"))
-            enabled = row.get("disabled") is not True
+            enabled = _on(row)
             content_type = text_of(row.get("contentType"), child(here, "contentType"))
             if row.get("type") == "file":
                 src = row.get("src")
@@ -434,7 +434,7 @@ class _Reader:
                 Variable(
                     key,
                     text_of(row.get("value"), child(here, "value")),
-                    enabled=row.get("disabled") is not True,
+                    enabled=_on(row),
                     secret=row.get("type") == "secret",
                 )
             )
@@ -470,6 +470,11 @@ class _Reader:
                 "scripts kept as text in the notes (Courier does not run them)",
             )
         return postman_notes.compose(description, scripts)
+
+
+def _on(row: dict[str, Any]) -> bool:
+    """v2.1 says ``"disabled": true``; some v2.0 exports ``"enabled": false``."""
+    return row.get("disabled") is not True and row.get("enabled") is not False
 
 
 def _auth_fields(raw: Any, where: str) -> dict[str, str]:
