@@ -153,8 +153,9 @@ class _Reader:
         request.notes = self.notes(data, item, where)
         self.behaviour(item, where, request)
         label = f"{where} ({request.name})"
-        if item.get("response"):
-            self.report.skip(label, f"{len(item['response'])} saved response(s) (examples)")
+        responses = optional_list(item, "response", where)
+        if responses:
+            self.report.skip(label, f"{len(responses)} saved response(s) (examples)")
         if item.get("variable"):
             self.report.skip(label, "request variables (Courier has none at that level)")
         return request

@@ -187,7 +187,10 @@ def test_v20_collection_imports_with_its_older_shapes() -> None:
     assert requests["Just a URL"].url == "https://postman-echo.com/ip"
     raw = requests["POST Raw Text"].body
     assert (raw.kind, raw.content_type) == (BodyKind.RAW, "text/plain")
-    assert requests["POST Form Data"].body.form == [KeyValue("strange", "boom"), KeyValue("foo", "bar")]
+    assert requests["POST Form Data"].body.form == [
+        KeyValue("strange", "boom"),
+        KeyValue("foo", "bar"),
+    ]
 
 
 def test_environment_file_gives_its_values_and_marks_secrets() -> None:
@@ -205,7 +208,10 @@ def test_environment_file_gives_its_values_and_marks_secrets() -> None:
 @pytest.mark.parametrize(
     ("text", "where"),
     [
-        ('{"info": {"name": "x", "schema": "https://example.com/other.json"}, "item": []}', "info.schema"),
+        (
+            '{"info": {"name": "x", "schema": "https://example.com/other.json"}, "item": []}',
+            "info.schema",
+        ),
         ('{"item": []}', "info"),
         ("[1, 2]", "$"),
     ],
@@ -242,3 +248,11 @@ def test_an_environment_is_not_a_collection() -> None:
     with pytest.raises(MalformedImport) as caught:
         parse_postman_environment(SHOP.read_text())
     assert caught.value.where == "values"
+
+
+def test_saved_responses_that_are_not_a_list_say_where() -> None:
+    data = json.loads(SHOP.read_text())
+    data["item"][1]["item"][2]["response"] = True  # found by the fuzz test: was a TypeError
+    with pytest.raises(MalformedImport) as caught:
+        parse_postman(json.dumps(data))
+    assert caught.value.where == "item[1].item[2].response"
