@@ -52,7 +52,7 @@ def request_item(f: int, r: int) -> dict[str, Any]:
             "header": [
                 {"key": "Accept", "value": "application/json"},
                 {"key": "X-Trace", "value": "{{trace}}", "disabled": True},
-            ],  # fmt: skip
+            ],
             "body": body,
             "url": {
                 "raw": f"{{{{baseUrl}}}}/folders/{f}/items/{r}?page=1&size=20",
@@ -86,7 +86,7 @@ def document(folders: int, per_folder: int) -> dict[str, Any]:
                         {"key": "username", "value": "u"},
                         {"key": "password", "value": f"pw{f}"},
                     ],
-                },  # fmt: skip
+                },
                 "item": [request_item(f, r) for r in range(per_folder)],
             }
             for f in range(folders)

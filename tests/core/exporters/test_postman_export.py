@@ -130,8 +130,15 @@ def norm_items(items: list[dict[str, Any]]) -> list[Any]:
 
 
 def norm_folder(item: dict[str, Any]) -> Any:
-    return ("folder", item["name"], item.get("description", ""), norm_auth(item.get("auth"), top=False),
-            norm_events(item.get("event")), norm_rows(item.get("variable")), norm_items(item["item"]))  # fmt: skip
+    return (
+        "folder",
+        item["name"],
+        item.get("description", ""),
+        norm_auth(item.get("auth"), top=False),
+        norm_events(item.get("event")),
+        norm_rows(item.get("variable")),
+        norm_items(item["item"]),
+    )
 
 
 def norm_request(item: dict[str, Any]) -> Any:
@@ -166,7 +173,8 @@ def test_export_writes_no_secret_but_keeps_references() -> None:
     text = json.dumps(to_postman(imported.collection)[0])
     for secret in ("s3cret-admin", "q-key-123", "digest-pw", "cs-very-secret", "aws-secret"):
         assert secret not in text
-    assert '"value": "{{token}}"' in text and '"value": "{{ordersKey}}"' in text
+    assert '"value": "{{token}}"' in text
+    assert '"value": "{{ordersKey}}"' in text
     assert '"value": "admin"' in text  # a user name is not a secret
 
 
@@ -212,8 +220,14 @@ CREDENTIAL = st.sampled_from(["{{secret}}", "plain-secret", ""])
 RAW_TYPES = st.sampled_from(sorted(LANGUAGE_TYPES.values()))
 PARTS = st.lists(
     st.one_of(
-        st.builds(FormPart, TEXT, TEXT, st.just(PartKind.TEXT), st.sampled_from(["", "text/csv"]), st.just(""), st.booleans()),
-        st.builds(FormPart, TEXT, st.just("/tmp/a.png"), st.just(PartKind.FILE), st.sampled_from(["", "image/png"]), st.just(""), st.booleans()),
+        st.builds(
+            FormPart, TEXT, TEXT, st.just(PartKind.TEXT), st.sampled_from(["", "text/csv"]),
+            st.just(""), st.booleans(),
+        ),
+        st.builds(
+            FormPart, TEXT, st.just("/tmp/a.png"), st.just(PartKind.FILE),
+            st.sampled_from(["", "image/png"]), st.just(""), st.booleans(),
+        ),
     ),
     max_size=3,
 )  # fmt: skip
@@ -267,8 +281,12 @@ REQUESTS = st.builds(
     body=BODIES,
     notes=TEXT.map(str.strip),
     auth=auths(),
-    settings=st.builds(Settings, follow_redirects=st.sampled_from([None, True, False]),
-                       verify_tls=st.sampled_from([None, False]), max_redirects=st.sampled_from([None, 3])),
+    settings=st.builds(
+        Settings,
+        follow_redirects=st.sampled_from([None, True, False]),
+        verify_tls=st.sampled_from([None, False]),
+        max_redirects=st.sampled_from([None, 3]),
+    ),
 )  # fmt: skip
 VARIABLES = st.lists(st.builds(Variable, NAME, TEXT, st.booleans()), max_size=3)
 

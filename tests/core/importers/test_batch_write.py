@@ -112,7 +112,8 @@ def test_import_into_an_existing_collection_adds_one_folder(tmp_path: Path) -> N
     folder = write_into_collection(
         imported, collection, lambda slots: stored.update({s.key: s.get() for s in slots})
     )
-    assert folder is not None and folder.path == into / "shop-api-2"
+    assert folder is not None
+    assert folder.path == into / "shop-api-2"
     assert [p.name for p in into.iterdir() if p.name.startswith(".")] == []
     loaded = storage.load_collection(into)
     assert [f.name for f in loaded.folders] == ["Shop API", "Shop API"]
@@ -144,6 +145,7 @@ def test_environment_into_existing_collection(tmp_path: Path) -> None:
     ]
     assert stored == {f"{collection.id}/env:environments/shop-dev-2.yaml/token": "dev-token-7f3a"}
     text = (into / "environments" / "shop-dev-2.yaml").read_text()
-    assert "dev-token-7f3a" not in text and "name: token\n  secret: true" in text
+    assert "dev-token-7f3a" not in text
+    assert "name: token\n  secret: true" in text
     loaded = storage.load_collection(into)
     assert sorted(e.name for e in loaded.environments) == ["Shop dev", "Shop dev"]
