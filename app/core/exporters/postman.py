@@ -14,6 +14,7 @@ are written into each request; ``notes`` says so, and what else was left out.
 from __future__ import annotations
 
 import uuid
+from dataclasses import fields
 from typing import Any
 
 from app.core.codec import is_reference
@@ -117,6 +118,11 @@ class _Exporter:
         if scripts:
             item["event"] = _events(scripts)
         behaviour = _behaviour(request.settings)
+        if _unexported_settings(request.settings):
+            self.notes.append(
+                f"{request.name}: settings other than redirects and TLS verification "
+                "(timeouts, proxy, client certificate...) are not in Postman's format"
+            )
         if behaviour:
             item["protocolProfileBehavior"] = behaviour
         body: dict[str, Any] = {"method": request.method}
@@ -266,6 +272,15 @@ def _row(row: KeyValue) -> dict[str, Any]:
     if not row.enabled:
         out["disabled"] = True
     return out
+
+
+def _unexported_settings(settings: Settings) -> bool:
+    kept = {"follow_redirects", "verify_tls", "max_redirects"}
+    return any(
+        getattr(settings, field.name) is not None
+        for field in fields(settings)
+        if field.name not in kept
+    )
 
 
 def _behaviour(settings: Settings) -> dict[str, Any]:

@@ -76,7 +76,6 @@ def write_new_collection(
         collection.path = None
         raise
     _sync_directory(parent)
-    collection.path = directory
     return collection
 
 
@@ -256,7 +255,7 @@ def _with(collection: Collection, environments: list[Environment]) -> Collection
 
 def _retarget(collection: Collection, old: Path, new: Path) -> None:
     """Paths under ``old`` now under ``new`` (the staging directory's final name)."""
-    new = new.resolve() if new.exists() else new.absolute()
+    new = new.absolute()
 
     def moved(path: Path | None) -> Path | None:
         return None if path is None else new / path.relative_to(old)

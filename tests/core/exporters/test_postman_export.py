@@ -353,3 +353,19 @@ def test_courier_to_postman_to_courier_gives_the_same_requests(collection: Colle
     assert back.notes == expected.notes
     assert back.folders == expected.folders
     assert back.requests == expected.requests
+
+
+def test_settings_postman_cannot_hold_are_named_in_the_notes() -> None:
+    collection = Collection(
+        name="API",
+        requests=[
+            Request(name="Slow", url="https://e.com", settings=Settings(timeout_s=90.0)),
+            Request(name="Strict", url="https://e.com", settings=Settings(verify_tls=True)),
+        ],
+    )
+    document, notes = to_postman(collection)
+    assert document["item"][1]["protocolProfileBehavior"] == {"strictSSL": True}
+    assert [note for note in notes if "timeouts" in note] == [
+        "Slow: settings other than redirects and TLS verification (timeouts, proxy, "
+        "client certificate...) are not in Postman's format"
+    ]

@@ -256,3 +256,24 @@ def test_saved_responses_that_are_not_a_list_say_where() -> None:
     with pytest.raises(MalformedImport) as caught:
         parse_postman(json.dumps(data))
     assert caught.value.where == "item[1].item[2].response"
+
+
+def test_a_large_collection_parses_in_memory_bounded_by_its_size() -> None:
+    import tracemalloc
+
+    data = json.loads(SHOP.read_text())
+    folder = data["item"][1]
+    data["item"] = [copy_of(folder) for _ in range(250)]  # 250 x 6 requests
+    text = json.dumps(data, indent="\t")
+    tracemalloc.start()
+    try:
+        imported = parse_postman(text)
+        _current, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert imported.report.requests == 1500
+    assert peak < 8 * len(text.encode()), (peak, len(text))
+
+
+def copy_of(value: object) -> object:
+    return json.loads(json.dumps(value))
