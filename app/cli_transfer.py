@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from app.core.importers import CurlRequest
+    from app.core.importers import CurlRequest, Imported
     from app.core.inherit import Resolution
     from app.core.model import Collection, Environment, Request
     from app.session import Session
@@ -137,14 +137,9 @@ def run_import(args: argparse.Namespace) -> int:
 
 def _import_collection(args: argparse.Namespace, text: str) -> int:
     """A Postman collection or environment: parsed whole, then written in one batch."""
-    from app.core.importers import (
-        MalformedImport,
-        parse_postman,
-        parse_postman_environment,
-        write_into_collection,
-        write_new_collection,
-    )
+    from app.core.importers import MalformedImport, parse_postman, parse_postman_environment
     from app.session import Session
+    from app.session.collection_import import import_into
 
     parse = parse_postman if args.format == "postman" else parse_postman_environment
     try:
@@ -155,27 +150,22 @@ def _import_collection(args: argparse.Namespace, text: str) -> int:
             f"{where}: {exc.location}: {exc.reason}; nothing was imported."
         ) from exc
     into: Path = args.into
-    session = Session()
-    store = session.store_secrets if session.secrets.persistent else None
-    if (into / COLLECTION_FILE).is_file():
-        collection = session.load_collection(into, settle_identity=False)
-        folder = write_into_collection(imported, collection, store)
-        if folder is not None and folder.path is not None:
-            shown = folder.path.resolve().relative_to(into.resolve())
-            print(f"imported  {folder.name}  ->  {shown}/")
-    else:
-        if into.exists() and not into.is_dir():
-            raise TransferUsageError(f"{into} is not a directory.")
-        if args.format == "postman-env":
-            imported.collection.name = into.resolve().name
-        write_new_collection(imported, into, store)
+    if into.exists() and not into.is_dir():
+        raise TransferUsageError(f"{into} is not a directory.")
+    if args.format == "postman-env" and not (into / COLLECTION_FILE).is_file():
+        imported.collection.name = into.resolve().name
+    placed = import_into(Session(), imported, into)
+    if placed.folder is not None and placed.folder.path is not None:
+        shown = placed.folder.path.resolve().relative_to(into.resolve())
+        print(f"imported  {placed.folder.name}  ->  {shown}/")
+    elif placed.created:
         print(f"imported  {imported.collection.name}  ->  {into}")
     for line in imported.report.lines():
         print(f"          {line}")
     for environment in imported.environments:
         print(f"environment  {environment.name}")
     print(f"{imported.report.requests} request(s) imported into {into}.")
-    if store is None and _has_secrets(imported):
+    if not placed.secrets_kept and _has_secrets(imported):
         print(
             "courier: note: no working keychain, so the imported secrets were not kept",
             file=sys.stderr,
@@ -183,13 +173,15 @@ def _import_collection(args: argparse.Namespace, text: str) -> int:
     return 0
 
 
-def _has_secrets(imported: object) -> bool:
+def _has_secrets(imported: Imported) -> bool:
     from app.core import secret_slots
-    from app.core.importers import Imported
 
-    assert isinstance(imported, Imported)
     slots = secret_slots.all_slots(imported.collection)
-    return any(slot.holds_secret() for slot in slots)
+    return any(slot.holds_secret() for slot in slots) or any(
+        variable.secret and variable.value
+        for environment in imported.environments
+        for variable in environment.variables
+    )
 
 
 def _import_notes(item: CurlRequest) -> list[str]:

@@ -165,3 +165,24 @@ def test_postman_import_and_export_never_import_qt(tmp_path: Path, courier_home:
         assert "QT-MODULES []" in done.stderr
         if args[0] == "import":
             assert "no working keychain, so the imported secrets were not kept" in done.stderr
+
+
+def test_without_a_keychain_an_environment_import_says_its_secrets_were_not_kept(
+    tmp_path: Path, courier_home: Path
+) -> None:
+    into = tmp_path / "api"
+    storage.create_collection(into, "API")
+    env = {k: v for k, v in os.environ.items() if k != "QT_QPA_PLATFORM"}
+    env.update(
+        COURIER_HOME=str(courier_home),
+        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
+        PYTHONPATH=str(ROOT),
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "app", "import", "--format", "postman-env", str(ENV), "--into",
+         str(into)],
+        capture_output=True, text=True, env=env, cwd=ROOT, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert "no working keychain, so the imported secrets were not kept" in done.stderr
+    assert "dev-token-7f3a" not in (into / "environments" / "shop-dev.yaml").read_text()
