@@ -277,3 +277,31 @@ def test_a_large_collection_parses_in_memory_bounded_by_its_size() -> None:
 
 def copy_of(value: object) -> object:
     return json.loads(json.dumps(value))
+
+
+def test_url_object_without_raw_and_secret_collection_variables() -> None:
+    document = {
+        "info": {"name": "Parts", "schema": "https://schema.getpostman.com/json/collection/v2.1.0/collection.json"},
+        "variable": [{"key": "apiKey", "value": "k-1", "type": "secret"}],
+        "item": [
+            {
+                "name": "Built from parts",
+                "request": {
+                    "method": "get",
+                    "url": {
+                        "protocol": "http",
+                        "host": ["localhost"],
+                        "port": "8080",
+                        "path": ["v1", {"type": "string", "value": "items"}],
+                        "query": [{"key": "q", "value": "a b"}, {"key": None, "value": None}],
+                    },
+                },
+            }
+        ],
+    }  # fmt: skip
+    collection = parse_postman(json.dumps(document)).collection
+    (request,) = collection.requests
+    assert (request.method, request.url) == ("GET", "http://localhost:8080/v1/items")
+    assert request.params == [KeyValue("q", "a b")]
+    (variable,) = collection.variables
+    assert (variable.name, variable.value, variable.secret) == ("apiKey", "k-1", True)
