@@ -55,6 +55,7 @@ from app.services.workspace import Workspace
 from app.ui import dialogs, file_conflict, window_commands
 from app.ui.auth_editor import KIND_LABELS
 from app.ui.collection_actions import CollectionActions
+from app.ui.collection_import import CollectionImport
 from app.ui.collection_tree import CollectionTreeModel, Node
 from app.ui.commands import CommandRegistry
 from app.ui.curl_paste import CurlPaste, curl_command, httpx_code, requests_of
@@ -182,6 +183,8 @@ class MainWindow(QMainWindow):
         self._tabs_restored = False
 
         self.collection_actions = CollectionActions(self)
+        #: File ▸ Import ▸ Postman collection… (parse and write in a worker)
+        self.collection_import = CollectionImport(self)
         #: open collections watched for changes made outside Courier
         self.outside = OutsideChanges(self)
         self.commands = CommandRegistry(self)
@@ -947,6 +950,11 @@ class MainWindow(QMainWindow):
             self.show_error(exc.title, exc.message)
             return
         self.sidebar.select(collection)
+
+    def ask_import_file(self, title: str, file_filter: str) -> str:
+        """A file to import ("" when cancelled)."""
+        path, _chosen = QFileDialog.getOpenFileName(self, title, self._start_folder(), file_filter)
+        return path
 
     def ask_collection_parent(self) -> str:
         """The folder a new collection is created in ("" when cancelled)."""

@@ -41,6 +41,14 @@ def register_commands(window: MainWindow) -> None:
     )
     add(Command("collection.new", "New collection…", window.new_collection, "Collection"))
     add(Command("import.curl", "Import curl commands…", window.import_curl, "File"))
+    add(
+        Command(
+            "import.postman",
+            "Import a Postman collection…",
+            window.collection_import.import_postman,
+            "File",
+        )
+    )
     add(Command("request.copy_curl", "Copy as curl", window.copy_as_curl, "Request"))
     add(Command("request.copy_httpx", "Copy as Python httpx code", window.copy_as_httpx, "Request"))
     add(
@@ -137,7 +145,7 @@ def build_menus(window: MainWindow) -> None:
     file_menu = window.menuBar().addMenu("&File")
     registry.add_to_menu(file_menu, "tab.new", "collection.new", "collection.open")
     import_menu = file_menu.addMenu("Import")
-    registry.add_to_menu(import_menu, "import.curl")
+    registry.add_to_menu(import_menu, "import.curl", "import.postman")
     file_menu.addMenu(window.recent_menu)
     registry.add_to_menu(file_menu, "-", "request.save", "tab.close", "-", "app.quit")
 
