@@ -5,6 +5,7 @@ active tab's request (``app.core.importers`` and ``app.core.exporters`` do the w
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
@@ -13,7 +14,13 @@ from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import QLineEdit
 
 from app.core.exporters import SecretEnv, flatten, to_curl, to_httpx
-from app.core.importers import CurlImport, MalformedImport, looks_like_curl, parse_curl
+from app.core.importers import (
+    CurlImport,
+    MalformedImport,
+    looks_like_curl,
+    parse_curl,
+    to_request,
+)
 from app.core.inherit import effective_auth
 from app.core.model import Collection, Request
 from app.services.workspace import Workspace
@@ -52,9 +59,13 @@ class CurlPaste(QObject):
         if looks_like_curl(text):
             self.take(text)
 
-    def take(self, text: str) -> None:
+    def take(self, text: str) -> asyncio.Future[None]:
+        """Parse ``text`` in a worker (``-d @file`` reads the file) and say the result."""
+        return asyncio.ensure_future(self._take(text, self._base_dir()))
+
+    async def _take(self, text: str, base_dir: Path) -> None:
         try:
-            parsed = parse_curl(text, base_dir=self._base_dir())
+            parsed = await asyncio.to_thread(parse_curl, text, base_dir=base_dir)
         except MalformedImport as exc:
             self.failed.emit(f"Not a curl command Courier can read: {exc}")
             return
@@ -63,8 +74,6 @@ class CurlPaste(QObject):
 
 
 def requests_of(parsed: CurlImport) -> list[Request]:
-    from app.core.importers import to_request
-
     return [to_request(item) for item in parsed.requests]
 
 

@@ -1216,13 +1216,17 @@ class MainWindow(QMainWindow):
         )
         return text if ok else ""
 
-    def import_curl(self) -> None:
-        """File ▸ Import ▸ curl: every command into a tab of its own (unsaved)."""
+    def import_curl(self) -> asyncio.Future[None] | None:
+        """File ▸ Import ▸ curl: every command into a tab of its own (unsaved); parsed
+        in a worker (``-d @file`` reads the file)."""
         text = self.ask_curl_text()
         if not text.strip():
-            return
+            return None
+        return self.run_in_background(self._import_curl(text, self._curl_base_dir()))
+
+    async def _import_curl(self, text: str, base_dir: Path) -> None:
         try:
-            parsed = parse_curl(text, base_dir=self._curl_base_dir())
+            parsed = await asyncio.to_thread(parse_curl, text, base_dir=base_dir)
         except MalformedImport as exc:
             self.show_error("Import curl", f"Nothing was imported: {exc}")
             return

@@ -16,6 +16,7 @@ from pytestqt.qtbot import QtBot
 from app.core.importers import parse_curl, to_request
 from app.core.model import AuthKind, BodyKind
 from app.ui.main_window import MainWindow
+from tests.gui.conftest import run_until
 from tests.gui.test_main_window import send_and_wait
 
 
@@ -36,8 +37,9 @@ def test_curl_pasted_into_the_url_bar_becomes_the_request_and_sends_what_curl_wo
         "  -u alice:wonderland \\\n"
         '  --data-raw \'{"name": "widget"}\''
     )
-    paste_into_url_bar(qtbot, window, command)
     tab = window.current_tab()
+    paste_into_url_bar(qtbot, window, command)
+    run_until(qasync_loop, tab.is_modified)  # parsed in a worker (-d @file reads files)
     edited = tab.editor.to_model()
     assert edited.method == "PUT"
     assert window.editor.url.text() == f"{demo_server}/anything/items?page=2"
@@ -66,10 +68,11 @@ async def _settled(window: MainWindow) -> None:
 
 
 def test_a_malformed_curl_command_says_where_and_leaves_the_bar_alone(
-    qtbot: QtBot, window: MainWindow, demo_server: str
+    qtbot: QtBot, window: MainWindow, qasync_loop: qasync.QEventLoop, demo_server: str
 ) -> None:
     window.editor.url.setText(f"{demo_server}/posts/1")
     paste_into_url_bar(qtbot, window, "curl -H 'X: 1 http://example.com")
+    run_until(qasync_loop, lambda: "curl" in window.statusBar().currentMessage())
     assert window.editor.url.text() == f"{demo_server}/posts/1"
     message = window.statusBar().currentMessage()
     assert "curl" in message
@@ -77,13 +80,14 @@ def test_a_malformed_curl_command_says_where_and_leaves_the_bar_alone(
 
 
 def test_import_curl_opens_each_command_in_a_tab_of_its_own(
-    window: MainWindow, demo_server: str
+    window: MainWindow, qasync_loop: qasync.QEventLoop, demo_server: str
 ) -> None:
     window.ask_curl_text = lambda: (  # type: ignore[method-assign]
         f"curl {demo_server}/posts/1\ncurl -d 'a=1' -d 'b=2' {demo_server}/anything\n"
     )
     before = window.tabs.count()
     window.commands.run("import.curl")
+    run_until(qasync_loop, lambda: window.tabs.count() == before + 2)
     assert window.tabs.count() == before + 2
     last = window.current_tab().editor.to_model()
     assert last.method == "POST"
