@@ -16,6 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QDockWidget, QMenu
 
 from app.core.model import Collection, Request
+from app.net.exchange import Exchange
 from app.services.history import HistoryService
 from app.session.history_record import HistoryDetail
 from app.ui import theme
@@ -79,14 +80,11 @@ class Workbench:
         self.history_dock.raise_()
 
     def track(
-        self, exchange: object, request: Request, collection: Collection | None, stored: Request
+        self, exchange: Exchange, request: Request, collection: Collection | None, stored: Request
     ) -> None:
         """Say where an exchange the window just started comes from (masked secrets,
         the entry's request and collection)."""
-        from app.net.exchange import Exchange
-
-        if isinstance(exchange, Exchange):
-            self.history.track(exchange, request, collection, stored)
+        self.history.track(exchange, request, collection, stored)
 
     def open_entry(self, entry_id: int) -> None:
         """Show a history entry in a tab of its own (its tab if one is open)."""
