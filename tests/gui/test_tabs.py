@@ -449,3 +449,21 @@ def test_closing_a_collection_keeps_a_draft_as_untitled_and_reload_keeps_tabs(
     assert window.tabs.indexOf(edited) >= 0
     assert edited.untitled
     assert edited.editor.url.text() == "/posts/42"
+
+
+def test_a_tab_dragged_to_a_new_place_keeps_it_after_a_restart(
+    window: MainWindow, tmp_path: Path, demo_server: str
+) -> None:
+    from app.core import drafts
+
+    collection = opened_collection(window, tmp_path, demo_server)
+    first = window.open_request(collection, find_request(collection, "Get post 1"), preview=True)
+    second = window.new_tab()
+    second.editor.url.setText(f"{demo_server}/posts/2")  # a draft: kept
+    assert [window.tabs.widget(i) for i in range(window.tabs.count())] == [first, second]
+    assert first.preview
+    window.tab_bar.moveTab(0, 1)  # what dragging the preview tab to the end does
+    assert not first.preview, "a dragged preview tab is kept"
+    window.save_session()
+    kept = drafts.load_open_tabs()
+    assert [record.key for record in kept.tabs] == [second.key, first.key]
