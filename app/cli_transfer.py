@@ -35,6 +35,8 @@ if TYPE_CHECKING:
     from app.core.model import Collection, Environment, Request
     from app.session import Session
 
+#: curl, then the names of ``app.core.importers.COLLECTION_FORMATS`` (kept here so that
+#: parsing arguments imports no importer; a test keeps the two lists equal)
 IMPORT_FORMATS = ("curl", "postman", "postman-env")
 EXPORT_FORMATS = ("curl", "httpx", "httpx-client", "httpx-async", "postman")
 COLLECTION_FILE = "collection.yaml"
@@ -96,9 +98,9 @@ def run_import(args: argparse.Namespace) -> int:
     from app.core.importers import MalformedImport, parse_curl, to_request
     from app.session import Session
 
-    text, base_dir = _read_source(args.source)
     if args.format != "curl":
-        return _import_collection(args, text)
+        return _import_collection(args)
+    text, base_dir = _read_source(args.source)
     try:
         imported = parse_curl(text, base_dir=base_dir)
     except MalformedImport as exc:
@@ -135,15 +137,24 @@ def run_import(args: argparse.Namespace) -> int:
     return 0
 
 
-def _import_collection(args: argparse.Namespace, text: str) -> int:
-    """A Postman collection or environment: parsed whole, then written in one batch."""
-    from app.core.importers import MalformedImport, parse_postman, parse_postman_environment
+def _import_collection(args: argparse.Namespace) -> int:
+    """A collection (or environment) file or folder: parsed whole, then written in one
+    batch."""
+    from app.core.importers import MalformedImport, collection_format
     from app.session import Session
     from app.session.collection_import import import_into
 
-    parse = parse_postman if args.format == "postman" else parse_postman_environment
+    chosen = collection_format(args.format)
     try:
-        imported = parse(text)
+        if args.source == "-":
+            if chosen.parse is None:
+                raise TransferUsageError(f"a {chosen.label} is a folder: name it, not -.")
+            imported = chosen.parse(_stdin_bytes())
+        else:
+            source = Path(args.source)
+            if not source.exists():
+                raise TransferUsageError(f"{source}: no such file or folder.")
+            imported = chosen.read(source)
     except MalformedImport as exc:
         where = "stdin" if args.source == "-" else args.source
         raise TransferUsageError(
@@ -152,7 +163,7 @@ def _import_collection(args: argparse.Namespace, text: str) -> int:
     into: Path = args.into
     if into.exists() and not into.is_dir():
         raise TransferUsageError(f"{into} is not a directory.")
-    if args.format == "postman-env" and not (into / COLLECTION_FILE).is_file():
+    if chosen.adds_only and not (into / COLLECTION_FILE).is_file():
         imported.collection.name = into.resolve().name
     placed = import_into(Session(), imported, into)
     if placed.folder is not None and placed.folder.path is not None:
@@ -171,6 +182,15 @@ def _import_collection(args: argparse.Namespace, text: str) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _stdin_bytes() -> bytes:
+    """Standard input as bytes (the importer finds the encoding; a replaced stdin in
+    tests has no ``buffer``)."""
+    stream = getattr(sys.stdin, "buffer", None)
+    if stream is not None:
+        return bytes(stream.read())
+    return sys.stdin.read().encode("utf-8")
 
 
 def _has_secrets(imported: Imported) -> bool:

@@ -186,3 +186,12 @@ def test_without_a_keychain_an_environment_import_says_its_secrets_were_not_kept
     assert done.returncode == 0, done.stderr
     assert "no working keychain, so the imported secrets were not kept" in done.stderr
     assert "dev-token-7f3a" not in (into / "environments" / "shop-dev.yaml").read_text()
+
+
+def test_the_command_line_offers_every_collection_format() -> None:
+    """``IMPORT_FORMATS`` is spelled out so that parsing arguments loads no importer."""
+    from app.cli_transfer import IMPORT_FORMATS
+    from app.core.importers import COLLECTION_FORMATS
+
+    assert IMPORT_FORMATS[0] == "curl"
+    assert list(IMPORT_FORMATS[1:]) == [chosen.name for chosen in COLLECTION_FORMATS]

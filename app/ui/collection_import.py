@@ -1,4 +1,5 @@
-"""File ▸ Import ▸ Postman collection…: a Postman v2.0 / v2.1 export becomes a new
+"""File ▸ Import ▸ <format>… (every ``COLLECTION_FORMATS`` entry that makes a new
+collection: Postman, Insomnia, OpenAPI, HAR, Bruno, Posting): the export becomes a new
 collection folder, then opens in the sidebar.
 
 Reading, parsing, writing (one batch) and the keychain run in a worker; the window
@@ -13,15 +14,23 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from app.core.errors import CourierError
-from app.core.importers import Imported, MalformedImport, parse_postman
+from app.core.importers import (
+    COLLECTION_FORMATS,
+    CollectionFormat,
+    Imported,
+    MalformedImport,
+    collection_format,
+)
 from app.core.slugs import slugify, unique_slug
 from app.session.collection_import import import_into
 
 if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
-#: what the file picker offers
-POSTMAN_FILTER = "Postman collection (*.json);;All files (*)"
+
+def new_collection_formats() -> list[CollectionFormat]:
+    """The formats File ▸ Import offers (an environment file adds to a collection)."""
+    return [chosen for chosen in COLLECTION_FORMATS if not chosen.adds_only]
 
 
 class CollectionImport:
@@ -31,31 +40,38 @@ class CollectionImport:
         self.window = window
 
     def import_postman(self) -> asyncio.Future[Path | None] | None:
-        """Ask for the file and the parent folder, then import in the background;
-        the future gives the new collection's folder (None when nothing was imported)."""
-        source = self.window.ask_import_file("Import a Postman collection", POSTMAN_FILTER)
+        return self.import_format("postman")
+
+    def import_format(self, name: str) -> asyncio.Future[Path | None] | None:
+        """Ask for the file (or folder) and the parent folder, then import in the
+        background; the future gives the new collection's folder (None when nothing was
+        imported)."""
+        chosen = collection_format(name)
+        title = f"Import a {chosen.label}"
+        if chosen.parse is None:
+            source = self.window.ask_import_folder(title)
+        else:
+            source = self.window.ask_import_file(title, f"{chosen.file_filter};;All files (*)")
         if not source:
             return None
         parent = self.window.ask_collection_parent()
         if not parent:
             return None
         self.window.workspace.state.last_parent_folder = parent
-        return self.window.run_in_background(self._import(Path(source), Path(parent)))
+        return self.window.run_in_background(self._import(chosen, Path(source), Path(parent)))
 
-    async def _import(self, source: Path, parent: Path) -> Path | None:
+    async def _import(self, chosen: CollectionFormat, source: Path, parent: Path) -> Path | None:
         window = self.window
+        title = f"Import a {chosen.label}"
         window.statusBar().showMessage(f"Importing {source.name}…")
         try:
-            imported, target = await asyncio.to_thread(self._write, source, parent)
+            imported, target = await asyncio.to_thread(self._write, chosen, source, parent)
         except MalformedImport as exc:
-            window.show_error(
-                "Import a Postman collection",
-                f"{source.name}: {exc.message} Nothing was imported.",
-            )
+            window.show_error(title, f"{source.name}: {exc.message} Nothing was imported.")
             return None
         except (CourierError, OSError) as exc:
             text = exc.message if isinstance(exc, CourierError) else str(exc)
-            window.show_error("Import a Postman collection", f"{text} Nothing was imported.")
+            window.show_error(title, f"{text} Nothing was imported.")
             return None
         await window.open_collection(target)
         lines = imported.report.lines()
@@ -66,10 +82,9 @@ class CollectionImport:
         )
         return target
 
-    def _write(self, source: Path, parent: Path) -> tuple[Imported, Path]:
+    def _write(self, chosen: CollectionFormat, source: Path, parent: Path) -> tuple[Imported, Path]:
         """In a worker: read, parse, and write a new collection folder under ``parent``."""
-        text = source.read_bytes()
-        imported = parse_postman(text)
+        imported = chosen.read(source)
         taken = {p.name for p in parent.iterdir()} if parent.is_dir() else set()
         target = parent / unique_slug(slugify(imported.collection.name or source.stem), taken)
         import_into(self.window.workspace.session, imported, target)

@@ -956,6 +956,10 @@ class MainWindow(QMainWindow):
         path, _chosen = QFileDialog.getOpenFileName(self, title, self._start_folder(), file_filter)
         return path
 
+    def ask_import_folder(self, title: str) -> str:
+        """A folder to import (a Bruno or Posting collection; "" when cancelled)."""
+        return QFileDialog.getExistingDirectory(self, title, self._start_folder())
+
     def ask_collection_parent(self) -> str:
         """The folder a new collection is created in ("" when cancelled)."""
         return QFileDialog.getExistingDirectory(

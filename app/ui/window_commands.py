@@ -7,8 +7,10 @@ it out and a shortcut does nothing when it does not apply.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING
 
+from app.ui.collection_import import new_collection_formats
 from app.ui.commands import Command
 
 if TYPE_CHECKING:
@@ -41,14 +43,9 @@ def register_commands(window: MainWindow) -> None:
     )
     add(Command("collection.new", "New collection…", window.new_collection, "Collection"))
     add(Command("import.curl", "Import curl commands…", window.import_curl, "File"))
-    add(
-        Command(
-            "import.postman",
-            "Import a Postman collection…",
-            window.collection_import.import_postman,
-            "File",
-        )
-    )
+    for chosen in new_collection_formats():
+        importing = functools.partial(window.collection_import.import_format, chosen.name)
+        add(Command(f"import.{chosen.name}", f"Import a {chosen.label}…", importing, "File"))
     add(Command("request.copy_curl", "Copy as curl", window.copy_as_curl, "Request"))
     add(Command("request.copy_httpx", "Copy as Python httpx code", window.copy_as_httpx, "Request"))
     add(
@@ -145,7 +142,8 @@ def build_menus(window: MainWindow) -> None:
     file_menu = window.menuBar().addMenu("&File")
     registry.add_to_menu(file_menu, "tab.new", "collection.new", "collection.open")
     import_menu = file_menu.addMenu("Import")
-    registry.add_to_menu(import_menu, "import.curl", "import.postman")
+    formats = [f"import.{chosen.name}" for chosen in new_collection_formats()]
+    registry.add_to_menu(import_menu, "import.curl", *formats)
     file_menu.addMenu(window.recent_menu)
     registry.add_to_menu(file_menu, "-", "request.save", "tab.close", "-", "app.quit")
 

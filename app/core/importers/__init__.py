@@ -5,15 +5,19 @@ from app.core.importers.curl import CurlImport, looks_like_curl, parse_curl
 from app.core.importers.curl_model import request_name, to_request
 from app.core.importers.curl_semantics import CurlRequest
 from app.core.importers.errors import MalformedImport
+from app.core.importers.formats import COLLECTION_FORMATS, CollectionFormat, collection_format
 from app.core.importers.imported import Imported, ImportReport
 from app.core.importers.postman import parse_postman, parse_postman_environment
 
 __all__ = [
+    "COLLECTION_FORMATS",
+    "CollectionFormat",
     "CurlImport",
     "CurlRequest",
     "ImportReport",
     "Imported",
     "MalformedImport",
+    "collection_format",
     "looks_like_curl",
     "parse_curl",
     "parse_postman",
