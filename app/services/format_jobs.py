@@ -115,7 +115,8 @@ class FormatJob:
         except BaseException:
             os.close(out_fd)
             raise
-        return cls(process, FileSource(out_fd), readable, complete)
+        # only the worker appends to it, and nobody else can open it: a search may map it
+        return cls(process, FileSource(out_fd, mappable=True), readable, complete)
 
     @property
     def pid(self) -> int:

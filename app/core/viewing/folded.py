@@ -22,6 +22,7 @@ themselves, where every occurrence is a match.
 
 from __future__ import annotations
 
+import mmap
 import re
 from collections.abc import Iterator
 from typing import Final
@@ -76,7 +77,9 @@ class FoldedNeedle:
                 pattern += b"(?i:" + re.escape(after) + b")"
             self._regex = re.compile(pattern)
 
-    def starts(self, buf: bytes | bytearray, lo: int, limit: int, size: int) -> Iterator[int]:
+    def starts(
+        self, buf: bytes | bytearray | mmap.mmap, lo: int, limit: int, size: int
+    ) -> Iterator[int]:
         """Starts of matches in ``buf[:size]`` that start in ``[lo, limit)``, ascending,
         not overlapping (the first is the leftmost from ``lo``)."""
         if not self.anchor:
@@ -110,13 +113,16 @@ class FoldedNeedle:
             return
         yield from self._lowered(buf, lo, limit, size)
 
-    def _lowered(self, buf: bytes | bytearray, lo: int, limit: int, size: int) -> Iterator[int]:
-        low = (buf if size == len(buf) else buf[:size]).lower()
+    def _lowered(
+        self, buf: bytes | bytearray | mmap.mmap, lo: int, limit: int, size: int
+    ) -> Iterator[int]:
+        low = buf[lo:size].lower()  # only what is searched (``buf`` may be a whole map)
         needle = self.needle
         n = len(needle)
+        at = 0
         while True:
-            p = low.find(needle, lo)
-            if p < 0 or p >= limit:
+            p = low.find(needle, at)
+            if p < 0 or p + lo >= limit:
                 return
-            yield p
-            lo = p + n
+            yield p + lo
+            at = p + n

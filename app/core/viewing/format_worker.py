@@ -165,7 +165,8 @@ class _Worker:
         while not self.complete:
             self.check_parent(wait=True)
         spec = json.loads(spec_json or "{}")
-        source = FileSource(self.input_fd, self.readable, complete=True)
+        mappable = bool(spec.get("mappable", False))
+        source = FileSource(self.input_fd, self.readable, complete=True, mappable=mappable)
         search = TextSearch(
             source,
             spec["pattern"],

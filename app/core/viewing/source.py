@@ -11,11 +11,20 @@ buffer the reader reuses.  A search over 1 GB reads 1,000 blocks; as fresh
 1 MiB ``bytes`` each one's pages are faulted in anew (glibc hands freed big
 blocks back to the system), which measured slower than the scan itself.
 ``read_into`` (the function) uses it when there, ``read`` otherwise.
+
+A ``FileSource`` made ``mappable`` (a file only ever appended to, which nobody
+else can open: a format worker's unlinked output) also offers ``mapping``: its
+bytes mapped read-only, so a search scans the page cache in place.  Copying
+1.5 GB out of the page cache cost this machine kind 0.5-0.6 s of the 1.0 s a
+find took; mapped, the same find took 0.45 s.  A file that may shrink (a
+download's file is truncated when it resumes) is never mapped: touching a page
+past its end would kill the process (SIGBUS).
 """
 
 from __future__ import annotations
 
 import contextlib
+import mmap
 import os
 import queue
 import threading
@@ -165,10 +174,14 @@ class FileSource:
     usually an unlinked temporary file, so closing frees it).
     """
 
-    def __init__(self, fd: int, size: int = 0, *, complete: bool = False) -> None:
+    def __init__(
+        self, fd: int, size: int = 0, *, complete: bool = False, mappable: bool = False
+    ) -> None:
+        """``mappable``: the file only grows and no one else can truncate it."""
         self._fd = fd
         self._size = size
         self._complete = complete
+        self.mappable = mappable
         self._lock = threading.Lock()
         self._ahead = ReadAhead()
 
@@ -210,6 +223,23 @@ class FileSource:
 
     def shared_fd(self) -> int:
         return self._fd
+
+    def mapping(self, offset: int, length: int) -> tuple[mmap.mmap, int] | None:
+        """``[offset, offset + length)`` (within ``size()``) mapped read-only, and where
+        ``offset`` is in the map (its start is rounded down to a page boundary); None
+        when the file is not ``mappable`` or is closed.  Drop the map when done (or
+        ``close`` it)."""
+        if not self.mappable or self._fd < 0 or length <= 0:
+            return None
+        start = offset - offset % mmap.ALLOCATIONGRANULARITY
+        end = min(self._size, offset + length)
+        if end <= offset:
+            return None
+        try:
+            mapped = mmap.mmap(self._fd, end - start, prot=mmap.PROT_READ, offset=start)
+        except (OSError, ValueError):
+            return None
+        return mapped, offset - start
 
     def complete(self) -> bool:
         return self._complete

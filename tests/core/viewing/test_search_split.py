@@ -33,15 +33,16 @@ def _split_small_bodies(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(search_module, "HELPER_START_S", 0.0)  # halves, exactly
 
 
-@pytest.fixture
-def body() -> Iterator[tuple[bytes, FileSource]]:
+@pytest.fixture(params=[False, True], ids=["read", "mapped"])
+def body(request: pytest.FixtureRequest) -> Iterator[tuple[bytes, FileSource]]:
+    """The body in a file, read by copies or (a format worker's output) mapped."""
     rng = random.Random(9)
     words = [b"alpha", b"Needle-At", b"x-1", b"needle-at", b"NEEDLE-AT", b"bravo\n"]
     data = b" ".join(rng.choice(words) for _ in range(120_000))
     with tempfile.TemporaryFile() as f:
         f.write(data)
         f.flush()
-        source = FileSource(os.dup(f.fileno()), len(data), complete=True)
+        source = FileSource(os.dup(f.fileno()), len(data), complete=True, mappable=request.param)
         try:
             yield data, source
         finally:
