@@ -38,8 +38,8 @@ from app.session.history_record import (
     request_from,
 )
 from app.ui import theme
+from app.ui.elided import ElidedLabel
 from app.ui.exchange_panes import HeadersPane, RedirectsPane, RequestPane, TimingPane
-from app.ui.history.elided_label import ElidedLabel
 from app.ui.viewer.body_viewer import BodyViewer
 from app.ui.viewer.sources import ExchangeBody
 
@@ -72,7 +72,7 @@ class HistoryEntryView(QWidget):
 
         self.method_label = QLabel("", self)
         self.method_label.setObjectName("historyMethodLabel")
-        self.url_label = ElidedLabel("", self)
+        self.url_label = ElidedLabel("", self, Qt.TextElideMode.ElideMiddle)
         self.url_label.setObjectName("historyUrl")
         self.status_label = ElidedLabel("", self)
         self.status_label.setObjectName("statusLabel")
@@ -140,13 +140,13 @@ class HistoryEntryView(QWidget):
 
     def load(self, service: HistoryService, entry_id: int) -> None:
         """Show entry ``entry_id`` once the service read it."""
-        self.meta_label.setText("Loading…")
+        self.meta_label.set_full_text("Loading…")
         service.load_detail(entry_id, self._loaded(entry_id))
 
     def _loaded(self, entry_id: int) -> Callable[[HistoryDetail | None], None]:
         def show(detail: HistoryDetail | None) -> None:
             if detail is None:
-                self.meta_label.setText(f"Entry {entry_id} is no longer in the history.")
+                self.meta_label.set_full_text(f"Entry {entry_id} is no longer in the history.")
                 return
             self.show_detail(detail)
 
