@@ -174,6 +174,8 @@ class _Worker:
             encoding=spec["encoding"],
             cap=spec["cap"],
             start=spec["start"],
+            stop=spec.get("stop"),
+            mapped=mappable,
         )
         while not search.step(0.05):
             self.check_parent(wait=False)

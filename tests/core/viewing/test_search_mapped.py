@@ -65,7 +65,9 @@ def test_a_mapped_file_is_searched_in_place(case_sensitive: bool, block: int) ->
         source = _MappedOnly(fd, len(BODY), complete=True, mappable=True)
         try:
             found = _run(
-                TextSearch(source, "needle-AT", case_sensitive=case_sensitive, block=block)
+                TextSearch(
+                    source, "needle-AT", case_sensitive=case_sensitive, block=block, mapped=True
+                )
             )
         finally:
             source.close()
@@ -81,7 +83,14 @@ def test_past_the_cap_a_mapped_file_still_counts_every_match() -> None:
         try:
             for pattern, case_sensitive in (("NEEDLE-at", False), ("Needle-at", True)):
                 found = _run(
-                    TextSearch(source, pattern, case_sensitive=case_sensitive, cap=7, block=999)
+                    TextSearch(
+                        source,
+                        pattern,
+                        case_sensitive=case_sensitive,
+                        cap=7,
+                        block=999,
+                        mapped=True,
+                    )
                 )
                 assert found.count == 3000
                 assert found.stored == 7
@@ -97,7 +106,7 @@ def test_past_the_cap_a_mapped_file_still_counts_every_match() -> None:
 def test_a_growing_mapped_file_is_searched_as_it_grows() -> None:
     with tempfile.TemporaryFile() as f:
         source = FileSource(os.dup(f.fileno()), 0, mappable=True)
-        search = TextSearch(source, "needle-at", block=1000)
+        search = TextSearch(source, "needle-at", block=1000, mapped=True)
         try:
             for start in range(0, len(BODY), 777):  # a match split across two writes
                 piece = BODY[start : start + 777]
@@ -153,7 +162,14 @@ def test_same_matches_mapped_as_in_memory(
             source = FileSource(fd, len(data), complete=True, mappable=True)
             try:
                 found = _run(
-                    TextSearch(source, needle, case_sensitive=case_sensitive, block=block, cap=cap)
+                    TextSearch(
+                        source,
+                        needle,
+                        case_sensitive=case_sensitive,
+                        block=block,
+                        cap=cap,
+                        mapped=True,
+                    )
                 )
             finally:
                 source.close()
