@@ -129,7 +129,9 @@ def test_a_yaml_alias_bomb_is_refused_with_a_message() -> None:
     for i in range(1, 8):
         prev = chr(ord("a") + i - 1)
         name = chr(ord("a") + i)
-        lines.append(f"{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]")
+        lines.append(
+            f"{name}: &{name} [*{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}, *{prev}]"
+        )
     with pytest.raises(MalformedImport) as caught:
         parse_openapi("\n".join(lines) + "\npaths: {}\n")
     assert "alias bomb" in str(caught.value)
