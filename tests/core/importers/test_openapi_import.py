@@ -80,7 +80,7 @@ def test_petstore3_example_bodies_from_schemas() -> None:
     assert order["shipDate"] == "2024-01-01T00:00:00Z"
     assert order["status"] == "approved"
     users = json.loads(requests["Creates list of users with given input array."].body.text)
-    assert isinstance(users, list) and users[0]["username"] == "theUser"
+    assert [user["username"] for user in users] == ["theUser"]
     upload = requests["Uploads an image."]
     assert (upload.body.kind, upload.body.path) == (BodyKind.FILE, "")
     assert upload.body.content_type == "application/octet-stream"

@@ -22,15 +22,26 @@ def large_description(operations: int = OPERATIONS) -> str:
                 "tags": [f"group{i % 50}"],
                 "summary": f"Get thing {i}",
                 "parameters": [{"name": "verbose", "in": "query", "schema": {"type": "boolean"}}],
-                "responses": {"200": {"description": "ok", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}}},
+                "responses": {
+                    "200": {
+                        "description": "ok",
+                        "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}
+                        },
+                    }
+                },
             },
             "put": {
                 "tags": [f"group{i % 50}"],
                 "operationId": f"putThing{i}",
-                "requestBody": {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}}},
+                "requestBody": {
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/Thing"}}
+                    }
+                },
                 "responses": {"204": {"description": "stored"}},
             },
-        }  # fmt: skip
+        }
     document = {
         "openapi": "3.0.3",
         "info": {"title": "Big", "version": "1"},
@@ -38,7 +49,12 @@ def large_description(operations: int = OPERATIONS) -> str:
         "paths": paths,
         "components": {
             "parameters": {
-                "ThingId": {"name": "thingId", "in": "path", "required": True, "schema": {"type": "integer", "example": 7}}
+                "ThingId": {
+                    "name": "thingId",
+                    "in": "path",
+                    "required": True,
+                    "schema": {"type": "integer", "example": 7},
+                }
             },
             "schemas": {
                 "Thing": {
@@ -53,7 +69,7 @@ def large_description(operations: int = OPERATIONS) -> str:
                 }
             },
         },
-    }  # fmt: skip
+    }
     return json.dumps(document)
 
 
