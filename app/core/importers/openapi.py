@@ -40,7 +40,7 @@ def parse_openapi(text: str | bytes) -> Imported:
     source = _version(data)
     report = ImportReport(source=source)
     refs = Refs(data, report)
-    info = expect_object(data.get("info", {}), "info")
+    info = expect_object(data.get("info") or {}, "info")
     collection = Collection(name=text_of(info.get("title"), "info.title").strip() or "API")
     collection.notes = _notes(info)
     variables: list[Variable] = []

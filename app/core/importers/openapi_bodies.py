@@ -185,6 +185,15 @@ def parameter_example(param: dict[str, Any], refs: Refs, where: str) -> Any:
             if isinstance(example, dict) and "value" in example:
                 return plain(example["value"])
             break
+    content = param.get("content")
+    if isinstance(content, dict) and content:  # 3.x: a parameter described by a media type
+        media = next(iter(content.values()))
+        if isinstance(media, dict):
+            if "example" in media:
+                return plain(media["example"])
+            if media.get("schema") is not None:
+                return example_of(media["schema"], refs, child(where, "content"))
+        return None
     schema = param.get("schema")
     schema = refs.resolve(schema, child(where, "schema")) if schema is not None else param
     if not isinstance(schema, dict):

@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from app.core.importers import swagger2
+from app.core.importers.errors import MalformedImport
 from app.core.importers.imported import ImportReport
 from app.core.importers.json_doc import child, expect_list, expect_object, text_of
 from app.core.importers.openapi_bodies import (
@@ -95,6 +96,11 @@ class OperationReader:
             parts.append(description.strip())
         if operation.get("deprecated") is True:
             parts.append("Deprecated: the API description marks this operation deprecated.")
+        docs = operation.get("externalDocs")
+        if isinstance(docs, dict) and isinstance(docs.get("url"), str) and docs["url"]:
+            label = docs.get("description")
+            shown = label.strip() if isinstance(label, str) and label.strip() else "More"
+            parts.append(f"{shown}: {docs['url']}")
         return "\n\n".join(parts)
 
     def base(self, item: dict[str, Any], operation: dict[str, Any], where: str) -> str:
@@ -141,7 +147,7 @@ class OperationReader:
                 name = text_of(param.get("name"), child(at, "name"))
                 place = text_of(param.get("in"), child(at, "in"))
                 if not name or not place:
-                    raise_shape(at, 'a parameter needs "name" and "in"')
+                    raise MalformedImport('a parameter needs "name" and "in"', where=at)
                 merged[(name, place)] = (param, at)
         return list(merged.values())
 
@@ -255,9 +261,3 @@ class OperationReader:
         media = content[chosen]
         media = expect_object({} if media is None else media, at)
         return self.bodies.body(chosen, media, at, request.headers)
-
-
-def raise_shape(where: str, message: str) -> None:
-    from app.core.importers.errors import MalformedImport
-
-    raise MalformedImport(message, where=where)

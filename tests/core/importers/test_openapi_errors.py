@@ -182,3 +182,22 @@ paths:
     assert request.params[0].value == "2020-01-02"
     assert json.loads(request.body.text) == {"when": "2021-03-04"}
     assert request.url == "{{baseUrl}}/d"
+
+
+def test_parameters_described_by_content_and_operation_docs() -> None:
+    schema = {"type": "object", "properties": {"n": {"type": "integer", "example": 3}}}
+    parameter = {
+        "name": "filter",
+        "in": "query",
+        "required": True,
+        "content": {"application/json": {"schema": schema}},
+    }
+    operation = {
+        "parameters": [parameter],
+        "externalDocs": {"url": "https://docs.example/filter", "description": "Filter syntax"},
+    }
+    (request,) = parse_openapi(json.dumps(spec({"/f": {"get": operation}}))).collection.requests
+    assert request.name == "GET /f"
+    assert request.params[0].name == "filter"
+    assert json.loads(request.params[0].value) == {"n": 3}
+    assert request.notes == "Filter syntax: https://docs.example/filter"
