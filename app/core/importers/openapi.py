@@ -23,7 +23,8 @@ from app.core.importers.openapi_operations import OperationReader
 from app.core.importers.openapi_refs import Refs
 from app.core.importers.openapi_security import SecuritySchemes
 from app.core.importers.openapi_servers import apply_servers, server_urls, swagger_urls
-from app.core.model import AuthKind, Collection, Folder, Variable
+from app.core.importers.openapi_variables import CollectionVariables
+from app.core.model import AuthKind, Collection, Folder
 
 METHODS = ("get", "put", "post", "delete", "options", "head", "patch", "trace")
 
@@ -43,7 +44,7 @@ def parse_openapi(text: str | bytes) -> Imported:
     info = expect_object(data.get("info") or {}, "info")
     collection = Collection(name=text_of(info.get("title"), "info.title").strip() or "API")
     collection.notes = _notes(info)
-    variables: list[Variable] = []
+    variables = CollectionVariables()
     swagger = "swagger" in data
     if swagger:
         urls = swagger_urls(data, report)
@@ -60,7 +61,7 @@ def parse_openapi(text: str | bytes) -> Imported:
     folders = _tag_folders(data)
     _read_paths(data, reader, collection, folders, refs)
     collection.folders = [folder for folder in folders.values() if folder.requests]
-    collection.variables = variables
+    collection.variables = variables.rows
     _note_webhooks(data, report)
     imported = Imported(collection, environments, report)
     imported.count()

@@ -28,7 +28,8 @@ from app.core.importers.openapi_bodies import (
 from app.core.importers.openapi_refs import Refs
 from app.core.importers.openapi_security import SecuritySchemes
 from app.core.importers.openapi_servers import BASE_URL, server_urls
-from app.core.model import AuthKind, Body, KeyValue, Request, Variable
+from app.core.importers.openapi_variables import CollectionVariables
+from app.core.model import AuthKind, Body, KeyValue, Request
 
 _PATH_TEMPLATE = re.compile(r"\{([^{}/]+)\}")
 #: header parameters OpenAPI says to ignore (the body and auth set them)
@@ -54,7 +55,7 @@ class OperationReader:
         refs: Refs,
         security: SecuritySchemes,
         report: ImportReport,
-        variables: list[Variable],
+        variables: CollectionVariables,
     ) -> None:
         self.document = document
         self.swagger = "swagger" in document
@@ -62,7 +63,6 @@ class OperationReader:
         self.security = security
         self.report = report
         self.variables = variables
-        self._values = {v.name: v.value for v in variables}
         self.bodies = BodyBuilder(refs)
 
     def request(
@@ -74,7 +74,7 @@ class OperationReader:
         request = Request(name=name.replace("\n", " "), method=method.upper())
         request.notes = self.notes(operation, where)
         request.url = self.base(item, operation, where) + self.path(path, where)
-        params = self.parameters(item, operation, path, where)
+        params = self.parameters(item, operation, where)
         for param, here in params:
             self.parameter(param, here, request)
         self.accept(operation, request, where)
@@ -121,15 +121,13 @@ class OperationReader:
 
         def variable(match: re.Match[str]) -> str:
             name = match.group(1).strip()
-            if name not in self._values:
-                self._values[name] = ""
-                self.variables.append(Variable(name, ""))
+            self.variables.define(name)
             return "{{" + name + "}}"
 
         return _PATH_TEMPLATE.sub(variable, path)
 
     def parameters(
-        self, item: dict[str, Any], operation: dict[str, Any], path: str, where: str
+        self, item: dict[str, Any], operation: dict[str, Any], where: str
     ) -> list[tuple[dict[str, Any], str]]:
         """The path item's parameters and the operation's, merged by (name, in)."""
         merged: dict[tuple[str, str], tuple[dict[str, Any], str]] = {}
@@ -174,21 +172,17 @@ class OperationReader:
             self.refs.once(where, f"a parameter in {place!r}, which OpenAPI does not have; ignored")
 
     def path_value(self, name: str, value: Any, where: str) -> None:
+        """The path parameter's example as its collection variable's value (the first
+        example met wins; a different one later is noted)."""
         text = text_value(",".join(map(text_value, value)) if isinstance(value, list) else value)
-        known = self._values.get(name)
-        if known is None:
-            self._values[name] = text
-            self.variables.append(Variable(name, text))
-        elif not known and text:
-            self._values[name] = text
-            for variable in self.variables:
-                if variable.name == name:
-                    variable.value = text
-        elif text and text != known:
+        variable = self.variables.define(name)
+        if not variable.value:
+            variable.value = text
+        elif text and text != variable.value:
             self.refs.once(
                 where,
                 f"the example {text!r} for {{{{{name}}}}} differs from the collection "
-                f"variable's {known!r}, which is used",
+                f"variable's {variable.value!r}, which is used",
             )
 
     def query_rows(

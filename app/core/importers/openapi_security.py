@@ -17,7 +17,8 @@ from typing import Any
 from app.core.importers.imported import ImportReport
 from app.core.importers.json_doc import child
 from app.core.importers.openapi_refs import Refs
-from app.core.model import Auth, AuthKind, Variable
+from app.core.importers.openapi_variables import CollectionVariables
+from app.core.model import Auth, AuthKind
 
 #: OAuth 2.0 flows, 3.x and 2.0 names, -> Courier's grant (implicit: none)
 _GRANTS = {
@@ -33,14 +34,18 @@ class SecuritySchemes:
     """The schemes of one description, turned into auth on demand."""
 
     def __init__(
-        self, schemes: Any, where: str, refs: Refs, report: ImportReport, variables: list[Variable]
+        self,
+        schemes: Any,
+        where: str,
+        refs: Refs,
+        report: ImportReport,
+        variables: CollectionVariables,
     ) -> None:
         self.schemes = schemes if isinstance(schemes, dict) else {}
         self.where = where
         self.refs = refs
         self.report = report
         self.variables = variables
-        self._names = {v.name for v in variables}
 
     def auth_for(self, requirements: Any, where: str, absent: AuthKind) -> Auth:
         """The auth of a ``security`` list: ``absent`` when there is none, NONE for ``[]``."""
@@ -181,7 +186,5 @@ class SecuritySchemes:
 
     def var(self, name: str, *, secret: bool = False) -> str:
         """``{{name}}``, with an empty collection variable of that name to fill in."""
-        if name not in self._names:
-            self._names.add(name)
-            self.variables.append(Variable(name, "", secret=secret))
+        self.variables.define(name, secret=secret)
         return "{{" + name + "}}"

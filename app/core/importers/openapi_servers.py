@@ -10,6 +10,7 @@ import re
 from typing import Any
 
 from app.core.importers.imported import ImportReport
+from app.core.importers.openapi_variables import CollectionVariables
 from app.core.model import Environment, Variable
 
 BASE_URL = "baseUrl"
@@ -63,16 +64,16 @@ def swagger_urls(data: dict[str, Any], report: ImportReport) -> list[tuple[str, 
 
 
 def apply_servers(
-    urls: list[tuple[str, str]], variables: list[Variable], report: ImportReport, where: str
+    urls: list[tuple[str, str]], variables: CollectionVariables, report: ImportReport, where: str
 ) -> list[Environment]:
     """Set the ``baseUrl`` collection variable (the first server) and give back one
     environment per server when there are several."""
     if not urls:
         report.note(where, f"no servers: set {BASE_URL} to the API's address")
-        variables.insert(0, Variable(BASE_URL, ""))
+        variables.define(BASE_URL)
         return []
     first = urls[0][0]
-    variables.insert(0, Variable(BASE_URL, first))
+    variables.define(BASE_URL, first)
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", first) and not first.startswith("{{"):
         report.note(
             f"{where}[0]",
