@@ -50,7 +50,10 @@ def parse_openapi(text: str | bytes) -> Imported:
         urls = swagger_urls(data, report)
     else:
         urls = server_urls(data.get("servers"), "servers", report)
-    environments = apply_servers(urls, variables, report, "" if swagger else "servers")
+    if swagger:
+        environments = apply_servers(urls, variables, report, "schemes", "host")
+    else:
+        environments = apply_servers(urls, variables, report, "servers", "servers[0]")
     raw_components = data.get("components")
     components: dict[Any, Any] = raw_components if isinstance(raw_components, dict) else {}
     schemes_where = "securityDefinitions" if swagger else "components.securitySchemes"

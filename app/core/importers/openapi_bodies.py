@@ -60,6 +60,16 @@ class BodyBuilder:
 
     def media_example(self, media: dict[str, Any], where: str) -> tuple[bool, Any]:
         """``(found, value)``: the example a media type object gives or its schema makes."""
+        found, value = self.given_example(media, where)
+        if found:
+            return found, value
+        schema = media.get("schema")
+        if schema is None:
+            return False, None
+        return True, example_of(schema, self.refs, child(where, "schema"))
+
+    def given_example(self, media: dict[str, Any], where: str) -> tuple[bool, Any]:
+        """``(found, value)``: the example the description itself gives (none made up)."""
         if "example" in media:
             return True, plain(media["example"])
         examples = media.get("examples")
@@ -76,10 +86,10 @@ class BodyBuilder:
                         "one was made from the schema",
                     )
                 break
-        schema = media.get("schema")
-        if schema is None:
-            return False, None
-        return True, example_of(schema, self.refs, child(where, "schema"))
+        schema = self.refs.resolve(media.get("schema"), child(where, "schema"))
+        if isinstance(schema, dict) and "example" in schema:
+            return True, plain(schema["example"])
+        return False, None
 
     def body(
         self, media_type: str, media: dict[str, Any], where: str, headers: list[KeyValue]
@@ -100,17 +110,22 @@ class BodyBuilder:
         ):
             self.refs.once(where, f"the body is a file ({media_type}): choose it in Courier")
             return Body(BodyKind.FILE, content_type=media_type if base != "*/*" else "")
+        if not is_json(media_type):
+            return self.text_body(media_type, media, where)
         found, value = self.media_example(media, where)
-        if is_json(media_type):
-            if base not in (JSON_TYPE, "*/*"):
-                headers.append(KeyValue("Content-Type", media_type))
-            text = (
-                json.dumps(value, indent=2, ensure_ascii=False, default=str)
-                if found and value is not None
-                else ""
-            )
-            return Body(BodyKind.JSON, text=text)
-        if isinstance(value, str):
+        if base not in (JSON_TYPE, "*/*"):
+            headers.append(KeyValue("Content-Type", media_type))
+        text = (
+            json.dumps(value, indent=2, ensure_ascii=False, default=str)
+            if found and value is not None
+            else ""
+        )
+        return Body(BodyKind.JSON, text=text)
+
+    def text_body(self, media_type: str, media: dict[str, Any], where: str) -> Body:
+        """XML, plain text, CSV...: the description's own example, never a made-up one."""
+        found, value = self.given_example(media, where)
+        if found and isinstance(value, str):
             text = value
         else:
             text = ""

@@ -49,12 +49,7 @@ def swagger_urls(data: dict[str, Any], report: ImportReport) -> list[tuple[str, 
     base_path = data.get("basePath")
     path = base_path.rstrip("/") if isinstance(base_path, str) else ""
     if not isinstance(host, str) or not host:
-        report.note(
-            "host",
-            "no host: the base URL is relative to where the description is served; "
-            f"set {BASE_URL} to the API's address",
-        )
-        return [(path, path or "/")]
+        return [(path, path or "/")]  # relative: noted by apply_servers
     schemes = data.get("schemes")
     names = [s for s in schemes if isinstance(s, str)] if isinstance(schemes, list) else []
     if not names:
@@ -64,10 +59,15 @@ def swagger_urls(data: dict[str, Any], report: ImportReport) -> list[tuple[str, 
 
 
 def apply_servers(
-    urls: list[tuple[str, str]], variables: CollectionVariables, report: ImportReport, where: str
+    urls: list[tuple[str, str]],
+    variables: CollectionVariables,
+    report: ImportReport,
+    where: str,
+    first_where: str,
 ) -> list[Environment]:
     """Set the ``baseUrl`` collection variable (the first server) and give back one
-    environment per server when there are several."""
+    environment per server when there are several (``where``: the servers' place in
+    the document, ``first_where``: the first one's, for the report)."""
     if not urls:
         report.note(where, f"no servers: set {BASE_URL} to the API's address")
         variables.define(BASE_URL)
@@ -76,7 +76,7 @@ def apply_servers(
     variables.define(BASE_URL, first)
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://", first) and not first.startswith("{{"):
         report.note(
-            f"{where}[0]",
+            first_where,
             f"the server URL {first or '/'} is relative to where the description is served: "
             f"set {BASE_URL} to the API's address",
         )
