@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.core.importers.errors import MalformedImport
 from app.core.importers.imported import Imported
+from app.core.importers.openapi import parse_openapi
 from app.core.importers.postman import parse_postman, parse_postman_environment
 
 ParseText = Callable[[str | bytes], Imported]
@@ -61,6 +62,12 @@ COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
         "Postman environment (*.json)",
         parse=parse_postman_environment,
         adds_only=True,
+    ),
+    CollectionFormat(
+        "openapi",
+        "Swagger / OpenAPI description",
+        "OpenAPI / Swagger description (*.json *.yaml *.yml)",
+        parse=parse_openapi,
     ),
 )
 
