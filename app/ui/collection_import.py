@@ -47,7 +47,7 @@ class CollectionImport:
         background; the future gives the new collection's folder (None when nothing was
         imported)."""
         chosen = collection_format(name)
-        title = f"Import a {chosen.label}"
+        title = chosen.import_title
         if chosen.parse is None:
             source = self.window.ask_import_folder(title)
         else:
@@ -62,7 +62,7 @@ class CollectionImport:
 
     async def _import(self, chosen: CollectionFormat, source: Path, parent: Path) -> Path | None:
         window = self.window
-        title = f"Import a {chosen.label}"
+        title = chosen.import_title
         window.statusBar().showMessage(f"Importing {source.name}…")
         try:
             imported, target = await asyncio.to_thread(self._write, chosen, source, parent)

@@ -45,7 +45,7 @@ def register_commands(window: MainWindow) -> None:
     add(Command("import.curl", "Import curl commands…", window.import_curl, "File"))
     for chosen in new_collection_formats():
         importing = functools.partial(window.collection_import.import_format, chosen.name)
-        add(Command(f"import.{chosen.name}", f"Import a {chosen.label}…", importing, "File"))
+        add(Command(f"import.{chosen.name}", f"{chosen.import_title}…", importing, "File"))
     add(Command("request.copy_curl", "Copy as curl", window.copy_as_curl, "Request"))
     add(Command("request.copy_httpx", "Copy as Python httpx code", window.copy_as_httpx, "Request"))
     add(

@@ -1,4 +1,4 @@
-"""File ▸ Import ▸ Swagger / OpenAPI description… in the real window: the description
+"""File ▸ Import ▸ OpenAPI or Swagger description… in the real window: the description
 becomes a new collection folder, open in the sidebar with a folder per tag and one
 environment per server; a broken file says where (line and column) and writes nothing."""
 
@@ -18,7 +18,7 @@ def test_import_openapi_opens_the_new_collection_by_tag(
     window: MainWindow, qasync_loop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
     action = window.commands.action("import.openapi")
-    assert action.text() == "Import a Swagger / OpenAPI description…"
+    assert action.text() == "Import an OpenAPI or Swagger description…"
     parent = tmp_path / "collections"
     parent.mkdir()
     asked: list[str] = []

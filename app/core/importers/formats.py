@@ -37,6 +37,12 @@ class CollectionFormat:
     #: (cheap: a marker file, never a full parse) — used to open it in place
     detect_folder: Callable[[Path], bool] | None = None
 
+    @property
+    def import_title(self) -> str:
+        """ "Import a Postman collection", "Import an OpenAPI or Swagger description"."""
+        article = "an" if self.label[:1].upper() in "AEIOU" else "a"
+        return f"Import {article} {self.label}"
+
     def read(self, source: Path) -> Imported:
         """Parse the file or folder at ``source`` (blocking: run it in a worker)."""
         if source.is_dir():
@@ -65,7 +71,7 @@ COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
     ),
     CollectionFormat(
         "openapi",
-        "Swagger / OpenAPI description",
+        "OpenAPI or Swagger description",
         "OpenAPI / Swagger description (*.json *.yaml *.yml)",
         parse=parse_openapi,
     ),
