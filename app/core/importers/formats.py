@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.core.importers.errors import MalformedImport
 from app.core.importers.imported import Imported
+from app.core.importers.posting import detect_posting_folder, parse_posting_folder
 from app.core.importers.postman import parse_postman, parse_postman_environment
 
 ParseText = Callable[[str | bytes], Imported]
@@ -61,6 +62,13 @@ COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
         "Postman environment (*.json)",
         parse=parse_postman_environment,
         adds_only=True,
+    ),
+    CollectionFormat(
+        "posting",
+        "Posting collection",
+        "Posting collection (folder of *.posting.yaml files)",
+        parse_folder=parse_posting_folder,
+        detect_folder=detect_posting_folder,
     ),
 )
 
