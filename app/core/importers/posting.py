@@ -143,7 +143,9 @@ def _walk(root: Path) -> list[tuple[Path, list[str]]]:
     return found
 
 
-def _container(root: Path, directory: Path, folders: dict[Path, Folder | Collection]) -> Folder | Collection:
+def _container(
+    root: Path, directory: Path, folders: dict[Path, Folder | Collection]
+) -> Folder | Collection:
     if directory in folders:
         return folders[directory]
     parent = _container(root, directory.parent, folders)

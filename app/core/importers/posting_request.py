@@ -73,7 +73,9 @@ def _load(text: str | bytes, where: str) -> dict[str, Any]:
     if data is None:
         return {}
     if not isinstance(data, dict):
-        raise MalformedImport(f"{where}: expected a mapping, found {shown_type(data)}", line=1, column=1)
+        raise MalformedImport(
+            f"{where}: expected a mapping, found {shown_type(data)}", line=1, column=1
+        )
     return data
 
 
@@ -118,7 +120,7 @@ class _Reader:
         self.report = report
 
     def fail(self, path: str, text: str) -> MalformedImport:
-        return MalformedImport(f"{self.where}: {path}: {text}")
+        return MalformedImport(text, where=f"{self.where}: {path}")
 
     def scalar(self, value: Any, path: str) -> str:
         if value is None:
@@ -197,7 +199,9 @@ class _Reader:
             return Auth()
         kind = _AUTH_KINDS.get(kind_text)
         if kind is None:
-            self.report.skip(self.where, f"{kind_text!r} auth (Posting has basic, digest, bearer_token)")
+            self.report.skip(
+                self.where, f"{kind_text!r} auth (Posting has basic, digest, bearer_token)"
+            )
             return Auth(kind=AuthKind.NONE)
         detail = data.get(kind_text)
         fields = self.object(detail, child("auth", kind_text)) if detail is not None else {}
@@ -228,7 +232,9 @@ class _Reader:
             raise self.fail("options.timeout", f"expected seconds, found {shown_type(timeout)}")
         limits = SETTING_RANGES["timeout_s"]
         if not limits.low < timeout <= limits.high:
-            self.report.skip(self.where, f"options.timeout {timeout!r} (Courier takes {limits.describe()})")
+            self.report.skip(
+                self.where, f"options.timeout {timeout!r} (Courier takes {limits.describe()})"
+            )
             return
         settings.timeout_s = float(timeout)
 
@@ -242,5 +248,7 @@ class _Reader:
             if path:
                 found.append((label, path))
         if found:
-            self.report.note(self.where, f"{len(found)} script(s) kept as text in the notes, not run")
+            self.report.note(
+                self.where, f"{len(found)} script(s) kept as text in the notes, not run"
+            )
         return found
