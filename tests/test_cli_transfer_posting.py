@@ -5,6 +5,7 @@ imported."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -121,3 +122,23 @@ def test_posting_import_never_imports_qt(tmp_path: Path, courier_home: Path) -> 
     assert "QT-MODULES []" in done.stderr
     assert "no working keychain, so the imported secrets were not kept" in done.stderr
     assert "s3cret-admin" not in all_text(into)
+
+
+def test_courier_send_sends_a_posting_request_as_it_is(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_server: str
+) -> None:
+    root = tmp_path / "shop"
+    shutil.copytree(SHOP, root)
+    (root / "dev.env").write_text(f"BASE_URL={demo_server}\nAPI_TOKEN=dev-token-7f3a\n")
+    probe = root / "users" / "probe.posting.yaml"
+    probe.write_text(
+        "name: Probe\nurl: $BASE_URL/headers\nheaders:\n- name: User-Agent\n  value: $USER_AGENT\n"
+        "auth:\n  type: bearer_token\n  bearer_token:\n    token: ${API_TOKEN}\n"
+    )
+    before = sorted((p, p.read_bytes()) for p in root.rglob("*") if p.is_file())
+    code, out, err = run(capsys, "send", probe, "--env", "dev")
+    assert code == 0, err
+    headers = json.loads(out)["headers"]
+    assert headers["authorization"] == "Bearer dev-token-7f3a"
+    assert headers["user-agent"] == "courier-fixture/1.0"
+    assert sorted((p, p.read_bytes()) for p in root.rglob("*") if p.is_file()) == before

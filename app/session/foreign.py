@@ -154,3 +154,36 @@ def _strip(container: Collection | Folder) -> None:
         folder.order = None
         _strip(folder)
     container.order = None
+
+
+def foreign_root(request_file: Path) -> Path | None:
+    """The folder of the foreign collection a request file belongs to (for ``courier
+    send``), None when it is none.  A Posting collection is whatever folder Posting was
+    started on, so the nearest folder above holding its dotenv files is taken (else
+    the file's own folder); another format's folder is the nearest one it detects."""
+    from app.core.importers.formats import COLLECTION_FORMATS
+    from app.core.importers.posting import SUFFIX
+    from app.core.importers.posting_text import is_env_file
+
+    parents = request_file.resolve().parents
+    if request_file.name.endswith(SUFFIX):
+        for directory in parents:
+            if directory == Path.home() or directory.parent == directory:
+                break
+            try:
+                if any(is_env_file(p.name) and p.is_file() for p in directory.iterdir()):
+                    return directory
+            except OSError:
+                break
+        return parents[0]
+    if request_file.name.endswith(".request.yaml"):
+        return None  # Courier's own file outside a collection
+    detectors = [
+        chosen.detect_folder
+        for chosen in COLLECTION_FORMATS
+        if chosen.detect_folder is not None and chosen.name != "posting"
+    ]
+    for directory in parents:
+        if any(detect(directory) for detect in detectors):
+            return directory
+    return None
