@@ -534,7 +534,7 @@ class MainWindow(QMainWindow):
         """The sidebar's context menu; a duplicated request opens in its own tab, and the
         selection follows the active tab after the actions that change requests."""
         obj = node.obj
-        if action == "duplicate" and isinstance(obj, Request):
+        if action == "duplicate" and isinstance(obj, Request) and not node.collection().foreign:
             try:
                 copy = self.workspace.duplicate(node.collection(), obj)
             except CourierError as exc:
