@@ -107,6 +107,8 @@ class Converted:
 
     collection: Collection
     requests: dict[int, Request]
+    #: False when the session has no working keychain: the credentials were not kept
+    secrets_kept: bool
 
 
 def default_target(collection: Collection) -> Path:
@@ -137,13 +139,14 @@ def convert(session: Session, collection: Collection, target: Path) -> Converted
     for environment in environments:
         environment.path = environment.disk = None
     _strip(model)
-    import_into(session, Imported(model, environments), target)
+    placed = import_into(session, Imported(model, environments), target)
     fresh = session.load_collection(target)
     old = [r for _chain, r in collection.iter_requests()]
     new = [r for _chain, r in fresh.iter_requests()]
     if [r.name for r in old] != [r.name for r in new]:
         raise StorageError(f"The converted collection in {target} does not match; check it.")
-    return Converted(fresh, {id(o): n for o, n in zip(old, new, strict=True)})
+    pairs = {id(o): n for o, n in zip(old, new, strict=True)}
+    return Converted(fresh, pairs, placed.secrets_kept)
 
 
 def _strip(container: Collection | Folder) -> None:

@@ -71,6 +71,8 @@ class ForeignCollections:
         edit is not saved yet (or, cancelled, stays unsaved)."""
         collection = tab.collection
         assert collection is not None
+        if self._busy():
+            return False
         target = self.ask_convert(collection)
         if target is None:
             self.window.statusBar().showMessage(
@@ -83,9 +85,18 @@ class ForeignCollections:
     def offer(self, collection: Collection) -> None:
         """A sidebar action that would write: ask, and convert (the action is not made:
         the user makes it again in the Courier collection)."""
+        if self._busy():
+            return
         target = self.ask_convert(collection)
         if target is not None:
             self.converting = self.window.run_in_background(self._convert(collection, target, None))
+
+    def _busy(self) -> bool:
+        """A conversion is under way (it is not asked about twice)."""
+        if self.converting is None or self.converting.done():
+            return False
+        self.window.statusBar().showMessage("A conversion is under way…", 4000)
+        return True
 
     # ------------------------------------------------------------- convert
 
@@ -106,6 +117,12 @@ class ForeignCollections:
             return converted.collection  # closed meanwhile: the new folder stays
         self._switch(collection, converted)
         fresh = converted.collection
+        if not converted.secrets_kept:
+            window.show_error(
+                "Convert",
+                f"There is no working keychain, so the credentials of {collection.name} were "
+                f"not kept in {target}: type them again there.",
+            )
         if tab is not None and tab.collection is fresh and tab.is_modified():
             window.save_tab(tab)
         else:

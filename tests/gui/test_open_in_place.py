@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import qasync
 from PySide6.QtCore import Qt
+from pytestqt.qtbot import QtBot
 
 from app.core import storage
 from app.core.importers import CollectionFormat, Imported, MalformedImport, formats
@@ -321,3 +322,34 @@ def test_a_broken_bruno_folder_opens_with_the_problem_listed(
     assert [(p.path, p.reason) for p in collection.problems] == [
         (root, "broken.bru: expected a block (line 1, column 1)")
     ]
+
+
+def test_a_posting_folder_and_its_tabs_come_back_after_a_restart(
+    qtbot: QtBot, window: MainWindow, qasync_loop: qasync.QEventLoop, posting_folder: Path
+) -> None:
+    from app.services.sends import SendService
+    from app.services.workspace import Workspace
+
+    before = tree_hash(posting_folder)
+    collection = open_folder(window, qasync_loop, posting_folder)
+    window.open_request(collection, request_named(collection, "Health"), preview=False)
+    window.open_request(collection, request_named(collection, "Probe"), preview=False)
+    window.editor.url.setText("{{BASE_URL}}/anything/draft")
+    window.workspace.save_state()
+    window.save_session()
+
+    workspace2 = Workspace(state_path=posting_folder.parent / "state.json")
+    win2 = MainWindow(workspace2, SendService(workspace2.session))
+    win2.ask_unsaved = lambda name: "discard"  # type: ignore[method-assign]
+    qtbot.addWidget(win2)
+    qasync_loop.run_until_complete(win2.restore())
+    reopened = workspace2.find_open(posting_folder)
+    assert reopened is not None
+    assert reopened.foreign == "posting"
+    tabs = win2.request_tabs()
+    assert [t.name() for t in tabs] == ["Health", "Probe"]
+    assert tabs[1].is_modified(), "the unsaved edit came back as a draft"
+    assert tabs[1].editor.url.text() == "{{BASE_URL}}/anything/draft"
+    assert tree_hash(posting_folder) == before
+    qasync_loop.run_until_complete(win2.sends.aclose())
+    win2.workbench.close()
