@@ -19,8 +19,8 @@ from app.core.model import Auth, AuthKind, Body, BodyKind, KeyValue, Request
 from app.core.setting_ranges import SETTING_RANGES
 
 _KEYS = frozenset(
-    ("name", "description", "method", "url", "path", "body", "auth", "headers", "params",
-     "cookies", "posting_version", "scripts", "options")
+    ("name", "description", "method", "url", "path", "body", "content", "auth", "headers",
+     "params", "cookies", "posting_version", "scripts", "options")
 )  # fmt: skip
 _AUTH_KINDS = {"basic": AuthKind.BASIC, "digest": AuthKind.DIGEST, "bearer_token": AuthKind.BEARER}
 _SCRIPTS = (("setup", "setup"), ("on_request", "on-request"), ("on_response", "on-response"))
@@ -47,6 +47,9 @@ def parse_request(text: str | bytes, where: str, root: str, report: ImportReport
         )
         report.note(where, "cookies sent as a Cookie header")
     request.body = reader.body(data.get("body"), request)
+    content = reader.text(data, "content")  # early Posting files kept the body here
+    if content and request.body.kind is BodyKind.NONE:
+        request.body = Body(BodyKind.RAW, text=template(content))
     request.auth = reader.auth(data.get("auth"))
     reader.options(data.get("options"), request)
     description = reader.text(data, "description")

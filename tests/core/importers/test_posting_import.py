@@ -287,3 +287,10 @@ def test_a_large_collection_reads_in_bounded_memory(tmp_path: Path) -> None:
         tracemalloc.stop()
     assert imported.report.requests == 2000
     assert peak < 64 * 1024 * 1024
+
+
+def test_an_early_posting_file_with_top_level_content() -> None:
+    imported = parse_posting("name: Old\nmethod: POST\nurl: http://x.test\ncontent: a=${b}\n")
+    body = imported.collection.requests[0].body
+    assert (body.kind, body.text) == (BodyKind.RAW, "a={{b}}")
+    assert imported.report.not_imported == []
