@@ -9,6 +9,7 @@ from pathlib import Path
 import qasync
 
 from app.ui.main_window import MainWindow
+from tests.gui.conftest import run_until
 
 SHOP = Path(__file__).parent.parent / "core" / "importers" / "fixtures" / "posting" / "shop"
 
@@ -21,11 +22,13 @@ def test_import_posting_opens_the_new_collection_with_every_request(
     asked: list[str] = []
     window.ask_import_folder = lambda title: asked.append(title) or str(SHOP)  # type: ignore[method-assign]
     window.ask_collection_parent = lambda: str(parent)  # type: ignore[method-assign]
-    future = window.collection_import.import_format("posting")
-    assert future is not None
-    target = qasync_loop.run_until_complete(future)
+    file_menu = next(a.menu() for a in window.menuBar().actions() if a.text() == "&File")
+    import_menu = next(a.menu() for a in file_menu.actions() if a.text() == "Import")
+    (action,) = [a for a in import_menu.actions() if a.text() == "Import a Posting collection…"]
+    action.trigger()
     assert asked == ["Import a Posting collection"]
-    assert target == parent / "shop"
+    target = parent / "shop"
+    run_until(qasync_loop, lambda: "Imported" in window.statusBar().currentMessage())
     opened = window.workspace.find_open(target)
     assert opened is not None, "the new collection is open"
     assert sum(1 for _ in opened.iter_requests()) == 9
