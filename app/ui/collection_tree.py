@@ -453,6 +453,9 @@ class CollectionTreeModel(QAbstractItemModel):
                     "sends it and writes nothing into it; saving a change converts it to a "
                     "Courier collection."
                 )
+            owner = node.collection()
+            if owner.foreign and shown is not None:
+                return f"{shown}\n{foreign.tool_of(owner)}'s file, opened as it is"
             return shown
         return None
 

@@ -87,6 +87,10 @@ def test_a_posting_folder_opens_as_it_is_and_sends(
     assert window.tree_model.data(index) == "shop  (Posting)"
     tooltip = window.tree_model.data(index, Qt.ItemDataRole.ToolTipRole)
     assert "A Posting collection, opened as it is" in tooltip
+    probe_index = window.tree_model.index_of(request_named(collection, "Probe"))
+    assert window.tree_model.data(probe_index, Qt.ItemDataRole.ToolTipRole) == (
+        f"{posting_folder / 'probe.posting.yaml'}\nPosting's file, opened as it is"
+    )
     assert str(posting_folder) in window.workspace.state.recent_collections
 
     window.open_request(collection, request_named(collection, "Probe"))
