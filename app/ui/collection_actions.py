@@ -97,6 +97,9 @@ class CollectionActions:
         """
         dialog = SettingsDialog(target, self.window)
         while self.window.run_settings_dialog(dialog):
+            if collection.foreign:  # another tool's folder: shown, saved only once converted
+                self.window.foreign.offer(collection)
+                return
             outcome = save_from_dialog(self.window, collection, target, dialog)
             if outcome is Outcome.SAVED:
                 self.window.show_inherited()

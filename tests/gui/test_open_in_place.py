@@ -187,7 +187,16 @@ def test_sidebar_writes_ask_to_convert_and_write_nothing(
         window.collection_actions.on_node_action(action, target)
     window.collection_actions.move(collection, request, collection.folders[0], 0)
     window.sidebar.nodeAction.emit("duplicate", request_node)  # the context menu's way
-    assert asked == ["shop"] * 7
+    shown: list[str] = []
+
+    def save_settings(dialog: object) -> bool:
+        shown.append(type(dialog).__name__)
+        return True
+
+    window.run_settings_dialog = save_settings  # type: ignore[method-assign]
+    window.collection_actions.on_node_action("settings", node)
+    assert shown == ["SettingsDialog"], "the settings are shown"
+    assert asked == ["shop"] * 8, "saving them asks to convert"
     assert sum(1 for _ in collection.iter_requests()) == 10
     assert tree_hash(posting_folder) == before
 
