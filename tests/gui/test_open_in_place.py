@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import qasync
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.core import storage
@@ -366,3 +367,35 @@ def test_a_posting_folder_and_its_tabs_come_back_after_a_restart(
     assert tree_hash(posting_folder) == before
     qasync_loop.run_until_complete(win2.sends.aclose())
     win2.workbench.close()
+
+
+def test_the_convert_question_and_the_default_folder(
+    window: MainWindow,
+    qasync_loop: qasync.QEventLoop,
+    posting_folder: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    collection = open_folder(window, qasync_loop, posting_folder)
+    asked: list[str] = []
+    proposed: list[str] = []
+
+    def answer(box: QMessageBox, button: str) -> int:
+        asked.append(box.text())
+        (chosen,) = [b for b in box.buttons() if b.text() == button]
+        chosen.click()
+        return 0
+
+    def name_it(*args: object, text: str = "", **kwargs: object) -> tuple[str, bool]:
+        proposed.append(text)
+        return text, True
+
+    monkeypatch.setattr(QInputDialog, "getText", name_it)
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box, "Convert…"))
+    assert window.foreign.ask_convert(collection) == posting_folder.parent / "shop (Courier)"
+    assert asked == [
+        "This is a Posting collection. Convert it to a Courier collection to save changes?"
+    ]
+    assert proposed == ["shop (Courier)"]
+    monkeypatch.setattr(QMessageBox, "exec", lambda box: answer(box, "Cancel"))
+    assert window.foreign.ask_convert(collection) is None
+    assert proposed == ["shop (Courier)"], "Cancel asks no more"
