@@ -23,8 +23,9 @@ from pathlib import Path
 from app.core.importers import posting_request
 from app.core.importers.errors import MalformedImport
 from app.core.importers.imported import Imported, ImportReport
-from app.core.importers.posting_text import environments
-from app.core.model import Collection, Folder, Request
+from app.core.importers.json_doc import MAX_BYTES
+from app.core.importers.posting_text import environment_name, parse_dotenv, read_environments
+from app.core.model import Collection, Environment, Folder, Request
 
 SUFFIX = ".posting.yaml"
 #: Posting's request timeout when a file names none (``Options.timeout``), in seconds
@@ -76,6 +77,8 @@ def read_posting_folder(root: Path, *, lenient: bool) -> PostingFolder:
             path = directory / name
             where = path.relative_to(root).as_posix()
             try:
+                if path.stat().st_size > MAX_BYTES:
+                    raise MalformedImport(f"{where}: over {MAX_BYTES >> 20} MiB", line=1, column=1)
                 text = path.read_bytes()
                 request = posting_request.parse_request(text, where, str(root), report)
             except OSError as exc:
@@ -90,15 +93,31 @@ def read_posting_folder(root: Path, *, lenient: bool) -> PostingFolder:
         requests.sort(key=lambda r: (_METHOD_ORDER.get(r.method, 5), r.name))
         container.requests.extend(requests)
     _drop_empty(collection)
-    try:
-        collection.variables, read.imported.environments = environments(root)
-    except MalformedImport as exc:
-        if not lenient:
-            raise
-        read.problems.append((root, exc.message))
+    _read_environments(root, read, lenient)
     report.note("", f"timeout {POSTING_TIMEOUT_S:g} s (Posting's default) set on the collection")
     read.imported.count()
     return read
+
+
+def _read_environments(root: Path, read: PostingFolder, lenient: bool) -> None:
+    """The dotenv files: ``.env`` (which Posting users pass alongside any other,
+    ``--env .env --env dev.env``) gives the collection's variables, every other file
+    one Courier environment."""
+    try:
+        found = read_environments(root)
+    except MalformedImport as exc:
+        _fail(read, lenient, root, exc)
+        return
+    for path, text in found:
+        try:
+            variables = parse_dotenv(text, path.name)
+        except MalformedImport as exc:
+            _fail(read, lenient, path, exc)
+            continue
+        if path.name == ".env":
+            read.imported.collection.variables = variables
+        else:
+            read.imported.environments.append(Environment(environment_name(path.name), variables))
 
 
 def detect_posting_folder(path: Path) -> bool:

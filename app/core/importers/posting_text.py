@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 
 from app.core.importers.errors import MalformedImport
-from app.core.model import Environment, Variable
+from app.core.model import Variable
 
 #: string.Template's pattern (identifiers are ASCII, case-insensitive, as Posting has them)
 _TEMPLATE = re.compile(
@@ -126,21 +126,6 @@ def read_environments(root: Path) -> list[tuple[Path, str]]:
                 raise MalformedImport(f"cannot read {path.name}: {exc.strerror or exc}") from exc
             found.append((path, _decoded(data, path.name)))
     return found
-
-
-def environments(root: Path) -> tuple[list[Variable], list[Environment]]:
-    """The dotenv files of the collection at ``root``: ``.env`` (which Posting users pass
-    alongside any other, ``--env .env --env dev.env``) gives the collection's variables,
-    every other file one Courier environment."""
-    shared: list[Variable] = []
-    found = []
-    for path, text in read_environments(root):
-        variables = parse_dotenv(text, path.name)
-        if path.name == ".env":
-            shared = variables
-        else:
-            found.append(Environment(environment_name(path.name), variables))
-    return shared, found
 
 
 def _decoded(data: bytes, where: str) -> str:

@@ -294,3 +294,11 @@ def test_an_early_posting_file_with_top_level_content() -> None:
     body = imported.collection.requests[0].body
     assert (body.kind, body.text) == (BodyKind.RAW, "a={{b}}")
     assert imported.report.not_imported == []
+
+
+def test_a_bad_env_file_names_file_and_line_and_imports_nothing(shop: Path) -> None:
+    (shop / "dev.env").write_text("BASE_URL=http://x\n\n= no name\n")
+    with pytest.raises(MalformedImport) as caught:
+        parse_posting_folder(shop)
+    assert caught.value.message.startswith("dev.env: expected NAME=value")
+    assert (caught.value.line, caught.value.column) == (3, 1)

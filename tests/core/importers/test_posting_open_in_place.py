@@ -68,10 +68,11 @@ def test_a_broken_request_file_is_a_problem_the_rest_opens(shop: Path, session: 
     broken.write_text("name: Log in\nmethod: [\n")
     (shop / "prod.env").write_text("NOT A LINE\n")
     collection = session.load_collection(shop)
-    assert [p.path for p in collection.problems] == [broken, shop]
+    assert [p.path for p in collection.problems] == [broken, shop / "prod.env"]
     assert "auth/login.posting.yaml: not valid YAML" in collection.problems[0].reason
     assert "prod.env: expected NAME=value" in collection.problems[1].reason
     assert sum(1 for _ in collection.iter_requests()) == 8
+    assert [e.name for e in collection.environments] == ["dev"], "the other env file is read"
 
 
 def test_a_plain_folder_is_still_no_collection(tmp_path: Path, session: Session) -> None:
