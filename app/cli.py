@@ -100,10 +100,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def find_collection_root(request_file: Path) -> Path:
-    """The nearest directory above ``request_file`` that holds a collection.yaml."""
+    """The nearest directory above ``request_file`` that holds a collection.yaml (else,
+    for another tool's request file, that tool's collection folder, read as it is)."""
     for directory in request_file.resolve().parents:
         if (directory / COLLECTION_FILE).is_file():
             return directory
+    from app.session.foreign import foreign_root
+
+    root = foreign_root(request_file)
+    if root is not None:
+        return root
     raise UsageError(
         f"{request_file} is not inside a Courier collection (no {COLLECTION_FILE} above it)."
     )

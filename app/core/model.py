@@ -334,6 +334,9 @@ class Collection:
     #: runtime only: False when collection.yaml named no id (``id`` was derived from the
     #: folder, ``codec.path_id``, and the session writes it into the file)
     id_in_file: bool = field(default=True, compare=False, repr=False)
+    #: runtime only: another tool's collection opened in place (the format's name,
+    #: "posting", "bruno"): read and sent as it is, never written; "" for Courier's own
+    foreign: str = field(default="", compare=False, repr=False)
 
     def iter_requests(self) -> Iterator[tuple[tuple[Folder, ...], Request]]:
         """Every request with its folder chain (outermost first)."""

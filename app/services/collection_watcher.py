@@ -16,6 +16,7 @@ alone: ``conflictFound`` hands the window a ``DiskConflict`` to ask about.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -25,6 +26,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from app.core import disk_apply, disk_scan
 from app.core.disk_apply import AppliedChanges, DiskConflict, IsHeld
+from app.core.errors import CourierError
 from app.core.model import Collection, Folder, Request
 from app.services.directory_watch import DirectoryWatch
 from app.services.workspace import Workspace
@@ -39,6 +41,16 @@ MAX_HOLD_S = 2.0
 
 def _nothing_held(_request: Request) -> bool:
     return False
+
+
+def _foreign_relevant(collection: Collection, path: Path) -> bool:
+    """Could a change at ``path`` change what the foreign collection holds?  Its own
+    request and env files, or a folder (which may hold some); not e.g. an editor's
+    swap file."""
+    from app.core.importers.posting_text import is_env_file
+
+    name = path.name
+    return name.endswith((".yaml", ".yml", ".bru", ".py")) or is_env_file(name) or "." not in name
 
 
 @dataclass(slots=True, eq=False)
@@ -183,6 +195,10 @@ class CollectionWatcher(QObject):
         collection = watched.collection
         paths, watched.pending = watched.pending, set()
         self.scans += 1
+        if collection.foreign:  # another tool's files: read the folder again, whole
+            if any(_foreign_relevant(collection, p) for p in paths):
+                await self._reread_foreign(collection)
+            return
         known = disk_scan.known_files(collection)
         changes = await asyncio.to_thread(
             self.workspace.read_disk_changes, collection, known, paths
@@ -191,6 +207,13 @@ class CollectionWatcher(QObject):
             return
         applied = disk_apply.apply(collection, changes, self.is_held)
         self._announce(collection, applied)
+
+    async def _reread_foreign(self, collection: Collection) -> None:
+        """A foreign collection changed outside: re-parse it (never crashes the window:
+        a folder that no longer reads is reported by the workspace's signal)."""
+        with contextlib.suppress(CourierError, OSError):
+            await self.workspace.reload_collection_async(collection)
+            self.changesApplied.emit(collection)
 
     def _announce(self, collection: Collection, applied: AppliedChanges) -> None:
         ws = self.workspace

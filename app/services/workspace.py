@@ -28,7 +28,7 @@ from typing import TypeVar
 
 from PySide6.QtCore import QObject, Signal
 
-from app.core import disk_apply, disk_scan, secret_slots, storage
+from app.core import app_state, disk_apply, disk_scan, secret_slots, storage
 from app.core.app_state import AppState
 from app.core.errors import CourierError, SecretUnavailable, StorageError
 from app.core.inherit import Resolution
@@ -37,6 +37,7 @@ from app.secrets import SecretStore
 from app.services import save_queue
 from app.services.demo import DemoService
 from app.session import DEMO_VARIABLE, Session, secret_fields
+from app.session.foreign import refuse_writes
 
 __all__ = ["DEMO_VARIABLE", "Workspace"]
 
@@ -254,6 +255,13 @@ class Workspace(QObject):
         self.collectionReloaded.emit(collection, fresh)
         return fresh
 
+    def replace_converted(self, foreign: Collection, converted: Collection) -> None:
+        """A foreign collection opened in place was converted: the Courier collection
+        takes its place (in the sidebar, the open list, the recent list)."""
+        if converted.path is not None:
+            app_state.add_recent(self.session.state, str(converted.path))
+        self._adopt_reloaded(foreign, converted)
+
     def rename_collection(self, collection: Collection, name: str) -> None:
         old = collection.name
         collection.name = name
@@ -268,7 +276,10 @@ class Workspace(QObject):
 
     def _in_worker(self, collection: Collection, what: str, work: Callable[[], _T]) -> _T:
         """Run ``work`` (keychain and files) in ``collection``'s save queue; the window
-        stays live meanwhile and shows ``what`` (``busy``).  Its exceptions come back here."""
+        stays live meanwhile and shows ``what`` (``busy``).  Its exceptions come back here.
+        Every write goes through here: a collection opened in place (another tool's)
+        refuses them all (``ForeignReadOnly``)."""
+        refuse_writes(collection)
         self._busy_count += 1
         key = f"save:{self._busy_count}"
         self.busy.emit(key, what)

@@ -348,6 +348,14 @@ class Session:
         which opens one collection and should not change files, says False (the
         id it derives for a file without one is the one the window writes).
         """
+        if not (path / storage.COLLECTION_FILE).is_file():
+            from app.core.importers.formats import folder_format
+
+            chosen = folder_format(path)
+            if chosen is not None:  # another tool's collection, opened as it is
+                from app.session.foreign import load_foreign
+
+                return load_foreign(path, chosen)
         with _no_cyclic_gc():
             collection = storage.load_collection(path)
         self.fill_secrets(collection)

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from app.ui.main_window import MainWindow
 
 
+#: the sidebar actions that write into the collection's folder
+_WRITES = frozenset(("new-request", "new-folder", "rename", "duplicate", "delete"))
+
+
 class CollectionActions:
     def __init__(self, window: MainWindow) -> None:
         self.window = window
@@ -45,6 +49,9 @@ class CollectionActions:
     def on_node_action(self, action: str, node: Node) -> None:
         collection = node.collection()
         obj = node.obj
+        if collection.foreign and action in _WRITES:
+            self.window.foreign.offer(collection)  # another tool's folder: convert first
+            return
         try:
             if action == "new-request":
                 self.new_request_in(collection, obj if isinstance(obj, Folder) else None)
@@ -90,6 +97,9 @@ class CollectionActions:
         """
         dialog = SettingsDialog(target, self.window)
         while self.window.run_settings_dialog(dialog):
+            if collection.foreign:  # another tool's folder: shown, saved only once converted
+                self.window.foreign.offer(collection)
+                return
             outcome = save_from_dialog(self.window, collection, target, dialog)
             if outcome is Outcome.SAVED:
                 self.window.show_inherited()
@@ -159,6 +169,9 @@ class CollectionActions:
         order), then select it where it landed.  The request in the editor stays the
         same object, its path following the file."""
         if not isinstance(item, Request | Folder) or not isinstance(target, Collection | Folder):
+            return
+        if collection.foreign:
+            self.window.foreign.offer(collection)
             return
         try:
             self.window.workspace.move(

@@ -48,7 +48,7 @@ class CollectionImport:
         imported)."""
         chosen = collection_format(name)
         title = chosen.import_title
-        if chosen.parse is None:
+        if chosen.parse_folder is not None:  # a folder tool: its collection is a folder
             source = self.window.ask_import_folder(title)
         else:
             source = self.window.ask_import_file(title, f"{chosen.file_filter};;All files (*)")

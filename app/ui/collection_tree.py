@@ -28,6 +28,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QColor
 
 from app.core.model import Collection, Folder, LoadProblem, Request
+from app.session import foreign
 from app.ui import theme
 
 Index = QModelIndex | QPersistentModelIndex
@@ -432,6 +433,8 @@ class CollectionTreeModel(QAbstractItemModel):
             name = obj.name
             if isinstance(obj, Request) and id(obj) in self._modified:
                 return f"{name}  •"
+            if isinstance(obj, Collection) and obj.foreign:
+                return f"{name}  ({foreign.tool_of(obj)})"
             return name
         if role == METHOD_ROLE and isinstance(obj, Request):
             return obj.method
@@ -443,7 +446,17 @@ class CollectionTreeModel(QAbstractItemModel):
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
             path = getattr(obj, "path", None)
-            return str(path) if path is not None else None
+            shown = str(path) if path is not None else None
+            if isinstance(obj, Collection) and obj.foreign:
+                return (
+                    f"{shown}\nA {foreign.label_of(obj)}, opened as it is: Courier reads and "
+                    "sends it and writes nothing into it; saving a change converts it to a "
+                    "Courier collection."
+                )
+            owner = node.collection()
+            if owner.foreign and shown is not None:
+                return f"{shown}\n{foreign.tool_of(owner)}'s file, opened as it is"
+            return shown
         return None
 
     def _problem_data(self, node: Node, problem: LoadProblem, role: int) -> Any:

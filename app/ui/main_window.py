@@ -64,6 +64,7 @@ from app.ui.downloads.prompts import ExistingFile
 from app.ui.elided import ElidedStatusBar
 from app.ui.environment_box import EnvironmentBox
 from app.ui.file_conflict import ConflictChoice
+from app.ui.foreign_collection import ForeignCollections
 from app.ui.outside_changes import OutsideChanges
 from app.ui.request_editor import RequestEditor
 from app.ui.response_view import ResponseView
@@ -185,6 +186,7 @@ class MainWindow(QMainWindow):
         self.collection_actions = CollectionActions(self)
         #: File ▸ Import ▸ Postman collection… (parse and write in a worker)
         self.collection_import = CollectionImport(self)
+        self.foreign = ForeignCollections(self)
         #: open collections watched for changes made outside Courier
         self.outside = OutsideChanges(self)
         self.commands = CommandRegistry(self)
@@ -423,10 +425,17 @@ class MainWindow(QMainWindow):
     def _on_collection_reloaded_tabs(self, old: Collection, fresh: Collection) -> None:
         """Tabs of a reloaded collection follow its new objects (found by file)."""
         by_path = {r.path: r for _chain, r in fresh.iter_requests() if r.path is not None}
+        self.rebind_tabs(old, fresh, lambda r: by_path.get(r.path) if r.path is not None else None)
+
+    def rebind_tabs(
+        self, old: Collection, fresh: Collection, find: Callable[[Request], Request | None]
+    ) -> None:
+        """Tabs of ``old`` follow ``fresh`` (``find``: a request's counterpart in it),
+        unsaved edits kept; a tab whose request has none closes (an edit is detached)."""
         for tab in self.request_tabs():
             if tab.collection is not old:
                 continue
-            request = by_path.get(tab.request.path) if tab.request.path is not None else None
+            request = find(tab.request)
             if request is None:
                 if tab.is_modified():
                     self._detach(tab)
@@ -525,7 +534,7 @@ class MainWindow(QMainWindow):
         """The sidebar's context menu; a duplicated request opens in its own tab, and the
         selection follows the active tab after the actions that change requests."""
         obj = node.obj
-        if action == "duplicate" and isinstance(obj, Request):
+        if action == "duplicate" and isinstance(obj, Request) and not node.collection().foreign:
             try:
                 copy = self.workspace.duplicate(node.collection(), obj)
             except CourierError as exc:
@@ -1077,14 +1086,20 @@ class MainWindow(QMainWindow):
 
         A file changed outside Courier is never overwritten silently: the user is
         asked (keep mine saves with ``force``).  A file removed outside while the
-        request was edited is created again (the user was told).
+        request was edited is created again (the user was told).  A request of
+        another tool's collection opened in place asks to convert it first.
         """
-        tab = self.current_tab()
+        return self.save_tab(self.current_tab(), force)
+
+    def save_tab(self, tab: RequestTab, force: bool = False) -> bool:
+        """Write ``tab``'s request to its file (see ``save_current``)."""
         edited = tab.editor.to_model()
         collection, request = tab.collection, tab.request
         try:
             if collection is None:
                 return self._save_scratch(tab, edited)
+            if collection.foreign:
+                return self.foreign.save_by_converting(tab)
             pending = self.outside.pending_question(request)
             if pending is not None and not force:
                 return self.outside.resolve(collection, request, pending.text)

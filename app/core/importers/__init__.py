@@ -8,6 +8,7 @@ from app.core.importers.errors import MalformedImport
 from app.core.importers.formats import COLLECTION_FORMATS, CollectionFormat, collection_format
 from app.core.importers.imported import Imported, ImportReport
 from app.core.importers.openapi import parse_openapi
+from app.core.importers.posting import parse_posting, parse_posting_folder
 from app.core.importers.postman import parse_postman, parse_postman_environment
 
 __all__ = [
@@ -22,6 +23,8 @@ __all__ = [
     "looks_like_curl",
     "parse_curl",
     "parse_openapi",
+    "parse_posting",
+    "parse_posting_folder",
     "parse_postman",
     "parse_postman_environment",
     "request_name",

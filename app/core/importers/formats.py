@@ -15,6 +15,11 @@ from pathlib import Path
 from app.core.importers.errors import MalformedImport
 from app.core.importers.imported import Imported
 from app.core.importers.openapi import parse_openapi
+from app.core.importers.posting import (
+    detect_posting_folder,
+    parse_posting,
+    parse_posting_folder,
+)
 from app.core.importers.postman import parse_postman, parse_postman_environment
 
 ParseText = Callable[[str | bytes], Imported]
@@ -74,6 +79,14 @@ COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
         "OpenAPI or Swagger description",
         "OpenAPI / Swagger description (*.json *.yaml *.yml)",
         parse=parse_openapi,
+    ),
+    CollectionFormat(
+        "posting",
+        "Posting collection",
+        "Posting collection (folder of *.posting.yaml files)",
+        parse=parse_posting,
+        parse_folder=parse_posting_folder,
+        detect_folder=detect_posting_folder,
     ),
 )
 
