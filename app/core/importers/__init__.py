@@ -6,6 +6,7 @@ from app.core.importers.curl_model import request_name, to_request
 from app.core.importers.curl_semantics import CurlRequest
 from app.core.importers.errors import MalformedImport
 from app.core.importers.formats import COLLECTION_FORMATS, CollectionFormat, collection_format
+from app.core.importers.har import parse_har
 from app.core.importers.imported import Imported, ImportReport
 from app.core.importers.openapi import parse_openapi
 from app.core.importers.posting import parse_posting, parse_posting_folder
@@ -22,6 +23,7 @@ __all__ = [
     "collection_format",
     "looks_like_curl",
     "parse_curl",
+    "parse_har",
     "parse_openapi",
     "parse_posting",
     "parse_posting_folder",

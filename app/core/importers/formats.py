@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from app.core.importers.errors import MalformedImport
+from app.core.importers.har import parse_har
 from app.core.importers.imported import Imported
 from app.core.importers.openapi import parse_openapi
 from app.core.importers.posting import (
@@ -88,6 +89,7 @@ COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
         parse_folder=parse_posting_folder,
         detect_folder=detect_posting_folder,
     ),
+    CollectionFormat("har", "HAR file", "HAR file (*.har *.json)", parse=parse_har),
 )
 
 
