@@ -28,6 +28,7 @@ from app.core.importers.json_doc import (
     expect_object,
     load_json,
     optional_list,
+    shown_type,
     text_of,
 )
 from app.core.model import Collection, Folder, Request, Variable
@@ -93,7 +94,7 @@ def parse_har(text: str | bytes) -> Imported:
         entry = expect_object(raw, where)
         here = child(where, "request")
         data_ = expect_object(entry.get("request"), here)
-        url = text_of(data_.get("url"), child(here, "url"))
+        url = _url(data_.get("url"), child(here, "url"))
         scheme = _scheme(url, child(here, "url"))
         if entry.get("_resourceType") == "websocket" or scheme in ("ws", "wss"):
             skipped["WebSocket connection(s) (Courier sends HTTP requests)"] += 1
@@ -139,9 +140,16 @@ def _pages(log: dict[str, Any]) -> dict[str, str]:
     return pages
 
 
-def _scheme(url: str, where: str) -> str:
-    if not url.strip():
+def _url(value: Any, where: str) -> str:
+    """The spec says an absolute URL, a string: a number or an empty one is no request."""
+    if not isinstance(value, str):
+        raise MalformedImport(f"expected a URL, found {shown_type(value)}", where=where)
+    if not value.strip():
         raise MalformedImport("a request without a URL", where=where)
+    return value
+
+
+def _scheme(url: str, where: str) -> str:
     try:
         return urlsplit(url.strip()).scheme.lower()
     except ValueError as exc:
