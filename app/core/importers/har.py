@@ -84,7 +84,7 @@ def parse_har(text: str | bytes) -> Imported:
         )
     report = ImportReport(source=f"HAR {version}" + (f" from {made_by}" if made_by else ""))
     pages = _pages(log)
-    collection = Collection(name=made_by and f"HAR from {made_by}" or "HAR import")
+    collection = Collection(name=(made_by and f"HAR from {made_by}") or "HAR import")
     reader = RequestReader(Dropped())
     grouping = _Grouping(collection, by_page=bool(pages))
     kinds: Counter[str] = Counter()
@@ -247,6 +247,12 @@ def _report(
             "",
             f"{reader.query_mismatches} request(s) whose queryString differs from the URL: "
             "the URL's query was kept",
+        )
+    if reader.masked:
+        report.note(
+            "",
+            f"{reader.masked} header(s) whose value was masked when the file was saved "
+            "(credentials, cookies) kept switched off and empty: fill them in",
         )
     for line in reader.unsaved_files:
         report.skip(line, "a file part's content (the HAR does not hold it): choose the file")

@@ -2,8 +2,8 @@
 body (``postData``) and the credentials of an ``Authorization`` header.
 
 What a browser adds on the wire and Courier adds itself when it sends (HTTP/2
-pseudo-headers, hop-by-hop headers, ``Content-Length``, ``Host``, ``Accept-Encoding``) is dropped and
-counted in ``Dropped``, so the report says it once for the whole file.
+pseudo-headers, hop-by-hop headers, ``Content-Length``, ``Host``, ``Accept-Encoding``)
+is dropped and counted in ``Dropped``, so the report says it once for the whole file.
 """
 
 from __future__ import annotations
@@ -60,6 +60,8 @@ class RequestReader:
         self.secret_headers: list[tuple[str, str]] = []
         #: entries whose ``queryString`` does not list what their URL's query holds
         self.query_mismatches = 0
+        #: headers whose value was masked when the file was saved
+        self.masked = 0
 
     def request(self, data: dict[str, Any], where: str) -> Request:
         method = text_of(data.get("method"), child(where, "method")).strip().upper()
@@ -118,6 +120,10 @@ class RequestReader:
             elif lowered == "accept-encoding":
                 # what this client can decode, which Courier knows for itself
                 seen.add("Accept-Encoding")
+            elif name and "••" in value:
+                # masked by the tool that saved it (Courier's history): no value to send
+                self.masked += 1
+                out.append(KeyValue(name, "", enabled=False))
             elif name:
                 out.append(KeyValue(name, value))
         for what in seen:
@@ -132,7 +138,11 @@ class RequestReader:
         auth = Auth(kind=AuthKind.INHERIT)
         kept = []
         for header in headers:
-            if header.name.lower() != "authorization" or auth.kind != AuthKind.INHERIT:
+            if (
+                header.name.lower() != "authorization"
+                or auth.kind != AuthKind.INHERIT
+                or not header.enabled
+            ):
                 kept.append(header)
                 continue
             scheme, _, credentials = header.value.strip().partition(" ")
@@ -152,9 +162,7 @@ class RequestReader:
 
     # ------------------------------------------------------------------ body
 
-    def body(
-        self, raw: Any, where: str, headers: list[KeyValue]
-    ) -> tuple[Body, list[KeyValue]]:
+    def body(self, raw: Any, where: str, headers: list[KeyValue]) -> tuple[Body, list[KeyValue]]:
         if raw is None:
             return Body(), headers
         data = expect_object(raw, where)

@@ -145,7 +145,8 @@ def test_a_firefox_har_is_grouped_by_page_title_and_kinds_come_from_the_response
 
     items = by_name(dashboard)["GET /v2/items"]
     assert items.params == [KeyValue("limit", "10"), KeyValue("q", "café")]
-    assert header(items, "host") is None and header(items, "connection") is None
+    assert header(items, "host") is None
+    assert header(items, "connection") is None
     assert header(items, "te") is None
 
     put = by_name(dashboard)["PUT /v2/items/42"]
@@ -157,7 +158,8 @@ def test_a_firefox_har_is_grouped_by_page_title_and_kinds_come_from_the_response
         "Token 9f8e7d6c5b4a",
         True,
     )
-    assert put.body.kind == BodyKind.JSON and json.loads(put.body.text)["name"] == "Café"
+    assert put.body.kind == BodyKind.JSON
+    assert json.loads(put.body.text)["name"] == "Café"
 
     upload = by_name(dashboard)["POST /v2/upload"]
     assert [(p.name, p.kind, p.file_name, p.content_type) for p in upload.body.parts] == [
@@ -187,7 +189,9 @@ def test_without_pages_requests_are_grouped_by_host_and_cookies_make_a_cookie_he
     imported = parse_har(
         har(
             entry("get", "http://a.test/x", cookies=[{"name": "s", "value": "1"}]),
-            entry("POST", "http://b.test:8080/y?z=1", postData={"mimeType": "text/csv", "text": "a,b"}),
+            entry(
+                "POST", "http://b.test:8080/y?z=1", postData={"mimeType": "text/csv", "text": "a,b"}
+            ),
             entry("GET", "http://a.test/x#top", queryString=[{"name": "other", "value": "1"}]),
         )
     )
@@ -195,9 +199,14 @@ def test_without_pages_requests_are_grouped_by_host_and_cookies_make_a_cookie_he
     assert (a.name, b.name) == ("a.test", "b.test")
     first, second = a.requests
     assert (first.name, first.method, header(first, "Cookie")) == ("GET /x", "GET", "s=1")
-    assert second.name == "GET /x (2)" and second.url == "http://a.test/x"
+    assert second.name == "GET /x (2)"
+    assert second.url == "http://a.test/x"
     (csv,) = b.requests
-    assert (csv.body.kind, csv.body.text, csv.body.content_type) == (BodyKind.RAW, "a,b", "text/csv")
+    assert (csv.body.kind, csv.body.text, csv.body.content_type) == (
+        BodyKind.RAW,
+        "a,b",
+        "text/csv",
+    )
     assert csv.params == [KeyValue("z", "1")]
     assert (
         "note: 1 request(s) whose queryString differs from the URL: the URL's query was kept"
@@ -207,7 +216,9 @@ def test_without_pages_requests_are_grouped_by_host_and_cookies_make_a_cookie_he
 
 def test_basic_credentials_that_do_not_decode_stay_secret() -> None:
     imported = parse_har(
-        har(entry("GET", "http://a.test/", headers=[{"name": "Authorization", "value": "Basic !!"}]))
+        har(
+            entry("GET", "http://a.test/", headers=[{"name": "Authorization", "value": "Basic !!"}])
+        )
     )
     (request,) = imported.collection.folders[0].requests
     assert request.auth.kind == AuthKind.INHERIT
