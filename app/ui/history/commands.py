@@ -53,4 +53,11 @@ def history_commands(panel: HistoryPanel, show_panel: Callable[[], object]) -> l
             enabled=lambda: bool(panel.selected_entries()),
         ),
         Command("history.clear", "Clear history…", panel.clear_all, CATEGORY, enabled=has_entries),
+        Command(
+            "history.exportHar",
+            "Export history as HAR…",
+            panel.export_har,
+            CATEGORY,
+            enabled=has_entries,
+        ),
     ]

@@ -5,7 +5,8 @@ filter, and the list (``HistoryListModel``, read a page at a time as it
 scrolls).  Each row: time, method (coloured as in the sidebar), status,
 name or URL, size, duration.  Enter or a double-click opens an entry; the
 context menu opens it, opens it as a new request, sends it again, deletes it,
-or clears the whole history (asking first).  The panel talks to the
+or clears the whole history (asking first); "Export as HAR…" writes the selected
+entries (or all the filter shows) as a HAR file.  The panel talks to the
 ``HistoryService`` only; what to do with an opened entry or a request is the
 window's (signals).
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import functools
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import (
     QModelIndex,
@@ -30,6 +32,7 @@ from PySide6.QtGui import QAction, QFont, QFontMetrics, QKeySequence, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
+    QFileDialog,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -49,6 +52,7 @@ from app.services.history import PAGE_SIZE, HistoryService
 from app.session.history_record import HistoryDetail, HistoryEntry, request_from
 from app.session.history_store import HistoryQuery
 from app.ui import theme
+from app.ui.history.har_export import HAR_FILTER, HarExport
 from app.ui.history.model import ENTRY_ROLE, HEADER_ROLE, HistoryListModel
 
 #: the filter box waits this long after the last key before it asks again
@@ -179,6 +183,11 @@ class HistoryPanel(QWidget):
         self.service = service
         #: asks before Clear all (tests answer it)
         self.confirm_clear: Callable[[], bool] = self._ask_clear
+        #: asks where to write a HAR file ("" when cancelled; tests answer it)
+        self.ask_export_file: Callable[[str, str], str] = self._ask_export_file
+        self.har_export = HarExport(service.store, self)
+        # the window shows the service's notices in its status bar
+        self.har_export.finished.connect(service.notice.emit)
 
         self.filter_box = QLineEdit(self)
         self.filter_box.setObjectName("historyFilter")
@@ -271,6 +280,8 @@ class HistoryPanel(QWidget):
         self.delete_action.triggered.connect(self.delete_selected)
         self.clear_action = QAction("Clear all…", self)
         self.clear_action.triggered.connect(self.clear_all)
+        self.export_har_action = QAction("Export as HAR…", self)
+        self.export_har_action.triggered.connect(self.export_har)
         self.list.addAction(self.delete_action)
 
     # ---------------------------------------------------------------- filters
@@ -394,6 +405,24 @@ class HistoryPanel(QWidget):
         if self.confirm_clear():
             self.service.clear()
 
+    def export_har(self) -> None:
+        """Write the selected entries, or every entry the filter shows, as a HAR file
+        (asks where; the writing runs in a worker, the status bar says when it is done)."""
+        selected = self.selected_entries()
+        what = f"{len(selected)} selected" if selected else "the shown"
+        path = self.ask_export_file(f"Export {what} history entries as HAR", HAR_FILTER)
+        if not path:
+            return
+        chosen = Path(path)
+        if not chosen.suffix:
+            chosen = chosen.with_suffix(".har")
+        ids = [entry.id for entry in selected] if selected else None
+        self.har_export.start(chosen, ids, self.model.query)
+
+    def _ask_export_file(self, title: str, file_filter: str) -> str:
+        path, _chosen = QFileDialog.getSaveFileName(self, title, "history.har", file_filter)
+        return path
+
     def _ask_clear(self) -> bool:
         answer = QMessageBox.question(
             self,
@@ -419,4 +448,7 @@ class HistoryPanel(QWidget):
         menu.addAction(self.delete_action)
         self.clear_action.setEnabled(self.model.rowCount() > 0)
         menu.addAction(self.clear_action)
+        menu.addSeparator()
+        self.export_har_action.setEnabled(self.model.rowCount() > 0)
+        menu.addAction(self.export_har_action)
         menu.exec(self.list.viewport().mapToGlobal(position))
