@@ -255,6 +255,6 @@ def _report(
             "(credentials, cookies) kept switched off and empty: fill them in",
         )
     for line in reader.unsaved_files:
-        report.skip(line, "a file part's content (the HAR does not hold it): choose the file")
+        report.skip(line, "a file part's content (Courier sends files from disk): choose the file")
     for what, count in skipped.items():
         report.skip("", f"{count} {what}")

@@ -240,7 +240,7 @@ class RequestReader:
             name = fields.get("name", "")
             value = content.removesuffix("\r\n").removesuffix("\n")
             if "filename" in fields:
-                self.unsaved_files.append(f"{where}: {name!r} ({fields['filename']})")
+                self.unsaved_files.append(f"{where}.text: {name!r} ({fields['filename']})")
                 parts.append(FormPart(name, "", PartKind.FILE, content_type, fields["filename"]))
             else:
                 parts.append(FormPart(name, value, PartKind.TEXT, content_type))

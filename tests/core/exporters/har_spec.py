@@ -152,4 +152,4 @@ def _entry(check: _Check, entry: Any, where: str, page_ids: set[Any]) -> None:
             if value is not None and value > 0 and phase != "ssl":
                 total += value
         if time is not None and abs(time - total) > 0.01:
-            check.problems.append(f"{where}.time: {time}, the timings add up to {total}")
+            check.problems.append(f"{where}.time: {time}, the timings add up to {round(total, 3)}")

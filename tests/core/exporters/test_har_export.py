@@ -7,6 +7,7 @@ import asyncio
 import base64
 import io
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -196,3 +197,90 @@ def test_an_exported_har_imports_back_as_the_same_requests(
     login = back["POST /anything/login"]
     assert login.body.kind == BodyKind.FORM
     assert login.body.form == [KeyValue("user", "ada"), KeyValue("next", "/a&b")]
+
+
+def test_the_spec_check_finds_what_a_broken_export_gets_wrong(
+    exchanges: list[HistoryDetail],
+) -> None:
+    document = har_log(exchanges[:1])
+    assert problems(document) == []
+    entry = document["log"]["entries"][0]
+    entry["startedDateTime"] = "2026-11-20 10:00"  # no time zone
+    entry["time"] += 5
+    del entry["request"]["httpVersion"]
+    entry["response"]["content"]["encoding"] = "hex"
+    wait = entry["timings"]["wait"]
+    entry["timings"]["wait"] = -1
+    document["log"]["version"] = "1.1"
+    found = problems(document)
+    assert [line for line in found if line.startswith("log.entries[0].time: ")] == [
+        f"log.entries[0].time: {entry['time']}, the timings add up to "
+        f"{round(entry['time'] - 5 - wait, 3)}"
+    ]
+    assert sorted(line for line in found if not line.startswith("log.entries[0].time: ")) == [
+        "log.entries[0].request.httpVersion: required",
+        "log.entries[0].response.content.encoding: only base64 is known",
+        "log.entries[0].startedDateTime: '2026-11-20 10:00' has no time zone",
+        "log.entries[0].timings.wait: -1 (may not be -1)",
+        "log.version: '1.1', not 1.2",
+    ]
+
+
+def test_a_big_history_is_written_one_entry_in_memory_at_a_time(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from app.session.history_record import BodyState, HistoryRecord
+
+    store = HistoryStore(tmp_path / "history.sqlite3")
+    body = json.dumps({"items": ["x" * 60 for _ in range(1000)]}).encode()  # ~64 KiB
+    detail = {
+        "request": {"method": "GET", "url": "http://a.test/items", "headers": [["Accept", "*/*"]],
+                    "body_size": 0},
+        "response": {"status_code": 200, "reason": "OK", "http_version": "HTTP/1.1",
+                     "headers": [["Content-Type", "application/json"]], "url": "http://a.test/items"},
+    }  # fmt: skip
+    try:
+        ids = [
+            store.add(
+                HistoryRecord(
+                    at=1_760_000_000.0 + i,
+                    method="GET",
+                    url="http://a.test/items",
+                    name="",
+                    collection_name="",
+                    status=200,
+                    reason="OK",
+                    state="done",
+                    size=len(body),
+                    duration_s=0.01,
+                    error="",
+                    detail=detail,
+                    body=body,
+                    body_state=BodyState.KEPT,
+                )
+            ).id
+            for i in range(150)
+        ]
+        target = tmp_path / "big.har"
+
+        def details() -> Iterator[HistoryDetail]:
+            for entry_id in ids:
+                found = store.get(entry_id)
+                assert found is not None
+                yield found
+
+        with target.open("w", encoding="utf-8") as out:
+            tracemalloc.start()
+            try:
+                assert write_har(details(), out) == 150
+                _current, peak = tracemalloc.get_traced_memory()
+            finally:
+                tracemalloc.stop()
+    finally:
+        store.close()
+    size = target.stat().st_size
+    assert size > 150 * len(body)
+    assert peak < 1.5 * 1024 * 1024, (peak, size)  # a few entries' worth, not the file's
+    document = json.loads(target.read_text(encoding="utf-8"))
+    assert problems(document) == []
+    assert len(document["log"]["entries"]) == 150

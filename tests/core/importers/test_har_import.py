@@ -139,8 +139,8 @@ def test_a_firefox_har_is_grouped_by_page_title_and_kinds_come_from_the_response
     )
     assert "note: Host dropped from 8 request(s) (Courier sends its own)" in lines
     assert (
-        "not imported: log.entries[7].request.postData.params[1]: 'file' (report.pdf): "
-        "a file part's content (the HAR does not hold it): choose the file"
+        "not imported: log.entries[7].request.postData.text: 'file' (report.pdf): "
+        "a file part's content (Courier sends files from disk): choose the file"
     ) in lines
 
     items = by_name(dashboard)["GET /v2/items"]
@@ -162,10 +162,40 @@ def test_a_firefox_har_is_grouped_by_page_title_and_kinds_come_from_the_response
     assert json.loads(put.body.text)["name"] == "Café"
 
     upload = by_name(dashboard)["POST /v2/upload"]
-    assert [(p.name, p.kind, p.file_name, p.content_type) for p in upload.body.parts] == [
-        ("title", PartKind.TEXT, "", ""),
-        ("file", PartKind.FILE, "report.pdf", "application/pdf"),
+    assert [(p.name, p.kind, p.value, p.file_name, p.content_type) for p in upload.body.parts] == [
+        ("title", PartKind.TEXT, "Quarterly report", "", ""),
+        ("file", PartKind.FILE, "", "report.pdf", "application/pdf"),
     ]
+
+
+def test_multipart_params_with_file_names_as_proxies_write_them() -> None:
+    post = {
+        "mimeType": "multipart/form-data; boundary=xyz",
+        "params": [
+            {"name": "title", "value": "Q3"},
+            {"name": "file", "fileName": "q3.pdf", "contentType": "application/pdf"},
+        ],
+    }
+    imported = parse_har(
+        har(
+            entry(
+                "POST",
+                "http://a.test/up",
+                headers=[{"name": "Content-Type", "value": "multipart/form-data; boundary=xyz"}],
+                postData=post,
+            )
+        )
+    )
+    (request,) = imported.collection.folders[0].requests
+    assert header(request, "content-type") is None
+    assert [(p.name, p.kind, p.value, p.file_name, p.content_type) for p in request.body.parts] == [
+        ("title", PartKind.TEXT, "Q3", "", ""),
+        ("file", PartKind.FILE, "", "q3.pdf", "application/pdf"),
+    ]
+    assert (
+        "not imported: log.entries[0].request.postData.params[1]: 'file' (q3.pdf): "
+        "a file part's content (Courier sends files from disk): choose the file"
+    ) in imported.report.lines()
 
 
 def har(*entries: dict[str, Any], pages: list[dict[str, Any]] | None = None) -> str:
