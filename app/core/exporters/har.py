@@ -1,5 +1,6 @@
 """Exchanges from the history as a HAR 1.2 file (what browsers' dev tools and proxies
-read): one entry per exchange, oldest first.
+read): one entry per request, oldest first; an exchange that followed redirects
+gives an entry per hop (with its ``redirectURL``), as browsers write them.
 
     write_har(exchanges, out)          # streams: one entry in memory at a time
     har_log(exchanges)                 # the same document as a dict (tests, small sets)
@@ -74,26 +75,93 @@ def har_log(exchanges: Iterable[RecordedExchange]) -> dict[str, Any]:
             "version": HAR_VERSION,
             "creator": dict(CREATOR),
             "pages": [],
-            "entries": [har_entry(exchange) for exchange in exchanges],
+            "entries": [entry for exchange in exchanges for entry in har_entries(exchange)],
         }
     }
 
 
 def write_har(exchanges: Iterable[RecordedExchange], out: IO[str]) -> int:
-    """Write the HAR document of ``exchanges`` to ``out`` entry by entry; how many."""
+    """Write the HAR document of ``exchanges`` to ``out`` entry by entry; how many
+    exchanges."""
     head = {"version": HAR_VERSION, "creator": CREATOR, "pages": []}
     out.write('{"log": ' + json.dumps(head, ensure_ascii=False)[:-1] + ', "entries": [\n')
     count = 0
+    first = True
     for exchange in exchanges:
-        if count:
-            out.write(",\n")
-        out.write(json.dumps(har_entry(exchange), ensure_ascii=False))
+        for item in har_entries(exchange):
+            out.write("" if first else ",\n")
+            out.write(json.dumps(item, ensure_ascii=False))
+            first = False
         count += 1
     out.write("\n]}}\n")
     return count
 
 
-def har_entry(exchange: RecordedExchange) -> dict[str, Any]:
+def har_entries(exchange: RecordedExchange) -> list[dict[str, Any]]:
+    """The redirect hops of ``exchange`` (if it followed any), then its last request."""
+    hops = [hop for hop in exchange.detail.get("hops") or () if isinstance(hop, dict)]
+    out = []
+    started = exchange.entry.at
+    for i, hop in enumerate(hops):
+        out.append(_hop_entry(exchange, hop, started, first=i == 0))
+        started += max(float(hop.get("elapsed_s") or 0), 0)
+    out.append(har_entry(exchange, started))
+    return out
+
+
+def _when(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).isoformat(timespec="milliseconds")
+
+
+def _hop_entry(
+    exchange: RecordedExchange, hop: Mapping[str, Any], started: float, *, first: bool
+) -> dict[str, Any]:
+    """A redirect answer: the history keeps its response head, not its request's
+    headers (only the last request's)."""
+    head = exchange.detail.get("response") or {}
+    http_version = str(head.get("http_version") or "HTTP/1.1")
+    sent = {"method": str(hop.get("method") or ""), "url": str(hop.get("url") or "")}
+    request = _request(exchange.entry, sent, None, http_version)
+    request["bodySize"] = -1
+    request["comment"] = "a redirect hop: the history kept the headers of the last request only"
+    if first and request["method"] not in ("GET", "HEAD"):
+        # the request as it was first sent: its body, if it had one
+        post = _post_data(exchange.detail.get("model"), "")
+        if post is not None:
+            request["postData"] = post
+    headers = _pairs(hop.get("headers"))
+    wait = max(_ms(hop.get("elapsed_s")), 0)
+    return {
+        "startedDateTime": _when(started),
+        "time": wait,
+        "request": request,
+        "response": {
+            "status": int(hop.get("status_code") or 0),
+            "statusText": str(hop.get("reason") or ""),
+            "httpVersion": http_version,
+            "cookies": _set_cookies(headers),
+            "headers": headers,
+            "content": {"size": 0, "mimeType": _header(headers, "content-type")},
+            "redirectURL": str(hop.get("location") or ""),
+            "headersSize": -1,
+            "bodySize": -1,
+        },
+        "cache": {},
+        "timings": {
+            "blocked": -1,
+            "dns": -1,
+            "connect": -1,
+            "ssl": -1,
+            "send": 0,
+            "wait": wait,
+            "receive": 0,
+        },
+    }
+
+
+def har_entry(exchange: RecordedExchange, started: float | None = None) -> dict[str, Any]:
+    """The entry of the exchange's last request (``started``: when it was sent, after
+    any redirect hops)."""
     entry = exchange.entry
     detail = exchange.detail
     sent: Mapping[str, Any] = detail.get("request") or {}
@@ -101,7 +169,7 @@ def har_entry(exchange: RecordedExchange) -> dict[str, Any]:
     timings = _timings(detail.get("timings"), entry.duration_s)
     http_version = str(head.get("http_version") or "HTTP/1.1")
     item: dict[str, Any] = {
-        "startedDateTime": datetime.fromtimestamp(entry.at, UTC).isoformat(timespec="milliseconds"),
+        "startedDateTime": _when(entry.at if started is None else started),
         # HAR counts ``ssl`` within ``connect``: the sum leaves it out
         "time": round(sum(v for k, v in timings.items() if v > 0 and k != "ssl"), 3),
         "request": _request(entry, sent, detail.get("model"), http_version),
@@ -216,11 +284,7 @@ def _response(
     http_version: str,
 ) -> dict[str, Any]:
     headers = _pairs(head.get("headers"))
-    cookies = []
-    for row in headers:
-        if row["name"].lower() == "set-cookie":
-            name, _, rest = row["value"].partition("=")
-            cookies.append({"name": name.strip(), "value": rest.partition(";")[0]})
+    cookies = _set_cookies(headers)
     mime = _header(headers, "content-type")
     content: dict[str, Any] = {
         "size": len(body) if body is not None else entry.size,
@@ -247,6 +311,15 @@ def _response(
         "headersSize": -1,
         "bodySize": int(received) if isinstance(received, int) and head else -1,
     }
+
+
+def _set_cookies(headers: list[dict[str, str]]) -> list[dict[str, str]]:
+    cookies = []
+    for row in headers:
+        if row["name"].lower() == "set-cookie":
+            name, _, rest = row["value"].partition("=")
+            cookies.append({"name": name.strip(), "value": rest.partition(";")[0]})
+    return cookies
 
 
 def _ms(seconds: Any) -> float:

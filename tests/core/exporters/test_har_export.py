@@ -284,3 +284,26 @@ def test_a_big_history_is_written_one_entry_in_memory_at_a_time(tmp_path: Path) 
     document = json.loads(target.read_text(encoding="utf-8"))
     assert problems(document) == []
     assert len(document["log"]["entries"]) == 150
+
+
+def test_a_followed_redirect_gives_an_entry_per_hop_as_browsers_write_them(
+    tmp_path: Path, demo_server: str
+) -> None:
+    (detail,) = record_sends(tmp_path, [Request(name="Hops", url=f"{demo_server}/redirect/2")])
+    out = io.StringIO()
+    assert write_har([detail], out) == 1, "one exchange"
+    document = json.loads(out.getvalue())
+    assert problems(document) == []
+    entries = document["log"]["entries"]
+    assert [(e["request"]["url"], e["response"]["status"], e["response"]["redirectURL"])
+            for e in entries] == [
+        (f"{demo_server}/redirect/2", 302, "/redirect/1"),
+        (f"{demo_server}/redirect/1", 302, "/get"),
+        (f"{demo_server}/get", 200, ""),
+    ]  # fmt: skip
+    started = [e["startedDateTime"] for e in entries]
+    assert started == sorted(started)
+    assert entries[2]["request"]["headers"], "the last request's headers are kept"
+    assert "headers of the last request only" in entries[0]["request"]["comment"]
+    back = parse_har(out.getvalue()).collection.folders[0].requests
+    assert [r.name for r in back] == ["GET /redirect/2", "GET /redirect/1", "GET /get"]
