@@ -50,9 +50,13 @@ def test_import_a_chrome_har_prints_the_report_and_keeps_credentials_out_of_file
     collection = Session().load_collection(into, settle_identity=False)  # secrets from keychain
     requests = {r.name: r for _parents, r in collection.iter_requests()}
     assert len(requests) == 16
-    assert requests["POST /v1/cart"].auth.token == "eyJhbGciOiJIUzI1NiJ9.c2hvcA.sig"
+    assert requests["POST /v1/cart"].auth.token == "{{har_token_1}}"
     me = requests["GET /v1/me"].auth
-    assert (me.kind, me.username, me.password) == (AuthKind.BASIC, "ada", "correct horse battery")
+    assert (me.kind, me.username, me.password) == (AuthKind.BASIC, "ada", "{{har_password_1}}")
+    assert {v.name: (v.secret, v.value) for v in collection.variables} == {
+        "har_token_1": (True, "eyJhbGciOiJIUzI1NiJ9.c2hvcA.sig"),
+        "har_password_1": (True, "correct horse battery"),
+    }
     (page,) = collection.folders
     assert [f.name for f in page.folders] == ["Static assets"]
 

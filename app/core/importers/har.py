@@ -9,8 +9,9 @@ per host.  A browser's capture is mostly static assets: they are imported too,
 but into a "Static assets" folder inside their page or host folder, so the API
 calls stand out; the report counts the entries of each kind.  Responses are not
 imported (the report says so once).  Credentials of ``Authorization`` headers
-become the request's Basic or Bearer auth (or a secret variable), so the batch
-writer puts them in the keychain, never in files.
+become the request's Basic or Bearer auth (another scheme stays a header); the
+secret itself is a collection variable, one per distinct value, that the batch
+writer puts in the keychain, never in files.
 """
 
 from __future__ import annotations
@@ -111,19 +112,24 @@ def parse_har(text: str | bytes) -> Imported:
         pageref = entry.get("pageref")
         page = pages.get(pageref) if isinstance(pageref, str) else None
         grouping.add(request, page if pages else urlsplit(url).hostname or "", kind)
-    if reader.secret_headers:
+    if reader.secrets:
         collection.variables = [
-            Variable(name, value, secret=True) for name, value in reader.secret_headers
+            Variable(name, value, secret=True) for (_kind, value), name in reader.secrets.items()
         ]
         report.note(
             "",
-            f"{len(reader.secret_headers)} Authorization header(s) of other schemes kept as "
-            "secret variables har_authorization_N (in the keychain)",
+            f"{len(reader.secrets)} credential(s) of Authorization headers kept as secret "
+            "variables (in the keychain): " + _listed(list(reader.secrets.values())),
         )
     _report(report, reader, kinds, skipped)
     imported = Imported(collection, report=report)
     imported.count()
     return imported
+
+
+def _listed(names: list[str], most: int = 5) -> str:
+    shown = ", ".join(names[:most])
+    return shown + (f" and {len(names) - most} more" if len(names) > most else "")
 
 
 def _pages(log: dict[str, Any]) -> dict[str, str]:

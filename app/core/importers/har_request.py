@@ -56,8 +56,9 @@ class RequestReader:
         self.dropped = dropped
         #: multipart file parts whose content the HAR does not hold (where, name)
         self.unsaved_files: list[str] = []
-        #: Authorization headers of schemes Courier has no auth for: kept as secret variables
-        self.secret_headers: list[tuple[str, str]] = []
+        #: (kind, credential) -> the secret variable that holds it, in the order met
+        self.secrets: dict[tuple[str, str], str] = {}
+        self.kinds: Counter[str] = Counter()
         #: entries whose ``queryString`` does not list what their URL's query holds
         self.query_mismatches = 0
         #: headers whose value was masked when the file was saved
@@ -133,8 +134,9 @@ class RequestReader:
     # ------------------------------------------------------------------ auth
 
     def auth(self, headers: list[KeyValue], where: str) -> tuple[Auth, list[KeyValue]]:
-        """``Authorization: Basic/Bearer`` becomes the request's auth (its secret goes
-        to the keychain); another scheme's value becomes a secret variable."""
+        """``Authorization: Basic/Bearer`` becomes the request's auth, another scheme's
+        value a header; either way the secret is a collection variable (in the keychain),
+        one per distinct value: a browser sends the same token with every call."""
         auth = Auth(kind=AuthKind.INHERIT)
         kept = []
         for header in headers:
@@ -148,17 +150,25 @@ class RequestReader:
             scheme, _, credentials = header.value.strip().partition(" ")
             credentials = credentials.strip()
             if scheme.lower() == "bearer" and credentials:
-                auth = Auth(kind=AuthKind.BEARER, token=credentials)
+                auth = Auth(kind=AuthKind.BEARER, token=self.secret("token", credentials))
                 continue
             if scheme.lower() == "basic" and credentials:
                 pair = _basic_pair(credentials)
                 if pair is not None:
-                    auth = Auth(kind=AuthKind.BASIC, username=pair[0], password=pair[1])
+                    password = self.secret("password", pair[1]) if pair[1] else ""
+                    auth = Auth(kind=AuthKind.BASIC, username=pair[0], password=password)
                     continue
-            name = f"har_authorization_{len(self.secret_headers) + 1}"
-            self.secret_headers.append((name, header.value))
-            kept.append(KeyValue(header.name, "{{" + name + "}}"))
+            kept.append(KeyValue(header.name, self.secret("authorization", header.value)))
         return auth, kept
+
+    def secret(self, kind: str, value: str) -> str:
+        """A reference to the secret variable holding ``value`` (made at its first use)."""
+        key = (kind, value)
+        name = self.secrets.get(key)
+        if name is None:
+            name = self.secrets[key] = f"har_{kind}_{self.kinds[kind] + 1}"
+            self.kinds[kind] += 1
+        return "{{" + name + "}}"
 
     # ------------------------------------------------------------------ body
 

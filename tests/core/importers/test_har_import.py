@@ -71,7 +71,13 @@ def test_a_chrome_har_imports_every_http_entry_grouped_by_its_page() -> None:
 
 
 def test_chrome_requests_keep_what_was_sent_without_what_the_wire_adds() -> None:
-    page = parse_har(CHROME.read_bytes()).collection.folders[0]
+    collection = parse_har(CHROME.read_bytes()).collection
+    # the credentials are secret variables (the keychain's), shared by the requests
+    assert [(v.name, v.value, v.secret) for v in collection.variables] == [
+        ("har_token_1", "eyJhbGciOiJIUzI1NiJ9.c2hvcA.sig", True),
+        ("har_password_1", "correct horse battery", True),
+    ]
+    page = collection.folders[0]
     requests = by_name(page)
     products = requests["GET /api/products"]
     assert products.url == "https://shop.example.com/api/products"
@@ -84,7 +90,7 @@ def test_chrome_requests_keep_what_was_sent_without_what_the_wire_adds() -> None
 
     cart = requests["POST /v1/cart"]
     assert cart.auth.kind == AuthKind.BEARER
-    assert cart.auth.token == "eyJhbGciOiJIUzI1NiJ9.c2hvcA.sig"
+    assert cart.auth.token == "{{har_token_1}}"
     assert header(cart, "authorization") is None
     assert header(cart, "content-length") is None
     assert cart.body.kind == BodyKind.JSON
@@ -94,7 +100,7 @@ def test_chrome_requests_keep_what_was_sent_without_what_the_wire_adds() -> None
     assert (me.auth.kind, me.auth.username, me.auth.password) == (
         AuthKind.BASIC,
         "ada",
-        "correct horse battery",
+        "{{har_password_1}}",
     )
     assert requests["GET /"].auth.kind == AuthKind.INHERIT
 
@@ -308,7 +314,7 @@ def big_har(count: int) -> str:
                 f"https://api{i % 7}.example.com/v1/items/{i}?page={i}",
                 headers=[
                     {"name": "Content-Type", "value": "application/json"},
-                    {"name": "Authorization", "value": "Bearer t" + str(i)},
+                    {"name": "Authorization", "value": f"Bearer {'t-' * (1 + i % 3)}"},
                     {"name": "Accept", "value": "application/json"},
                 ],
                 postData={"mimeType": "application/json", "text": body},
@@ -339,6 +345,11 @@ def test_a_large_har_parses_fast_in_memory_bounded_by_its_size() -> None:
     elapsed = time.perf_counter() - started
     assert imported.report.requests == 10_000
     assert imported.report.folders == 7
+    assert [v.name for v in imported.collection.variables] == [
+        "har_token_1",
+        "har_token_2",
+        "har_token_3",
+    ], "one secret per distinct token, not one per request"
     assert peak < 8 * len(text.encode()), (peak, len(text))
     assert elapsed < 20, elapsed  # tracemalloc slows it; untraced it is well under 2 s
     started = time.perf_counter()
