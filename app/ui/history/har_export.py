@@ -85,13 +85,13 @@ class HarExport(QObject):
         try:
             count = export_har(self.store, path, entry_ids, query)
         except (OSError, HistoryUnavailable) as exc:
-            self.finished.emit(f"Could not export the history to {path}: {exc}")
+            self._tell(f"Could not export the history to {path}: {exc}")
         except Exception as exc:  # a bug must reach the user, never vanish in a thread
-            self.finished.emit(f"The HAR export failed: {exc!r}")
+            self._tell(f"The HAR export failed: {exc!r}")
         else:
             noun = "entry" if count == 1 else "entries"
-            self.finished.emit(f"Exported {count:,} history {noun} as HAR to {path}")
+            self._tell(f"Exported {count:,} history {noun} as HAR to {path}")
 
-    def close(self) -> None:
-        """Finish the export under way (on quit)."""
-        self._worker.shutdown(wait=True, cancel_futures=True)
+    def _tell(self, text: str) -> None:
+        with contextlib.suppress(RuntimeError):  # the panel was closed meanwhile
+            self.finished.emit(text)
