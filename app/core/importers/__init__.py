@@ -7,6 +7,7 @@ from app.core.importers.curl_semantics import CurlRequest
 from app.core.importers.errors import MalformedImport
 from app.core.importers.formats import COLLECTION_FORMATS, CollectionFormat, collection_format
 from app.core.importers.imported import Imported, ImportReport
+from app.core.importers.insomnia import parse_insomnia
 from app.core.importers.openapi import parse_openapi
 from app.core.importers.posting import parse_posting, parse_posting_folder
 from app.core.importers.postman import parse_postman, parse_postman_environment
@@ -22,6 +23,7 @@ __all__ = [
     "collection_format",
     "looks_like_curl",
     "parse_curl",
+    "parse_insomnia",
     "parse_openapi",
     "parse_posting",
     "parse_posting_folder",

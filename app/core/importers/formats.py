@@ -14,6 +14,7 @@ from pathlib import Path
 
 from app.core.importers.errors import MalformedImport
 from app.core.importers.imported import Imported
+from app.core.importers.insomnia import parse_insomnia
 from app.core.importers.openapi import parse_openapi
 from app.core.importers.posting import (
     detect_posting_folder,
@@ -87,6 +88,12 @@ COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
         parse=parse_posting,
         parse_folder=parse_posting_folder,
         detect_folder=detect_posting_folder,
+    ),
+    CollectionFormat(
+        "insomnia",
+        "Insomnia export",
+        "Insomnia export (*.json *.yaml *.yml)",
+        parse=parse_insomnia,
     ),
 )
 
