@@ -74,4 +74,3 @@ def load_document(text: str | bytes) -> Any:
         raise MalformedImport(f"not valid YAML: {problem}", line=line, column=column) from exc
     except (ValueError, TypeError, OverflowError) as exc:  # TooComplex, a bad date...
         raise MalformedImport(f"cannot read the YAML: {exc}", line=1, column=1) from exc
-

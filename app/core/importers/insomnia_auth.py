@@ -109,10 +109,13 @@ class AuthReader:
             self.report.note(where, "OAuth 2.0 with PKCE imported as the authorization code grant")
         if get("accessToken"):
             self.report.note(
-                where, "the OAuth 2.0 access token Insomnia had was not kept; Courier fetches its own"
+                where,
+                "the OAuth 2.0 access token Insomnia had was not kept; Courier fetches its own",
             )
         if get("audience") or get("resource"):
-            self.report.skip(where, "the OAuth 2.0 audience / resource (Courier does not send them)")
+            self.report.skip(
+                where, "the OAuth 2.0 audience / resource (Courier does not send them)"
+            )
         return Auth(
             kind=AuthKind.OAUTH2,
             grant=grant,

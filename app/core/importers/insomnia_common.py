@@ -171,7 +171,9 @@ class InsomniaReader(AuthReader):
         if base == "application/json":
             return Body(BodyKind.JSON, text=text)
         if base == "application/x-www-form-urlencoded":
-            return Body(BodyKind.FORM, form=self.rows(data.get("params"), child(where, "params"), label))
+            return Body(
+                BodyKind.FORM, form=self.rows(data.get("params"), child(where, "params"), label)
+            )
         if base == "multipart/form-data":
             return Body(BodyKind.MULTIPART, parts=self.parts(data.get("params"), where, label))
         if base == "application/graphql":
@@ -219,7 +221,12 @@ class InsomniaReader(AuthReader):
     # ------------------------------------------------------ folders, notes
 
     def folder_parts(
-        self, folder: Folder, data: dict[str, Any], where: str, description: str, scripts: dict[str, str]
+        self,
+        folder: Folder,
+        data: dict[str, Any],
+        where: str,
+        description: str,
+        scripts: dict[str, str],
     ) -> None:
         """A request group's headers, auth, variables and notes."""
         label = f"{where} ({folder.name})"
@@ -268,7 +275,11 @@ class InsomniaReader(AuthReader):
             if str(key) == VAULT:
                 vault = expect_object(value, child(where, VAULT))
                 for name, secret in vault.items():
-                    out.append(self._secret(str(name), secret, child(child(where, VAULT), str(name)), label))
+                    out.append(
+                        self._secret(
+                            str(name), secret, child(child(where, VAULT), str(name)), label
+                        )
+                    )
                 continue
             self._flatten(str(key), value, child(where, str(key)), label, out)
         return out
@@ -293,7 +304,9 @@ class InsomniaReader(AuthReader):
     def _secret(self, name: str, value: Any, where: str, label: str) -> Variable:
         text = scalar_text(value, where)
         if text == VAULT_MASK:
-            self.report.skip(label, f"the secret {name!r} was masked in the export: enter it in Courier")
+            self.report.skip(
+                label, f"the secret {name!r} was masked in the export: enter it in Courier"
+            )
             text = ""
         return Variable(name, text, secret=True)
 

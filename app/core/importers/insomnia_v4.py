@@ -161,8 +161,12 @@ class _Builder:
         environments = []
         for workspace in workspaces:
             where = workspace.where
-            folder = Folder(scalar_text(workspace.data.get("name"), child(where, "name")) or "workspace")
-            folder.notes = scalar_text(workspace.data.get("description"), child(where, "description"))
+            folder = Folder(
+                scalar_text(workspace.data.get("name"), child(where, "name")) or "workspace"
+            )
+            folder.notes = scalar_text(
+                workspace.data.get("description"), child(where, "description")
+            )
             self.fill(workspace.id, folder, 1)
             folder.variables, more = self.environments(workspace, folder.name + " / ")
             environments += more
@@ -225,7 +229,9 @@ class _Builder:
             data,
             where,
             description=scalar_text(data.get("description"), child(where, "description")),
-            scripts=scripts_of(data.get("preRequestScript"), data.get("afterResponseScript"), where),
+            scripts=scripts_of(
+                data.get("preRequestScript"), data.get("afterResponseScript"), where
+            ),
             follow_redirects=data.get("settingFollowRedirects"),
         )
         if data.get("settingSendCookies") is False and data.get("settingStoreCookies") is False:
@@ -241,7 +247,8 @@ class _Builder:
             if self.export.workspaces:
                 for _key, _i, resource in items:
                     self.reader.report.note(
-                        _label(resource), f"its parent {parent!r} is not in the export: put at the top"
+                        _label(resource),
+                        f"its parent {parent!r} is not in the export: put at the top",
                     )
             self.fill(parent, collection, 0)
         for items in self.export.children.values():

@@ -43,7 +43,9 @@ def read_v5(data: dict[str, Any], kind: str, report: ImportReport) -> Imported:
             f"{_NOT_COLLECTIONS[kind]}, not a collection: nothing to import", where="type"
         )
     if kind not in (COLLECTION, SPEC, ENVIRONMENT):
-        raise MalformedImport(f"an Insomnia v5 file of type {kind!r}, not a collection", where="type")
+        raise MalformedImport(
+            f"an Insomnia v5 file of type {kind!r}, not a collection", where="type"
+        )
     reader = _Walker(InsomniaReader(report))
     meta = _meta(data, "")
     collection = Collection(name=scalar_text(data.get("name"), "name") or "Insomnia collection")
@@ -146,7 +148,11 @@ class _Walker:
             follow_redirects=settings.get("followRedirects"),
         )
         cookies = settings.get("cookies")
-        if isinstance(cookies, dict) and cookies.get("send") is False and cookies.get("store") is False:
+        if (
+            isinstance(cookies, dict)
+            and cookies.get("send") is False
+            and cookies.get("store") is False
+        ):
             request.settings.no_cookies = True
         return request
 

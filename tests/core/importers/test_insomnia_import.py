@@ -90,7 +90,10 @@ def test_urls_parameters_headers_and_templates(export: Path) -> None:
     ]
     customer = requests["Get customer"]
     assert customer.url == "{{base_url}}/customers/{{customer_id}}"
-    assert (requests["Cancel order"].method, requests["Cancel order"].settings.follow_redirects) == (
+    assert (
+        requests["Cancel order"].method,
+        requests["Cancel order"].settings.follow_redirects,
+    ) == (
         "DELETE",
         False,
     )
@@ -302,7 +305,9 @@ def test_an_export_of_several_workspaces_keeps_each_as_a_top_level_folder() -> N
     shop, status = collection.folders
     assert [f.name for f in shop.folders] == ["Products", "Orders", "Payments"]
     assert shop.notes == "The shop's public API."
-    assert ("base_url", "https://shop.example.com/api") in [(v.name, v.value) for v in shop.variables]
+    assert ("base_url", "https://shop.example.com/api") in [
+        (v.name, v.value) for v in shop.variables
+    ]
     assert status.variables == [Variable("host", "https://status.example.com")]
     assert [(r.name, r.url) for r in status.requests] == [("Status", "{{host}}/status")]
     assert [e.name for e in imported.environments] == [
