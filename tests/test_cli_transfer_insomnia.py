@@ -156,3 +156,121 @@ def test_insomnia_import_never_imports_qt(tmp_path: Path, courier_home: Path) ->
     written = all_text(into)
     for secret in SECRETS:
         assert secret not in written, secret
+
+
+SENT = """\
+type: collection.insomnia.rest/5.0
+schema_version: "5.1"
+name: Sent
+meta:
+  id: wrk_sent
+collection:
+  - name: Orders
+    meta:
+      id: fld_orders
+      sortKey: -2
+    headers:
+      - name: X-Shop
+        value: "yes"
+    environment:
+      order_id: "7"
+    authentication:
+      type: apikey
+      key: session
+      value: ck-1
+      addTo: cookie
+    children:
+      - url: "{{ _.base_url }}/anything/orders/{{ _.order_id }}?page=2"
+        name: Search
+        meta:
+          id: req_search
+        method: POST
+        parameters:
+          - name: per_page
+            value: "50"
+          - name: sort
+            value: price
+            disabled: true
+        headers:
+          - name: Content-Type
+            value: application/x-www-form-urlencoded
+        body:
+          mimeType: application/x-www-form-urlencoded
+          params:
+            - name: status
+              value: open
+            - name: note
+              value: "{{ _.note }}"
+  - url: "{{ _.base_url }}/anything/partner"
+    name: Partner
+    meta:
+      id: req_partner
+      sortKey: -1
+    method: GET
+    authentication:
+      type: bearer
+      token: "{{ _.partner_token }}"
+      prefix: Token
+  - url: "{{base_url}}/anything/graphql"
+    name: Products
+    meta:
+      id: req_graphql
+    method: POST
+    body:
+      mimeType: application/graphql
+      text: '{"query":"{ products { id } }","variables":{"first":2}}'
+    headers:
+      - name: Content-Type
+        value: application/json
+environments:
+  name: Base Environment
+  meta:
+    id: env_base
+  data:
+    base_url: http://127.0.0.1:9
+    note: fragile
+  subEnvironments:
+    - name: Local
+      meta:
+        id: env_local
+      data:
+        base_url: BASE
+        __insomnia_vault:
+          partner_token: p-123
+"""
+
+
+def test_imported_requests_send_what_insomnia_sends(
+    tmp_path: Path, demo_server: str, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    import json
+
+    source = tmp_path / "sent.yaml"
+    source.write_text(SENT.replace("BASE", demo_server))
+    into = tmp_path / "sent"
+    assert cli.main(["import", "--format", "insomnia", str(source), "--into", str(into)]) == 0
+    capsysbinary.readouterr()
+    assert "p-123" not in all_text(into)
+
+    def send(name: str) -> dict[str, object]:
+        path = next(into.rglob(f"{name}.request.yaml"))
+        code = cli.main(["send", str(path), "--env", "Local"])
+        captured = capsysbinary.readouterr()
+        assert code == 0, captured.err.decode()
+        echoed: dict[str, object] = json.loads(captured.out)
+        return echoed
+
+    search = send("search")
+    assert search["method"] == "POST"
+    assert str(search["url"]).startswith(f"{demo_server}/anything/orders/7?")
+    assert search["args"] == {"page": "2", "per_page": "50"}
+    assert search["form"] == {"status": "open", "note": "fragile"}
+    headers = search["headers"]
+    assert isinstance(headers, dict)
+    assert (headers["x-shop"], headers["cookie"]) == ("yes", "session=ck-1")
+    assert headers["content-type"] == "application/x-www-form-urlencoded"
+    partner = send("partner")["headers"]
+    assert isinstance(partner, dict)
+    assert partner["authorization"] == "Token p-123"
+    products = send("products")
+    assert products["json"] == {"query": "{ products { id } }", "variables": {"first": 2}}

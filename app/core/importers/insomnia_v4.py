@@ -188,6 +188,8 @@ class _Builder:
         if not bases:
             return [], []
         base = bases[0]
+        for extra in bases[1:]:
+            self.reader.report.skip(_label(extra), "a second base environment (the first is used)")
         variables = self.reader.environment(base.data, base.where, "Base Environment").variables
         subs = [e for e in self.export.environments if e.parent == base.id]
         subs.sort(key=lambda e: (sort_key(e.data.get("metaSortKey")), e.index))
