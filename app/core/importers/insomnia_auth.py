@@ -28,10 +28,13 @@ _UNSUPPORTED = {
 
 
 class AuthReader:
+    """Reads ``authentication`` objects, noting in the report what differs."""
+
     def __init__(self, report: ImportReport) -> None:
         self.report = report
 
-    def template(self, text: str, label: str) -> str:  # InsomniaReader converts
+    def template(self, text: str, label: str) -> str:
+        """Template text as Courier writes it (``InsomniaReader`` converts it)."""
         return text
 
     def auth(self, raw: Any, where: str) -> Auth:

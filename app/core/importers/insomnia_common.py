@@ -2,11 +2,12 @@
 headers, body and authentication, a folder's headers, auth and environment, and
 environments, read into Courier's model.
 
-Insomnia writes variables as ``{{ _.name }}`` (or ``{{name}}``); both become
-Courier's ``{{name}}``.  Nunjucks tags (``{% response ... %}``) and filters
-(``{{ _.x | upper }}``) have no equivalent: they stay in the text as they were,
-and the report says where.  Nested environment values (``{"admin": {"id": 1}}``,
-used as ``{{ _.admin.id }}``) become dotted names (``admin.id``).
+Insomnia writes variables as ``{{ _.name }}`` (or ``{{name}}``, and secrets as
+``{{ vault.name }}``); all become Courier's ``{{name}}``.  Nunjucks tags
+(``{% response ... %}``) and filters (``{{ _.x | upper }}``) have no equivalent:
+they stay in the text as they were, and the report says where.  Nested
+environment values (``{"admin": {"id": 1}}``, used as ``{{ _.admin.id }}``)
+become dotted names (``admin.id``).
 """
 
 from __future__ import annotations
@@ -71,6 +72,8 @@ class InsomniaReader(AuthReader):
             inner = match.group(1).strip()
             if inner.startswith("_."):
                 inner = inner[2:].strip()
+            if inner.startswith("vault."):  # a secret: a secret variable of the same name
+                inner = inner[6:].strip()
             if inner and _SIMPLE_NAME.match(inner):
                 return "{{" + inner + "}}"
             kept = True

@@ -27,7 +27,7 @@ from app.core.importers.insomnia_common import (
     too_deep,
 )
 from app.core.importers.json_doc import child, expect_list, expect_object
-from app.core.model import Collection, Environment, Folder, Variable
+from app.core.model import Collection, Environment, Folder, Request, Variable
 
 _MAX_DEPTH = 100
 _SKIPPED = {
@@ -225,7 +225,7 @@ class _Builder:
         self.fill(resource.id, folder, depth)
         return folder
 
-    def request(self, resource: _Resource) -> Any:
+    def request(self, resource: _Resource) -> Request:
         data, where = resource.data, resource.where
         request = self.reader.request(
             data,

@@ -24,7 +24,7 @@ from app.core.importers.insomnia_common import (
     too_deep,
 )
 from app.core.importers.json_doc import child, expect_list, expect_object
-from app.core.model import Collection, Environment, Folder
+from app.core.model import Collection, Environment, Folder, Request
 
 COLLECTION = "collection.insomnia.rest/5.0"
 SPEC = "spec.insomnia.rest/5.0"
@@ -137,7 +137,7 @@ class _Walker:
             self.items(children, child(where, "children"), folder, depth + 1)
         return folder
 
-    def request(self, data: dict[str, Any], meta: dict[str, Any], where: str) -> Any:
+    def request(self, data: dict[str, Any], meta: dict[str, Any], where: str) -> Request:
         settings = data.get("settings")
         settings = {} if settings is None else expect_object(settings, child(where, "settings"))
         request = self.reader.request(

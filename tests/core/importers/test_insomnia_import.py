@@ -364,7 +364,8 @@ def test_template_conversion_keeps_what_courier_cannot_run() -> None:
         "collection": [
             {"name": "R", "method": "GET", "meta": {"id": "req_1"},
              "url": "{{_.a}}/{{ b }}/{{ _.c | upper }}/{% uuid 'v4' %}/{{ _['d'] }}",
-             "headers": [{"name": "X-When", "value": "{% now 'millis', '' %}"}]},
+             "headers": [{"name": "X-When", "value": "{% now 'millis', '' %}"},
+                         {"name": "X-Key", "value": "{{ vault.api_key }}"}]},
         ],
     }  # fmt: skip
     import yaml
@@ -372,7 +373,10 @@ def test_template_conversion_keeps_what_courier_cannot_run() -> None:
     imported = parse_insomnia(yaml.safe_dump(document))
     (request,) = imported.collection.requests
     assert request.url == "{{a}}/{{b}}/{{ _.c | upper }}/{% uuid 'v4' %}/{{ _['d'] }}"
-    assert request.headers == [KeyValue("X-When", "{% now 'millis', '' %}")]
+    assert request.headers == [
+        KeyValue("X-When", "{% now 'millis', '' %}"),
+        KeyValue("X-Key", "{{api_key}}"),
+    ]
     assert imported.report.notes == [
         "collection[0] (R): Insomnia template tags or filters kept as text "
         "(Courier does not run them)"
