@@ -131,7 +131,7 @@ class InsomniaReader(AuthReader):
         request.params += self.rows(data.get("parameters"), child(where, "parameters"), label)
         request.headers = self.rows(data.get("headers"), child(where, "headers"), label)
         request.body = self.body(data.get("body"), child(where, "body"), label)
-        request.auth = self.auth(data.get("authentication"), child(where, "authentication"))
+        request.auth = self.auth(data.get("authentication"), child(where, "authentication"), label)
         request.notes = self.notes(description, scripts, label)
         if follow_redirects in ("on", "off"):
             request.settings.follow_redirects = follow_redirects == "on"
@@ -234,7 +234,7 @@ class InsomniaReader(AuthReader):
         """A request group's headers, auth, variables and notes."""
         label = f"{where} ({folder.name})"
         folder.headers = self.rows(data.get("headers"), child(where, "headers"), label)
-        folder.auth = self.auth(data.get("authentication"), child(where, "authentication"))
+        folder.auth = self.auth(data.get("authentication"), child(where, "authentication"), label)
         environment = data.get("environment")
         if environment is not None:
             folder.variables = self.variables(

@@ -354,7 +354,7 @@ def test_requests_without_a_workspace_and_with_a_missing_parent_go_to_the_top() 
     )
     report = "\n".join(imported.report.lines())
     assert "bearer auth is switched off in Insomnia: none is sent" in report
-    assert "resources[2].authentication: 1 more auth method(s) after the first" in report
+    assert "resources[2] (Two): 1 more auth method(s) after the first" in report
 
 
 def test_template_conversion_keeps_what_courier_cannot_run() -> None:
