@@ -32,7 +32,7 @@ def test_import_insomnia_opens_the_new_collection_with_every_request(
     assert future is not None
     target = qasync_loop.run_until_complete(future)
     ((title, file_filter),) = asked
-    assert title.endswith("Insomnia export")
+    assert title == "Import an Insomnia export"
     assert file_filter == "Insomnia export (*.json *.yaml *.yml);;All files (*)"
     assert target == parent / "shop-api"
     opened = window.workspace.find_open(target)
