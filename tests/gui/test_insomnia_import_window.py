@@ -17,6 +17,8 @@ FIXTURE = FIXTURES / "shop.insomnia_v5.yaml"
 def test_import_insomnia_opens_the_new_collection_with_every_request(
     window: MainWindow, qasync_loop: qasync.QEventLoop, tmp_path: Path
 ) -> None:
+    action = window.commands.action("import.insomnia")
+    assert action.text() == "Import an Insomnia export…"
     expected = parse_insomnia(FIXTURE.read_bytes())
     parent = tmp_path / "collections"
     parent.mkdir()
