@@ -111,7 +111,7 @@ def _scalar(event: Any) -> Any:
     plain, _quoted = event.implicit
     if event.tag is not None and event.tag not in ("!", _STR):
         raise _Unusual  # an explicit tag
-    if not plain or event.style or event.tag == "!":
+    if event.tag == _STR or not plain:  # !!str, or quoted / block: text (as PyYAML)
         return value
     if value and value[0] not in _FIRST_CHARS:
         return value

@@ -43,6 +43,8 @@ def test_the_fixtures_read_the_same(name: str) -> None:
         "a: 1\nb: true\nc: ~\nd:\ne: 1.5\nf: 2024-06-04\ng: 0x1F\nh: '1'\ni: |\n  x\n  y\n",
         "j: [1, 'a', {k: v}]\nk: 0x_\nl: .inf\nm: -.5\nn: 2001-12-14t21:59:43.10-05:00\n",
         'o: !!str 5\np: "2"\nq: >\n  folded\n  text\n',
+        "! 0",  # the non-specific tag: resolved as PyYAML resolves it (found by hypothesis)
+        "a: ! '1'\nb: ! true\n",
         "- 1\n- - 2\n  - x: &a 3\n    y: *a\n",  # aliases: handed to yamlio
         "<<: {a: 1}\nb: 2\n",  # a merge key: handed to yamlio
         "? [a]\n: 1\n",  # a complex key: handed to yamlio
