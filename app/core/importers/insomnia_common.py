@@ -120,6 +120,7 @@ class InsomniaReader(AuthReader):
         description: str,
         scripts: dict[str, str],
         follow_redirects: Any,
+        render_body: bool = True,
     ) -> Request:
         method = scalar_text(data.get("method"), child(where, "method")).upper() or "GET"
         name = scalar_text(data.get("name"), child(where, "name")) or method
@@ -135,6 +136,10 @@ class InsomniaReader(AuthReader):
         request.notes = self.notes(description, scripts, label)
         if follow_redirects in ("on", "off"):
             request.settings.follow_redirects = follow_redirects == "on"
+        if not render_body and "{{" in request.body.text:
+            self.report.note(
+                label, "Insomnia sends this body without filling in its variables; Courier does"
+            )
         return request
 
     def path_parameters(self, url: str, data: dict[str, Any], where: str, label: str) -> str:

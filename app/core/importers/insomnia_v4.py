@@ -235,6 +235,7 @@ class _Builder:
                 data.get("preRequestScript"), data.get("afterResponseScript"), where
             ),
             follow_redirects=data.get("settingFollowRedirects"),
+            render_body=data.get("settingDisableRenderRequestBody") is not True,
         )
         if data.get("settingSendCookies") is False and data.get("settingStoreCookies") is False:
             request.settings.no_cookies = True

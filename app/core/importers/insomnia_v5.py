@@ -146,6 +146,7 @@ class _Walker:
             description=scalar_text(meta.get("description"), child(where, "meta.description")),
             scripts=self.scripts(data, where),
             follow_redirects=settings.get("followRedirects"),
+            render_body=settings.get("renderRequestBody") is not False,
         )
         cookies = settings.get("cookies")
         if (

@@ -364,6 +364,8 @@ def test_template_conversion_keeps_what_courier_cannot_run() -> None:
         "collection": [
             {"name": "R", "method": "GET", "meta": {"id": "req_1"},
              "url": "{{_.a}}/{{ b }}/{{ _.c | upper }}/{% uuid 'v4' %}/{{ _['d'] }}",
+             "body": {"mimeType": "application/json", "text": "{\"a\": \"{{ _.a }}\"}"},
+             "settings": {"renderRequestBody": False, "cookies": {"send": True, "store": True}},
              "headers": [{"name": "X-When", "value": "{% now 'millis', '' %}"},
                          {"name": "X-Key", "value": "{{ vault.api_key }}"}]},
         ],
@@ -377,9 +379,12 @@ def test_template_conversion_keeps_what_courier_cannot_run() -> None:
         KeyValue("X-When", "{% now 'millis', '' %}"),
         KeyValue("X-Key", "{{api_key}}"),
     ]
+    assert request.body.text == '{"a": "{{a}}"}'
     assert imported.report.notes == [
         "collection[0] (R): Insomnia template tags or filters kept as text "
-        "(Courier does not run them)"
+        "(Courier does not run them)",
+        "collection[0] (R): Insomnia sends this body without filling in its variables; "
+        "Courier does",
     ]
 
 
