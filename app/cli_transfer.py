@@ -1,5 +1,5 @@
-"""``courier import`` and ``courier export``: requests in from curl and Postman, out as
-curl, httpx code or a Postman collection.
+"""``courier import`` and ``courier export``: requests in from curl, Postman, Insomnia,
+OpenAPI, HAR, Bruno and Posting, out as curl, httpx code or a Postman collection.
 
     courier import --format curl|postman|postman-env|openapi|posting|insomnia SOURCE --into DIR
     courier export --format curl|httpx|httpx-client|httpx-async|postman PATH [--env NAME] ...
@@ -49,9 +49,11 @@ class TransferUsageError(Exception):
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     importer = commands.add_parser(
         "import",
-        help="import requests (curl commands, Postman collections) into a collection",
-        description="Import curl commands (one request each), a Postman collection or a "
-        "Postman environment into a collection.",
+        help="import requests (curl, Postman, Insomnia, OpenAPI, HAR, Bruno, Posting) into "
+        "a collection",
+        description="Import curl commands (one request each), a Postman collection or "
+        "environment, an Insomnia export, an OpenAPI or Swagger description, a HAR file, or a "
+        "Bruno or Posting collection folder into a collection.",
     )
     importer.add_argument("--format", required=True, choices=IMPORT_FORMATS)
     importer.add_argument("source", metavar="SOURCE", help="a file, or - for standard input")
