@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.importers.bruno import detect_bruno_folder, parse_bruno_folder
 from app.core.importers.errors import MalformedImport
 from app.core.importers.imported import Imported
 from app.core.importers.openapi import parse_openapi
@@ -87,6 +88,13 @@ COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
         parse=parse_posting,
         parse_folder=parse_posting_folder,
         detect_folder=detect_posting_folder,
+    ),
+    CollectionFormat(
+        "bruno",
+        "Bruno collection",
+        "Bruno collection (folder with bruno.json or opencollection.yml)",
+        parse_folder=parse_bruno_folder,
+        detect_folder=detect_bruno_folder,
     ),
 )
 
