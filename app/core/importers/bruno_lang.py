@@ -97,6 +97,9 @@ class _Parser:
         self.text = text.replace("\r\n", "\n").removeprefix("\ufeff")
         self.where = where
         self.pos = 0
+        #: the opening brace of the block being read (where "never closed" points)
+        self.opened = 0
+        self.tag = ""
 
     def fail(self, message: str, pos: int | None = None) -> MalformedImport:
         at = self.pos if pos is None else pos
@@ -135,6 +138,7 @@ class _Parser:
             return block
         if opener != "{":
             raise self.fail(f"expected '{{' after {tag!r}")
+        self.opened, self.tag = self.pos, tag
         self.pos += 1
         if tag in DICT_TAGS:
             block.pairs = self.dictionary()
@@ -147,8 +151,14 @@ class _Parser:
         """Where this block's ``tagend`` (a newline then ``}``) starts."""
         end = self.text.find("\n}", self.pos - 1)
         if end < 0:
-            raise self.fail("this block is never closed: expected '}' at the start of a line")
+            raise self._unclosed()
         return end
+
+    def _unclosed(self) -> MalformedImport:
+        return self.fail(
+            f"the {self.tag!r} block is never closed: expected '}}' at the start of a line",
+            self.opened,
+        )
 
     def text_block(self) -> str:
         """Bruno's ``"{" nl* textblock tagend``, outdented by two spaces a line."""
@@ -167,7 +177,7 @@ class _Parser:
             while self.pos < len(text) and text[self.pos] in " \t":
                 self.pos += 1
             if self.pos >= len(text):
-                raise self.fail("this block is never closed: expected '}' at the start of a line")
+                raise self._unclosed()
             char = text[self.pos]
             if char == "\n":
                 if text.startswith("\n}", self.pos):
