@@ -84,7 +84,7 @@ def test_import_into_an_existing_collection_adds_a_folder(
 ) -> None:
     into = tmp_path / "api"
     storage.create_collection(into, "API")
-    code, out, err = run(capsys, "import", "--format", "bruno", BRU, "--into", into)
+    code, _out, err = run(capsys, "import", "--format", "bruno", BRU, "--into", into)
     assert code == 0, err
     loaded = storage.load_collection(into)
     assert [f.name for f in loaded.folders] == ["Shop API"]

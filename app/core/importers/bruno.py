@@ -29,17 +29,33 @@ _SPECIAL = frozenset(("collection.bru", "folder.bru"))
 _SKIPPED_DIRS = frozenset(("environments", "node_modules"))
 
 
+@dataclass(slots=True)
+class BrunoFolder:
+    """A Bruno collection as read, with the file each request came from (to open the
+    folder in place: a tab and ``courier send`` find a request by its file)."""
+
+    imported: Imported
+    sources: list[tuple[Request, Path]] = field(default_factory=list)
+
+
 def parse_bruno_folder(root: Path) -> Imported:
     """The Bruno collection in the folder ``root`` (``.bru`` or YAML); nothing half-way."""
+    return read_bruno_folder(root).imported
+
+
+def read_bruno_folder(root: Path) -> BrunoFolder:
+    """``parse_bruno_folder`` with each request's source file; writes nothing."""
     if not root.is_dir():
         raise MalformedImport(f"{root} is not a folder")
     if (root / bruno_yaml.MARKER).is_file() and not (root / MARKER).is_file():
-        return bruno_yaml.parse_yaml_folder(root)
+        sources: list[tuple[Request, Path]] = []
+        return BrunoFolder(bruno_yaml.parse_yaml_folder(root, sources), sources)
     if not (root / MARKER).is_file():
         raise MalformedImport(
             f"{root} is not a Bruno collection: it has no {MARKER} or {bruno_yaml.MARKER}"
         )
-    return _BruReader(root).read()
+    reader = _BruReader(root)
+    return BrunoFolder(reader.read(), reader.sources)
 
 
 def detect_bruno_folder(path: Path) -> bool:
@@ -67,22 +83,12 @@ def read_text(path: Path, where: str) -> str:
         raise MalformedImport(f"{where}: not UTF-8 text", line=1, column=1) from exc
 
 
-@dataclass(slots=True)
-class _Entry:
-    """A folder or request with its Bruno ``seq``, to sort a folder's contents."""
-
-    seq: float
-    name: str
-    folder: Folder | None = None
-    request: Request | None = None
-    children: list[_Entry] = field(default_factory=list)
-
-
 class _BruReader:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.report = ImportReport(source="Bruno collection")
         self.ignored: set[str] = set()
+        self.sources: list[tuple[Request, Path]] = []
 
     def read(self) -> Imported:
         collection = Collection(name=self._collection_name())
@@ -135,6 +141,7 @@ class _BruReader:
                 read = bruno_bru.read_request(bru, entry.name[:-4], where, self.report)
                 if read is not None:
                     requests.append((read.seq, read.request.name, read.request))
+                    self.sources.append((read.request, path))
         folders.sort(key=lambda item: (item[0], item[1]))
         requests.sort(key=lambda item: (item[0], item[1]))
         return [f for _, _, f in folders], [r for _, _, r in requests]

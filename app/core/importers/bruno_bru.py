@@ -73,7 +73,10 @@ def read_request(bru: BruFile, stem: str, where: str, report: ImportReport) -> B
     mode = http.value("auth") if http else ""
     request.auth = parts.auth_from(mode, _auth_fields(bru, mode), label, report)
     sections = _sections(bru)
-    for tag, label_text in (("vars:pre-request", "pre-request"), ("vars:post-response", "post-response")):  # fmt: skip
+    for tag, label_text in (
+        ("vars:pre-request", "pre-request"),
+        ("vars:post-response", "post-response"),
+    ):
         rows = bru.pairs(tag)
         if rows:
             code = "\n".join(f"{'' if p.enabled else '~'}{p.name}: {p.value}" for p in rows)
@@ -90,7 +93,9 @@ def read_request(bru: BruFile, stem: str, where: str, report: ImportReport) -> B
     return BruRequest(request, seq_of(meta.value("seq") if meta else ""))
 
 
-def apply_settings(bru: BruFile, into: Collection | Folder, where: str, report: ImportReport) -> None:
+def apply_settings(
+    bru: BruFile, into: Collection | Folder, where: str, report: ImportReport
+) -> None:
     """``collection.bru`` / ``folder.bru``: headers, auth, variables, scripts and docs."""
     _report_unknown(bru, where, report)
     into.headers = _rows(bru.pairs("headers"))

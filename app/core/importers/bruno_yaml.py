@@ -34,6 +34,7 @@ from app.core.model import (
     Request,
     Variable,
 )
+from app.core.setting_ranges import SETTING_RANGES
 
 MARKER = "opencollection.yml"
 _FOLDER_FILE = "folder.yml"
@@ -49,15 +50,21 @@ _OAUTH_FLOWS = {
 }
 
 
-def parse_yaml_folder(root: Path) -> Imported:
-    """The YAML Bruno collection in ``root`` (marked by ``opencollection.yml``)."""
+#: each request read with the file it came from
+Sources = list[tuple[Request, Path]]
+
+
+def parse_yaml_folder(root: Path, sources: Sources | None = None) -> Imported:
+    """The YAML Bruno collection in ``root`` (marked by ``opencollection.yml``);
+    ``sources`` (when given) gains each request with its file."""
+    found: Sources = [] if sources is None else sources
     report = ImportReport(source="Bruno collection (YAML)")
     top = _load(root / MARKER, MARKER)
     info = _object(top.get("info"), MARKER, "info")
     collection = Collection(name=_text(info.get("name"), MARKER, "info.name") or root.name)
     _apply_defaults(top, collection, MARKER, report)
     imported = Imported(collection, report=report)
-    collection.folders, collection.requests = _directory(root, root, report)
+    collection.folders, collection.requests = _directory(root, root, report, found)
     imported.environments = _environments(root, report)
     imported.count()
     return imported
@@ -81,7 +88,9 @@ def _load(path: Path, where: str) -> dict[str, Any]:
     if loaded is None:
         return {}
     if not isinstance(loaded, dict):
-        raise MalformedImport(f"{where}: expected a mapping, found {shown_type(loaded)}", line=1, column=1)  # fmt: skip
+        raise MalformedImport(
+            f"{where}: expected a mapping, found {shown_type(loaded)}", line=1, column=1
+        )
     return loaded
 
 
@@ -188,7 +197,9 @@ def _docs(value: Any, where: str) -> str:
     return _text(value, where, "docs")
 
 
-def _apply_defaults(data: dict[str, Any], into: Collection | Folder, where: str, report: ImportReport) -> None:  # fmt: skip
+def _apply_defaults(
+    data: dict[str, Any], into: Collection | Folder, where: str, report: ImportReport
+) -> None:
     """``opencollection.yml`` / ``folder.yml``: the ``request`` defaults and docs."""
     request = _object(data.get("request"), where, "request")
     into.headers = _key_values(request.get("headers"), where, "request.headers")
@@ -196,14 +207,17 @@ def _apply_defaults(data: dict[str, Any], into: Collection | Folder, where: str,
     if auth is not None:
         into.auth = auth
     into.variables = [
-        Variable(n, v, on) for n, v, on, _ in _rows(request.get("variables"), where, "request.variables")  # fmt: skip
+        Variable(n, v, on)
+        for n, v, on, _ in _rows(request.get("variables"), where, "request.variables")
     ]
     sections = _sections(request, where, "request")
     into.notes = parts.compose_notes(_docs(data.get("docs"), where), sections)
     parts.note_kept(report, where, sections)
 
 
-def _request(data: dict[str, Any], stem: str, where: str, report: ImportReport) -> tuple[float, Request] | None:  # fmt: skip
+def _request(
+    data: dict[str, Any], stem: str, where: str, report: ImportReport
+) -> tuple[float, Request] | None:
     info = _object(data.get("info"), where, "info")
     name = _text(info.get("name"), where, "info.name") or stem
     kind = _text(info.get("type"), where, "info.type") or "http"
@@ -213,7 +227,9 @@ def _request(data: dict[str, Any], stem: str, where: str, report: ImportReport) 
         return None
     key = "graphql" if kind == "graphql" and "graphql" in data else "http"
     http = _object(data.get(key), where, key)
-    request = Request(name=name, method=(_text(http.get("method"), where, f"{key}.method") or "GET").upper())  # fmt: skip
+    request = Request(
+        name=name, method=(_text(http.get("method"), where, f"{key}.method") or "GET").upper()
+    )
     url = _text(http.get("url"), where, f"{key}.url")
     base, from_url = parts.split_url(url)
     params = _rows(http.get("params"), where, f"{key}.params")
@@ -222,9 +238,12 @@ def _request(data: dict[str, Any], stem: str, where: str, report: ImportReport) 
     path_values = {n: v for n, v, on, row in params if row.get("type") == "path" and on}
     request.url = parts.path_params(base, path_values, label, report)
     request.headers = _key_values(http.get("headers"), where, f"{key}.headers")
-    request.body = _body(http.get("body"), where, f"{key}.body", label, report, graphql=key == "graphql")  # fmt: skip
+    request.body = _body(
+        http.get("body"), where, f"{key}.body", label, report, graphql=key == "graphql"
+    )
     auth = _auth(http.get("auth"), where, f"{key}.auth", report)
     request.auth = auth if auth is not None else parts.auth_from("none", {}, label, report)
+    _settings(_object(data.get("settings"), where, "settings"), request, label, report)
     runtime = _object(data.get("runtime"), where, "runtime")
     sections = _sections(runtime, where, "runtime")
     variables = _rows(runtime.get("variables"), where, "runtime.variables")
@@ -235,11 +254,36 @@ def _request(data: dict[str, Any], stem: str, where: str, report: ImportReport) 
     parts.note_kept(report, label, sections)
     parts.note_process_env([url], label, report)
     seq = info.get("seq")
-    order = float(seq) if isinstance(seq, (int, float)) and not isinstance(seq, bool) else float("inf")  # fmt: skip
+    order = (
+        float(seq) if isinstance(seq, (int, float)) and not isinstance(seq, bool) else float("inf")
+    )
     return order, request
 
 
-def _body(value: Any, where: str, path: str, label: str, report: ImportReport, *, graphql: bool) -> Body:  # fmt: skip
+def _settings(data: dict[str, Any], request: Request, label: str, report: ImportReport) -> None:
+    """Bruno's request settings Courier has: redirects and the timeout (milliseconds,
+    0 for none, which leaves Courier's own)."""
+    follow = data.get("followRedirects")
+    if isinstance(follow, bool):
+        request.settings.follow_redirects = follow
+    most = data.get("maxRedirects")
+    limits = SETTING_RANGES["max_redirects"]
+    if isinstance(most, int) and not isinstance(most, bool) and limits.low <= most <= limits.high:
+        request.settings.max_redirects = most
+    timeout = data.get("timeout")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        seconds = timeout / 1000
+        if seconds <= SETTING_RANGES["timeout_s"].high:
+            request.settings.timeout_s = seconds
+        else:
+            report.skip(label, f"settings.timeout {timeout!r} ms (over Courier's limit)")
+    if data.get("encodeUrl") is False:
+        report.note(label, "settings.encodeUrl false: Courier encodes the URL as it sends it")
+
+
+def _body(
+    value: Any, where: str, path: str, label: str, report: ImportReport, *, graphql: bool
+) -> Body:
     if value is None:
         return Body()
     data = _object(value, where, path)
@@ -261,14 +305,24 @@ def _body(value: Any, where: str, path: str, label: str, report: ImportReport, *
             on = row.get("disabled") is not True
             content_type = _text(row.get("contentType"), where, f"{here}.contentType")
             if row.get("type") == "file":
-                files = [_text(f, where, f"{here}.value") for f in _list(row.get("value"), where, f"{here}.value")]  # fmt: skip
+                files = [
+                    _text(f, where, f"{here}.value")
+                    for f in _list(row.get("value"), where, f"{here}.value")
+                ]
                 rows.append((name, "@file(" + "|".join(files) + ")", on, content_type))
             else:
-                rows.append((name, _text(row.get("value"), where, f"{here}.value"), on, content_type))  # fmt: skip
+                rows.append(
+                    (name, _text(row.get("value"), where, f"{here}.value"), on, content_type)
+                )
         return Body(BodyKind.MULTIPART, parts=parts.multipart_parts(rows))
     if kind == "file":
-        files = [_object(f, where, f"{path}.data") for f in _list(data.get("data"), where, f"{path}.data")]  # fmt: skip
-        chosen = next((f for f in files if f.get("selected") is True), files[0] if files else {})
+        entries = [
+            _object(f, where, f"{path}.data")
+            for f in _list(data.get("data"), where, f"{path}.data")
+        ]
+        chosen = next(
+            (f for f in entries if f.get("selected") is True), entries[0] if entries else {}
+        )
         file_path = _text(chosen.get("filePath"), where, f"{path}.data.filePath")
         content_type = _text(chosen.get("contentType"), where, f"{path}.data.contentType")
         return Body(BodyKind.FILE, path=file_path, content_type=content_type)
@@ -276,7 +330,9 @@ def _body(value: Any, where: str, path: str, label: str, report: ImportReport, *
     return Body()
 
 
-def _directory(root: Path, directory: Path, report: ImportReport) -> tuple[list[Folder], list[Request]]:  # fmt: skip
+def _directory(
+    root: Path, directory: Path, report: ImportReport, sources: Sources
+) -> tuple[list[Folder], list[Request]]:
     folders: list[tuple[float, str, Folder]] = []
     requests: list[tuple[float, str, Request]] = []
     with os.scandir(directory) as scan:
@@ -285,21 +341,26 @@ def _directory(root: Path, directory: Path, report: ImportReport) -> tuple[list[
         path = Path(entry.path)
         where = path.relative_to(root).as_posix()
         if entry.is_dir(follow_symlinks=False):
-            if entry.name.startswith(".") or (directory == root and entry.name in ("environments", "node_modules")):  # fmt: skip
+            if entry.name.startswith(".") or (
+                directory == root and entry.name in ("environments", "node_modules")
+            ):
                 continue
-            found = _folder(root, path, where, report)
+            found = _folder(root, path, where, report, sources)
             if found is not None:
                 folders.append(found)
         elif entry.name.endswith((".yml", ".yaml")) and entry.name not in (MARKER, _FOLDER_FILE):
             read = _request(_load(path, where), path.stem, where, report)
             if read is not None:
                 requests.append((read[0], read[1].name, read[1]))
+                sources.append((read[1], path))
     folders.sort(key=lambda item: (item[0], item[1]))
     requests.sort(key=lambda item: (item[0], item[1]))
     return [f for _, _, f in folders], [r for _, _, r in requests]
 
 
-def _folder(root: Path, path: Path, where: str, report: ImportReport) -> tuple[float, str, Folder] | None:  # fmt: skip
+def _folder(
+    root: Path, path: Path, where: str, report: ImportReport, sources: Sources
+) -> tuple[float, str, Folder] | None:
     folder = Folder(name=path.name)
     seq = float("inf")
     special = path / _FOLDER_FILE
@@ -312,7 +373,7 @@ def _folder(root: Path, path: Path, where: str, report: ImportReport) -> tuple[f
         if isinstance(raw_seq, (int, float)) and not isinstance(raw_seq, bool):
             seq = float(raw_seq)
         _apply_defaults(data, folder, label, report)
-    folder.folders, folder.requests = _directory(root, path, report)
+    folder.folders, folder.requests = _directory(root, path, report, sources)
     if not (folder.folders or folder.requests or special.is_file()):
         return None
     return seq, folder.name, folder

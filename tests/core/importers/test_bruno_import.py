@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from app.core.importers import MalformedImport, collection_format, parse_bruno_folder
-from app.core.importers.bruno import detect_bruno_folder
+from app.core.importers.bruno import detect_bruno_folder, read_bruno_folder
 from app.core.importers.formats import folder_format
 from app.core.model import AuthKind, BodyKind, Collection, Folder, KeyValue, PartKind, Request
 
@@ -180,7 +180,7 @@ def test_bru_scripts_tests_asserts_and_docs_become_notes() -> None:
     assert created.notes.startswith("Creates a user.\n\nMulti-line docs stay.\n\n")
     assert "role: admin" in created.notes
     login = request(collection, "Log in")
-    assert "bru.setVar(\"apiToken\", res.body.token);" in login.notes
+    assert 'bru.setVar("apiToken", res.body.token);' in login.notes
     notes = imported.report.notes
     assert "health.bru (Health): tests, assertions kept as text in the notes, not run" in notes
     assert (
@@ -325,3 +325,23 @@ def test_registry_entry_is_a_folder_format(tmp_path: Path) -> None:
         bruno.read(tmp_path / "one.bru")
     with pytest.raises(MalformedImport, match="not a Bruno collection"):
         bruno.read(tmp_path)
+
+
+@pytest.mark.parametrize("root", [BRU, YAML], ids=["bru", "yaml"])
+def test_each_request_comes_with_its_source_file(root: Path) -> None:
+    """Opening in place finds a request by its file."""
+    read = read_bruno_folder(root)
+    requests = [r for _chain, r in read.imported.collection.iter_requests()]
+    assert sorted(id(r) for r, _ in read.sources) == sorted(id(r) for r in requests)
+    by_name = {r.name: path.relative_to(root).as_posix() for r, path in read.sources}
+    suffix = "bru" if root is BRU else "yml"
+    assert by_name["Get user"] == f"users/get-user.{suffix}"
+    assert by_name["Health"] == f"health.{suffix}"
+
+
+def test_yaml_request_settings() -> None:
+    collection = parse_bruno_folder(YAML).collection
+    health = request(collection, "Health")
+    assert health.settings.follow_redirects is True
+    assert health.settings.max_redirects == 5
+    assert health.settings.timeout_s is None  # Bruno's 0: no timeout of its own
