@@ -70,7 +70,7 @@ def read_request(bru: BruFile, stem: str, where: str, report: ImportReport) -> B
     request.url = parts.path_params(base, path_values, label, report)
     request.headers = _rows(bru.pairs("headers"))
     request.body = _body(bru, http.value("body") if http else "none", label, report)
-    mode = http.value("auth") if http else ""
+    mode = (http.value("auth") if http else "") or "none"  # Bruno's default: none
     request.auth = parts.auth_from(mode, _auth_fields(bru, mode), label, report)
     sections = _sections(bru)
     for tag, label_text in (
@@ -179,11 +179,13 @@ def _body(bru: BruFile, mode: str, where: str, report: ImportReport) -> Body:
         query, variables = bru.text("body:graphql"), bru.text("body:graphql:vars")
         return parts.graphql_body(query, variables, where, report)
     if mode == "file":
-        chosen = [p for p in bru.pairs("body:file") if p.enabled] or bru.pairs("body:file")
-        if chosen:
-            value = chosen[0].value
-            path = value[6:-1] if value.startswith("@file(") and value.endswith(")") else value
-            return Body(BodyKind.FILE, path=path)
+        # ``file: @file(path) @contentType(type)``; ``~file`` lines are the unselected ones
+        pairs = bru.pairs("body:file")
+        chosen = next((p for p in pairs if p.enabled), pairs[0] if pairs else None)
+        if chosen is not None:
+            _text, files, content_type = parts.bru_value(chosen.value)
+            path = files[0] if files else chosen.value
+            return Body(BodyKind.FILE, path=path, content_type=content_type)
         report.note(where, "a file body without a file: choose the file in Courier")
         return Body(BodyKind.FILE)
     report.skip(where, f"a body in the mode {mode!r}, which Courier does not know")

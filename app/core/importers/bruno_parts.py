@@ -16,6 +16,8 @@ _HEAD = "--- Bruno {} (kept as text; Courier does not run it) ---"
 #: Bruno's ``{{process.env.NAME}}``: a value from the collection's .env file
 PROCESS_ENV = re.compile(r"\{\{\s*process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _PATH_PARAM = re.compile(r"/:([A-Za-z0-9_\-]+)")
+_CONTENT_TYPE = re.compile(r"^(.*?)\s*@contentType\(([^)]*)\)\s*$", re.S)
+_FILE = re.compile(r"^@file\((.*)\)$", re.S)
 _RAW_TYPES = {"text": "text/plain", "xml": "application/xml", "sparql": "application/sparql-query"}
 
 
@@ -112,13 +114,28 @@ def graphql_body(query: str, variables: str, where: str, report: ImportReport) -
     return Body(BodyKind.JSON, text=json.dumps({"query": query, "variables": parsed}, indent=2))
 
 
+def bru_value(value: str) -> tuple[str, list[str] | None, str]:
+    """A ``.bru`` body value: its text (or None), the paths of ``@file(a|b)`` (or None)
+    and the type of a trailing ``@contentType(...)`` ("" when none)."""
+    content_type = ""
+    typed = _CONTENT_TYPE.match(value)
+    if typed:
+        value, content_type = typed.group(1), typed.group(2).strip()
+    found = _FILE.match(value)
+    if found:
+        return "", found.group(1).split("|"), content_type
+    return value, None, content_type
+
+
 def multipart_parts(rows: list[tuple[str, str, bool, str]]) -> list[FormPart]:
     """``(name, value, enabled, content_type)`` rows; a value ``@file(a|b)`` is one
-    file part per path."""
+    file part per path, ``@contentType(...)`` after a value gives the part's type."""
     parts = []
-    for name, value, enabled, content_type in rows:
-        if value.startswith("@file(") and value.endswith(")"):
-            for path in value[6:-1].split("|"):
+    for name, raw, enabled, given_type in rows:
+        value, files, typed = bru_value(raw)
+        content_type = given_type or typed
+        if files is not None:
+            for path in files:
                 parts.append(
                     FormPart(name, path, PartKind.FILE, content_type=content_type, enabled=enabled)
                 )

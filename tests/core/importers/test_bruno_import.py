@@ -345,3 +345,32 @@ def test_yaml_request_settings() -> None:
     assert health.settings.follow_redirects is True
     assert health.settings.max_redirects == 5
     assert health.settings.timeout_s is None  # Bruno's 0: no timeout of its own
+
+
+def test_bru_file_body_and_typed_multipart_parts(tmp_path: Path) -> None:
+    (tmp_path / "bruno.json").write_text('{"name": "files"}')
+    (tmp_path / "send-file.bru").write_text(
+        "meta {\n  name: Send file\n  seq: 1\n}\n\npost {\n  url: http://x/upload\n"
+        "  body: file\n  auth: none\n}\n\nbody:file {\n"
+        "  ~file: @file(old.json) @contentType(application/json)\n"
+        "  file: @file(data/report.csv) @contentType(text/csv)\n}\n"
+    )
+    (tmp_path / "form.bru").write_text(
+        "meta {\n  name: Form\n  seq: 2\n}\n\npost {\n  url: http://x/form\n"
+        "  body: multipartForm\n}\n\nbody:multipart-form {\n"
+        "  photo: @file(me.png) @contentType(image/png)\n"
+        '  meta: {"a": 1} @contentType(application/json)\n}\n'
+    )
+    collection = parse_bruno_folder(tmp_path).collection
+    sent, form = collection.requests
+    assert (sent.body.kind, sent.body.path, sent.body.content_type) == (
+        BodyKind.FILE,
+        "data/report.csv",
+        "text/csv",
+    )
+    assert [(p.name, p.value, p.kind, p.content_type) for p in form.body.parts] == [
+        ("photo", "me.png", PartKind.FILE, "image/png"),
+        ("meta", '{"a": 1}', PartKind.TEXT, "application/json"),
+    ]
+    # no auth line: Bruno's default mode for a request is none
+    assert form.auth.kind is AuthKind.NONE
