@@ -61,7 +61,7 @@ def read_request(bru: BruFile, stem: str, where: str, report: ImportReport) -> B
         return None
     http = next((b for b in bru.blocks if b.tag in METHODS), None)
     request = Request(name=name, method=(http.tag.upper() if http else "GET"))
-    _report_unknown(bru, label, report)
+    _report_unknown(bru, label, report, frozenset(("settings",)))
     url = http.value("url") if http else ""
     base, from_url = parts.split_url(url)
     query = bru.pairs("params:query") or bru.pairs("query")
@@ -72,6 +72,8 @@ def read_request(bru: BruFile, stem: str, where: str, report: ImportReport) -> B
     request.body = _body(bru, http.value("body") if http else "none", label, report)
     mode = (http.value("auth") if http else "") or "none"  # Bruno's default: none
     request.auth = parts.auth_from(mode, _auth_fields(bru, mode), label, report)
+    settings = [(p.name, p.value) for p in bru.pairs("settings")]
+    parts.apply_settings(parts.bru_settings(settings), request, label, report)
     sections = _sections(bru)
     for tag, label_text in (
         ("vars:pre-request", "pre-request"),
@@ -147,9 +149,12 @@ def _sections(bru: BruFile) -> list[tuple[str, str]]:
     return [(label, bru.text(tag)) for tag, label in _SECTIONS if bru.text(tag).strip()]
 
 
-def _report_unknown(bru: BruFile, where: str, report: ImportReport) -> None:
+def _report_unknown(
+    bru: BruFile, where: str, report: ImportReport, handled: frozenset[str] = frozenset()
+) -> None:
+    """Blocks read but not used here (Bruno's grammar allows more than a file uses)."""
     for block in bru.blocks:
-        if block.unknown or block.tag == "settings":
+        if block.unknown or (block.tag == "settings" and block.tag not in handled):
             report.skip(where, f"the {block.tag!r} block (line {block.line})")
 
 

@@ -10,7 +10,17 @@ import re
 from urllib.parse import unquote
 
 from app.core.importers.imported import ImportReport
-from app.core.model import Auth, AuthKind, Body, BodyKind, FormPart, KeyValue, PartKind
+from app.core.model import (
+    Auth,
+    AuthKind,
+    Body,
+    BodyKind,
+    FormPart,
+    KeyValue,
+    PartKind,
+    Request,
+)
+from app.core.setting_ranges import SETTING_RANGES
 
 _HEAD = "--- Bruno {} (kept as text; Courier does not run it) ---"
 #: Bruno's ``{{process.env.NAME}}``: a value from the collection's .env file
@@ -184,3 +194,40 @@ def note_process_env(texts: list[str], where: str, report: ImportReport) -> None
             "uses " + ", ".join(f"process.env.{n}" for n in names)
             + " (Bruno's .env values; define them as variables in Courier)",
         )  # fmt: skip
+
+
+def apply_settings(
+    data: dict[str, object], request: Request, label: str, report: ImportReport
+) -> None:
+    """Bruno's request settings Courier has: redirects and the timeout (milliseconds,
+    0 for none, which leaves Courier's own)."""
+    follow = data.get("followRedirects")
+    if isinstance(follow, bool):
+        request.settings.follow_redirects = follow
+    most = data.get("maxRedirects")
+    limits = SETTING_RANGES["max_redirects"]
+    if isinstance(most, int) and not isinstance(most, bool) and limits.low <= most <= limits.high:
+        request.settings.max_redirects = most
+    timeout = data.get("timeout")
+    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
+        seconds = timeout / 1000
+        if seconds <= SETTING_RANGES["timeout_s"].high:
+            request.settings.timeout_s = seconds
+        else:
+            report.skip(label, f"settings.timeout {timeout!r} ms (over Courier's limit)")
+    if data.get("encodeUrl") is False:
+        report.note(label, "settings.encodeUrl false: Courier encodes the URL as it sends it")
+
+
+def bru_settings(pairs: list[tuple[str, str]]) -> dict[str, object]:
+    """A ``.bru`` ``settings`` block's text values as YAML would give them."""
+    out: dict[str, object] = {}
+    for name, value in pairs:
+        if value in ("true", "false"):
+            out[name] = value == "true"
+        else:
+            try:
+                out[name] = int(value)
+            except ValueError:
+                out[name] = value
+    return out

@@ -34,7 +34,6 @@ from app.core.model import (
     Request,
     Variable,
 )
-from app.core.setting_ranges import SETTING_RANGES
 
 MARKER = "opencollection.yml"
 _FOLDER_FILE = "folder.yml"
@@ -243,7 +242,7 @@ def _request(
     )
     auth = _auth(http.get("auth"), where, f"{key}.auth", report)
     request.auth = auth if auth is not None else parts.auth_from("none", {}, label, report)
-    _settings(_object(data.get("settings"), where, "settings"), request, label, report)
+    parts.apply_settings(_object(data.get("settings"), where, "settings"), request, label, report)
     runtime = _object(data.get("runtime"), where, "runtime")
     sections = _sections(runtime, where, "runtime")
     variables = _rows(runtime.get("variables"), where, "runtime.variables")
@@ -258,27 +257,6 @@ def _request(
         float(seq) if isinstance(seq, (int, float)) and not isinstance(seq, bool) else float("inf")
     )
     return order, request
-
-
-def _settings(data: dict[str, Any], request: Request, label: str, report: ImportReport) -> None:
-    """Bruno's request settings Courier has: redirects and the timeout (milliseconds,
-    0 for none, which leaves Courier's own)."""
-    follow = data.get("followRedirects")
-    if isinstance(follow, bool):
-        request.settings.follow_redirects = follow
-    most = data.get("maxRedirects")
-    limits = SETTING_RANGES["max_redirects"]
-    if isinstance(most, int) and not isinstance(most, bool) and limits.low <= most <= limits.high:
-        request.settings.max_redirects = most
-    timeout = data.get("timeout")
-    if isinstance(timeout, (int, float)) and not isinstance(timeout, bool) and timeout > 0:
-        seconds = timeout / 1000
-        if seconds <= SETTING_RANGES["timeout_s"].high:
-            request.settings.timeout_s = seconds
-        else:
-            report.skip(label, f"settings.timeout {timeout!r} ms (over Courier's limit)")
-    if data.get("encodeUrl") is False:
-        report.note(label, "settings.encodeUrl false: Courier encodes the URL as it sends it")
 
 
 def _body(

@@ -374,3 +374,10 @@ def test_bru_file_body_and_typed_multipart_parts(tmp_path: Path) -> None:
     ]
     # no auth line: Bruno's default mode for a request is none
     assert form.auth.kind is AuthKind.NONE
+
+
+def test_bru_request_settings() -> None:
+    health = request(parse_bruno_folder(BRU).collection, "Health")
+    assert health.settings.timeout_s == 2.5
+    assert health.settings.follow_redirects is False
+    assert health.settings.max_redirects == 0
