@@ -105,7 +105,11 @@ def apply_settings(
     if auth_block is not None:
         mode = auth_block.value("mode")
         into.auth = parts.auth_from(mode, _auth_fields(bru, mode), where, report)
-    into.variables = [Variable(p.name, p.value, p.enabled) for p in bru.pairs("vars:pre-request")]
+    # a leading "@" marks a Bruno "local" variable: a variable all the same
+    into.variables = [
+        Variable(p.name.removeprefix("@"), p.value, p.enabled)
+        for p in bru.pairs("vars:pre-request")
+    ]
     sections = _sections(bru)
     responses = bru.pairs("vars:post-response")
     if responses:
