@@ -12,6 +12,8 @@ from app.core.importers import bruno_parts as parts
 from app.core.importers.bruno_lang import BruFile, Pair
 from app.core.importers.imported import ImportReport
 from app.core.model import (
+    Auth,
+    AuthKind,
     Body,
     BodyKind,
     Collection,
@@ -104,7 +106,10 @@ def apply_settings(
     auth_block = bru.get("auth")
     if auth_block is not None:
         mode = auth_block.value("mode")
-        into.auth = parts.auth_from(mode, _auth_fields(bru, mode), where, report)
+        auth = parts.auth_from(mode, _auth_fields(bru, mode), where, report)
+        if isinstance(into, Collection) and auth.kind is AuthKind.INHERIT:
+            auth = Auth(kind=AuthKind.NONE)  # nothing above a collection to inherit from
+        into.auth = auth
     # a leading "@" marks a Bruno "local" variable: a variable all the same
     into.variables = [
         Variable(p.name.removeprefix("@"), p.value, p.enabled)

@@ -25,6 +25,7 @@ from app.core.importers.json_doc import MAX_BYTES, shown_type
 from app.core.importers.posting_request import yaml_error
 from app.core.model import (
     Auth,
+    AuthKind,
     Body,
     BodyKind,
     Collection,
@@ -203,6 +204,8 @@ def _apply_defaults(
     request = _object(data.get("request"), where, "request")
     into.headers = _key_values(request.get("headers"), where, "request.headers")
     auth = _auth(request.get("auth"), where, "request.auth", report)
+    if auth is not None and isinstance(into, Collection) and auth.kind is AuthKind.INHERIT:
+        auth = Auth(kind=AuthKind.NONE)  # nothing above a collection to inherit from
     if auth is not None:
         into.auth = auth
     into.variables = [

@@ -381,3 +381,16 @@ def test_bru_request_settings() -> None:
     assert health.settings.timeout_s == 2.5
     assert health.settings.follow_redirects is False
     assert health.settings.max_redirects == 0
+
+
+def test_collection_auth_inherit_means_none_and_local_variables(tmp_path: Path) -> None:
+    (tmp_path / "bruno.json").write_text('{"name": "c"}')
+    (tmp_path / "collection.bru").write_text(
+        "auth {\n  mode: inherit\n}\n\nvars:pre-request {\n  @session: abc\n}\n"
+    )
+    (tmp_path / "a.bru").write_text("get {\n  url: http://x\n  auth: inherit\n}\n")
+    collection = parse_bruno_folder(tmp_path).collection
+    assert collection.auth.kind is AuthKind.NONE
+    assert [(v.name, v.value) for v in collection.variables] == [("session", "abc")]
+    (only,) = collection.requests
+    assert (only.name, only.auth.kind) == ("a", AuthKind.INHERIT)
