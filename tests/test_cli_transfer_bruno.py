@@ -5,6 +5,8 @@ with nothing imported."""
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import shutil
 import subprocess
@@ -150,3 +152,45 @@ def test_bruno_import_never_imports_qt(tmp_path: Path, courier_home: Path) -> No
     assert "read Bruno collection: 11 request(s)" in done.stdout
     for secret in SECRETS:
         assert secret not in all_text(into)
+
+
+def request_file(collection: Path, name: str) -> Path:
+    loaded = storage.load_collection(collection)
+    found = next(r for _chain, r in loaded.iter_requests() if r.name == name)
+    assert found.path is not None
+    return found.path
+
+
+def test_imported_requests_send_as_in_bruno(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], demo_server: str
+) -> None:
+    """Auth inherited from the folder, headers from the collection and folder, the
+    environment's values and the body arrive at a real server."""
+    source = tmp_path / "shop"
+    shutil.copytree(BRU, source)
+    (source / "environments" / "Local.bru").write_text(
+        f"vars {{\n  baseUrl: {demo_server}/anything\n  user: alice\n}}\n"
+        "vars:secret [\n  apiToken\n]\n"
+    )
+    into = tmp_path / "imported"
+    code, _out, err = run(capsys, "import", "--format", "bruno", source, "--into", into)
+    assert code == 0, err
+    create = request_file(into, "Create user")
+    code, out, err = run(capsys, "send", create, "--env", "Local", "--var", "usersKey=k-123")
+    assert code == 0, err
+    echo = json.loads(out)
+    assert echo["method"] == "POST"
+    assert echo["url"] == f"{demo_server}/anything/users"
+    assert echo["json"] == {"name": "Ada", "tags": ["admin", "ops"], "address": {"city": "London"}}
+    headers = echo["headers"]
+    assert headers["x-api-key"] == "k-123"  # the Users folder's API key, inherited
+    assert headers["x-area"] == "users"
+    assert headers["x-client"] == "courier-tests"
+    assert "x-debug" not in headers  # switched off in Bruno
+    login = request_file(into, "Log in")
+    code, out, err = run(capsys, "send", login, "--env", "Local")
+    assert code == 0, err
+    echo = json.loads(out)
+    assert echo["form"] == {"grant_type": "password"}
+    expected = base64.b64encode(b"alice:hunter2").decode()
+    assert echo["headers"]["authorization"] == f"Basic {expected}"
