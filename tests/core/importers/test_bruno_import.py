@@ -394,3 +394,16 @@ def test_collection_auth_inherit_means_none_and_local_variables(tmp_path: Path) 
     assert [(v.name, v.value) for v in collection.variables] == [("session", "abc")]
     (only,) = collection.requests
     assert (only.name, only.auth.kind) == ("a", AuthKind.INHERIT)
+
+
+@pytest.mark.parametrize("root", [BRU, YAML], ids=["bru", "yaml"])
+def test_a_bruno_folder_opens_in_place_with_this_importer(root: Path, courier_home: Path) -> None:
+    """The session opens a Bruno folder as it is (read by ``parse_folder``), writing nothing."""
+    from app.session import Session
+
+    before = sorted((p, p.stat().st_mtime_ns) for p in root.rglob("*"))
+    collection = Session().load_collection(root, settle_identity=False)
+    assert collection.foreign == "bruno"
+    assert collection.problems == []
+    assert sum(1 for _ in collection.iter_requests()) == (11 if root is BRU else 10)
+    assert sorted((p, p.stat().st_mtime_ns) for p in root.rglob("*")) == before
