@@ -71,7 +71,8 @@ def read_request(bru: BruFile, stem: str, where: str, report: ImportReport) -> B
     path_values = {p.name: p.value for p in bru.pairs("params:path") if p.enabled}
     request.url = parts.path_params(base, path_values, label, report)
     request.headers = _rows(bru.pairs("headers"))
-    request.body = _body(bru, http.value("body") if http else "none", label, report)
+    body_mode = _body_mode(bru, http.value("body") if http else "")
+    request.body = _body(bru, body_mode, label, report)
     mode = (http.value("auth") if http else "") or "none"  # Bruno's default: none
     request.auth = parts.auth_from(mode, _auth_fields(bru, mode), label, report)
     settings = [(p.name, p.value) for p in bru.pairs("settings")]
@@ -93,7 +94,7 @@ def read_request(bru: BruFile, stem: str, where: str, report: ImportReport) -> B
     parts.note_kept(report, label, sections)
     values = [p.value for block in bru.blocks for p in block.pairs]
     parts.note_process_env([*values, request.body.text], label, report)
-    _note_unused_bodies(bru, http.value("body") if http else "none", label, report)
+    _note_unused_bodies(bru, body_mode, label, report)
     return BruRequest(request, seq_of(meta.value("seq") if meta else ""))
 
 
@@ -165,6 +166,14 @@ def _report_unknown(
     for block in bru.blocks:
         if block.unknown or (block.tag == "settings" and block.tag not in handled):
             report.skip(where, f"the {block.tag!r} block (line {block.line})")
+
+
+def _body_mode(bru: BruFile, given: str) -> str:
+    """The body mode: the method block's ``body:``; an old plain ``body {}`` block
+    means JSON (as Bruno's parser says); else none."""
+    if given:
+        return given
+    return "json" if bru.get("body") is not None else "none"
 
 
 def _note_unused_bodies(bru: BruFile, mode: str, where: str, report: ImportReport) -> None:

@@ -407,3 +407,10 @@ def test_a_bruno_folder_opens_in_place_with_this_importer(root: Path, courier_ho
     assert collection.problems == []
     assert sum(1 for _ in collection.iter_requests()) == (11 if root is BRU else 10)
     assert sorted((p, p.stat().st_mtime_ns) for p in root.rglob("*")) == before
+
+
+def test_old_plain_body_block_is_json(tmp_path: Path) -> None:
+    (tmp_path / "bruno.json").write_text('{"name": "old"}')
+    (tmp_path / "old.bru").write_text('post {\n  url: http://x\n}\n\nbody {\n  {"a": 1}\n}\n')
+    (only,) = parse_bruno_folder(tmp_path).collection.requests
+    assert (only.method, only.body.kind, only.body.text) == ("POST", BodyKind.JSON, '{"a": 1}')
