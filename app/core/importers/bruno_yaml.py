@@ -255,6 +255,10 @@ def _request(
     request.notes = parts.compose_notes(_docs(data.get("docs"), where), sections)
     parts.note_kept(report, label, sections)
     parts.note_process_env([url], label, report)
+    for key, what in (("actions", "post-response action(s)"), ("examples", "saved example(s)")):
+        found = (runtime if key == "actions" else data).get(key)
+        if isinstance(found, list) and found:
+            report.skip(label, f"{len(found)} {what} (Courier has none)")
     seq = info.get("seq")
     order = (
         float(seq) if isinstance(seq, (int, float)) and not isinstance(seq, bool) else float("inf")

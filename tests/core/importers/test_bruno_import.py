@@ -289,7 +289,9 @@ def test_yaml_collection_tree_and_content() -> None:
         ("old", "gone", False, False),
     ]
     assert imported.report.not_imported == [
-        "orders/upload.yml: 'wsse' auth (Courier has no wsse auth); the request sends none"
+        "login.yml (Log in): 1 post-response action(s) (Courier has none)",
+        "login.yml (Log in): 1 saved example(s) (Courier has none)",
+        "orders/upload.yml: 'wsse' auth (Courier has no wsse auth); the request sends none",
     ]
 
 
