@@ -1,7 +1,8 @@
 """``courier import`` and ``courier export``: requests in from curl, Postman, Insomnia,
 OpenAPI, HAR, Bruno and Posting, out as curl, httpx code or a Postman collection.
 
-    courier import --format curl|postman|postman-env|openapi|posting|insomnia SOURCE --into DIR
+    courier import --format curl|postman|postman-env|openapi|posting|insomnia|bruno SOURCE \
+        --into DIR
     courier export --format curl|httpx|httpx-client|httpx-async|postman PATH [--env NAME] ...
 
 ``import`` reads SOURCE (``-``: standard input), parses every command before it
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 #: curl, then the names of ``app.core.importers.COLLECTION_FORMATS`` (kept here so that
 #: parsing arguments imports no importer; a test keeps the two lists equal)
-IMPORT_FORMATS = ("curl", "postman", "postman-env", "openapi", "posting", "insomnia")
+IMPORT_FORMATS = ("curl", "postman", "postman-env", "openapi", "posting", "insomnia", "bruno")
 EXPORT_FORMATS = ("curl", "httpx", "httpx-client", "httpx-async", "postman")
 COLLECTION_FILE = "collection.yaml"
 

@@ -1,6 +1,7 @@
 """Importers: text from other tools turned into Courier's model (no Qt, no httpx)."""
 
 from app.core.importers.batch_write import write_into_collection, write_new_collection
+from app.core.importers.bruno import detect_bruno_folder, parse_bruno_folder
 from app.core.importers.curl import CurlImport, looks_like_curl, parse_curl
 from app.core.importers.curl_model import request_name, to_request
 from app.core.importers.curl_semantics import CurlRequest
@@ -21,7 +22,9 @@ __all__ = [
     "Imported",
     "MalformedImport",
     "collection_format",
+    "detect_bruno_folder",
     "looks_like_curl",
+    "parse_bruno_folder",
     "parse_curl",
     "parse_insomnia",
     "parse_openapi",

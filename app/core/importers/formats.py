@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.importers.bruno import detect_bruno_folder, parse_bruno_folder
 from app.core.importers.errors import MalformedImport
 from app.core.importers.imported import Imported
 from app.core.importers.insomnia import parse_insomnia
@@ -94,6 +95,13 @@ COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
         "Insomnia export",
         "Insomnia export (*.json *.yaml *.yml)",
         parse=parse_insomnia,
+    ),
+    CollectionFormat(
+        "bruno",
+        "Bruno collection",
+        "Bruno collection (folder with bruno.json or opencollection.yml)",
+        parse_folder=parse_bruno_folder,
+        detect_folder=detect_bruno_folder,
     ),
 )
 
