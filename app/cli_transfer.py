@@ -1,7 +1,8 @@
-"""``courier import`` and ``courier export``: requests in from curl and Postman, out as
-curl, httpx code or a Postman collection.
+"""``courier import`` and ``courier export``: requests in from curl, Postman, Insomnia,
+OpenAPI, HAR, Bruno and Posting, out as curl, httpx code or a Postman collection.
 
-    courier import --format curl|postman|postman-env|openapi|posting|har SOURCE --into DIR
+    courier import --format curl|postman|postman-env|openapi|posting|insomnia|bruno|har \
+        SOURCE --into DIR
     courier export --format curl|httpx|httpx-client|httpx-async|postman PATH [--env NAME] ...
 
 ``import`` reads SOURCE (``-``: standard input), parses every command before it
@@ -37,7 +38,16 @@ if TYPE_CHECKING:
 
 #: curl, then the names of ``app.core.importers.COLLECTION_FORMATS`` (kept here so that
 #: parsing arguments imports no importer; a test keeps the two lists equal)
-IMPORT_FORMATS = ("curl", "postman", "postman-env", "openapi", "posting", "har")
+IMPORT_FORMATS = (
+    "curl",
+    "postman",
+    "postman-env",
+    "openapi",
+    "posting",
+    "insomnia",
+    "bruno",
+    "har",
+)
 EXPORT_FORMATS = ("curl", "httpx", "httpx-client", "httpx-async", "postman")
 COLLECTION_FILE = "collection.yaml"
 
@@ -49,9 +59,11 @@ class TransferUsageError(Exception):
 def add_parsers(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     importer = commands.add_parser(
         "import",
-        help="import requests (curl commands, Postman collections) into a collection",
-        description="Import curl commands (one request each), a Postman collection or a "
-        "Postman environment into a collection.",
+        help="import requests (curl, Postman, Insomnia, OpenAPI, HAR, Bruno, Posting) into "
+        "a collection",
+        description="Import curl commands (one request each), a Postman collection or "
+        "environment, an Insomnia export, an OpenAPI or Swagger description, a HAR file, or a "
+        "Bruno or Posting collection folder into a collection.",
     )
     importer.add_argument("--format", required=True, choices=IMPORT_FORMATS)
     importer.add_argument("source", metavar="SOURCE", help="a file, or - for standard input")

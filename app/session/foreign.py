@@ -18,6 +18,7 @@ from pathlib import Path
 from app.core import codec
 from app.core.errors import CourierError, StorageError
 from app.core.importers import Imported, MalformedImport, collection_format
+from app.core.importers.bruno import read_bruno_folder
 from app.core.importers.formats import CollectionFormat
 from app.core.importers.posting import read_posting_folder
 from app.core.model import Collection, Folder, LoadProblem, Request
@@ -77,7 +78,11 @@ def load_foreign(path: Path, chosen: CollectionFormat) -> Collection:
     else:
         assert chosen.parse_folder is not None
         try:
-            imported = chosen.parse_folder(path)
+            if chosen.name == "bruno":
+                bruno = read_bruno_folder(path)
+                imported, sources = bruno.imported, bruno.sources
+            else:
+                imported = chosen.parse_folder(path)
         except MalformedImport as exc:
             imported = Imported(Collection(name=path.name))
             problems = [LoadProblem(path, exc.message)]

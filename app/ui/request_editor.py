@@ -252,6 +252,7 @@ class RequestEditor(QWidget):
             # a query kept in the file's url (hand-written, imported) becomes params rows
             self.params.set_rows(copy.deepcopy(self._baseline.params))
             self.url.setText(join_url(self._baseline.url, self._baseline.params))
+            self.url.setCursorPosition(0)  # a long URL shows its start (scheme, host)
             self.headers.set_rows(copy.deepcopy(request.headers))
             body = request.body
             with QSignalBlocker(self.body_kind):

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from pytestqt.qtbot import QtBot
 
 from app.core import storage
-from app.core.importers import CollectionFormat, Imported, MalformedImport, formats
 from app.core.model import Collection, KeyValue, Request
 from app.ui.main_window import MainWindow
 from tests.gui.conftest import run_until, wait_for_signal
@@ -268,49 +267,26 @@ def test_changes_made_outside_are_read_again(
     )
 
 
-def _standin_bruno_folder(root: Path) -> Imported:
-    """A small stand-in for the Bruno importer (the real one lands on its own): each
-    ``*.bru`` file's ``get { url: ... }`` block is one request."""
-    collection = Collection(name=root.name)
-    for path in sorted(root.glob("*.bru")):
-        lines = path.read_text(encoding="utf-8").splitlines()
-        if not lines or not lines[0].endswith("{"):
-            raise MalformedImport(f"{path.name}: expected a block", line=1, column=1)
-        method = lines[0].split()[0].upper()
-        url = next(line.split(":", 1)[1].strip() for line in lines if "url:" in line)
-        collection.requests.append(Request(name=path.stem, method=method, url=url))
-    return Imported(collection)
-
-
-@pytest.fixture
-def bruno_format(monkeypatch: pytest.MonkeyPatch) -> CollectionFormat:
-    standin = CollectionFormat(
-        "bruno",
-        "Bruno collection",
-        "Bruno collection (folder)",
-        parse_folder=_standin_bruno_folder,
-        detect_folder=lambda path: (path / "bruno.json").is_file(),
-    )
-    monkeypatch.setattr(formats, "COLLECTION_FORMATS", (*formats.COLLECTION_FORMATS, standin))
-    return standin
-
-
 def test_a_bruno_folder_opens_in_place_the_same_way(
     window: MainWindow,
     qasync_loop: qasync.QEventLoop,
     tmp_path: Path,
     demo_server: str,
-    bruno_format: CollectionFormat,
 ) -> None:
     root = tmp_path / "bru"
     root.mkdir()
-    (root / "bruno.json").write_text('{"version": "1", "name": "bru"}')
-    (root / "anything.bru").write_text(f"get {{\n  url: {demo_server}/anything\n}}\n")
+    (root / "bruno.json").write_text('{"version": "1", "name": "bru", "type": "collection"}')
+    (root / "anything.bru").write_text(
+        "meta {\n  name: anything\n  type: http\n  seq: 1\n}\n\n"
+        f"get {{\n  url: {demo_server}/anything\n  body: none\n  auth: none\n}}\n"
+    )
     before = tree_hash(root)
     collection = open_folder(window, qasync_loop, root)
     assert collection.foreign == "bruno"
     assert window.tree_model.data(window.tree_model.index_of(collection)) == "bru  (Bruno)"
-    tab = window.open_request(collection, request_named(collection, "anything"), preview=False)
+    request = request_named(collection, "anything")
+    assert request.path == root / "anything.bru", "a tab finds it again by its file"
+    tab = window.open_request(collection, request, preview=False)
     window.send()
     wait_for_signal(qasync_loop, window.responseShown, 15)
     assert window.response.status_text().startswith("200")
@@ -325,7 +301,6 @@ def test_a_broken_bruno_folder_opens_with_the_problem_listed(
     window: MainWindow,
     qasync_loop: qasync.QEventLoop,
     tmp_path: Path,
-    bruno_format: CollectionFormat,
 ) -> None:
     root = tmp_path / "bru"
     root.mkdir()
@@ -334,7 +309,7 @@ def test_a_broken_bruno_folder_opens_with_the_problem_listed(
     collection = open_folder(window, qasync_loop, root)
     assert collection.foreign == "bruno"
     assert [(p.path, p.reason) for p in collection.problems] == [
-        (root, "broken.bru: expected a block (line 1, column 1)")
+        (root, "broken.bru: expected '{' after 'nonsense' (line 1, column 9)")
     ]
 
 

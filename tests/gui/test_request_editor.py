@@ -53,6 +53,7 @@ def test_disabled_params_stay_out_of_the_url_but_in_the_model(qtbot: QtBot) -> N
     w = editor(qtbot)
     w.load_model(full_request())
     assert w.url.text() == "https://api.example.com/items?page=2"
+    qtbot.keyClick(w.url, Qt.Key.Key_End)
     qtbot.keyClicks(w.url, "&size=10")
     assert w.to_model().params == [
         KeyValue("page", "2"),
@@ -274,3 +275,12 @@ def test_a_query_kept_in_the_files_url_is_sent_not_dropped(qtbot: QtBot) -> None
     assert model.url == "/gzip-bomb"
     assert model.params == [KeyValue("gb", "0.01"), KeyValue("b", "2")]
     assert not editor.is_modified()
+
+
+def test_a_loaded_long_url_shows_its_start(qtbot: QtBot) -> None:
+    """Loading put the cursor at the end: the field showed "…L}}/digest-auth/…", the
+    host scrolled out of sight."""
+    w = editor(qtbot)
+    w.resize(400, 300)
+    w.load_model(Request(name="Long", url="{{BASE_URL}}/digest-auth/auth/" + "segment/" * 20))
+    assert w.url.cursorPosition() == 0

@@ -12,9 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from app.core.importers.bruno import detect_bruno_folder, parse_bruno_folder
 from app.core.importers.errors import MalformedImport
 from app.core.importers.har import parse_har
 from app.core.importers.imported import Imported
+from app.core.importers.insomnia import parse_insomnia
 from app.core.importers.openapi import parse_openapi
 from app.core.importers.posting import (
     detect_posting_folder,
@@ -88,6 +90,19 @@ COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
         parse=parse_posting,
         parse_folder=parse_posting_folder,
         detect_folder=detect_posting_folder,
+    ),
+    CollectionFormat(
+        "insomnia",
+        "Insomnia export",
+        "Insomnia export (*.json *.yaml *.yml)",
+        parse=parse_insomnia,
+    ),
+    CollectionFormat(
+        "bruno",
+        "Bruno collection",
+        "Bruno collection (folder with bruno.json or opencollection.yml)",
+        parse_folder=parse_bruno_folder,
+        detect_folder=detect_bruno_folder,
     ),
     CollectionFormat("har", "HAR file", "HAR file (*.har *.json)", parse=parse_har),
 )
