@@ -39,17 +39,17 @@ def test_import_a_chrome_har_prints_the_report_and_keeps_credentials_out_of_file
     into = tmp_path / "shop"
     code, out, err = run(capsys, "import", "--format", "har", CHROME, "--into", into)
     assert code == 0, err
-    assert "read HAR 1.2 from WebInspector 537.36: 16 request(s), 2 folder(s)" in out
-    assert "note: entries by kind: 7 xhr/fetch, 1 document, 3 script, 2 stylesheet" in out
+    assert "read HAR 1.2 from WebInspector 537.36: 15 request(s), 2 folder(s)" in out
+    assert "note: entries by kind: 6 xhr/fetch, 1 document, 3 script, 2 stylesheet" in out
     assert "note: responses are not imported" in out
     assert "not imported: 1 WebSocket connection(s)" in out
-    assert len(list(into.rglob("*.request.yaml"))) == 16
+    assert len(list(into.rglob("*.request.yaml"))) == 15
     text = all_text(into)
     assert "eyJhbGciOiJIUzI1NiJ9.c2hvcA.sig" not in text
     assert "correct horse battery" not in text
     collection = Session().load_collection(into, settle_identity=False)  # secrets from keychain
     requests = {r.name: r for _parents, r in collection.iter_requests()}
-    assert len(requests) == 16
+    assert len(requests) == 15
     assert requests["POST /v1/cart"].auth.token == "{{har_token_1}}"
     me = requests["GET /v1/me"].auth
     assert (me.kind, me.username, me.password) == (AuthKind.BASIC, "ada", "{{har_password_1}}")

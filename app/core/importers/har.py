@@ -7,7 +7,8 @@ Every HTTP(S) entry's request becomes a request named "METHOD /path", in a folde
 per page (``pages[].title`` through ``pageref``) or, when the file has no pages,
 per host.  A browser's capture is mostly static assets: they are imported too,
 but into a "Static assets" folder inside their page or host folder, so the API
-calls stand out; the report counts the entries of each kind.  Responses are not
+calls stand out; the report counts the entries of each kind.  CORS preflights
+(the browser's own OPTIONS requests) are not imported, and counted.  Responses are not
 imported (the report says so once).  Credentials of ``Authorization`` headers
 become the request's Basic or Bearer auth (another scheme stays a header); the
 secret itself is a collection variable, one per distinct value, that the batch
@@ -103,6 +104,9 @@ def parse_har(text: str | bytes) -> Imported:
         if scheme not in ("http", "https"):
             skipped[f"{scheme or 'relative'} URL(s) (nothing Courier can send)"] += 1
             continue
+        if _preflight(entry, data_):
+            skipped["CORS preflight(s) (OPTIONS the browser sends by itself)"] += 1
+            continue
         request = reader.request(data_, here)
         comment = entry.get("comment") or data_.get("comment")
         if isinstance(comment, str):
@@ -160,6 +164,20 @@ def _scheme(url: str, where: str) -> str:
         return urlsplit(url.strip()).scheme.lower()
     except ValueError as exc:
         raise MalformedImport(f"not a URL: {exc}", where=where) from exc
+
+
+def _preflight(entry: dict[str, Any], request: dict[str, Any]) -> bool:
+    """Chrome marks CORS preflights; others show them as OPTIONS asking for a method."""
+    if entry.get("_resourceType") == "preflight":
+        return True
+    if str(request.get("method", "")).upper() != "OPTIONS":
+        return False
+    headers = request.get("headers")
+    return any(
+        isinstance(row, dict)
+        and str(row.get("name", "")).lower() == "access-control-request-method"
+        for row in (headers if isinstance(headers, list) else ())
+    )
 
 
 def _kind(entry: dict[str, Any], url: str) -> str:

@@ -233,9 +233,9 @@ class RequestReader:
         for chunk in text.split("--" + match.group(1))[1:]:
             if chunk.startswith("--"):
                 break
-            head, _, content = chunk.lstrip("\r\n").partition("\r\n\r\n")
-            if not _:
-                head, _, content = chunk.lstrip("\n").partition("\n\n")
+            head, sep, content = chunk.lstrip("\r\n").partition("\r\n\r\n")
+            if not sep:
+                head, sep, content = chunk.lstrip("\n").partition("\n\n")
             fields: dict[str, str] = {}
             content_type = ""
             for line in head.splitlines():

@@ -33,14 +33,14 @@ def header(request: Request, name: str) -> str | None:
 def test_a_chrome_har_imports_every_http_entry_grouped_by_its_page() -> None:
     imported = parse_har(CHROME.read_bytes())
     collection = imported.collection
-    assert imported.report.requests == 16  # 18 entries: a data: URL and a WebSocket are not
+    # 18 entries: a data: URL, a WebSocket and a CORS preflight are not requests to import
+    assert imported.report.requests == 15
     assert imported.report.folders == 2
     (page,) = collection.folders
     assert page.name == "https://shop.example.com/"
     assert list(by_name(page)) == [
         "GET /",
         "GET /api/products",
-        "OPTIONS /v1/cart",
         "POST /v1/cart",
         "POST /api/login",
         "POST /api/avatar",
@@ -60,14 +60,15 @@ def test_a_chrome_har_imports_every_http_entry_grouped_by_its_page() -> None:
         "GET /fonts/inter.woff2",
     ]
     lines = imported.report.lines()
-    assert lines[0] == "read HAR 1.2 from WebInspector 537.36: 16 request(s), 2 folder(s)"
+    assert lines[0] == "read HAR 1.2 from WebInspector 537.36: 15 request(s), 2 folder(s)"
     assert (
-        "note: entries by kind: 7 xhr/fetch, 1 document, 3 script, 2 stylesheet, 2 image, 1 font"
+        "note: entries by kind: 6 xhr/fetch, 1 document, 3 script, 2 stylesheet, 2 image, 1 font"
         in lines
     )
     assert "note: responses are not imported (a HAR's responses are not requests)" in lines
     assert "not imported: 1 data URL(s) (nothing Courier can send)" in lines
     assert "not imported: 1 WebSocket connection(s) (Courier sends HTTP requests)" in lines
+    assert "not imported: 1 CORS preflight(s) (OPTIONS the browser sends by itself)" in lines
 
 
 def test_chrome_requests_keep_what_was_sent_without_what_the_wire_adds() -> None:
@@ -355,3 +356,22 @@ def test_a_large_har_parses_fast_in_memory_bounded_by_its_size() -> None:
     started = time.perf_counter()
     parse_har(text)
     assert time.perf_counter() - started < 5
+
+
+def test_a_cors_preflight_without_a_resource_type_is_not_imported() -> None:
+    asks = [{"name": "Access-Control-Request-Method", "value": "PUT"}]
+    imported = parse_har(
+        har(
+            entry("OPTIONS", "http://a.test/items/1", headers=asks),
+            entry("OPTIONS", "http://a.test/items"),  # an OPTIONS someone meant to send
+            entry("PUT", "http://a.test/items/1"),
+        )
+    )
+    assert [r.name for r in imported.collection.folders[0].requests] == [
+        "OPTIONS /items",
+        "PUT /items/1",
+    ]
+    assert (
+        "not imported: 1 CORS preflight(s) (OPTIONS the browser sends by itself)"
+        in imported.report.lines()
+    )
