@@ -95,8 +95,8 @@ def parse_har(text: str | bytes) -> Imported:
         where = f"log.entries[{i}]"
         entry = expect_object(raw, where)
         here = child(where, "request")
-        data_ = expect_object(entry.get("request"), here)
-        url = _url(data_.get("url"), child(here, "url"))
+        sent = expect_object(entry.get("request"), here)
+        url = _url(sent.get("url"), child(here, "url"))
         scheme = _scheme(url, child(here, "url"))
         if entry.get("_resourceType") == "websocket" or scheme in ("ws", "wss"):
             skipped["WebSocket connection(s) (Courier sends HTTP requests)"] += 1
@@ -104,11 +104,11 @@ def parse_har(text: str | bytes) -> Imported:
         if scheme not in ("http", "https"):
             skipped[f"{scheme or 'relative'} URL(s) (nothing Courier can send)"] += 1
             continue
-        if _preflight(entry, data_):
+        if _preflight(entry, sent):
             skipped["CORS preflight(s) (OPTIONS the browser sends by itself)"] += 1
             continue
-        request = reader.request(data_, here)
-        comment = entry.get("comment") or data_.get("comment")
+        request = reader.request(sent, here)
+        comment = entry.get("comment") or sent.get("comment")
         if isinstance(comment, str):
             request.notes = comment
         kind = _kind(entry, url)
