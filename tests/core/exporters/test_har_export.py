@@ -307,3 +307,17 @@ def test_a_followed_redirect_gives_an_entry_per_hop_as_browsers_write_them(
     assert "headers of the last request only" in entries[0]["request"]["comment"]
     back = parse_har(out.getvalue()).collection.folders[0].requests
     assert [r.name for r in back] == ["GET /redirect/2", "GET /redirect/1", "GET /get"]
+
+
+def test_an_exchange_that_got_no_answer_is_an_entry_with_status_0_and_why(
+    tmp_path: Path, refused_port: int
+) -> None:
+    url = f"http://127.0.0.1:{refused_port}/nothing"
+    (detail,) = record_sends(tmp_path, [Request(name="Refused", url=url)])
+    assert detail.entry.error, "the send failed"
+    document = har_log([detail])
+    assert problems(document) == []
+    (entry,) = document["log"]["entries"]
+    assert (entry["request"]["url"], entry["response"]["status"]) == (url, 0)
+    assert entry["response"]["content"] == {"size": 0, "mimeType": ""}
+    assert entry["comment"].startswith(detail.entry.error + ": ")
