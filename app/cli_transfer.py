@@ -1,7 +1,7 @@
 """``courier import`` and ``courier export``: requests in from curl, Postman, Insomnia,
 OpenAPI, HAR, Bruno and Posting, out as curl, httpx code or a Postman collection.
 
-    courier import --format curl|postman|postman-env|openapi|posting|insomnia|bruno|har \
+    courier import --format curl|postman|postman-env|insomnia|openapi|har|bruno|posting \
         SOURCE --into DIR
     courier export --format curl|httpx|httpx-client|httpx-async|postman PATH [--env NAME] ...
 
@@ -42,11 +42,11 @@ IMPORT_FORMATS = (
     "curl",
     "postman",
     "postman-env",
-    "openapi",
-    "posting",
     "insomnia",
-    "bruno",
+    "openapi",
     "har",
+    "bruno",
+    "posting",
 )
 EXPORT_FORMATS = ("curl", "httpx", "httpx-client", "httpx-async", "postman")
 COLLECTION_FILE = "collection.yaml"

@@ -66,6 +66,7 @@ class CollectionFormat:
         return self.parse(data)
 
 
+#: in the order File ▸ Import lists them
 COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
     CollectionFormat(
         "postman", "Postman collection", "Postman collection (*.json)", parse=parse_postman
@@ -78,10 +79,24 @@ COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
         adds_only=True,
     ),
     CollectionFormat(
+        "insomnia",
+        "Insomnia export",
+        "Insomnia export (*.json *.yaml *.yml)",
+        parse=parse_insomnia,
+    ),
+    CollectionFormat(
         "openapi",
         "OpenAPI or Swagger description",
         "OpenAPI / Swagger description (*.json *.yaml *.yml)",
         parse=parse_openapi,
+    ),
+    CollectionFormat("har", "HAR file", "HAR file (*.har *.json)", parse=parse_har),
+    CollectionFormat(
+        "bruno",
+        "Bruno collection",
+        "Bruno collection (folder with bruno.json or opencollection.yml)",
+        parse_folder=parse_bruno_folder,
+        detect_folder=detect_bruno_folder,
     ),
     CollectionFormat(
         "posting",
@@ -91,20 +106,6 @@ COLLECTION_FORMATS: tuple[CollectionFormat, ...] = (
         parse_folder=parse_posting_folder,
         detect_folder=detect_posting_folder,
     ),
-    CollectionFormat(
-        "insomnia",
-        "Insomnia export",
-        "Insomnia export (*.json *.yaml *.yml)",
-        parse=parse_insomnia,
-    ),
-    CollectionFormat(
-        "bruno",
-        "Bruno collection",
-        "Bruno collection (folder with bruno.json or opencollection.yml)",
-        parse_folder=parse_bruno_folder,
-        detect_folder=detect_bruno_folder,
-    ),
-    CollectionFormat("har", "HAR file", "HAR file (*.har *.json)", parse=parse_har),
 )
 
 
