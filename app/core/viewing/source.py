@@ -239,6 +239,9 @@ class FileSource:
             mapped = mmap.mmap(self._fd, end - start, prot=mmap.PROT_READ, offset=start)
         except (OSError, ValueError):
             return None
+        # pages written a minute ago may have left the page cache (this machine kind):
+        # the kernel reads this window and the next ahead while the scan faults them in
+        self._ahead.after(self._fd, offset, self._size)
         return mapped, offset - start
 
     def complete(self) -> bool:
