@@ -149,3 +149,35 @@ def test_environment_into_existing_collection(tmp_path: Path) -> None:
     assert "name: token\n  secret: true" in text
     loaded = storage.load_collection(into)
     assert sorted(e.name for e in loaded.environments) == ["Shop dev", "Shop dev"]
+
+
+def test_a_request_file_that_cannot_be_written_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Request files are written by threads: the first failure (a full disk, which
+    cannot be made here, is what the stand-in raises) still reaches the caller, and the
+    half-written staging folder is removed."""
+    import errno
+
+    from app.core.importers import batch_write
+
+    real = batch_write._write_file
+    calls: list[Path] = []
+
+    def disk_full_at_the_fifth(path: Path, text: str) -> object:
+        calls.append(path)
+        if len(calls) == 5:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, text)
+
+    monkeypatch.setattr(batch_write, "_write_file", disk_full_at_the_fifth)
+    with pytest.raises(OSError, match="No space left"):
+        write_new_collection(parse_postman(SHOP.read_text()), tmp_path / "shop")
+    assert list(tmp_path.iterdir()) == []
+    existing = storage.create_collection(tmp_path / "mine", "Mine")
+    before = sorted(p.relative_to(existing.path) for p in existing.path.rglob("*"))  # type: ignore[arg-type]
+    calls.clear()
+    with pytest.raises(OSError, match="No space left"):
+        write_into_collection(parse_postman(SHOP.read_text()), existing)
+    after = sorted(p.relative_to(existing.path) for p in existing.path.rglob("*"))  # type: ignore[arg-type]
+    assert after == before, "the collection is as it was"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -187,11 +186,10 @@ def big_collection(root: Path, folders: int) -> int:
     return total
 
 
-def test_ten_thousand_bru_files_parse_fast(tmp_path: Path) -> None:
+def test_ten_thousand_bru_files_parse_whole(tmp_path: Path) -> None:
+    """(How fast: tests/bench/import_formats.py.)"""
     big_collection(tmp_path / "big", 100)
-    started = time.perf_counter()
     imported = parse_bruno_folder(tmp_path / "big")
-    elapsed = time.perf_counter() - started
     assert imported.report.requests == 10_000
     assert imported.report.folders == 100
     first = imported.collection.folders[0]
@@ -200,8 +198,6 @@ def test_ten_thousand_bru_files_parse_fast(tmp_path: Path) -> None:
         "Create user 1",
         "Create user 2",
     ]
-    print(f"10,000 .bru files parsed in {elapsed:.2f} s")
-    assert elapsed < 15, elapsed  # about 2 s on this 2-core machine
 
 
 def test_large_collection_parses_in_bounded_memory(tmp_path: Path) -> None:

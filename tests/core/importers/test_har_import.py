@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -334,16 +333,15 @@ def big_har(count: int) -> str:
     return har(*entries)
 
 
-def test_a_large_har_parses_fast_in_memory_bounded_by_its_size() -> None:
+def test_a_large_har_parses_in_memory_bounded_by_its_size() -> None:
+    """(How fast: tests/bench/import_formats.py.)"""
     text = big_har(10_000)
-    started = time.perf_counter()
     tracemalloc.start()
     try:
         imported = parse_har(text)
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    elapsed = time.perf_counter() - started
     assert imported.report.requests == 10_000
     assert imported.report.folders == 7
     assert [v.name for v in imported.collection.variables] == [
@@ -352,10 +350,6 @@ def test_a_large_har_parses_fast_in_memory_bounded_by_its_size() -> None:
         "har_token_3",
     ], "one secret per distinct token, not one per request"
     assert peak < 8 * len(text.encode()), (peak, len(text))
-    assert elapsed < 20, elapsed  # tracemalloc slows it; untraced it is well under 2 s
-    started = time.perf_counter()
-    parse_har(text)
-    assert time.perf_counter() - started < 5
 
 
 def test_a_cors_preflight_without_a_resource_type_is_not_imported() -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import json
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -34,20 +33,20 @@ def big_v4(folders: int, per_folder: int) -> dict[str, Any]:
     return data
 
 
-def measured(text: str) -> tuple[Any, int, float]:
+def measured(text: str) -> tuple[Any, int]:
+    """The import and its peak memory (how fast: tests/bench/import_formats.py)."""
     tracemalloc.start()
     try:
-        started = time.perf_counter()
         imported = parse_insomnia(text)
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return imported, peak, time.perf_counter() - started
+    return imported, peak
 
 
-def test_ten_thousand_requests_in_json_parse_fast_in_bounded_memory() -> None:
+def test_ten_thousand_requests_in_json_parse_in_bounded_memory() -> None:
     text = json.dumps(big_v4(100, 100), indent=2)
-    imported, peak, _traced_seconds = measured(text)
+    imported, peak = measured(text)
     assert (imported.report.requests, imported.report.folders) == (10_000, 100)
     folder = imported.collection.folders[37]
     assert (folder.name, folder.requests[3].name, folder.requests[3].auth.username) == (
@@ -56,17 +55,11 @@ def test_ten_thousand_requests_in_json_parse_fast_in_bounded_memory() -> None:
         "ops",
     )
     assert peak < 8 * len(text.encode()), (peak, len(text))
-    started = time.perf_counter()
-    parse_insomnia(text)
-    assert time.perf_counter() - started < 10  # ~1 s on a quiet machine; room for a busy one
 
 
-def test_a_big_yaml_export_parses_fast_in_memory_bounded_by_its_size() -> None:
+def test_a_big_yaml_export_parses_in_memory_bounded_by_its_size() -> None:
     text = yaml.safe_dump(big_v4(50, 100), sort_keys=False)
-    imported, peak, _seconds = measured(text)
+    imported, peak = measured(text)
     assert imported.report.requests == 5_000
     # read from libyaml's events: no node tree of the whole file (that took ~37x)
     assert peak < 12 * len(text.encode()), (peak, len(text))
-    started = time.perf_counter()
-    parse_insomnia(text)
-    assert time.perf_counter() - started < 10  # ~1.5 s on a quiet machine

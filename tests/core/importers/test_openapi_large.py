@@ -4,7 +4,6 @@ bounded by its size."""
 from __future__ import annotations
 
 import json
-import time
 import tracemalloc
 from typing import Any
 
@@ -73,18 +72,16 @@ def large_description(operations: int = OPERATIONS) -> str:
     return json.dumps(document)
 
 
-def test_ten_thousand_operations_parse_in_seconds() -> None:
+def test_ten_thousand_operations_parse_whole() -> None:
+    """(How fast: tests/bench/import_formats.py.)"""
     text = large_description()
-    started = time.perf_counter()
     imported = parse_openapi(text)
-    elapsed = time.perf_counter() - started
     assert imported.report.requests == OPERATIONS
     assert imported.report.folders == 50
     assert len(imported.collection.folders[0].requests) == OPERATIONS // 50
     put = imported.collection.folders[0].requests[1]
     assert (put.name, put.url) == ("putThing0", "{{baseUrl}}/things0/{{thingId}}")
     assert json.loads(put.body.text)["name"] == "widget"
-    assert elapsed < 8, elapsed  # about 1 s; a loaded 2-core machine may take a few
 
 
 def test_ten_thousand_operations_parse_in_memory_bounded_by_their_size() -> None:
@@ -101,15 +98,12 @@ def test_ten_thousand_operations_parse_in_memory_bounded_by_their_size() -> None
     assert peak < 16 * len(text.encode()), (peak, len(text))
 
 
-def test_a_large_yaml_description_parses_in_seconds() -> None:
+def test_a_large_yaml_description_parses_whole() -> None:
     """YAML costs more to read than JSON (libyaml, then Python objects): 2,000
-    operations here; 10,000 take about 10 s on a loaded 2-core machine."""
+    operations here (how fast: tests/bench/import_formats.py)."""
     import yaml
 
     document = json.loads(large_description(2_000))
     text = yaml.dump(document, Dumper=getattr(yaml, "CSafeDumper", yaml.SafeDumper))
-    started = time.perf_counter()
     imported = parse_openapi(text)
-    elapsed = time.perf_counter() - started
     assert imported.report.requests == 2_000
-    assert elapsed < 15, elapsed
