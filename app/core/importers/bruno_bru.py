@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from app.core.importers import bruno_parts as parts
 from app.core.importers.bruno_lang import BruFile, Pair
 from app.core.importers.imported import ImportReport
+from app.core.importers.urls import fill_path_parameters, split_query
 from app.core.model import (
     Auth,
     AuthKind,
@@ -65,11 +66,11 @@ def read_request(bru: BruFile, stem: str, where: str, report: ImportReport) -> B
     request = Request(name=name, method=(http.tag.upper() if http else "GET"))
     _report_unknown(bru, label, report, frozenset(("settings",)))
     url = http.value("url") if http else ""
-    base, from_url = parts.split_url(url)
+    base, from_url = split_query(url)
     query = bru.pairs("params:query") or bru.pairs("query")
     request.params = [KeyValue(p.name, p.value, p.enabled) for p in query] if query else from_url
     path_values = {p.name: p.value for p in bru.pairs("params:path") if p.enabled}
-    request.url = parts.path_params(base, path_values, label, report)
+    request.url = fill_path_parameters(base, path_values, label, report)
     request.headers = _rows(bru.pairs("headers"))
     body_mode = _body_mode(bru, http.value("body") if http else "")
     request.body = _body(bru, body_mode, label, report)

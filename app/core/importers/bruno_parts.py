@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import unquote
 
 from app.core.importers.imported import ImportReport
 from app.core.model import (
@@ -16,7 +15,6 @@ from app.core.model import (
     Body,
     BodyKind,
     FormPart,
-    KeyValue,
     PartKind,
     Request,
 )
@@ -25,7 +23,6 @@ from app.core.setting_ranges import SETTING_RANGES
 _HEAD = "--- Bruno {} (kept as text; Courier does not run it) ---"
 #: Bruno's ``{{process.env.NAME}}``: a value from the collection's .env file
 PROCESS_ENV = re.compile(r"\{\{\s*process\.env\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-_PATH_PARAM = re.compile(r"/:([A-Za-z0-9_\-]+)")
 _CONTENT_TYPE = re.compile(r"^(.*?)\s*@contentType\(([^)]*)\)\s*$", re.S)
 _FILE = re.compile(r"^@file\((.*)\)$", re.S)
 _RAW_TYPES = {"text": "text/plain", "xml": "application/xml", "sparql": "application/sparql-query"}
@@ -152,37 +149,6 @@ def multipart_parts(rows: list[tuple[str, str, bool, str]]) -> list[FormPart]:
         else:
             parts.append(FormPart(name, value, content_type=content_type, enabled=enabled))
     return parts
-
-
-def split_url(url: str) -> tuple[str, list[KeyValue]]:
-    """``https://x/a?b=1&c`` -> ``https://x/a`` and the rows b=1, c."""
-    base, sep, query = url.partition("?")
-    if not sep:
-        return url, []
-    rows = []
-    for pair in query.split("&"):
-        if pair:
-            name, _, value = pair.partition("=")
-            rows.append(KeyValue(unquote(name), unquote(value)))
-    return base, rows
-
-
-def path_params(url: str, values: dict[str, str], where: str, report: ImportReport) -> str:
-    """Bruno's ``/users/:id`` with ``params:path`` values: the value, or ``{{id}}``."""
-    if not values:
-        return url
-
-    def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in values:
-            return match.group(0)
-        return "/" + (values[name] or "{{" + name + "}}")
-
-    replaced = _PATH_PARAM.sub(replace, url)
-    if replaced != url:
-        shown = ", ".join(":" + name for name in values)
-        report.note(where, f"path parameters {shown} written into the URL")
-    return replaced
 
 
 def note_process_env(texts: list[str], where: str, report: ImportReport) -> None:

@@ -23,6 +23,7 @@ from app.core.importers.errors import MalformedImport
 from app.core.importers.imported import Imported, ImportReport
 from app.core.importers.json_doc import MAX_BYTES, shown_type
 from app.core.importers.posting_request import yaml_error
+from app.core.importers.urls import fill_path_parameters, split_query
 from app.core.model import (
     Auth,
     AuthKind,
@@ -233,12 +234,12 @@ def _request(
         name=name, method=(_text(http.get("method"), where, f"{key}.method") or "GET").upper()
     )
     url = _text(http.get("url"), where, f"{key}.url")
-    base, from_url = parts.split_url(url)
+    base, from_url = split_query(url)
     params = _rows(http.get("params"), where, f"{key}.params")
     query = [KeyValue(n, v, on) for n, v, on, row in params if row.get("type", "query") == "query"]
     request.params = query if params else from_url
     path_values = {n: v for n, v, on, row in params if row.get("type") == "path" and on}
-    request.url = parts.path_params(base, path_values, label, report)
+    request.url = fill_path_parameters(base, path_values, label, report)
     request.headers = _key_values(http.get("headers"), where, f"{key}.headers")
     request.body = _body(
         http.get("body"), where, f"{key}.body", label, report, graphql=key == "graphql"

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 
 from app.core.importers.errors import MalformedImport
 from app.core.importers.json_doc import child, expect_object, optional_list, text_of
+from app.core.importers.urls import split_query
 from app.core.model import Auth, AuthKind, Body, BodyKind, FormPart, KeyValue, PartKind, Request
 
 #: headers that belong to one connection, not to the request (RFC 9110 §7.6.1)
@@ -69,7 +70,7 @@ class RequestReader:
         if not method or not method.isascii() or not method.replace("-", "").isalnum():
             raise MalformedImport(f"not an HTTP method: {method!r}", where=child(where, "method"))
         url = text_of(data.get("url"), child(where, "url"))
-        base, params = split_url(url)
+        base, params = split_query(url)
         request = Request(name=method, method=method, url=base, params=params)
         self.check_query(data, where, params)
         headers = self.headers(data, where)
@@ -255,20 +256,6 @@ class RequestReader:
             else:
                 parts.append(FormPart(name, value, PartKind.TEXT, content_type))
         return parts
-
-
-def split_url(url: str) -> tuple[str, list[KeyValue]]:
-    """``https://x/a?b=1&c`` -> ``https://x/a`` and rows b=1, c (fragment dropped)."""
-    url = url.split("#", 1)[0]
-    base, sep, query = url.partition("?")
-    if not sep:
-        return url, []
-    rows = []
-    for pair in query.split("&"):
-        if pair:
-            name, _, value = pair.partition("=")
-            rows.append(KeyValue(unquote(name), unquote(value)))
-    return base, rows
 
 
 def path_of(url: str) -> str:

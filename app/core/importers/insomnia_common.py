@@ -16,12 +16,12 @@ import json
 import re
 from datetime import date
 from typing import Any
-from urllib.parse import unquote
 
 from app.core.importers.errors import MalformedImport
 from app.core.importers.imported import ImportReport
 from app.core.importers.insomnia_auth import AuthReader
 from app.core.importers.json_doc import child, expect_list, expect_object, text_of
+from app.core.importers.urls import split_query
 from app.core.model import (
     Body,
     BodyKind,
@@ -127,7 +127,7 @@ class InsomniaReader(AuthReader):
         label = f"{where} ({name})"
         request = Request(name=name, method=method)
         url = self.field(data, "url", where, label)
-        url, request.params = _split_query(url)
+        url, request.params = split_query(url)
         request.url = self.path_parameters(url, data, where, label)
         request.params += self.rows(data.get("parameters"), child(where, "parameters"), label)
         request.headers = self.rows(data.get("headers"), child(where, "headers"), label)
@@ -346,20 +346,6 @@ def sort_key(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return 0.0
     return float(value) if value == value else 0.0  # NaN sorts as 0
-
-
-def _split_query(url: str) -> tuple[str, list[KeyValue]]:
-    """``https://x/a?b=1&c`` -> ``https://x/a`` and rows b=1, c."""
-    base, sep, query = url.partition("?")
-    if not sep:
-        return url, []
-    query = query.split("#", 1)[0]
-    rows = []
-    for pair in query.split("&"):
-        if pair:
-            name, _, value = pair.partition("=")
-            rows.append(KeyValue(unquote(name), unquote(value)))
-    return base, rows
 
 
 def too_deep(where: str) -> MalformedImport:

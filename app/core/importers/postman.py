@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 from typing import Any
-from urllib.parse import unquote
 
 from app.core.importers import postman_notes
 from app.core.importers.errors import MalformedImport
@@ -29,6 +28,7 @@ from app.core.importers.json_doc import (
     optional_list,
     text_of,
 )
+from app.core.importers.urls import fill_path_parameters, split_query
 from app.core.model import (
     Auth,
     AuthKind,
@@ -177,13 +177,13 @@ class _Reader:
         if raw is None:
             return
         if isinstance(raw, str):
-            request.url, request.params = _split_query(raw)
+            request.url, request.params = split_query(raw)
             return
         data = expect_object(raw, where)
         text = text_of(data.get("raw"), child(where, "raw"))
         if not text:
             text = _url_from_parts(data, where)
-        base, params = _split_query(text)
+        base, params = split_query(text)
         if "query" in data:
             params = []
             for i, row in enumerate(optional_list(data, "query", where)):
@@ -209,22 +209,8 @@ class _Reader:
             key = text_of(row.get("key"), f"{child(where, 'variable')}[{i}].key")
             if key:
                 values[key] = text_of(row.get("value"), f"{child(where, 'variable')}[{i}].value")
-        if not values:
-            return url
-
-        def replace(match: re.Match[str]) -> str:
-            name = match.group(1)
-            if name not in values:
-                return match.group(0)
-            return "/" + (values[name] or "{{" + name + "}}")
-
-        replaced = re.sub(r"/:([A-Za-z0-9_\-]+)", replace, url)
-        if replaced != url:
-            self.report.note(
-                f"{where} ({request.name})",
-                "path variables " + ", ".join(":" + k for k in values) + " written into the URL",
-            )
-        return replaced
+        label = f"{where} ({request.name})"
+        return fill_path_parameters(url, values, label, self.report, "variables")
 
     def headers(self, raw: Any, where: str) -> list[KeyValue]:
         if raw is None:
@@ -502,21 +488,6 @@ def _description(raw: Any, where: str) -> str:
     if isinstance(raw, dict):
         return text_of(raw.get("content"), child(where, "content"))
     return text_of(raw, where)
-
-
-def _split_query(url: str) -> tuple[str, list[KeyValue]]:
-    """``https://x/a?b=1&c`` -> ``https://x/a`` and rows b=1, c (fragment dropped)."""
-    url = url.split("#", 1)[0]
-    base, sep, query = url.partition("?")
-    if not sep:
-        return url, []
-    rows = []
-    for pair in query.split("&"):
-        if not pair:
-            continue
-        name, _, value = pair.partition("=")
-        rows.append(KeyValue(unquote(name), unquote(value)))
-    return base, rows
 
 
 def _url_from_parts(data: dict[str, Any], where: str) -> str:
