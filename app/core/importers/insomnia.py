@@ -19,7 +19,7 @@ from app.core.importers.errors import MalformedImport
 from app.core.importers.imported import Imported, ImportReport
 from app.core.importers.insomnia_v4 import read_v4
 from app.core.importers.insomnia_v5 import read_v5
-from app.core.importers.json_doc import MAX_BYTES, load_json, shown_type
+from app.core.importers.json_doc import document_text, load_json, shown_type
 
 _FORMATS = (3, 4)
 
@@ -56,14 +56,7 @@ def parse_insomnia(text: str | bytes) -> Imported:
 
 def load_document(text: str | bytes) -> Any:
     """JSON when it looks like JSON, else YAML; errors with line and column."""
-    if len(text) > MAX_BYTES:
-        return load_json(text)  # refuses it, saying so
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise MalformedImport("the file is not UTF-8 text", line=1, column=1) from exc
-    text = text.removeprefix("\ufeff")
+    text = document_text(text)
     if text.lstrip()[:1] in ("{", "["):
         return load_json(text)
     try:

@@ -17,8 +17,9 @@ from app.core.importers.errors import MalformedImport
 MAX_BYTES = 256 * 1024 * 1024
 
 
-def load_json(text: str | bytes) -> Any:
-    """The parsed document; ``MalformedImport`` with the line and column if it is not JSON."""
+def document_text(text: str | bytes) -> str:
+    """An imported file's text: refused past ``MAX_BYTES``, decoded as UTF-8 (a BOM
+    dropped); ``MalformedImport`` at line 1 otherwise."""
     if len(text) > MAX_BYTES:
         raise MalformedImport(
             f"the file is over {MAX_BYTES // (1024 * 1024)} MiB, more than Courier imports",
@@ -30,8 +31,14 @@ def load_json(text: str | bytes) -> Any:
             text = text.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise MalformedImport("the file is not UTF-8 text", line=1, column=1) from exc
+    return text.removeprefix("\ufeff")
+
+
+def load_json(text: str | bytes) -> Any:
+    """The parsed document; ``MalformedImport`` with the line and column if it is not JSON."""
+    text = document_text(text)
     try:
-        return json.loads(text.removeprefix("\ufeff"))
+        return json.loads(text)
     except json.JSONDecodeError as exc:
         raise MalformedImport(
             f"not valid JSON: {exc.msg}", line=exc.lineno, column=exc.colno

@@ -13,23 +13,12 @@ import yaml
 
 from app.core import yamlio
 from app.core.importers.errors import MalformedImport
-from app.core.importers.json_doc import MAX_BYTES, load_json
+from app.core.importers.json_doc import document_text, load_json
 
 
 def load_document(text: str | bytes) -> Any:
     """The parsed document; ``MalformedImport`` with line and column when unreadable."""
-    if len(text) > MAX_BYTES:
-        raise MalformedImport(
-            f"the file is over {MAX_BYTES // (1024 * 1024)} MiB, more than Courier imports",
-            line=1,
-            column=1,
-        )
-    if isinstance(text, bytes):
-        try:
-            text = text.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise MalformedImport("the file is not UTF-8 text", line=1, column=1) from exc
-    text = text.removeprefix("\ufeff")
+    text = document_text(text)
     if text.lstrip()[:1] in ("{", "["):
         return load_json(text)
     return _load_yaml(text)
