@@ -99,6 +99,12 @@ class FormatJob:
         out_fd, out_path = tempfile.mkstemp(prefix="courier-format-", dir=temp_dir)
         os.unlink(out_path)
         command = [*worker_command(), kind, str(input_fd), str(out_fd), "--readable", str(readable)]
+        fds = [input_fd, out_fd]
+        if kind == "json":  # a lowered copy: a find ignoring case scans it with ``find``
+            lowered_fd, lowered_path = tempfile.mkstemp(prefix="courier-format-", dir=temp_dir)
+            os.unlink(lowered_path)
+            fds.append(lowered_fd)
+            command += ["--lowered-fd", str(lowered_fd)]
         if complete:
             command.append("--complete")
         if expression is not None:
@@ -109,14 +115,18 @@ class FormatJob:
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
-                pass_fds=(input_fd, out_fd),
+                pass_fds=tuple(fds),
                 env=_worker_env(),
             )
         except BaseException:
-            os.close(out_fd)
+            for fd in fds[1:]:
+                os.close(fd)
             raise
         # only the worker appends to it, and nobody else can open it: a search may map it
-        return cls(process, FileSource(out_fd, mappable=True), readable, complete)
+        output = FileSource(out_fd, mappable=True)
+        if kind == "json":
+            output.lowered = FileSource(fds[2], mappable=True)
+        return cls(process, output, readable, complete)
 
     @property
     def pid(self) -> int:
@@ -178,6 +188,8 @@ class FormatJob:
         word, _, value = line.partition(" ")
         if word == "out":
             self.output.grow_to(int(value))
+            if self.output.lowered is not None:
+                self.output.lowered.grow_to(int(value))
         elif word == "count":
             self.count = int(value)
         elif word == "error":
@@ -188,6 +200,8 @@ class FormatJob:
     def _finish(self) -> None:
         self.done = True
         self.output.finish()
+        if self.output.lowered is not None:
+            self.output.lowered.finish()
         self._close_pipes()
         with contextlib.suppress(subprocess.TimeoutExpired):
             self._process.wait(timeout=1)
@@ -207,5 +221,7 @@ class FormatJob:
         self._close_pipes()
         self._process.wait()
         self.output.close()
+        if self.output.lowered is not None:
+            self.output.lowered.close()
 
     close = cancel

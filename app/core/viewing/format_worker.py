@@ -72,9 +72,12 @@ class _ParentGone(Exception):
 
 
 class _Worker:
-    def __init__(self, input_fd: int, output_fd: int, readable: int, complete: bool) -> None:
+    def __init__(
+        self, input_fd: int, output_fd: int, readable: int, complete: bool, lowered_fd: int = -1
+    ) -> None:
         self.input_fd = input_fd
         self.output_fd = output_fd
+        self.lowered_fd = lowered_fd  # the output again, ASCII letters lowered (-1: none)
         self.readable = readable
         self.complete = complete
         self.written = 0
@@ -113,10 +116,9 @@ class _Worker:
             raise _ParentGone from None
 
     def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            n = os.write(self.output_fd, view)
-            view = view[n:]
+        if self.lowered_fd >= 0:  # first: the parent reads both up to what "out" says
+            _write_all(self.lowered_fd, data.lower())
+        _write_all(self.output_fd, data)
         if data:
             self.written += len(data)
             self.say(f"out {self.written}")
@@ -231,6 +233,13 @@ class _Worker:
             self.say(f"error {result.error}")
 
 
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="format_worker")
     parser.add_argument("kind", choices=KINDS)
@@ -239,8 +248,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--readable", type=int, default=0)
     parser.add_argument("--complete", action="store_true")
     parser.add_argument("--expression")
+    parser.add_argument("--lowered-fd", type=int, default=-1)
     args = parser.parse_args(argv)
-    worker = _Worker(args.input_fd, args.output_fd, args.readable, args.complete)
+    worker = _Worker(args.input_fd, args.output_fd, args.readable, args.complete, args.lowered_fd)
     try:
         if args.kind == "json":
             worker.run_json()

@@ -182,6 +182,9 @@ class FileSource:
         self._size = size
         self._complete = complete
         self.mappable = mappable
+        #: the same text with ASCII letters lowered, byte for byte (a format worker's
+        #: JSON output has one: a find ignoring case scans it with a plain ``find``)
+        self.lowered: FileSource | None = None
         self._lock = threading.Lock()
         self._ahead = ReadAhead()
 

@@ -71,6 +71,26 @@ def test_json_of_a_complete_file(body_fd: Callable[[bytes], int]) -> None:
         job.close()
 
 
+def test_a_json_job_writes_a_lowered_copy_byte_for_byte(body_fd: Callable[[bytes], int]) -> None:
+    """The Pretty text again with ASCII letters lowered (what a find ignoring case
+    scans), as long as the text at every "out"; freed with the job."""
+    data = {"Name": "ÉCLAIR Mixed CASE", "Items": list(range(3000))}
+    body = json.dumps(data, ensure_ascii=False).encode()
+    job = FormatJob.start("json", body_fd(body), readable=len(body), complete=True)
+    lowered = job.output.lowered
+    assert lowered is not None
+    try:
+        wait_done(job)
+        text = job.output.read(0, job.output.size())
+        assert lowered.complete()
+        assert lowered.size() == len(text) > len(body)
+        assert lowered.read(0, lowered.size()) == text.lower()
+        assert "Éclair mixed case".encode() in text.lower(), "only ASCII letters are lowered"
+    finally:
+        job.close()
+    assert lowered.read(0, 10) == b"", "closed with the job"
+
+
 def test_a_growing_input_is_formatted_as_it_arrives(body_fd: Callable[[bytes], int]) -> None:
     fd = body_fd(b"")
     job = FormatJob.start("json", fd, readable=0, complete=False)

@@ -178,3 +178,29 @@ def test_same_matches_mapped_as_in_memory(
     expected = _reference(data, needle, case_sensitive=case_sensitive, cap=cap)
     assert found.count == expected.count
     assert found.matches == expected.matches
+
+
+def test_ignoring_case_an_ascii_needle_is_found_in_the_lowered_copy() -> None:
+    """A source with a lowered copy (a JSON Pretty text) is searched there for an ASCII
+    needle ignoring case; a case-sensitive needle or a regex search the text itself.
+    (The copy here differs at its first match, to tell which one was searched.)"""
+    first = BODY.find(b"Needle-at")
+    lowered_text = BODY.lower()
+    lowered_text = lowered_text[:first] + b"xxxxxx" + lowered_text[first + 6 :]
+    for fd in _file(BODY):
+        for lowered_fd in _file(lowered_text):
+            source = FileSource(fd, len(BODY), complete=True, mappable=True)
+            source.lowered = FileSource(lowered_fd, len(BODY), complete=True, mappable=True)
+            try:
+                folded = _run(TextSearch(source, "NEEDLE-at", mapped=True))
+                assert folded.count == 2999, "searched in the lowered copy"
+                assert folded.matches[0][0] > first
+                assert '"case_sensitive": true' in folded.spec()
+                assert '"pattern": "needle-at"' in folded.spec()
+                exact = _run(TextSearch(source, "Needle-at", case_sensitive=True, mapped=True))
+                assert exact.count == 3000, "a case-sensitive needle: the text itself"
+                regex = _run(TextSearch(source, "needle.at", regex=True))
+                assert regex.count == 3000, "a regex: the text itself"
+            finally:
+                source.lowered.close()
+                source.close()
