@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from app import cli
 from app.core import storage
 from app.core.model import AuthKind
 from app.session import Session
+from tests.cli_transfer_helpers import QT_PROBE, all_text, qt_free_env, run
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "core" / "importers" / "fixtures" / "bruno"
@@ -26,16 +26,6 @@ BRU = FIXTURES / "shop-bru"
 YAML = FIXTURES / "shop-yaml"
 #: literal credentials in the fixture: they must reach the keychain, never a file
 SECRETS = ("hunter2", "s3cr3t-client", "orders-pass", "wJalrXUtnFEMI")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def all_text(directory: Path) -> str:
-    return "".join(p.read_text() for p in sorted(directory.rglob("*.yaml")))
 
 
 def test_import_a_bru_collection_into_a_new_collection(
@@ -121,25 +111,8 @@ def test_a_file_or_a_folder_of_another_kind_is_refused(
 
 
 def test_bruno_import_never_imports_qt(tmp_path: Path, courier_home: Path) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    }
-    env.update(
-        COURIER_HOME=str(courier_home),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        PYTHONPATH=str(ROOT),
-    )
-    probe = (
-        "import sys\n"
-        "from app.__main__ import main\n"
-        "code = main(sys.argv[1:])\n"
-        "qt = ('PySide6', 'qasync', 'shiboken6')\n"
-        "print('QT-MODULES', sorted(m for m in sys.modules if m.split('.')[0] in qt),"
-        " file=sys.stderr)\n"
-        "sys.exit(code)\n"
-    )
+    env = qt_free_env(courier_home)
+    probe = QT_PROBE
     into = tmp_path / "shop"
     done = subprocess.run(
         [sys.executable, "-c", probe, "import", "--format", "bruno", str(BRU), "--into",

@@ -16,21 +16,12 @@ import pytest
 from app import cli
 from app.core.model import AuthKind
 from app.session import Session
+from tests.cli_transfer_helpers import all_text, run
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "core" / "importers" / "fixtures" / "har"
 CHROME = FIXTURES / "chrome-shop.har"
 FIREFOX = FIXTURES / "firefox-api.har"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def all_text(directory: Path) -> str:
-    return "".join(p.read_text() for p in sorted(directory.rglob("*.yaml")))
 
 
 def test_import_a_chrome_har_prints_the_report_and_keeps_credentials_out_of_files(

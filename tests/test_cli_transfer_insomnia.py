@@ -5,7 +5,6 @@ malformed file named by where it went wrong with nothing imported."""
 from __future__ import annotations
 
 import io
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,22 +14,13 @@ import pytest
 from app import cli
 from app.core import storage
 from app.session import Session
+from tests.cli_transfer_helpers import QT_PROBE, all_text, qt_free_env, run
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "core" / "importers" / "fixtures" / "insomnia"
 V4_JSON = FIXTURES / "shop.insomnia_v4.json"
 V5_YAML = FIXTURES / "shop.insomnia_v5.yaml"
 SECRETS = ("s3cret-admin", "top-secret-bearer", "prod-partner-9c1d", "cs-very-secret", "digest-pw")
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def all_text(directory: Path) -> str:
-    return "".join(p.read_text() for p in sorted(directory.rglob("*.yaml")))
 
 
 @pytest.mark.parametrize("source", [V4_JSON, V5_YAML], ids=lambda p: p.name)
@@ -121,23 +111,8 @@ def test_a_file_that_is_not_insomnia_says_so(
 
 
 def test_insomnia_import_never_imports_qt(tmp_path: Path, courier_home: Path) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    }
-    env["COURIER_HOME"] = str(courier_home)
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    env["PYTHONPATH"] = str(ROOT)
-    probe = (
-        "import sys\n"
-        "from app.__main__ import main\n"
-        "code = main(sys.argv[1:])\n"
-        "qt = ('PySide6', 'qasync', 'shiboken6')\n"
-        "print('QT-MODULES', sorted(m for m in sys.modules if m.split('.')[0] in qt),"
-        " file=sys.stderr)\n"
-        "sys.exit(code)\n"
-    )
+    env = qt_free_env(courier_home)
+    probe = QT_PROBE
     into = tmp_path / "shop"
     done = subprocess.run(
         [sys.executable, "-c", probe, "import", "--format", "insomnia", "-", "--into", str(into)],

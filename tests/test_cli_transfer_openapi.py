@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -16,6 +15,7 @@ import pytest
 from app import cli
 from app.core import storage
 from app.session import Session
+from tests.cli_transfer_helpers import QT_PROBE, qt_free_env, run
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "core" / "importers" / "fixtures" / "openapi"
@@ -62,16 +62,6 @@ paths:
       parameters:
         - {{name: code, in: path, required: true, schema: {{type: integer, example: 201}}}}
 """
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def all_text(directory: Path) -> str:
-    return "".join(p.read_text() for p in sorted(directory.rglob("*.yaml")))
 
 
 def test_import_petstore_prints_the_report_and_writes_every_request(
@@ -202,22 +192,8 @@ def test_import_into_an_existing_collection_adds_one_folder(
 
 
 def test_openapi_import_never_imports_qt(tmp_path: Path, courier_home: Path) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    }
-    env["COURIER_HOME"] = str(courier_home)
-    env["PYTHONPATH"] = str(ROOT)
-    probe = (
-        "import sys\n"
-        "from app.__main__ import main\n"
-        "code = main(sys.argv[1:])\n"
-        "qt = ('PySide6', 'qasync', 'shiboken6')\n"
-        "print('QT-MODULES', sorted(m for m in sys.modules if m.split('.')[0] in qt),"
-        " file=sys.stderr)\n"
-        "sys.exit(code)\n"
-    )
+    env = qt_free_env(courier_home, keychain=True)
+    probe = QT_PROBE
     into = tmp_path / "library"
     done = subprocess.run(
         [sys.executable, "-c", probe, "import", "--format", "openapi", "-", "--into", str(into)],

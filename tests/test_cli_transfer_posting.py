@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import shutil
 import subprocess
 import sys
@@ -18,19 +17,10 @@ import pytest
 from app import cli
 from app.core import storage
 from app.session import Session
+from tests.cli_transfer_helpers import QT_PROBE, all_text, qt_free_env, run
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOP = ROOT / "tests" / "core" / "importers" / "fixtures" / "posting" / "shop"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def all_text(directory: Path) -> str:
-    return "".join(p.read_text() for p in sorted(directory.rglob("*.yaml")))
 
 
 def test_import_a_posting_folder_into_a_new_collection(
@@ -105,25 +95,8 @@ def test_one_posting_request_from_stdin_or_a_file(
 
 
 def test_posting_import_never_imports_qt(tmp_path: Path, courier_home: Path) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    }
-    env.update(
-        COURIER_HOME=str(courier_home),
-        PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
-        PYTHONPATH=str(ROOT),
-    )
-    probe = (
-        "import sys\n"
-        "from app.__main__ import main\n"
-        "code = main(sys.argv[1:])\n"
-        "qt = ('PySide6', 'qasync', 'shiboken6')\n"
-        "print('QT-MODULES', sorted(m for m in sys.modules if m.split('.')[0] in qt),"
-        " file=sys.stderr)\n"
-        "sys.exit(code)\n"
-    )
+    env = qt_free_env(courier_home)
+    probe = QT_PROBE
     into = tmp_path / "shop"
     done = subprocess.run(
         [sys.executable, "-c", probe, "import", "--format", "posting", str(SHOP), "--into",

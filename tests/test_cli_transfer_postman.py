@@ -16,21 +16,12 @@ import pytest
 from app import cli
 from app.core import storage
 from app.session import Session
+from tests.cli_transfer_helpers import QT_PROBE, all_text, qt_free_env, run
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "core" / "importers" / "fixtures" / "postman"
 SHOP = FIXTURES / "shop.postman_collection.json"
 ENV = FIXTURES / "shop.postman_environment.json"
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str, str]:
-    code = cli.main([str(a) for a in args])
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
-
-
-def all_text(directory: Path) -> str:
-    return "".join(p.read_text() for p in sorted(directory.rglob("*.yaml")))
 
 
 def test_import_a_collection_into_a_new_directory(
@@ -129,23 +120,8 @@ def test_export_prints_postman_v21_without_secrets(
 
 
 def test_postman_import_and_export_never_import_qt(tmp_path: Path, courier_home: Path) -> None:
-    env = {
-        k: v
-        for k, v in os.environ.items()
-        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
-    }
-    env["COURIER_HOME"] = str(courier_home)
-    env["PYTHON_KEYRING_BACKEND"] = "keyring.backends.fail.Keyring"
-    env["PYTHONPATH"] = str(ROOT)
-    probe = (
-        "import sys\n"
-        "from app.__main__ import main\n"
-        "code = main(sys.argv[1:])\n"
-        "qt = ('PySide6', 'qasync', 'shiboken6')\n"
-        "print('QT-MODULES', sorted(m for m in sys.modules if m.split('.')[0] in qt),"
-        " file=sys.stderr)\n"
-        "sys.exit(code)\n"
-    )
+    env = qt_free_env(courier_home)
+    probe = QT_PROBE
     into = tmp_path / "shop"
     for args in (
         ["import", "--format", "postman", "-", "--into", str(into)],
